@@ -1,0 +1,65 @@
+/**
+ * The probe object and flags that instrumented code calls (docs/ARCHITECTURE.md, "The probe
+ * protocol"). With no tracer attached every method is a no-op and every flag is false.
+ */
+import type { ModuleKeyFn } from './registry.js';
+
+export interface Probe {
+  /** Function entry (CALL). */
+  f(m: ModuleKeyFn, i: number): void;
+  /** Function exit (RETURN), from the `finally` of the wrapped body. */
+  r(m: ModuleKeyFn, i: number): void;
+  /** An exception passes through the function (EXCEPT); the code rethrows it. */
+  t(m: ModuleKeyFn, i: number): void;
+  /** Exit with a value, for bodies that could not be wrapped: returns `v`. */
+  x<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** A statement on a new line (LINE). */
+  l(m: ModuleKeyFn, i: number): void;
+  /** Call site, after the arguments were evaluated: returns `v` (the last argument). */
+  b<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** Suspension at await / yield (RETURN): returns `v`, the awaited or yielded value. */
+  s<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** Resumption after await / yield (CALL): returns `v`. */
+  u<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** An object made by `new` at an allocation site: returns it. */
+  n<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** A class constructor's `this` (base) or `super()` result (derived): returns it. */
+  k<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** An object/array literal or closure: returns it. */
+  o<T>(m: ModuleKeyFn, i: number, v: T): T;
+}
+
+export type ProbeMethod = keyof Probe;
+
+function nothing(): void {}
+function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
+
+/** The no-op implementations, restored when the last tracer detaches. */
+export const idle: Readonly<Probe> = Object.freeze({
+  f: nothing, r: nothing, t: nothing, l: nothing,
+  x: same, b: same, s: same, u: same, n: same, k: same, o: same,
+});
+
+/** The one probe object of this thread. Tracers swap its methods in and out. */
+export const probe: Probe = { ...idle };
+
+export const FLAGS = { F: '__jsmtF', L: '__jsmtL', C: '__jsmtC', A: '__jsmtA' } as const;
+export type FlagName = keyof typeof FLAGS;
+
+/** Defines the globals that instrumented code uses. Idempotent; per thread (each has a global). */
+export function installProbe(): void {
+  const g = globalThis as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(g, '__jsmt$')) return;
+  Object.defineProperty(g, '__jsmt$', { value: probe, writable: false, enumerable: false, configurable: false });
+  for (const name of Object.values(FLAGS)) {
+    Object.defineProperty(g, name, { value: false, writable: true, enumerable: false, configurable: false });
+  }
+}
+
+export function setFlag(flag: FlagName, on: boolean): void {
+  (globalThis as Record<string, unknown>)[FLAGS[flag]] = on;
+}
+
+export function isInstalled(): boolean {
+  return Object.prototype.hasOwnProperty.call(globalThis, '__jsmt$');
+}
