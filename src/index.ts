@@ -1,1 +1,8 @@
+/** jsmemtrace's public API. */
 export const VERSION = '0.1.0';
+
+export { Profile, profileWrapperDepth, profileLogPath, profileWriteMessageToLog } from './tracers/profile.js';
+export { Trace, traceWrapperDepth, traceLogPath, traceWriteMessageToLog } from './tracers/trace.js';
+export { profiled, traced, profile, trace } from './tracers/wrappers.js';
+export type { TracerOptions } from './tracers/options.js';
+export { rss, rssPeak, pageSize } from './runtime/rss.js';

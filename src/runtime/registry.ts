@@ -1,4 +1,5 @@
-import type { Site, SiteTable } from '../instrument/types.js';
+import { isAbsolute, relative, sep } from 'node:path';
+import { SiteKind, type Site, type SiteTable } from '../instrument/types.js';
 
 /**
  * What the runtime knows of one instrumented module. The loader registers it (by key) before the
@@ -14,7 +15,32 @@ export interface ModuleRecord {
   readonly instrumented?: string;
 }
 
+/**
+ * A module as the tracers see it: per-site arrays, so that a probe resolves its site to strings
+ * and numbers by index, without allocating. Built the first time a probe of the module fires
+ * while a tracer listens, so that modules never traced cost nothing at load.
+ */
+export interface TracedModule extends ModuleRecord {
+  /** Per site: the file as logs show it (relative to the working directory when inside it). */
+  readonly files: readonly string[];
+  /** Per site: its original line. */
+  readonly lines: Int32Array;
+  /**
+   * Per site: the Function column. Call/New sites: the callee as written (C_CALL names what was
+   * called); every other site: the enclosing function (`fn`).
+   */
+  readonly labels: readonly string[];
+  /**
+   * Per site: the name an entry must have to be the callee of this call site (Call/New), or the
+   * function's own short name (Function); `undefined` when the callee has no static name.
+   */
+  readonly callees: readonly (string | undefined)[];
+  /** Per site: the index of its function's Function site (itself for a Function site); -1 = top level. */
+  readonly owners: Int32Array;
+}
+
 const byKey = new Map<string, ModuleRecord>();
+const byFile = new Map<string, ModuleRecord>();
 
 export function registerModule(table: SiteTable, extra?: {
   original?: ModuleRecord['original'];
@@ -25,23 +51,83 @@ export function registerModule(table: SiteTable, extra?: {
     original: extra?.original, instrumented: extra?.instrumented,
   };
   byKey.set(table.key, record);
+  byFile.set(table.file, record);
   return record;
+}
+
+function traced(record: ModuleRecord): TracedModule {
+  const sites = record.sites;
+  const n = sites.length;
+  const shown = displayPath(record.file);
+  const files: string[] = new Array<string>(n);
+  const lines = new Int32Array(n);
+  const labels: string[] = new Array<string>(n);
+  const callees: (string | undefined)[] = new Array<string | undefined>(n);
+  for (let i = 0; i < n; i++) {
+    const s = sites[i]!;
+    files[i] = s.file === undefined ? shown : displayPath(s.file);
+    lines[i] = s.line;
+    const isCall = s.kind === SiteKind.Call || s.kind === SiteKind.New;
+    labels[i] = isCall ? (s.name === undefined || s.name === '' ? '<anonymous>' : s.name) : s.fn;
+    callees[i] = isCall || s.kind === SiteKind.Function ? s.name : undefined;
+  }
+  return { ...record, files, lines, labels, callees, owners: ownersOf(sites) };
+}
+
+/**
+ * The function each site belongs to, by position: the innermost Function site that starts at or
+ * before the site and whose last line is not before the site's line. Function sites only carry
+ * their last line, so a site after a function's closing brace on that same line is counted inside
+ * it; the runtime only uses owners to resynchronise its frame stack, where such a mistake costs
+ * nothing (the wrong owner is not on the stack, so nothing is popped).
+ */
+function ownersOf(sites: readonly Site[]): Int32Array {
+  const n = sites.length;
+  const owners = new Int32Array(n).fill(-1);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const isFn = (i: number): number => (sites[i]!.kind === SiteKind.Function ? 0 : 1);
+  order.sort((a, b) => sites[a]!.line - sites[b]!.line || sites[a]!.column - sites[b]!.column || isFn(a) - isFn(b) || a - b);
+  const open: number[] = [];
+  for (const i of order) {
+    const s = sites[i]!;
+    while (open.length > 0 && (sites[open[open.length - 1]!]!.endLine ?? Infinity) < s.line) open.pop();
+    if (s.kind === SiteKind.Function) {
+      owners[i] = i;
+      open.push(i);
+    } else {
+      owners[i] = open.length > 0 ? open[open.length - 1]! : -1;
+    }
+  }
+  return owners;
+}
+
+/** A file as logs show it: relative to the working directory when inside it, else absolute. */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
 }
 
 export function moduleByKey(key: string): ModuleRecord | undefined {
   return byKey.get(key);
 }
 
+export function moduleByFile(file: string): ModuleRecord | undefined {
+  return byFile.get(file);
+}
+
 /** The module-key function that instrumented code passes to every probe. */
 export interface ModuleKeyFn {
   (): string;
-  /** Cached record, set by the runtime on first use. */
-  t?: ModuleRecord;
+  /** The module as tracers see it, set by the runtime on first use. */
+  t?: TracedModule;
 }
 
-/** The record behind a probe's `m` argument; undefined when the module was never registered. */
-export function moduleOf(m: ModuleKeyFn): ModuleRecord | undefined {
-  return m.t ?? (m.t = byKey.get(m()));
+/** The module behind a probe's `m` argument; undefined when the module was never registered. */
+export function moduleOf(m: ModuleKeyFn): TracedModule | undefined {
+  if (m.t !== undefined) return m.t;
+  const record = byKey.get(m());
+  return record === undefined ? undefined : (m.t = traced(record));
 }
 
 export function registeredModuleCount(): number {

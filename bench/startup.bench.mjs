@@ -1,0 +1,72 @@
+// Start-up cost of the loader on a real program: an app that loads copies of `marked` (one ES
+// module) and `yaml` (~70 CommonJS files) placed in the instrumentation scope, run
+//   plain   node app.mjs
+//   cold    node --import jsmemtrace/register app.mjs, empty cache (parse + rewrite every file)
+//   warm    the same with the cache filled by a previous run
+//   run     jsmemtrace run app.mjs, warm (adds the CLI's own process)
+// Runs are interleaved and the median of each is printed. Target: warm <= 1.2x plain.
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const register = new URL('../dist/loader/register.js', import.meta.url).href;
+const cli = join(root, 'dist/cli/main.js');
+const rounds = Number(process.env.ROUNDS ?? 15);
+
+const app = mkdtempSync(join(tmpdir(), 'jsmt-startup-'));
+try {
+  writeFileSync(join(app, 'package.json'), '{"private": true}');
+  mkdirSync(join(app, 'vendor'));
+  cpSync(join(root, 'node_modules/marked'), join(app, 'vendor/marked'), { recursive: true });
+  cpSync(join(root, 'node_modules/yaml'), join(app, 'vendor/yaml'), { recursive: true });
+  writeFileSync(join(app, 'app.mjs'), `import { createRequire } from 'node:module';
+import { marked } from './vendor/marked/lib/marked.esm.js';
+const YAML = createRequire(import.meta.url)('./vendor/yaml');
+const doc = YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n');
+process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items.join(', ')).length) + '\\n');
+`);
+
+  const warmCache = join(app, 'cache-warm');
+  const coldCache = join(app, 'cache-cold');
+  const variants = {
+    plain: { args: ['app.mjs'], env: {} },
+    cold: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: coldCache }, before: () => rmSync(coldCache, { recursive: true, force: true }) },
+    warm: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
+    run: { args: [cli, 'run', 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
+  };
+  const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  let expected;
+  const once = (name) => {
+    const v = variants[name];
+    v.before?.();
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, v.args, { cwd: app, env: { ...process.env, ...v.env }, encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
+    expected ??= r.stdout;
+    if (r.stdout !== expected) throw new Error(`${name} printed ${r.stdout}, plain printed ${expected}`);
+    return ms;
+  };
+  once('warm'); // fills the warm cache
+  once('plain');
+  for (let i = 0; i < rounds; i++) for (const name of Object.keys(variants)) times[name].push(once(name));
+
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  // What was instrumented: the original files named by the warm cache's entries.
+  const instrumented = new Set(readdirSync(warmCache, { recursive: true }).filter((f) => f.endsWith('.entry'))
+    .map((f) => JSON.parse(readFileSync(join(warmCache, f), 'utf8').split('\n', 1)[0]).sites.file));
+  const bytes = [...instrumented].reduce((n, f) => n + statSync(f).size, 0);
+  const plain = median(times.plain);
+  console.log(`start-up of a program loading marked + yaml (${instrumented.size} instrumented modules, ${(bytes / 1e6).toFixed(2)} MB), Node ${process.version}, median of ${rounds}:`);
+  for (const name of Object.keys(variants)) {
+    const m = median(times[name]);
+    console.log(`  ${name.padEnd(6)} ${m.toFixed(1).padStart(7)} ms  ${(m / plain).toFixed(2)}x plain`);
+  }
+  const warm = median(times.warm) / plain;
+  console.log(`target: warm <= 1.20x plain: ${warm <= 1.2 ? 'met' : 'NOT met'} (${warm.toFixed(2)}x)`);
+} finally {
+  rmSync(app, { recursive: true, force: true });
+}

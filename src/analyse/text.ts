@@ -1,0 +1,220 @@
+/**
+ * The text output of `jsmemtrace analyse`, rendered from the same objects as `--json`.
+ *
+ * For object logs the first part is pymemtrace's ref_trace_analyse.py layout, line for line
+ * (`Initial Message:`, `Live Objects [N]:`, `Previous Objects, sorted by clock [N]:`,
+ * `Type count [N]:`), so that users of both tools read one layout; what jsmemtrace adds (the
+ * leak report by allocation site, messages, nested logs) follows it.
+ */
+import type {
+  EventAnalysis, FailedLog, FunctionStats, LineStats, LogAnalysis, LogCommon, LogSummary, RefTraceAnalysis,
+} from './json.js';
+
+export interface TextOptions {
+  /** Full file paths instead of base names (`--full-path`). */
+  fullPath: boolean;
+  includeUntracked: boolean;
+  /** Rows shown in each of jsmemtrace's own tables (pymemtrace's sections are always complete). */
+  top: number;
+}
+
+/**
+ * A file as shown: its base name unless `fullPath`. A pseudo-file such as
+ * `<frozen importlib._bootstrap>` has its white space shown as `_`, as pymemtrace shows it, so
+ * every column of a row stays one word.
+ */
+export function displayFile(file: string, fullPath: boolean): string {
+  let shown = file;
+  if (!fullPath) shown = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  return shown.startsWith('<') ? shown.replace(/\s/g, '_') : shown;
+}
+
+function pad(s: string, width: number): string {
+  return s.length >= width ? s : s + ' '.repeat(width - s.length);
+}
+
+function padLeft(s: string, width: number): string {
+  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+}
+
+/** Bytes in binary units: `12 B`, `880.0 KiB`, `-1.9 MiB`. */
+export function formatBytes(n: number | null): string {
+  if (n === null) return '-';
+  const a = Math.abs(n);
+  if (a < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = a / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${n < 0 ? '-' : ''}${v.toFixed(1)} ${units[u]}`;
+}
+
+function clock(c: number | null): string {
+  return c === null ? '-' : c.toFixed(6);
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function renderAnalysis(a: LogAnalysis, options: TextOptions): string[] {
+  return a.kind === 'O' ? renderRefTrace(a, options) : renderEvents(a, options);
+}
+
+function renderIntro(a: LogCommon, out: string[]): void {
+  out.push(`File path: ${a.file.path}`);
+  if (a.introMessage.length > 0) {
+    out.push('Initial Message:');
+    out.push(...a.introMessage);
+  }
+}
+
+function renderRefTrace(a: RefTraceAnalysis, options: TextOptions): string[] {
+  const out: string[] = [];
+  const file = (f: string): string => displayFile(f, options.fullPath);
+  renderIntro(a, out);
+  if (options.includeUntracked) {
+    out.push(`Untracked Objects [${a.untracked.length}]:`);
+    out.push(`${pad('Type', 40)} ${padLeft('Count', 8)}`);
+    for (const u of a.untracked) out.push(`${pad(u.type, 40)} ${padLeft(String(u.count), 8)}`);
+  }
+  out.push(`Live Objects [${a.liveObjects.length}]:`);
+  for (const o of a.liveObjects) {
+    out.push(`    ${o.address} ${o.clock.toFixed(6)} ${padLeft(String(o.liveCount), 4)} ${pad(o.type, 40)}` +
+      ` ${pad(o.function, 32)} ${file(o.file)}#${o.line}`);
+  }
+  out.push(`Previous Objects, sorted by clock [${a.previousObjects.count}]:`);
+  for (const p of a.previousObjects.list ?? []) {
+    out.push(`    ${p.address} ${pad(p.type, 40)} NEW: t: ${p.new.clock.toFixed(6)} ${file(p.new.file)}#${p.new.line}` +
+      ` DEL: dt: ${(p.del.clock - p.new.clock).toFixed(6)} ${file(p.del.file)}#${p.del.line}`);
+  }
+  out.push(`Type count [${a.typeCounts.length}]:`);
+  out.push(`${pad('Type', 40)} ${padLeft('New', 8)} ${padLeft('Del', 8)} ${padLeft('New - Del', 10)}`);
+  for (const t of a.typeCounts) {
+    out.push(`${pad(t.type, 40)} ${padLeft(String(t.new), 8)} ${padLeft(String(t.del), 8)} ${padLeft(String(t.net), 10)}`);
+  }
+
+  out.push('');
+  const c = a.counts;
+  out.push(`Reference tracing log (O)${producer(a)}: ${count(a.lines)} lines, ${state(a)}.`);
+  out.push(`NEW: ${count(c.new)} DEL: ${count(c.del)} NEW - DEL: ${count(c.new - c.del)} MSG: ${count(c.msg)} ERR: ${count(c.err)}` +
+    ` untracked DEL: ${count(c.untrackedDel)}`);
+  renderSpan(a, out);
+  const sites = a.liveBySite;
+  const shown = sites.slice(0, options.top);
+  out.push(`Live objects by allocation site [${count(sites.length)} sites, ${count(a.liveObjects.length)} objects]` +
+    `${shown.length < sites.length ? `, top ${shown.length}` : ''}:`);
+  if (shown.length > 0) {
+    out.push(`    ${padLeft('Live', 9)} ${padLeft('Allocated', 9)} ${padLeft('First', 12)} ${padLeft('Last', 12)}  ${pad('Type', 24)}` +
+      ` ${pad('Function', 24)} File#Line`);
+  }
+  for (const s of shown) {
+    out.push(`    ${padLeft(count(s.live), 9)} ${padLeft(count(s.allocated), 9)} ${padLeft(clock(s.firstClock), 12)}` +
+      ` ${padLeft(clock(s.lastClock), 12)}  ${pad(s.type, 24)} ${pad(s.function, 24)} ${file(s.file)}#${s.line}`);
+  }
+  renderMessages(a, out);
+  renderNested(a, options, out);
+  return out;
+}
+
+function producer(a: LogCommon): string {
+  const f = a.file;
+  const parts: string[] = [];
+  if (f.producer !== null) parts.push(`${f.producer}${f.runtimeVersion !== null ? ` (${f.producer === 'jsmemtrace' ? 'Node' : 'Python'} ${f.runtimeVersion})` : ''}`);
+  if (f.pid !== null) parts.push(`pid ${f.pid}`);
+  if (f.threadId !== null) parts.push(`worker thread ${f.threadId}`);
+  return parts.length > 0 ? ` from ${parts.join(', ')}` : '';
+}
+
+function state(a: LogCommon): string {
+  const problems = a.problems.length + a.problemsOmitted;
+  return (a.complete ? 'complete' : 'TRUNCATED (no EOF)') + (problems > 0 ? `, ${count(problems)} problem${problems > 1 ? 's' : ''} (on stderr)` : '');
+}
+
+function renderSpan(a: LogCommon, out: string[]): void {
+  out.push(`Clock: ${clock(a.clock.first)} to ${clock(a.clock.last)} s, duration ${clock(a.clock.duration)} s`);
+  const r = a.rss;
+  if (r.peak !== null) {
+    out.push(`RSS: first ${formatBytes(r.first)}, last ${formatBytes(r.last)}, min ${formatBytes(r.min)},` +
+      ` peak ${formatBytes(r.peak)} (${count(r.peak)} bytes) at ${clock(r.peakClock)} s, log line ${r.peakLine}`);
+  }
+}
+
+function renderMessages(a: LogCommon, out: string[]): void {
+  const total = a.messages.length + a.messagesOmitted;
+  if (total === 0) return;
+  out.push(`Messages [${count(total)}]${a.messagesOmitted > 0 ? `, first ${count(a.messages.length)}` : ''}:`);
+  for (const m of a.messages) {
+    const head = `    ${m.clock.toFixed(6)}${m.event !== null ? ` ${padLeft('#' + m.event, 8)}` : ''} ${m.tag === 'ERR' ? 'ERR: ' : ''}`;
+    const lines = m.text.split('\n');
+    out.push(head + lines[0]);
+    for (let i = 1; i < lines.length; i++) out.push(' '.repeat(head.length) + lines[i]);
+  }
+}
+
+function renderNested(a: LogCommon, options: TextOptions, out: string[]): void {
+  if (a.nested.length === 0) return;
+  out.push(`Nested logs [${a.nested.length}] (a tracer of the same kind started inside this one):`);
+  for (const n of a.nested) {
+    const where = n.resolvedPath === null ? 'not found' : n.resolvedPath === n.recordedPath ? 'found' : `found as ${n.resolvedPath}`;
+    out.push(`    ${n.clock.toFixed(6)} line ${n.line}: ${displayFile(n.recordedPath, options.fullPath)} (${where}` +
+      `${n.followed ? ', analysed' : ''})${n.reattachedClock !== null ? `, re-attached at ${n.reattachedClock.toFixed(6)}` : ', never re-attached'}`);
+  }
+}
+
+function renderEvents(a: EventAnalysis, options: TextOptions): string[] {
+  const out: string[] = [];
+  renderIntro(a, out);
+  const e = a.events;
+  out.push(`${a.kind === 'P' ? 'Profile' : 'Trace'} log (${a.kind})${producer(a)}: ${count(a.lines)} lines, ${state(a)}.`);
+  const whats = Object.entries(e.byWhat).map(([what, n]) => `${what} ${count(n)}`).join(', ');
+  out.push(`Events: ${count(e.seen)} seen, ${count(e.logged)} logged` +
+    `${e.everyEventLogged ? ' (every event: call counts are exact)' : ' (call counts need every event: dRssTrigger 0)'}` +
+    `${whats.length > 0 ? `; ${whats}` : ''}`);
+  renderSpan(a, out);
+  renderMessages(a, out);
+  renderNested(a, options, out);
+  const fileOf = (f: string): string => displayFile(f, options.fullPath);
+  const functionRow = (f: FunctionStats): string => `${growthColumns(f)}  ${pad(f.function, 24)} ${fileOf(f.file)}`;
+  const lineRow = (l: LineStats): string => `${growthColumns(l)}  ${pad(`${fileOf(l.file)}#${l.line}`, 28)} ${l.function}`;
+  table(out, 'Functions by RSS growth', a.functions.filter((f) => f.growth > 0), options.top, `${growthHeader()}  ${pad('Function', 24)} File`, functionRow);
+  table(out, 'Lines by RSS growth', a.lineSites.filter((l) => l.growth > 0), options.top, `${growthHeader()}  ${pad('File#Line', 28)} Function`, lineRow);
+  const byShrink = <T extends FunctionStats | LineStats>(rows: T[]): T[] => rows.filter((r) => r.shrink > 0).sort((x, y) => y.shrink - x.shrink);
+  table(out, 'Functions by RSS shrink', byShrink(a.functions), options.top, `${growthHeader()}  ${pad('Function', 24)} File`, functionRow);
+  table(out, 'Lines by RSS shrink', byShrink(a.lineSites), options.top, `${growthHeader()}  ${pad('File#Line', 28)} Function`, lineRow);
+  return out;
+}
+
+function growthHeader(): string {
+  return `    ${padLeft('Growth', 10)} ${padLeft('Shrink', 10)} ${padLeft('Net', 10)} ${padLeft('Events', 8)} ${padLeft('Calls', 8)}`;
+}
+
+function growthColumns(g: { growth: number; shrink: number; net: number; events: number; calls: number | null }): string {
+  return `    ${padLeft(formatBytes(g.growth), 10)} ${padLeft(formatBytes(g.shrink), 10)} ${padLeft(formatBytes(g.net), 10)}` +
+    ` ${padLeft(count(g.events), 8)} ${padLeft(g.calls === null ? '-' : count(g.calls), 8)}`;
+}
+
+function table<T>(out: string[], title: string, rows: T[], top: number, header: string, row: (r: T) => string): void {
+  const shown = rows.slice(0, top);
+  out.push(`${title} [${count(rows.length)}]${shown.length < rows.length ? `, top ${shown.length}` : ''}:`);
+  if (shown.length === 0) return;
+  out.push(header);
+  for (const r of shown) out.push(row(r));
+}
+
+export function renderSummary(rows: LogSummary[], failed: FailedLog[]): string[] {
+  const out = [`Summary [${rows.length} log${rows.length === 1 ? '' : 's'} analysed${failed.length > 0 ? `, ${failed.length} failed` : ''}]:`];
+  if (rows.length > 0) out.push(`    ${pad('Kind', 4)} ${padLeft('Pid', 8)} ${padLeft('Duration s', 12)} ${padLeft('Peak RSS', 10)} ${padLeft('Live', 9)}` +
+    ` ${padLeft('Events', 11)} ${padLeft('Lines', 11)}  ${pad('State', 9)} Log`);
+  for (const r of rows) {
+    out.push(`    ${pad(r.kind, 4)} ${padLeft(r.pid === null ? '-' : String(r.pid), 8)} ${padLeft(clock(r.duration), 12)}` +
+      ` ${padLeft(formatBytes(r.peakRss), 10)} ${padLeft(r.liveObjects === null ? '-' : count(r.liveObjects), 9)}` +
+      ` ${padLeft(r.events === null ? '-' : count(r.events), 11)} ${padLeft(count(r.lines), 11)}` +
+      `  ${pad(r.complete ? (r.problems > 0 ? 'problems' : 'ok') : 'truncated', 9)} ${r.path}`);
+  }
+  for (const f of failed) out.push(`    FAILED ${f.path}: ${f.message}`);
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * `jsmemtrace instrument FILE [--mode M]`: prints the probed source that `jsmemtrace run` would
+ * execute for FILE (or, with --sites, its site table as JSON).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { probesForMode, type TracerMode } from '../loader/config.js';
+import { formatOf } from '../loader/format.js';
+import type { InstrumentOptions, InstrumentResult } from '../instrument/types.js';
+import { UsageError, describeFlags, flagBoolean, flagString, parseArgs, type FlagSpecs } from './args.js';
+
+const MODES = ['profile', 'trace', 'reftrace', 'all'] as const;
+type Mode = (typeof MODES)[number];
+
+const FLAGS: FlagSpecs = {
+  mode: { kind: 'string', value: 'MODE', help: `probe kinds: ${MODES.join('|')} (default: all)` },
+  'include-builtins': { kind: 'boolean', help: 'with --mode reftrace: also probe literals and closures' },
+  sites: { kind: 'boolean', help: 'print the site table (JSON) instead of the source' },
+  help: { kind: 'boolean', short: 'h', help: 'show this help' },
+};
+
+export const usage = `Usage: jsmemtrace instrument FILE [options]
+
+Prints FILE (JavaScript or TypeScript) as jsmemtrace runs it: with probes, same lines.
+  profile  = functions + call sites + lines
+  trace    = functions + lines
+  reftrace = functions + call sites + allocations (+ literals/closures with --include-builtins)
+  all      = every probe kind
+
+Options:
+${describeFlags(FLAGS)}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, FLAGS, usage);
+  if (flagBoolean(p, 'help')) {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  const mode = (flagString(p, 'mode') ?? 'all') as Mode;
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not '${mode}'`, usage);
+  if (flagBoolean(p, 'include-builtins') && mode !== 'reftrace') throw new UsageError('--include-builtins applies to --mode reftrace only', usage);
+  if (p.positionals.length !== 1) throw new UsageError(p.positionals.length ? 'give one FILE' : 'no FILE to instrument', usage);
+  const filename = resolve(p.positionals[0]!);
+  let source: string;
+  try {
+    source = readFileSync(filename, 'utf8');
+  } catch (e) {
+    process.stderr.write(`jsmemtrace: cannot read ${p.positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  const options: InstrumentOptions = {
+    filename,
+    sourceType: formatOf(filename, source),
+    probes: mode === 'all' ? undefined : probesForMode(mode as TracerMode, flagBoolean(p, 'include-builtins')),
+  };
+  const { instrument } = await import('../instrument/index.js') as { instrument(s: string, o: InstrumentOptions): InstrumentResult };
+  let result: InstrumentResult;
+  try {
+    result = instrument(source, options);
+  } catch (e) {
+    process.stderr.write(`jsmemtrace: cannot instrument ${p.positionals[0]}: ${(e as Error).message.split('\n', 1)[0]}\n`);
+    return 1;
+  }
+  process.stdout.write(flagBoolean(p, 'sites') ? JSON.stringify(result.sites, null, 2) + '\n' : result.code);
+  return 0;
+}

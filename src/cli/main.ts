@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The `jsmemtrace` command: dispatches to one module per subcommand (./run.js, ./instrument.js,
+ * ./analyse.js, ./report.js), each exporting `main(argv): Promise<number>` (the exit code).
+ * Bad input: one line saying what is wrong, the usage, exit 2. No stack traces unless
+ * JSMEMTRACE_DEBUG is set.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './args.js';
+
+interface Command {
+  module: string;
+  summary: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { module: './run.js', summary: 'run a program instrumented, optionally under a tracer' },
+  analyse: { module: './analyse.js', summary: 'summarise logs: live objects, allocation sites, RSS growth' },
+  report: { module: './report.js', summary: 'write a self-contained HTML report of logs' },
+  instrument: { module: './instrument.js', summary: 'print a file as it runs instrumented' },
+};
+const ALIASES: Record<string, string> = { analyze: 'analyse' };
+
+const usage = `Usage: jsmemtrace <command> [options]
+
+Memory tracing for Node.js programs (JavaScript and TypeScript).
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join('\n')}
+
+  jsmemtrace <command> --help   options of one command
+  jsmemtrace --version          print the version
+
+Without the CLI: node --import jsmemtrace/register app.js (instrumented; tracers through the API)`;
+
+const debug = Boolean(process.env.JSMEMTRACE_DEBUG);
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && rest[0] !== undefined) return main([rest[0], '--help']);
+    process.stdout.write(usage + '\n');
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    // From package.json, not the API entry: that would load every tracer just to print a number.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const name = ALIASES[first] ?? first;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown command '${first}'`, usage);
+  }
+  let mod: { main(argv: string[]): Promise<number> };
+  try {
+    mod = await import(command.module) as typeof mod;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(command.module.slice(2))) {
+      process.stderr.write(`jsmemtrace: the '${name}' command is not available in this build\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return mod.main(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    process.stderr.write(`jsmemtrace: ${e.message}\n\n${e.usage ?? usage}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`jsmemtrace: ${debug ? (e as Error).stack : (e as Error).message ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

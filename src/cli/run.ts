@@ -1,0 +1,135 @@
+/**
+ * `jsmemtrace run [options] [--] script [args...]`: runs a Node program instrumented, in a child
+ * `node --import <register>` whose argv, environment, stdio, exit code and signals are the
+ * program's own. The configuration (scope, tracer, tracer options) travels in $JSMEMTRACE_CONFIG,
+ * so the program's process.argv is exactly `[node, /abs/script, ...args]`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import {
+  CONFIG_ENV, TRACER_MODES, defaultConfig, probesForMode, type JsmtConfig, type TracerMode,
+} from '../loader/config.js';
+import { UsageError, describeFlags, flagBoolean, flagList, flagString, parseArgs, type FlagSpecs } from './args.js';
+
+const FLAGS: FlagSpecs = {
+  profile: { kind: 'boolean', help: 'log RSS at function calls and returns (Profile)' },
+  trace: { kind: 'boolean', help: 'log RSS at calls, returns and every line (Trace)' },
+  reftrace: { kind: 'boolean', help: 'log every allocation and free of traced objects (ReferenceTracing)' },
+  'reftrace-simple': { kind: 'boolean', help: 'count allocations and frees (ReferenceTracingSimple)' },
+  'd-rss-trigger': { kind: 'string', value: 'N', help: '--profile/--trace: log when RSS moved N bytes (-1 page size, 0 every event)' },
+  'include-builtins': { kind: 'boolean', help: '--reftrace: also trace builtin types (Object, Array, ...)' },
+  'include-type': { kind: 'list', value: 'T', help: '--reftrace: trace only type T (repeatable)' },
+  'exclude-type': { kind: 'list', value: 'T', help: '--reftrace: never trace type T (repeatable)' },
+  'out-dir': { kind: 'string', value: 'DIR', help: 'directory for the log files' },
+  message: { kind: 'string', value: 'TEXT', help: 'message written at the top of each log' },
+  instrument: { kind: 'list', value: 'GLOB', help: 'also instrument matching files (relative to cwd, repeatable)' },
+  'no-instrument': { kind: 'list', value: 'GLOB', help: 'never instrument matching files (wins, repeatable)' },
+  help: { kind: 'boolean', short: 'h', help: 'show this help' },
+};
+
+export const usage = `Usage: jsmemtrace run [options] [--] script [args...]
+
+Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
+under one tracer from start to exit. Files under the current directory outside node_modules
+are instrumented unless --instrument / --no-instrument say otherwise.
+
+Options:
+${describeFlags(FLAGS)}`;
+
+const TRACER_ONLY: Record<string, readonly TracerMode[]> = {
+  'd-rss-trigger': ['profile', 'trace'],
+  'include-builtins': ['reftrace'],
+  'include-type': ['reftrace'],
+  'exclude-type': ['reftrace'],
+  'out-dir': TRACER_MODES,
+  message: TRACER_MODES,
+};
+
+/** The program to run and the configuration for its process, from `run`'s arguments. */
+export function parseRun(argv: readonly string[], cwd: string): { script: string; args: string[]; config: JsmtConfig } | 'help' {
+  const p = parseArgs(argv, FLAGS, usage, true);
+  if (flagBoolean(p, 'help')) return 'help';
+  const tracers = TRACER_MODES.filter((m) => flagBoolean(p, m));
+  if (tracers.length > 1) throw new UsageError(`choose one tracer, not ${tracers.map((t) => `--${t}`).join(' and ')}`, usage);
+  const tracer = tracers[0];
+  for (const [flag, modes] of Object.entries(TRACER_ONLY)) {
+    if (p.flags.has(flag) && (tracer === undefined || !modes.includes(tracer))) {
+      throw new UsageError(`--${flag} applies to ${modes.map((m) => `--${m}`).join(', ')} only`, usage);
+    }
+  }
+  const config = defaultConfig(cwd);
+  config.instrument = flagList(p, 'instrument');
+  config.noInstrument = flagList(p, 'no-instrument');
+  if (tracer !== undefined) {
+    config.tracer = tracer;
+    config.includeBuiltins = flagBoolean(p, 'include-builtins');
+    config.includeTypes = flagList(p, 'include-type');
+    config.excludeTypes = flagList(p, 'exclude-type');
+    config.probes = probesForMode(tracer, config.includeBuiltins);
+    const trigger = flagString(p, 'd-rss-trigger');
+    if (trigger !== undefined) {
+      if (!/^-?\d+$/.test(trigger) || Number(trigger) < -1 || !Number.isSafeInteger(Number(trigger))) {
+        throw new UsageError(`--d-rss-trigger must be an integer >= -1, not '${trigger}'`, usage);
+      }
+      config.dRssTrigger = Number(trigger);
+    }
+    const outDir = flagString(p, 'out-dir');
+    if (outDir !== undefined) config.outDir = resolve(cwd, outDir);
+    config.message = flagString(p, 'message');
+  }
+  const [script, ...args] = p.rest;
+  if (script === undefined) throw new UsageError('no script to run', usage);
+  const path = resolve(cwd, script);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find the script '${script}'`, usage);
+  return { script: path, args, config };
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseRun(argv, process.cwd());
+  if (parsed === 'help') {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  if (parsed.config.outDir !== undefined) {
+    try {
+      mkdirSync(parsed.config.outDir, { recursive: true });
+    } catch (e) {
+      process.stderr.write(`jsmemtrace: cannot create --out-dir ${parsed.config.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const register = new URL('../loader/register.js', import.meta.url).href;
+  const child = spawn(process.execPath, ['--import', register, parsed.script, ...parsed.args], {
+    stdio: 'inherit',
+    env: { ...process.env, [CONFIG_ENV]: JSON.stringify(parsed.config) },
+  });
+  const forward = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+  };
+  for (const s of FORWARDED) process.on(s, forward);
+  return new Promise((done) => {
+    child.on('error', (e) => {
+      process.stderr.write(`jsmemtrace: cannot start ${process.execPath}: ${e.message}\n`);
+      done(1);
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      if (signal === null) {
+        done(code ?? 1);
+        return;
+      }
+      // Die of the same signal, so that our parent (a shell, a supervisor) sees what happened.
+      process.kill(process.pid, signal);
+      // A signal that Node ignores (SIGPIPE) does not kill us: exit the way a shell reports it.
+      setTimeout(() => done(128 + signalNumber(signal)), 100);
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return (osConstants.signals as Record<string, number>)[signal] ?? 0;
+}

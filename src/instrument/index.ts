@@ -1,0 +1,107 @@
+/**
+ * Source text → probed source + site table (docs/ARCHITECTURE.md, "The probe protocol").
+ * JavaScript is parsed with meriyah; TypeScript is first stripped of its types with amaro; sites
+ * are reported in the original file's coordinates (TypeScript lines, or an input source map's).
+ */
+import { parse, type Options } from 'meriyah';
+import { Rewriter } from './rewrite.js';
+import { stripTypeScript, isTypeScriptFile } from './typescript.js';
+import { inputSourceMap, type PositionMapper } from './source-map.js';
+import { InstrumentError } from './errors.js';
+import type { InstrumentOptions, InstrumentResult, ProbeKinds, Site } from './types.js';
+
+export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
+export { SiteKind } from './types.js';
+export { InstrumentError } from './errors.js';
+
+const ALL: ProbeKinds = { functions: true, lines: true, calls: true, allocations: true, literals: true };
+
+
+type SourceType = 'module' | 'commonjs' | 'script';
+
+export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
+  const filename = options.filename;
+  const probes: ProbeKinds = options.probes === undefined ? ALL : { ...ALL, ...options.probes };
+  let js = source;
+  let mapper: PositionMapper | undefined;
+  if (isTypeScriptFile(filename)) {
+    const stripped = stripTypeScript(source, filename);
+    js = stripped.code;
+    mapper = stripped.mapper;
+  } else if (js.includes('sourceMappingURL')) {
+    mapper = inputSourceMap(js, filename);
+  }
+  const ast = parseSource(js, filename, options.sourceType ?? typeFromName(filename));
+  const rewriter = new Rewriter(js, probes, stringLiteral(options.moduleKey ?? filename));
+  try {
+    rewriter.program(ast, js.startsWith('#!'));
+  } catch (e) {
+    if (e instanceof RangeError) throw new InstrumentError(`cannot instrument ${filename}: nested too deeply`);
+    throw e;
+  }
+  const out = rewriter.finish();
+  if (mapper !== undefined) mapSites(out.sites, mapper, filename);
+  return { code: out.code, sites: { key: options.moduleKey ?? filename, file: filename, sites: out.sites }, inserts: out.inserts };
+}
+
+function typeFromName(filename: string): SourceType | undefined {
+  if (/\.m[jt]s$/i.test(filename)) return 'module';
+  if (/\.c[jt]s$/i.test(filename)) return 'commonjs';
+  return undefined;
+}
+
+const RANGES = { start: true, end: true, range: false };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function parseSource(js: string, filename: string, type: SourceType | undefined): any {
+  if (type !== undefined) return parseAs(js, filename, type);
+  try {
+    return parse(js, options('module'));
+  } catch (moduleError) {
+    // Unknown type: a file that is no valid module is taken as CommonJS when it parses as such.
+    try {
+      return parse(js, options('commonjs'));
+    } catch {
+      throw describe(moduleError, filename);
+    }
+  }
+}
+
+function parseAs(js: string, filename: string, type: SourceType): unknown {
+  try {
+    return parse(js, options(type));
+  } catch (e) {
+    throw describe(e, filename);
+  }
+}
+
+function options(type: SourceType): Options {
+  if (type === 'module') return { sourceType: 'module', ranges: RANGES, next: true };
+  // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
+  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', next: true };
+}
+
+function describe(e: unknown, filename: string): Error {
+  const err = e as { description?: string; loc?: { start?: { line: number; column: number } }; message?: string };
+  const where = err.loc?.start ? `:${err.loc.start.line}:${err.loc.start.column + 1}` : '';
+  return new InstrumentError(`cannot parse ${filename}${where}: ${err.description ?? err.message ?? String(e)}`);
+}
+
+/** A JavaScript string literal with no line terminator in it (JSON leaves U+2028/2029 raw). */
+function stringLiteral(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function mapSites(sites: Site[], mapper: PositionMapper, filename: string): void {
+  for (const s of sites) {
+    const p = mapper(s.line, s.column);
+    if (p === undefined) continue;
+    s.line = p.line;
+    s.column = p.column;
+    if (p.file !== undefined && p.file !== filename) s.file = p.file;
+    if (s.endLine !== undefined) {
+      const e = mapper(s.endLine, 0, true);
+      if (e !== undefined) s.endLine = Math.max(e.line, s.line);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Offset → line/column over one source text. Line breaks are those of ECMAScript (LF, CR, CRLF,
+ * U+2028, U+2029), which are also the ones V8 counts for stack-trace line numbers.
+ */
+export class LineIndex {
+  private readonly starts: number[];
+  /** Index of the line of the last lookup: the rewriter asks in nearly ascending order. */
+  private cursor = 0;
+
+  constructor(text: string) {
+    const starts = [0];
+    const re = /\r\n?|[\n\u2028\u2029]/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) starts.push(m.index + m[0].length);
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** 0-based line of an offset. */
+  lineIndex(offset: number): number {
+    const starts = this.starts;
+    let c = this.cursor;
+    if (starts[c]! <= offset) {
+      // Forward by a few lines is the common case; otherwise binary search.
+      let steps = 0;
+      while (c + 1 < starts.length && starts[c + 1]! <= offset) {
+        if (++steps > 8) { c = this.search(offset); break; }
+        c++;
+      }
+    } else {
+      c = this.search(offset);
+    }
+    this.cursor = c;
+    return c;
+  }
+
+  /** 1-based line of an offset. */
+  line(offset: number): number {
+    return this.lineIndex(offset) + 1;
+  }
+
+  /** Offset of a 0-based line's first character. */
+  lineStart(index: number): number {
+    return this.starts[index]!;
+  }
+
+  /** 0-based column (UTF-16 units) of an offset. */
+  column(offset: number): number {
+    return offset - this.starts[this.lineIndex(offset)]!;
+  }
+
+  private search(offset: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+}

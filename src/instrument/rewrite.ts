@@ -1,0 +1,987 @@
+/**
+ * The probe writer: one walk over a meriyah ESTree (with `start`/`end` offsets) that collects
+ * insertions (offset, text) in source order and records a site per probe. It never removes or
+ * moves original text and never inserts a line break. The emitted forms are those of
+ * docs/ARCHITECTURE.md; the reasons for the unusual ones are in shared/INSTRUMENTATION-NOTES.md.
+ *
+ * Insertions are emitted when the walk passes their offset, so they come out ordered: at one
+ * offset, an enclosing construct's opener is emitted before an inner one's and an inner closer
+ * before an enclosing one's. Some texts are only known after a subtree was walked (whether a body
+ * can be wrapped, whether a zero-argument call can be probed): those reserve a slot at their offset
+ * and fill it later.
+ */
+import { SiteKind, type ProbeKinds, type Site } from './types.js';
+import { LineIndex } from './lines.js';
+
+/** The subset of an ESTree node this walker reads; the fields depend on `type`. */
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [field: string]: any;
+}
+
+const M = '__jsmt$m';
+
+/** Per function being walked: what its probes need and what decides its body's form. */
+interface FnContext {
+  /** Name for the `fn` of sites inside (person's name). */
+  label: string;
+  /** Function site index, -1 when the function has no entry/exit probes. */
+  site: number;
+  /** Class constructor allocation site (derived constructors wrap `super()`), else -1. */
+  ctorSite: number;
+  /** The body's top-level function declarations might clash once inside `try {}`. */
+  pending: boolean;
+  /** Var-declared names of the body (collected only while `pending`). */
+  vars: Set<string> | undefined;
+  /** Names of function declarations nested in blocks (Annex B) (only while `pending`). */
+  blockFns: Set<string> | undefined;
+  /** A direct `eval` or a `with` body: its declarations are unknown before run time. */
+  opaque: boolean;
+  /**
+   * Reserved slots of `return` rewrites: [openerSlot, closerSlot, form] triples; form 0: value,
+   * 1: no value, 2: a comma expression (needs parentheses).
+   */
+  returns: number[] | undefined;
+  /** The body's top-level function declaration names (only while `pending`). */
+  topFns: string[] | undefined;
+}
+
+export interface RewriteOutput {
+  code: string;
+  sites: Site[];
+  inserts: number[];
+}
+
+export class Rewriter {
+  private readonly pos: number[] = [];
+  private readonly txt: string[] = [];
+  private lastPos = 0;
+  readonly sites: Site[] = [];
+  private readonly lines: LineIndex;
+  private readonly F: boolean;
+  private readonly L: boolean;
+  private readonly C: boolean;
+  private readonly A: boolean;
+  private readonly O: boolean;
+  private ctx: FnContext;
+  private lastStmtLine = -1;
+  /** Depth inside optional chains: zero-argument calls there are not probed. */
+  private chain = 0;
+  /** A label for the closure about to be walked, from the member it is assigned to. */
+  private hint: string | undefined = undefined;
+  /** Counts calls and other call-like evaluations, to tell whether a subtree has any. */
+  private callish = 0;
+
+  /** `keyLiteral`: the module key as a JavaScript string literal. */
+  constructor(private readonly src: string, probes: ProbeKinds, private readonly keyLiteral: string) {
+    this.lines = new LineIndex(src);
+    this.F = probes.functions;
+    this.L = probes.lines;
+    this.C = probes.calls;
+    this.A = probes.allocations;
+    this.O = probes.literals;
+    this.ctx = newContext('<module>', -1);
+  }
+
+  // ---- insertions -------------------------------------------------------------------------
+
+  private add(at: number, text: string): void {
+    // The walk emits in source order by construction; anything else is a bug in this file, and
+    // a module that runs uninstrumented (the loader's answer to an error) is better than a
+    // wrongly nested probe.
+    if (at < this.lastPos) throw new Error(`jsmemtrace internal error: insertion at ${at} after ${this.lastPos}`);
+    this.lastPos = at;
+    this.pos.push(at);
+    this.txt.push(text);
+  }
+
+  private reserve(at: number): number {
+    this.add(at, '');
+    return this.txt.length - 1;
+  }
+
+  private site(kind: SiteKind, at: number, fn: string, name?: string): number {
+    const lines = this.lines;
+    const li = lines.lineIndex(at);
+    const s: Site = { kind, line: li + 1, column: at - lines.lineStart(li), fn };
+    if (name !== undefined) s.name = name;
+    this.sites.push(s);
+    return this.sites.length - 1;
+  }
+
+  finish(): RewriteOutput {
+    const { pos, txt, src } = this;
+    let code = '';
+    const inserts: number[] = [];
+    let last = 0;
+    const n = pos.length;
+    for (let i = 0; i < n; i++) {
+      const t = txt[i]!;
+      if (t === '') continue;
+      const p = pos[i]!;
+      if (p !== last) {
+        code += src.slice(last, p);
+        inserts.push(p, t.length);
+      } else if (inserts.length > 0) {
+        inserts[inserts.length - 1]! += t.length;
+      } else {
+        inserts.push(p, t.length);
+      }
+      code += t;
+      last = p;
+    }
+    code += src.slice(last);
+    return { code, sites: this.sites, inserts };
+  }
+
+  // ---- program ----------------------------------------------------------------------------
+
+  program(ast: Node, hashbang: boolean): void {
+    const body = ast.body as Node[];
+    let first = 0;
+    while (first < body.length && body[first]!.directive !== undefined) first++;
+    let mSlot = -1;
+    if (first > 0) {
+      mSlot = this.reserve(body[first - 1]!.end);
+      this.txt[mSlot] = ';';
+    } else if (body.length > 0) {
+      mSlot = this.reserve(body[0]!.start);
+    } else if (!hashbang) {
+      mSlot = this.reserve(0);
+    }
+    this.statements(body, first);
+    if (this.sites.length > 0 && mSlot >= 0) {
+      this.txt[mSlot] += `function ${M}(){return ${this.keyLiteral}}`;
+    } else if (mSlot >= 0) {
+      this.txt[mSlot] = '';
+    }
+  }
+
+  // ---- statements -------------------------------------------------------------------------
+
+  private statements(list: Node[], from: number): void {
+    for (let i = from; i < list.length; i++) {
+      const s = list[i]!;
+      this.lineProbe(s, false);
+      this.statement(s);
+    }
+  }
+
+  /** A LINE probe before `s` when it starts a new line; `braces` for single-statement positions. */
+  private lineProbe(s: Node, braces: boolean): boolean {
+    const t = s.type;
+    if (t === 'EmptyStatement' || t === 'ImportDeclaration' || t === 'ExportAllDeclaration') return false;
+    const line = this.lines.lineIndex(s.start);
+    if (line <= this.lastStmtLine) return false;
+    this.lastStmtLine = line;
+    if (!this.L || t === 'BlockStatement') return false;
+    if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
+    const i = this.site(SiteKind.Line, s.start, this.ctx.label);
+    this.add(s.start, `${braces ? '{' : ''}__jsmtL&&__jsmt$.l(${M},${i});`);
+    return true;
+  }
+
+  /** A statement in a single-statement position (if/loop bodies). */
+  private single(s: Node): void {
+    // `if (x) function f() {}` is a block-level (Annex B) function, as if in braces.
+    this.blockDepth++;
+    if (this.lineProbe(s, true)) {
+      this.statement(s);
+      this.add(s.end, '}');
+    } else {
+      this.statement(s);
+    }
+    this.blockDepth--;
+  }
+
+  private statement(s: Node): void {
+    switch (s.type) {
+      case 'ExpressionStatement':
+        this.expr(s.expression, false);
+        return;
+      case 'VariableDeclaration':
+        this.declaration(s);
+        return;
+      case 'FunctionDeclaration':
+        if (this.ctx.blockFns !== undefined && this.blockDepth > 0) this.ctx.blockFns.add(s.id.name);
+        this.fn(s, s.id ? s.id.name : 'default', s.id ? s.id.name : 'default', s.start);
+        return;
+      case 'ClassDeclaration':
+        this.cls(s, s.id ? s.id.name : 'default');
+        return;
+      case 'ReturnStatement':
+        this.returnStatement(s);
+        return;
+      case 'IfStatement':
+        this.expr(s.test, false);
+        this.single(s.consequent);
+        if (s.alternate) this.single(s.alternate);
+        return;
+      case 'BlockStatement':
+        this.blockDepth++;
+        this.statements(s.body, 0);
+        this.blockDepth--;
+        return;
+      case 'ForStatement':
+        this.blockDepth++;
+        if (s.init) {
+          if (s.init.type === 'VariableDeclaration') this.declaration(s.init); else this.expr(s.init, false);
+        }
+        if (s.test) this.expr(s.test, false);
+        if (s.update) this.expr(s.update, false);
+        this.single(s.body);
+        this.blockDepth--;
+        return;
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        this.blockDepth++;
+        if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
+        this.expr(s.right, s.type === 'ForOfStatement');
+        this.single(s.body);
+        this.blockDepth--;
+        return;
+      case 'WhileStatement':
+        this.expr(s.test, false);
+        this.single(s.body);
+        return;
+      case 'DoWhileStatement':
+        this.single(s.body);
+        this.expr(s.test, false);
+        return;
+      case 'SwitchStatement':
+        this.expr(s.discriminant, false);
+        this.blockDepth++;
+        for (const c of s.cases as Node[]) {
+          if (c.test) this.expr(c.test, false);
+          this.statements(c.consequent, 0);
+        }
+        this.blockDepth--;
+        return;
+      case 'TryStatement':
+        this.statement(s.block);
+        if (s.handler) {
+          this.blockDepth++;
+          if (s.handler.param) this.pattern(s.handler.param);
+          this.statement(s.handler.body);
+          this.blockDepth--;
+        }
+        if (s.finalizer) this.statement(s.finalizer);
+        return;
+      case 'ThrowStatement':
+        this.expr(s.argument, false);
+        return;
+      case 'LabeledStatement': {
+        // A probe goes before the outermost label only: never between a label and its loop.
+        let body = s.body as Node;
+        while (body.type === 'LabeledStatement') body = body.body;
+        if (body.type === 'FunctionDeclaration') this.blockDepth++;
+        this.statement(body);
+        if (body.type === 'FunctionDeclaration') this.blockDepth--;
+        return;
+      }
+      case 'WithStatement':
+        // Inside `with`, every free name is looked up through the object (a Proxy sees it):
+        // nothing lexically inside gets a probe.
+        this.expr(s.object, false);
+        // Its body is not walked, so its `var`s and Annex B functions are unknown.
+        this.ctx.opaque = true;
+        this.skipWith(s.body);
+        return;
+      case 'ExportNamedDeclaration':
+        if (s.declaration) this.statement(s.declaration);
+        return;
+      case 'ExportDefaultDeclaration': {
+        const d = s.declaration as Node;
+        if (d.type === 'FunctionDeclaration') this.fn(d, d.id ? d.id.name : 'default', d.id ? d.id.name : 'default', d.start);
+        else if (d.type === 'ClassDeclaration') this.cls(d, d.id ? d.id.name : 'default');
+        else this.named(d, 'default');
+        return;
+      }
+      default:
+        // Empty, debugger, break, continue, import, export-all: nothing to probe.
+        return;
+    }
+  }
+
+  private blockDepth = 0;
+
+  private skipWith(body: Node): void {
+    // Keep the line bookkeeping monotonic: statements inside are not probed.
+    const line = this.lines.lineIndex(body.end);
+    if (line > this.lastStmtLine) this.lastStmtLine = line;
+  }
+
+  private declaration(d: Node): void {
+    const isVar = d.kind === 'var';
+    for (const v of d.declarations as Node[]) {
+      const id = v.id as Node;
+      if (isVar && this.ctx.vars !== undefined) bindingNames(id, this.ctx.vars);
+      this.pattern(id);
+      if (v.init) {
+        if (id.type === 'Identifier') this.named(v.init, id.name);
+        else this.expr(v.init, true);
+      }
+    }
+  }
+
+  private returnStatement(s: Node): void {
+    const ctx = this.ctx;
+    const arg = s.argument as Node | null;
+    if (ctx.returns !== undefined) {
+      if (arg === null) {
+        ctx.returns.push(this.reserve(s.start + 6), -1, 1);
+      } else {
+        const open = this.reserve(arg.start);
+        this.expr(arg, false);
+        ctx.returns.push(open, this.reserve(arg.end), arg.type === 'SequenceExpression' ? 2 : 0);
+      }
+      return;
+    }
+    if (arg !== null) this.expr(arg, false);
+  }
+
+  // ---- patterns ---------------------------------------------------------------------------
+
+  private pattern(p: Node): void {
+    switch (p.type) {
+      case 'Identifier':
+        return;
+      case 'ObjectPattern':
+        for (const prop of p.properties as Node[]) {
+          if (prop.type === 'RestElement') { this.pattern(prop.argument); continue; }
+          if (prop.computed) this.expr(prop.key, false);
+          this.pattern(prop.value);
+        }
+        return;
+      case 'ArrayPattern':
+        for (const el of p.elements as (Node | null)[]) if (el !== null) this.pattern(el);
+        return;
+      case 'RestElement':
+        this.pattern(p.argument);
+        return;
+      case 'AssignmentPattern':
+        this.pattern(p.left);
+        if (p.left.type === 'Identifier') this.named(p.right, p.left.name);
+        else this.expr(p.right, true);
+        return;
+      case 'MemberExpression':
+        this.expr(p.object, false);
+        if (p.computed) this.expr(p.property, false);
+        return;
+      default:
+        // `f() = 1` is a runtime ReferenceError in sloppy code; `(probe, f()) = 1` would not parse.
+        this.expr(p, true);
+    }
+  }
+
+  // ---- expressions ------------------------------------------------------------------------
+
+  /**
+   * An expression in a position that names an anonymous function or class (`const f = () => {}`):
+   * wrapping it in a probe call would lose the name, so closures here get no allocation probe.
+   */
+  private named(e: Node, name: string): void {
+    const t = e.type;
+    if (t === 'ArrowFunctionExpression' || (t === 'FunctionExpression' && e.id == null)) {
+      this.fn(e, name, name, e.start);
+    } else if (t === 'ClassExpression' && e.id == null) {
+      this.cls(e, name);
+    } else {
+      this.expr(e, false);
+    }
+  }
+
+  /**
+   * `quoted`: V8 prints this expression's source in error messages (a callee, a destructured or
+   * iterated value): no wrapper may be put around it or the parts of it that V8 prints.
+   */
+  private expr(e: Node, quoted: boolean): void {
+    switch (e.type) {
+      case 'Identifier':
+      case 'Literal':
+      case 'ThisExpression':
+      case 'Super':
+      case 'MetaProperty':
+      case 'PrivateIdentifier':
+        return;
+      case 'MemberExpression':
+        this.expr(e.object, quoted);
+        if (e.computed) this.expr(e.property, quoted);
+        return;
+      case 'CallExpression':
+        this.call(e, quoted);
+        return;
+      case 'NewExpression':
+        this.newExpr(e, quoted);
+        return;
+      case 'ChainExpression':
+        this.chain++;
+        this.expr(e.expression, quoted);
+        this.chain--;
+        return;
+      case 'AssignmentExpression': {
+        const left = e.left as Node;
+        this.pattern(left);
+        const op = e.operator as string;
+        if (left.type === 'Identifier' && (op === '=' || op === '||=' || op === '&&=' || op === '??=')) {
+          this.named(e.right, left.name);
+        } else {
+          // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
+          if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
+          this.expr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
+        }
+        return;
+      }
+      case 'BinaryExpression':
+      case 'LogicalExpression': {
+        const left = e.left as Node;
+        if (left.type !== 'BinaryExpression' && left.type !== 'LogicalExpression') {
+          this.expr(left, quoted);
+          this.expr(e.right, quoted);
+          return;
+        }
+        // Left-deep chains (generated concatenations of thousands of terms) without recursion.
+        const rights: Node[] = [];
+        let x = e;
+        while (x.type === 'BinaryExpression' || x.type === 'LogicalExpression') { rights.push(x.right); x = x.left; }
+        this.expr(x, quoted);
+        for (let k = rights.length - 1; k >= 0; k--) this.expr(rights[k]!, quoted);
+        return;
+      }
+      case 'UnaryExpression':
+        this.expr(e.argument, quoted);
+        return;
+      case 'UpdateExpression':
+        this.expr(e.argument, true);
+        return;
+      case 'ConditionalExpression':
+        this.expr(e.test, quoted);
+        this.expr(e.consequent, quoted);
+        this.expr(e.alternate, quoted);
+        return;
+      case 'SequenceExpression':
+        for (const x of e.expressions as Node[]) this.expr(x, quoted);
+        return;
+      case 'ArrayExpression': {
+        const wrap = this.O && !quoted;
+        if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, 'Array')},`);
+        for (const el of e.elements as (Node | null)[]) if (el !== null) this.expr(el, quoted);
+        if (wrap) this.add(e.end, ')');
+        return;
+      }
+      case 'ObjectExpression':
+        this.object(e, quoted);
+        return;
+      case 'SpreadElement':
+        this.expr(e.argument, true);
+        return;
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression': {
+        const wrap = this.O && !quoted;
+        const name = e.id ? e.id.name as string : '';
+        const label = name || this.hint || '<anonymous>';
+        this.hint = undefined;
+        if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function')},`);
+        this.fn(e, label, name, e.start);
+        if (wrap) this.add(e.end, ')');
+        return;
+      }
+      case 'ClassExpression':
+        this.cls(e, e.id ? e.id.name : '<anonymous>');
+        return;
+      case 'TemplateLiteral':
+        for (const x of e.expressions as Node[]) this.expr(x, quoted);
+        return;
+      case 'TaggedTemplateExpression':
+        this.tagged(e, quoted);
+        return;
+      case 'AwaitExpression':
+      case 'YieldExpression':
+        this.suspend(e, quoted);
+        return;
+      case 'ImportExpression':
+        this.expr(e.source, false);
+        if (e.options) this.expr(e.options, false);
+        return;
+      case 'ParenthesizedExpression':
+        this.expr(e.expression, quoted);
+        return;
+      default:
+        this.generic(e, quoted);
+    }
+  }
+
+  /** Nodes this walker has no rule for (future syntax): walk their children, probe nothing here. */
+  private generic(e: Node, quoted: boolean): void {
+    for (const k in e) {
+      const v = e[k];
+      if (v === null || typeof v !== 'object' || k === 'loc' || k === 'range') continue;
+      if (Array.isArray(v)) {
+        for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string') this.expr(x, quoted);
+      } else if (typeof v.type === 'string') {
+        this.expr(v, quoted);
+      }
+    }
+  }
+
+  private object(e: Node, quoted: boolean): void {
+    const wrap = this.O && !quoted;
+    if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, 'Object')},`);
+    for (const p of e.properties as Node[]) {
+      if (p.type === 'SpreadElement') { this.expr(p.argument, false); continue; }
+      if (p.computed) this.expr(p.key, false);
+      const key = keyName(p.key, p.computed, this.src);
+      if (p.kind === 'get' || p.kind === 'set') {
+        this.fn(p.value, `${p.kind} ${key}`, `${p.kind} ${key}`, p.start);
+      } else if (p.method) {
+        this.fn(p.value, key, key, p.start);
+      } else if (!p.shorthand) {
+        this.named(p.value, key);
+      } else if (p.value.type === 'AssignmentPattern') {
+        this.pattern(p.value);
+      }
+    }
+    if (wrap) this.add(e.end, ')');
+  }
+
+  private call(e: Node, quoted: boolean): void {
+    this.callish++;
+    const callee = e.callee as Node;
+    const args = e.arguments as Node[];
+    const n = args.length;
+    const isSuper = callee.type === 'Super';
+    const ctx = this.ctx;
+    if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
+    const kSite = isSuper && this.A && !quoted ? ctx.ctorSite : -1;
+    if (kSite >= 0) this.add(e.start, `__jsmt$.k(${M},${kSite},`);
+    const last = n > 0 ? args[n - 1]! : undefined;
+    if (this.C && last !== undefined && last.type !== 'SpreadElement') {
+      this.expr(callee, true);
+      for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
+      const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
+      this.wrapOpen(last, `__jsmt$.b(${M},${i},`);
+      this.expr(last, false);
+      this.wrapClose(last, ')');
+    } else if (this.C && !quoted && this.chain === 0) {
+      // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
+      // evaluating them calls nothing.
+      const slot = this.reserve(e.start);
+      const before = this.callish;
+      this.expr(callee, true);
+      for (const a of args) this.expr(a, false);
+      if (this.callish === before) {
+        const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
+        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.add(e.end, ')');
+      }
+    } else {
+      this.expr(callee, true);
+      for (const a of args) this.expr(a, false);
+    }
+    if (kSite >= 0) this.add(e.end, ')');
+  }
+
+  private newExpr(e: Node, quoted: boolean): void {
+    this.callish++;
+    const callee = e.callee as Node;
+    const args = e.arguments as Node[];
+    const n = args.length;
+    const ctx = this.ctx;
+    const wrapN = this.A && !quoted;
+    const name = calleeName(callee);
+    let i = -1;
+    if (wrapN || this.C) i = this.site(SiteKind.New, e.start, ctx.label, name);
+    if (wrapN) this.add(e.start, `__jsmt$.n(${M},${i},`);
+    const last = n > 0 ? args[n - 1]! : undefined;
+    if (this.C && last !== undefined && last.type !== 'SpreadElement') {
+      this.expr(callee, true);
+      for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
+      this.wrapOpen(last, `__jsmt$.b(${M},${i},`);
+      this.expr(last, false);
+      this.wrapClose(last, ')');
+    } else if (this.C && !quoted) {
+      const slot = this.reserve(e.start);
+      const before = this.callish;
+      this.expr(callee, true);
+      for (const a of args) this.expr(a, false);
+      if (this.callish === before) {
+        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.add(e.end, ')');
+      }
+    } else {
+      this.expr(callee, true);
+      for (const a of args) this.expr(a, false);
+    }
+    if (wrapN) this.add(e.end, ')');
+  }
+
+  private tagged(e: Node, quoted: boolean): void {
+    this.callish++;
+    const quasi = e.quasi as Node;
+    if (this.C && !quoted && this.chain === 0) {
+      const slot = this.reserve(e.start);
+      const before = this.callish;
+      this.expr(e.tag, true);
+      for (const x of quasi.expressions as Node[]) this.expr(x, false);
+      if (this.callish === before) {
+        const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
+        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.add(e.end, ')');
+      }
+      return;
+    }
+    this.expr(e.tag, true);
+    for (const x of quasi.expressions as Node[]) this.expr(x, false);
+  }
+
+  private suspend(e: Node, quoted: boolean): void {
+    this.callish++;
+    const arg = e.argument as Node | null;
+    // V8's message for a non-iterable `yield* x` depends on how x is written: a wrapper changes
+    // it, so `yield*` gets no suspend/resume probes (a delegate that is instrumented reports its own).
+    const delegate = e.delegate === true;
+    if (!this.F || quoted || delegate) {
+      if (arg !== null) this.expr(arg, delegate);
+      return;
+    }
+    const isAwait = e.type === 'AwaitExpression';
+    const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, this.ctx.label);
+    this.add(e.start, `__jsmt$.u(${M},${i},`);
+    if (arg === null) {
+      this.add(e.start + 5, ` __jsmt$.s(${M},${i},void 0)`);
+    } else {
+      this.wrapOpen(arg, `__jsmt$.s(${M},${i},`);
+      this.expr(arg, delegate);
+      this.wrapClose(arg, ')');
+    }
+    this.add(e.end, ')');
+  }
+
+  /** Opens a call around `e`; a comma expression needs its own parentheses to stay one argument. */
+  private wrapOpen(e: Node, text: string): void {
+    this.add(e.start, e.type === 'SequenceExpression' ? text + '(' : text);
+  }
+
+  private wrapClose(e: Node, text: string): void {
+    this.add(e.end, e.type === 'SequenceExpression' ? ')' + text : text);
+  }
+
+  // ---- functions --------------------------------------------------------------------------
+
+  /**
+   * Any function. `label` names it for people, `short` is its `fn.name`, `at` is where its site is
+   * (a method's key, not its parameter list).
+   */
+  private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false): void {
+    const outer = this.ctx;
+    const outerLine = this.lastStmtLine;
+    const body = f.body as Node;
+    const concise = body.type !== 'BlockStatement';
+    const probed = this.F;
+    const site = probed ? this.site(SiteKind.Function, at, label, short) : -1;
+    if (probed) this.sites[site]!.endLine = this.lines.line(Math.max(f.start, f.end - 1));
+    const ctx = newContext(label, site);
+    // `super()` may sit in an arrow inside a derived constructor.
+    ctx.ctorSite = ctorSite >= 0 || f.type !== 'ArrowFunctionExpression' ? ctorSite : outer.ctorSite;
+    this.ctx = ctx;
+    const outerBlockDepth = this.blockDepth;
+    this.blockDepth = 0;
+
+    const params = f.params as Node[];
+    let topFns: string[] | undefined;
+    if (!concise && probed) topFns = topLevelFunctionNames(body.body);
+    let unwrapped = false;
+    if (topFns !== undefined) {
+      const paramNames = new Set<string>();
+      for (const p of params) bindingNames(p, paramNames);
+      if (hasClash(topFns, paramNames)) unwrapped = true;
+      else {
+        ctx.pending = true;
+        ctx.topFns = topFns;
+        ctx.vars = new Set();
+        ctx.blockFns = new Set();
+        ctx.returns = [];
+      }
+    }
+    if (unwrapped) ctx.returns = [];
+    for (const p of params) this.pattern(p);
+
+    if (concise) {
+      if (probed) {
+        const arrow = this.arrowToken(f, params);
+        this.add(arrow, `{__jsmtF&&__jsmt$.f(${M},${site});try{return (`);
+        this.expr(body, false);
+        this.add(f.end, `)}catch(__jsmt$e){__jsmtF&&__jsmt$.t(${M},${site});throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(${M},${site})}}`);
+      } else {
+        this.expr(body, false);
+      }
+    } else {
+      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped);
+    }
+
+    this.blockDepth = outerBlockDepth;
+    this.ctx = outer;
+    // Statements after a one-line function on its line are still "not on a new line".
+    if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
+  }
+
+  /**
+   * A function body or static block: `{` … `}` with the statements in `body.body`. The entry probe
+   * goes after the directive prologue (a probe before `'use strict'` would turn strict mode off).
+   */
+  private block(body: Node, site: number, kSite: number, ctx: FnContext, unwrapped: boolean): void {
+    const stmts = body.body as Node[];
+    let first = 0;
+    while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
+    const openAt = first > 0 ? stmts[first - 1]!.end : this.openBrace(body);
+    const lead = first > 0 ? ';' : '';
+    const k = kSite >= 0 ? `__jsmtA&&__jsmt$.k(${M},${kSite},this);` : '';
+    if (site < 0) {
+      if (k !== '') this.add(openAt, lead + k);
+      this.statements(stmts, first);
+      return;
+    }
+    const entry = `${lead}${k}__jsmtF&&__jsmt$.f(${M},${site});`;
+    if (!ctx.pending && !unwrapped) {
+      this.add(openAt, entry + 'try{');
+      this.statements(stmts, first);
+      this.add(body.end - 1, wrappedExit(site));
+      return;
+    }
+    const openSlot = this.reserve(openAt);
+    this.statements(stmts, first);
+    const closeSlot = this.reserve(body.end - 1);
+    if (ctx.pending) unwrapped = mustNotWrap(ctx);
+    if (!unwrapped) {
+      this.txt[openSlot] = entry + 'try{';
+      this.txt[closeSlot] = wrappedExit(site);
+      return;
+    }
+    // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
+    // exception is not seen; the runtime resynchronises its stack.
+    this.txt[openSlot] = entry;
+    this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(${M},${site})`;
+    const r = ctx.returns!;
+    for (let j = 0; j < r.length; j += 3) {
+      const kind = r[j + 2]!;
+      if (kind === 1) this.txt[r[j]!] = ` __jsmt$.x(${M},${site},void 0)`;
+      else {
+        this.txt[r[j]!] = `__jsmt$.x(${M},${site},${kind === 2 ? '(' : ''}`;
+        this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
+      }
+    }
+  }
+
+  /** Offset just after the `{` that opens a block whose node may start earlier (`static {`). */
+  private openBrace(body: Node): number {
+    if (body.type === 'BlockStatement') return body.start + 1;
+    return skipTrivia(this.src, body.start + 6) + 1;
+  }
+
+  /** Offset just after the `=>` of an arrow function (comments may sit around it). */
+  private arrowToken(f: Node, params: Node[]): number {
+    const src = this.src;
+    let p = params.length > 0 ? params[params.length - 1]!.end : f.start;
+    for (;;) {
+      p = skipTrivia(src, p);
+      if (src.charCodeAt(p) === 61 /* = */ && src.charCodeAt(p + 1) === 62 /* > */) return p + 2;
+      p++;
+    }
+  }
+
+  // ---- classes ----------------------------------------------------------------------------
+
+  private cls(c: Node, name: string): void {
+    if (c.superClass) this.expr(c.superClass, false);
+    const body = c.body as Node;
+    const members = body.body as Node[];
+    const derived = c.superClass != null;
+    let ctor: Node | undefined;
+    for (const m of members) if (m.type === 'MethodDefinition' && m.kind === 'constructor') ctor = m;
+    let kSite = -1;
+    if (this.A) {
+      kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
+      if (ctor === undefined && !derived) {
+        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(${M},${kSite},this)}`);
+      } else if (ctor === undefined) {
+        // A derived class without a constructor: its instances are reported by the base class.
+        this.sites.pop();
+        kSite = -1;
+      }
+    }
+    const outer = this.ctx;
+    for (const m of members) {
+      const key = m.key ? keyName(m.key, m.computed, this.src) : '';
+      if (m.computed) this.expr(m.key, false);
+      switch (m.type) {
+        case 'MethodDefinition': {
+          if (m.kind === 'constructor') {
+            this.fn(m.value, `${name}.constructor`, name, m.start, kSite, !derived);
+          } else if (m.kind === 'get' || m.kind === 'set') {
+            this.fn(m.value, `${m.kind} ${name}.${key}`, `${m.kind} ${key}`, m.start);
+          } else {
+            this.fn(m.value, `${name}.${key}`, key, m.start);
+          }
+          break;
+        }
+        case 'PropertyDefinition':
+        case 'AccessorProperty':
+          if (m.value) {
+            this.ctx = newContext(`${name}.${key}`, -1);
+            this.named(m.value, key);
+            this.ctx = outer;
+          }
+          break;
+        case 'StaticBlock':
+          this.staticBlock(m, `${name}.<static>`);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private staticBlock(b: Node, label: string): void {
+    const outer = this.ctx;
+    const probed = this.F;
+    const site = probed ? this.site(SiteKind.Function, b.start, label, '') : -1;
+    if (probed) this.sites[site]!.endLine = this.lines.line(b.end - 1);
+    const ctx = newContext(label, site);
+    this.ctx = ctx;
+    const outerBlockDepth = this.blockDepth;
+    this.blockDepth = 0;
+    let unwrapped = false;
+    const topFns = probed ? topLevelFunctionNames(b.body) : undefined;
+    if (topFns !== undefined) {
+      if (hasClash(topFns, new Set())) unwrapped = true;
+      else { ctx.pending = true; ctx.topFns = topFns; ctx.vars = new Set(); ctx.blockFns = new Set(); }
+      ctx.returns = [];
+    }
+    this.block(b, site, -1, ctx, unwrapped);
+    this.blockDepth = outerBlockDepth;
+    this.ctx = outer;
+  }
+}
+
+function newContext(label: string, site: number): FnContext {
+  return {
+    label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
+    returns: undefined, topFns: undefined,
+  };
+}
+
+function wrappedExit(site: number): string {
+  return `}catch(__jsmt$e){__jsmtF&&__jsmt$.t(${M},${site});throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(${M},${site})}`;
+}
+
+/** Names of a body's top-level function declarations, or undefined when it has none. */
+function topLevelFunctionNames(stmts: Node[]): string[] | undefined {
+  let names: string[] | undefined;
+  for (let s of stmts) {
+    while (s.type === 'LabeledStatement') s = s.body;
+    if (s.type === 'FunctionDeclaration') (names ??= []).push(s.id.name);
+  }
+  return names;
+}
+
+/** Clashes known before walking the body: duplicates, a parameter's name, `arguments`. */
+function hasClash(fns: string[], params: Set<string>): boolean {
+  const seen = new Set<string>();
+  for (const n of fns) {
+    if (seen.has(n) || params.has(n) || n === 'arguments') return true;
+    seen.add(n);
+  }
+  return false;
+}
+
+/** After the walk: would `try {}` around the body change what its function declarations mean? */
+function mustNotWrap(ctx: FnContext): boolean {
+  if (ctx.opaque) return true;
+  for (const n of ctx.topFns!) if (ctx.vars!.has(n) || ctx.blockFns!.has(n)) return true;
+  return false;
+}
+
+function bindingNames(p: Node, out: Set<string>): void {
+  switch (p.type) {
+    case 'Identifier': out.add(p.name); return;
+    case 'ObjectPattern':
+      for (const prop of p.properties as Node[]) bindingNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      return;
+    case 'ArrayPattern':
+      for (const el of p.elements as (Node | null)[]) if (el !== null) bindingNames(el, out);
+      return;
+    case 'RestElement': bindingNames(p.argument, out); return;
+    case 'AssignmentPattern': bindingNames(p.left, out); return;
+    default: return;
+  }
+}
+
+function skipTrivia(src: string, p: number): number {
+  for (;;) {
+    const c = src.charCodeAt(p);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff
+      || c === 0x2028 || c === 0x2029 || (c > 0x1000 && /\s/.test(src[p]!))) { p++; continue; }
+    if (c === 47 /* / */) {
+      const d = src.charCodeAt(p + 1);
+      if (d === 47) { while (p < src.length && !isLineBreak(src.charCodeAt(p))) p++; continue; }
+      if (d === 42) { const e = src.indexOf('*/', p + 2); p = e < 0 ? src.length : e + 2; continue; }
+    }
+    return p;
+  }
+}
+
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/** A member's key as people write it: `x`, `#x`, `'a b'`, `[Symbol.iterator]`. */
+function keyName(key: Node, computed: boolean, src: string): string {
+  if (!computed) {
+    if (key.type === 'Identifier') return key.name;
+    if (key.type === 'PrivateIdentifier') return '#' + key.name;
+    if (key.type === 'Literal') return String(key.value);
+    return '<computed>';
+  }
+  if (key.type === 'Literal' && typeof key.value === 'string') return key.value;
+  if (key.end - key.start <= 40 && isPlainChain(key)) return `[${src.slice(key.start, key.end)}]`;
+  return '<computed>';
+}
+
+function isClosure(e: Node): boolean {
+  return e.type === 'ArrowFunctionExpression' || (e.type === 'FunctionExpression' && e.id == null);
+}
+
+function memberLabel(m: Node): string | undefined {
+  if (m.computed && !(m.property.type === 'Literal' && typeof m.property.value === 'string')) return undefined;
+  const prop = m.computed ? String(m.property.value) : m.property.type === 'PrivateIdentifier' ? '#' + m.property.name : m.property.name as string;
+  const o = m.object as Node;
+  if (o.type === 'MemberExpression' && !o.computed && o.property.name === 'prototype' && o.object.type === 'Identifier') {
+    return `${o.object.name}.${prop}`;
+  }
+  return prop;
+}
+
+function isPlainChain(e: Node): boolean {
+  while (e.type === 'MemberExpression' && !e.computed) e = e.object;
+  return e.type === 'Identifier';
+}
+
+/** The callee as written, short: `push` for `a.b.push(x)`, `Map` for `new Map()`. */
+function calleeName(c: Node): string | undefined {
+  if (c.type === 'ChainExpression') c = c.expression;
+  switch (c.type) {
+    case 'Identifier': return c.name;
+    case 'Super': return 'super';
+    case 'MemberExpression': {
+      const p = c.property as Node;
+      if (!c.computed) return p.type === 'PrivateIdentifier' ? '#' + p.name : p.name;
+      if (p.type === 'Literal' && typeof p.value === 'string') return p.value;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * CommonJS on Node 20 and 22 < 22.15, where no module hook sees require(): every CommonJS module
+ * (required, imported, or the entry point) is compiled by `Module.prototype._compile`, so the
+ * patched method instruments in-scope sources just before compiling them. Node 20.19+ also
+ * compiles `require()`d ES modules here, with `format` 'module'.
+ */
+import Module from 'node:module';
+import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
+import { isTypeScript } from './scope.js';
+import { registerTransformed } from './registration.js';
+import type { ModuleTransformer } from './transform.js';
+
+type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
+
+export function patchCompile(transformer: ModuleTransformer): void {
+  const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
+  const compile = proto._compile;
+  proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
+    if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename)) {
+      const out = transformer.transform(filename, content, sourceTypeOf(filename, content, rest[0]));
+      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = out.code;
+    }
+    return compile.call(this, content, filename, ...rest);
+  };
+}
+
+function sourceTypeOf(filename: string, content: string, format: unknown): ModuleFormat {
+  if (format === 'module' || format === 'module-typescript') return 'module';
+  if (format === 'commonjs' || format === 'commonjs-typescript') return 'commonjs';
+  // No format: Node compiles it as CommonJS and falls back to ESM on module syntax.
+  if (isTypeScript(filename)) return formatOf(filename, content);
+  return looksLikeModule(content) ? 'module' : 'commonjs';
+}

@@ -1,0 +1,106 @@
+/**
+ * What `jsmemtrace run` tells the traced process: scope, probe kinds and the tracer to start.
+ * It travels as JSON in one environment variable, never in argv, so the program sees the argv it
+ * expects and every Node process or thread it starts inherits the same configuration.
+ */
+import type { ProbeKinds } from '../instrument/types.js';
+
+export const CONFIG_ENV = 'JSMEMTRACE_CONFIG';
+
+export type TracerMode = 'profile' | 'trace' | 'reftrace' | 'reftrace-simple';
+export const TRACER_MODES: readonly TracerMode[] = ['profile', 'trace', 'reftrace', 'reftrace-simple'];
+
+export interface JsmtConfig {
+  /** Absolute directory that scope globs are relative to (the cwd of `jsmemtrace run`). */
+  root: string;
+  /** Extra files to instrument (picomatch globs, relative to root unless absolute). */
+  instrument: string[];
+  /** Files never to instrument; wins over `instrument` and the default scope. */
+  noInstrument: string[];
+  /** Probe kinds to insert; undefined = the instrumenter's default (all). */
+  probes?: Partial<ProbeKinds>;
+  /** The tracer that runs from start to exit, if any. */
+  tracer?: TracerMode;
+  /** Profile / Trace: RSS change that triggers a log line (bytes; -1 = page size, 0 = every event). */
+  dRssTrigger?: number;
+  /** Reference tracing: also trace builtin types (Object, Array, Function, ...). */
+  includeBuiltins: boolean;
+  /** Reference tracing: only these type names. */
+  includeTypes: string[];
+  /** Reference tracing: never these type names. */
+  excludeTypes: string[];
+  /** Absolute directory for the log files (undefined = the tracers' default). */
+  outDir?: string;
+  /** Message written at the top of each log. */
+  message?: string;
+}
+
+/** The configuration of a plain `node --import jsmemtrace/register app.js`: instrument only. */
+export function defaultConfig(root: string): JsmtConfig {
+  return { root, instrument: [], noInstrument: [], includeBuiltins: false, includeTypes: [], excludeTypes: [] };
+}
+
+/** The probe kinds each tracer needs; what `instrument --mode` prints is what `run --MODE` runs. */
+export function probesForMode(mode: TracerMode | 'all', includeBuiltins: boolean): Partial<ProbeKinds> | undefined {
+  switch (mode) {
+    case 'profile':
+      return { functions: true, calls: true, lines: true, allocations: false, literals: false };
+    case 'trace':
+      return { functions: true, calls: false, lines: true, allocations: false, literals: false };
+    case 'reftrace':
+    case 'reftrace-simple':
+      return { functions: true, calls: true, lines: false, allocations: true, literals: includeBuiltins };
+    case 'all':
+      return undefined;
+  }
+}
+
+/** Reads the configuration from the environment; a malformed value is reported and ignored. */
+export function configFromEnv(env: NodeJS.ProcessEnv, cwd: string, warn: (line: string) => void): JsmtConfig {
+  const text = env[CONFIG_ENV];
+  if (text === undefined || text === '') return defaultConfig(cwd);
+  try {
+    return validateConfig(JSON.parse(text) as unknown, cwd);
+  } catch (e) {
+    warn(`jsmemtrace: ignoring ${CONFIG_ENV}: ${(e as Error).message}`);
+    return defaultConfig(cwd);
+  }
+}
+
+function strings(v: unknown, what: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new Error(`${what} must be an array of strings`);
+  return v as string[];
+}
+
+function optionalString(v: unknown, what: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new Error(`${what} must be a string`);
+  return v;
+}
+
+function validateConfig(raw: unknown, cwd: string): JsmtConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('not a JSON object');
+  const o = raw as Record<string, unknown>;
+  const config = defaultConfig(optionalString(o.root, 'root') ?? cwd);
+  config.instrument = strings(o.instrument, 'instrument');
+  config.noInstrument = strings(o.noInstrument, 'noInstrument');
+  config.includeTypes = strings(o.includeTypes, 'includeTypes');
+  config.excludeTypes = strings(o.excludeTypes, 'excludeTypes');
+  config.includeBuiltins = o.includeBuiltins === true;
+  if (o.tracer !== undefined) {
+    if (!TRACER_MODES.includes(o.tracer as TracerMode)) throw new Error(`unknown tracer ${JSON.stringify(o.tracer)}`);
+    config.tracer = o.tracer as TracerMode;
+  }
+  if (o.dRssTrigger !== undefined) {
+    if (!Number.isInteger(o.dRssTrigger) || (o.dRssTrigger as number) < -1) throw new Error('dRssTrigger must be an integer >= -1');
+    config.dRssTrigger = o.dRssTrigger as number;
+  }
+  if (o.probes !== undefined) {
+    if (o.probes === null || typeof o.probes !== 'object') throw new Error('probes must be an object');
+    config.probes = o.probes as Partial<ProbeKinds>;
+  }
+  config.outDir = optionalString(o.outDir, 'outDir');
+  config.message = optionalString(o.message, 'message');
+  return config;
+}

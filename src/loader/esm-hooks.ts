@@ -1,0 +1,75 @@
+/**
+ * `module.register()` hooks (Node 20 and 22 < 22.15). They run in Node's hooks thread, so the
+ * site table of each module instrumented here must reach the main thread's registry before the
+ * module runs. docs/ARCHITECTURE.md ("The loader") explains the two halves of the hand-over:
+ * the table travels through a MessagePort (posted before the load result is returned), and a
+ * one-statement import prefixed to the module makes the main thread take it off the port
+ * synchronously before the module body (or any of its hoisted functions) can run.
+ * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
+import type { JsmtConfig } from './config.js';
+import { formatOf } from './format.js';
+import { isTypeScript } from './scope.js';
+import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
+import { SYNC_SPECIFIER, SYNC_URL, syncModuleSource, withSyncImport } from './esm-prefix.js';
+
+interface InitData {
+  port: MessagePort;
+  config: JsmtConfig;
+}
+
+type Source = string | ArrayBuffer | ArrayBufferView;
+interface LoadResult {
+  format?: string | null;
+  source?: Source | null;
+  shortCircuit?: boolean;
+}
+type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: string }>;
+
+let port: MessagePort;
+let transformer: ModuleTransformer;
+let syncCount = 0;
+
+export async function initialize(data: InitData): Promise<void> {
+  port = data.port;
+  transformer = new ModuleTransformer(data.config);
+}
+
+export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve) {
+  if (specifier.startsWith(SYNC_SPECIFIER)) {
+    return { url: `${SYNC_URL}?${specifier.slice(SYNC_SPECIFIER.length)}`, format: 'module', shortCircuit: true };
+  }
+  return nextResolve(specifier, context);
+}
+
+
+/** The module's new source: the table is posted first, so it is on the port before the module can run. */
+function emit(out: Transformed): string {
+  const r = out.registration;
+  if (r === undefined) return out.code;
+  const { code, inserts } = withSyncImport(r.code, r.inserts, ++syncCount);
+  port.postMessage({ ...r, code, inserts });
+  return code;
+}
+
+export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  if (url.startsWith(SYNC_URL)) return { format: 'module', source: syncModuleSource, shortCircuit: true };
+  if (!url.startsWith('file:')) return nextLoad(url, context);
+  const filename = fileURLToPath(url);
+  if (!transformer.wants(filename)) return nextLoad(url, context);
+  if (isTypeScript(filename)) {
+    // Node 20 knows no format for TypeScript: decide it here.
+    const source = sourceText(readFileSync(filename));
+    if (formatOf(filename, source) === 'commonjs') return { format: 'commonjs', source: null, shortCircuit: true };
+    const out = transformer.transform(filename, source, 'module');
+    return { format: 'module', source: out === undefined ? source : emit(out), shortCircuit: true };
+  }
+  const result = await nextLoad(url, context);
+  if (result.format !== 'module' || result.source == null) return result;
+  const out = transformer.transform(filename, sourceText(result.source), 'module');
+  return out === undefined ? result : { ...result, source: emit(out) };
+}

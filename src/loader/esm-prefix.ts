@@ -1,0 +1,30 @@
+/**
+ * The import statement that the hooks thread prefixes to each module it instruments, and the
+ * module it resolves to (see esm-channel.ts). Kept free of imports: the hooks thread loads it.
+ */
+export const SYNC_SPECIFIER = 'jsmemtrace:';
+export const SYNC_URL = new URL('./esm-sync.js', import.meta.url).href;
+/** esm-sync.js's own text, served from memory (saves a file read per module). */
+export const syncModuleSource = `import{drainTables}from${JSON.stringify(new URL('./esm-channel.js', import.meta.url).href)};drainTables();\n`;
+
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/**
+ * Prefixes `import"jsmemtrace:N";` on the first line (after a hashbang line), adding no line
+ * break, and records it among the insertions (Function#toString cuts them out again).
+ */
+export function withSyncImport(code: string, inserts: number[], n: number): { code: string; inserts: number[] } {
+  const statement = `import"${SYNC_SPECIFIER}${n}";`;
+  let at = 0;
+  if (code.startsWith('#!')) {
+    const end = code.search(LINE_END);
+    // A file that is only a hashbang line has nothing to register.
+    if (end < 0) return { code, inserts };
+    at = code[end] === '\r' && code[end + 1] === '\n' ? end + 2 : end + 1;
+  }
+  // Nothing is inserted into a hashbang line, so `at` is also the offset in the original.
+  const merged = inserts.length > 0 && inserts[0] === at
+    ? [at, statement.length + inserts[1]!, ...inserts.slice(2)]
+    : [at, statement.length, ...inserts];
+  return { code: code.slice(0, at) + statement + code.slice(at), inserts: merged };
+}

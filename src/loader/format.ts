@@ -1,0 +1,57 @@
+/**
+ * Module format of a file, decided the way Node decides it: by extension, then the nearest
+ * package.json "type", then (no "type") by the presence of ES module syntax. Node 20 knows no
+ * format for `.ts` files, so the loader decides theirs here.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export type ModuleFormat = 'module' | 'commonjs';
+
+const packageTypes = new Map<string, 'module' | 'commonjs' | undefined>();
+
+/** The "type" of the nearest package.json above `filename` (undefined when absent). */
+export function packageType(filename: string): 'module' | 'commonjs' | undefined {
+  const dir = dirname(filename);
+  if (packageTypes.has(dir)) return packageTypes.get(dir);
+  let type: 'module' | 'commonjs' | undefined;
+  let text: string | undefined;
+  try {
+    text = readFileSync(join(dir, 'package.json'), 'utf8');
+  } catch {
+    const parent = dirname(dir);
+    type = parent === dir ? undefined : packageType(join(parent, 'x'));
+  }
+  if (text !== undefined) {
+    try {
+      const t = (JSON.parse(text) as { type?: unknown }).type;
+      type = t === 'module' ? 'module' : t === 'commonjs' ? 'commonjs' : undefined;
+    } catch {
+      type = undefined;
+    }
+  }
+  packageTypes.set(dir, type);
+  return type;
+}
+
+/** Static import/export at a line start, or import.meta: what makes Node treat a typeless file as ESM. */
+const ESM_SYNTAX = /^[ \t]*(?:import(?:[ \t]+[\w$*{"']|[ \t]*[*{"'])|export(?:[ \t]+[\w$*{]|[ \t]*[*{]))|\bimport\.meta\b/m;
+
+export function looksLikeModule(source: string): boolean {
+  return ESM_SYNTAX.test(source);
+}
+
+export function formatOf(filename: string, source?: string): ModuleFormat {
+  if (/\.m[jt]s$/.test(filename)) return 'module';
+  if (/\.c[jt]s$/.test(filename)) return 'commonjs';
+  const type = packageType(filename);
+  if (type !== undefined) return type;
+  if (source === undefined) {
+    try {
+      source = readFileSync(filename, 'utf8');
+    } catch {
+      return 'commonjs';
+    }
+  }
+  return looksLikeModule(source) ? 'module' : 'commonjs';
+}

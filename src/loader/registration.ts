@@ -1,0 +1,32 @@
+// Main thread: the runtime learns an instrumented module's sites, and the insertions that
+// Function#toString cuts out of its functions' text, before the module runs.
+import { registerModule } from '../runtime/registry.js';
+import { trackFunctionSource } from '../runtime/function-source.js';
+import { writeStderr, type Registration } from './transform.js';
+
+let beforeFirstModule: (() => void) | undefined;
+
+/**
+ * Runs `fn` once, when the first instrumented module has been registered and before it runs: a
+ * tracer started by `jsmemtrace run` then sees registered code and covers the program from its
+ * first line (the loader is installed before any module of the program is even resolved).
+ */
+export function onFirstModule(fn: () => void): void {
+  beforeFirstModule = fn;
+}
+
+/** Registers `r`; false (after a warning) when the runtime refused it: then run the original. */
+export function registerTransformed(r: Registration): boolean {
+  try {
+    trackFunctionSource(registerModule(r.sites, { original: { source: r.source, inserts: r.inserts }, instrumented: r.code }));
+  } catch (e) {
+    writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
+    return false;
+  }
+  if (beforeFirstModule !== undefined) {
+    const fn = beforeFirstModule;
+    beforeFirstModule = undefined;
+    fn();
+  }
+  return true;
+}

@@ -1,0 +1,48 @@
+/**
+ * Which files get probes. Default: files under the root (the cwd of `jsmemtrace run`) outside
+ * any `node_modules`; `--instrument` globs add files, `--no-instrument` globs remove them (and win).
+ * jsmemtrace's own files are never instrumented: probes inside the runtime would recurse.
+ */
+import { relative, isAbsolute, sep, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+/** JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang). */
+const INSTRUMENTABLE = /\.(?:[cm]?js|[cm]?ts)$|(?:^|[\\/])[^.\\/]+$/;
+const TYPESCRIPT = /\.[cm]?ts$/;
+/** jsmemtrace's build: dist/loader/scope.js → dist/ */
+const OWN_DIST = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+
+export function isTypeScript(filename: string): boolean {
+  return TYPESCRIPT.test(filename) && !filename.endsWith('.d.ts');
+}
+
+export type ScopeTest = (filename: string) => boolean;
+
+const require = createRequire(import.meta.url);
+
+function matcher(globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
+  if (globs.length === 0) return undefined;
+  // Loaded only when globs are given: every thread with hooks pays for what it loads at start-up.
+  const picomatch = require('picomatch') as typeof import('picomatch');
+  const relative = picomatch(globs.filter((g) => !isAbsolute(g)), { dot: true });
+  const absolute = picomatch(globs.filter((g) => isAbsolute(g)).map(toPosix), { dot: true });
+  return (rel, abs) => relative(rel) || absolute(abs);
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+export function createScope(root: string, instrument: readonly string[], noInstrument: readonly string[]): ScopeTest {
+  const include = matcher(instrument);
+  const exclude = matcher(noInstrument);
+  return (filename) => {
+    if (!INSTRUMENTABLE.test(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
+    const rel = toPosix(relative(root, filename));
+    const abs = toPosix(filename);
+    if (exclude?.(rel, abs)) return false;
+    const inDefault = !rel.startsWith('..') && !isAbsolute(rel) && !/(^|\/)node_modules\//.test(rel);
+    return inDefault || (include?.(rel, abs) ?? false);
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `module.registerHooks()` (Node 22.15+, 23.5+, 24): one synchronous load hook, in the main
+ * thread, that sees ES modules, require() and import of CommonJS alike, so the site table is
+ * registered right here, before the returned source is compiled.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
+import { isTypeScript } from './scope.js';
+import { registerTransformed } from './registration.js';
+import { sourceText, type ModuleTransformer } from './transform.js';
+
+type Source = string | ArrayBuffer | ArrayBufferView;
+interface LoadResult {
+  format?: string | null;
+  source?: Source | null;
+  shortCircuit?: boolean;
+}
+interface LoadContext {
+  format?: string | null;
+}
+type NextLoad = (url: string, context?: LoadContext) => LoadResult;
+interface SyncHooks {
+  load(url: string, context: LoadContext, nextLoad: NextLoad): LoadResult;
+}
+export type RegisterHooks = (hooks: SyncHooks) => unknown;
+
+
+/** Node's TypeScript formats, and the JavaScript format that our (already stripped) output has. */
+function jsFormat(format: string | null | undefined, filename: string, source: string): ModuleFormat | undefined {
+  switch (format) {
+    case 'module':
+    case 'module-typescript':
+      return 'module';
+    case 'commonjs':
+    case 'commonjs-typescript':
+      return 'commonjs';
+    case 'typescript':
+      return formatOf(filename, source);
+    case undefined:
+    case null:
+      // require() of a file whose package has no "type": CommonJS unless it has module syntax.
+      return looksLikeModule(source) ? 'module' : 'commonjs';
+    default:
+      return undefined;
+  }
+}
+
+export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer): void {
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (!url.startsWith('file:')) return nextLoad(url, context);
+      const filename = fileURLToPath(url);
+      if (!transformer.wants(filename)) return nextLoad(url, context);
+      let result: LoadResult;
+      let source: string;
+      let format: ModuleFormat | undefined;
+      let compileAs: string | null | undefined;
+      if (isTypeScript(filename)) {
+        // Node versions without type stripping know no format for these files: decide it here.
+        source = sourceText(readFileSync(filename));
+        format = jsFormat(context.format, filename, source) ?? formatOf(filename, source);
+        result = { format, source };
+        compileAs = format;
+      } else {
+        result = nextLoad(url, context);
+        // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
+        if (result.source == null) return result;
+        source = sourceText(result.source);
+        format = jsFormat(result.format, filename, source);
+        if (format === undefined) return result;
+        // An undefined format stays undefined: Node then applies its own module-syntax detection.
+        compileAs = result.format;
+      }
+      const out = transformer.transform(filename, source, format);
+      if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) return result;
+      return { format: compileAs, source: out.code, shortCircuit: true };
+    },
+  });
+}

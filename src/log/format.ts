@@ -1,0 +1,462 @@
+/**
+ * The line layouts of jsmemtrace's log files (SPEC §4), defined once: the writer formats with
+ * these functions and the reader parses with them, for our logs and pymemtrace's alike.
+ *
+ * Profile/Trace (`P`, `T`):
+ *   HDR:  Event        dEvent  Clock        What     File                 Line Function          RSS          dRSS
+ *   NEXT: 1            +1      0.015402     CALL     src/app.ts              3 newStr            41472000     8192
+ *   MSG:  6            +1      0.015780     # a message
+ * Reference tracing (`O`):
+ *   HDR:        Clock          Address LiveCnt Type            File             Line Function      RSS      dRSS
+ *   NEW:     0.834382   0x000000000001       1 StringAndTime   src/ex.ts          25 example   17911808  17911808
+ *   MSG:     0.837200 # a message
+ * Columns are separated by runs of spaces; widths are cosmetic.
+ */
+
+export const SOF = 'SOF';
+export const EOF = 'EOF';
+
+/** Tags of Profile/Trace event lines. */
+export type PTEventTag = 'FRST' | 'NEXT' | 'PREV' | 'LAST';
+/** Tags of reference-tracing object lines. */
+export type ObjectTag = 'NEW' | 'DEL';
+/** Tags of message lines in O logs (ERR: something the tracer could not do). */
+export type OMessageTag = 'MSG' | 'ERR';
+
+/** Events of Profile/Trace logs (pymemtrace's names; OPCODE is never produced by jsmemtrace). */
+export const WHAT = ['CALL', 'RETURN', 'LINE', 'EXCEPT', 'C_CALL', 'C_RETURN', 'C_EXCEPT', 'OPCODE'] as const;
+export type What = (typeof WHAT)[number];
+
+export const PT_COLUMNS = ['Event', 'dEvent', 'Clock', 'What', 'File', 'Line', 'Function', 'RSS', 'dRSS'] as const;
+export const O_COLUMNS = ['Clock', 'Address', 'LiveCnt', 'Type', 'File', 'Line', 'Function', 'RSS', 'dRSS'] as const;
+
+export interface PTEvent {
+  event: number;
+  dEvent: number;
+  clock: number;
+  what: What;
+  file: string;
+  line: number;
+  fn: string;
+  rss: number;
+  dRss: number;
+}
+
+export interface ObjectEvent {
+  clock: number;
+  /** The object's id as written: `0x` and hex digits. */
+  address: string;
+  liveCount: number;
+  type: string;
+  file: string;
+  line: number;
+  fn: string;
+  rss: number;
+  dRss: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: a column never contains white space. Space, tab, CR, LF and '%' are %-encoded so that
+// decoding is exact; pymemtrace writes raw names, which decode to themselves.
+
+const NEEDS_ENCODING = /[%\s]/;
+
+export function encodeName(name: string): string {
+  if (name.length === 0) return '-';
+  if (!NEEDS_ENCODING.test(name)) return name;
+  return name.replace(/[%\s]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
+
+export function decodeName(text: string): string {
+  if (text === '-') return '';
+  if (text.indexOf('%') < 0) return text;
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting. Written for the tracer's hot path: plain concatenation, no intermediate arrays.
+
+function padEnd(s: string, width: number): string {
+  return s.length >= width ? s : s + ' '.repeat(width - s.length);
+}
+
+function padStart(s: string, width: number): string {
+  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+}
+
+/** Seconds with six decimals, as pymemtrace writes them. */
+export function formatClock(seconds: number): string {
+  return seconds.toFixed(6);
+}
+
+export function formatPTHeader(): string {
+  return 'HDR:  ' + padEnd('Event', 12) + ' ' + padEnd('dEvent', 7) + ' ' + padEnd('Clock', 12) + ' ' +
+    padEnd('What', 8) + ' ' + padEnd('File', 24) + ' ' + padStart('Line', 5) + ' ' + padEnd('Function', 24) + ' ' +
+    padStart('RSS', 12) + ' ' + padStart('dRSS', 12);
+}
+
+export function formatPTEvent(tag: PTEventTag, e: PTEvent): string {
+  return padEnd(tag + ':', 6) + padEnd(String(e.event), 12) + ' ' + padEnd('+' + e.dEvent, 7) + ' ' +
+    padEnd(formatClock(e.clock), 12) + ' ' + padEnd(e.what, 8) + ' ' + padEnd(encodeName(e.file), 24) + ' ' +
+    padStart(String(e.line), 5) + ' ' + padEnd(encodeName(e.fn), 24) + ' ' +
+    padStart(String(e.rss), 12) + ' ' + padStart(String(e.dRss), 12);
+}
+
+/** `MSG:  <Event> +<dEvent> <Clock> # <text>`; newlines inside `text` are kept, as in pymemtrace. */
+export function formatPTMessage(event: number, dEvent: number, clock: number, text: string): string {
+  return 'MSG:  ' + padEnd(String(event), 12) + ' ' + padEnd('+' + dEvent, 7) + ' ' + padEnd(formatClock(clock), 12) +
+    ' # ' + text;
+}
+
+export function formatObjectHeader(): string {
+  return 'HDR: ' + padStart('Clock', 12) + ' ' + padStart('Address', 16) + ' ' + padStart('LiveCnt', 7) + ' ' +
+    padEnd('Type', 24) + ' ' + padEnd('File', 24) + ' ' + padStart('Line', 5) + ' ' + padEnd('Function', 24) + ' ' +
+    padStart('RSS', 12) + ' ' + padStart('dRSS', 12);
+}
+
+export function formatObjectEvent(tag: ObjectTag, e: ObjectEvent): string {
+  return tag + ': ' + padStart(formatClock(e.clock), 12) + ' ' + padStart(e.address, 16) + ' ' +
+    padStart(String(e.liveCount), 7) + ' ' + padEnd(encodeName(e.type), 24) + ' ' + padEnd(encodeName(e.file), 24) + ' ' +
+    padStart(String(e.line), 5) + ' ' + padEnd(encodeName(e.fn), 24) + ' ' +
+    padStart(String(e.rss), 12) + ' ' + padStart(String(e.dRss), 12);
+}
+
+export function formatObjectMessage(tag: OMessageTag, clock: number, text: string): string {
+  return tag + ': ' + padStart(formatClock(clock), 12) + ' # ' + text;
+}
+
+/** Object ids: unique per traced object, written like an address. */
+export function formatAddress(id: number): string {
+  return '0x' + id.toString(16).padStart(12, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing, shared by every reader. Written for the reader's hot path (millions of lines a
+// second): a line is addressed as (text, start, end) inside a decoded chunk, fields are located
+// once by a scanner that fills reused arrays, and numbers are parsed in place, so a line costs
+// no substring except for the names a record keeps.
+
+/** The kind of a line, from its tag; `continuation` is a bare line inside a multi-line message. */
+export type LineTag = 'SOF' | 'EOF' | 'HDR' | PTEventTag | ObjectTag | OMessageTag | 'continuation';
+
+/** Tag codes (the hot path compares numbers, not strings). */
+export const TAG_CONTINUATION = 0;
+export const TAG_SOF = 1;
+export const TAG_EOF = 2;
+export const TAG_HDR = 3;
+export const TAG_FRST = 4;
+export const TAG_NEXT = 5;
+export const TAG_PREV = 6;
+export const TAG_LAST = 7;
+export const TAG_NEW = 8;
+export const TAG_DEL = 9;
+export const TAG_MSG = 10;
+export const TAG_ERR = 11;
+
+const TAG_NAMES: readonly LineTag[] = [
+  'continuation', 'SOF', 'EOF', 'HDR', 'FRST', 'NEXT', 'PREV', 'LAST', 'NEW', 'DEL', 'MSG', 'ERR',
+];
+
+export function tagName(code: number): LineTag {
+  return TAG_NAMES[code] ?? 'continuation';
+}
+
+/** Where the fields of a tagged line start: just after the tag's colon (`HEDR:` included). */
+export function tagLength(code: number, text: string, start: number): number {
+  switch (code) {
+    case TAG_SOF: case TAG_EOF: return 3;
+    case TAG_HDR: return text.charCodeAt(start + 1) === 69 /* E of HEDR */ ? 5 : 4;
+    case TAG_NEW: case TAG_DEL: case TAG_MSG: case TAG_ERR: return 4;
+    default: return 5;
+  }
+}
+
+/**
+ * The tag code of the line text[start, end). `HEDR:` (pymemtrace's documentation spelling) reads
+ * as `HDR:`. `SOF` and `EOF` must be alone on their line.
+ */
+export function tagCode(text: string, start: number, end: number): number {
+  if (end - start < 3) return TAG_CONTINUATION;
+  switch (text.charCodeAt(start)) {
+    case 78: // N
+      if (text.startsWith('NEW:', start)) return TAG_NEW;
+      if (text.startsWith('NEXT:', start)) return TAG_NEXT;
+      break;
+    case 68: // D
+      if (text.startsWith('DEL:', start)) return TAG_DEL;
+      break;
+    case 77: // M
+      if (text.startsWith('MSG:', start)) return TAG_MSG;
+      break;
+    case 80: // P
+      if (text.startsWith('PREV:', start)) return TAG_PREV;
+      break;
+    case 70: // F
+      if (text.startsWith('FRST:', start)) return TAG_FRST;
+      break;
+    case 76: // L
+      if (text.startsWith('LAST:', start)) return TAG_LAST;
+      break;
+    case 72: // H
+      if (text.startsWith('HDR:', start) || text.startsWith('HEDR:', start)) return TAG_HDR;
+      break;
+    case 69: // E
+      if (end - start === 3 && text.startsWith('EOF', start)) return TAG_EOF;
+      if (text.startsWith('ERR:', start)) return TAG_ERR;
+      break;
+    case 83: // S
+      if (end - start === 3 && text.startsWith('SOF', start)) return TAG_SOF;
+      break;
+  }
+  return TAG_CONTINUATION;
+}
+
+/** The tag of a whole line. */
+export function lineTag(line: string): LineTag {
+  return tagName(tagCode(line, 0, line.length));
+}
+
+/**
+ * Splits text[start, end) on runs of spaces (SPEC §4: readers split on runs of spaces; names
+ * never contain one). The positions land in `starts`/`ends` (reused between lines); `count` is
+ * the number of fields. A field's end is found by `indexOf`, which runs natively: most of a
+ * line's characters are in its fields, so only the padding is walked in JavaScript.
+ */
+export class FieldScanner {
+  starts = new Int32Array(32);
+  ends = new Int32Array(32);
+  count = 0;
+
+  scan(text: string, start: number, end: number): number {
+    let n = 0;
+    let i = start;
+    while (i < end) {
+      while (text.charCodeAt(i) === 32) {
+        if (++i === end) {
+          this.count = n;
+          return n;
+        }
+      }
+      if (n === this.starts.length) this.grow();
+      this.starts[n] = i;
+      i = text.indexOf(' ', i);
+      if (i < 0 || i > end) i = end;
+      this.ends[n++] = i;
+    }
+    this.count = n;
+    return n;
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+/** Splits the fields after a line's tag on runs of white space. */
+export function splitFields(line: string): string[] {
+  const colon = line.indexOf(':');
+  const rest = line.slice(colon + 1).trim();
+  return rest.length === 0 ? [] : rest.split(/\s+/);
+}
+
+/**
+ * A decimal number in text[start, end): optional sign (`+3` is a dEvent), digits, optional
+ * fraction. The common case is exact and allocation-free (an integer of ≤ 15 digits divided by
+ * a power of ten is the correctly rounded value, the same as `Number(text)`); anything else
+ * goes through `Number`. NaN when it is not a number.
+ */
+export function parseDecimal(text: string, start: number, end: number): number {
+  let i = start;
+  let c = text.charCodeAt(i);
+  const negative = c === 45;
+  if (negative || c === 43) i++;
+  let mantissa = 0;
+  let scale = 1;
+  let digits = 0;
+  let dot = false;
+  for (; i < end; i++) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (dot) scale *= 10;
+    } else if (c === 46 && !dot) {
+      dot = true;
+    } else {
+      return slowNumber(text, start, end);
+    }
+  }
+  if (digits === 0) return NaN;
+  if (digits > 15) return slowNumber(text, start, end);
+  const value = dot ? mantissa / scale : mantissa;
+  return negative ? -value : value;
+}
+
+function slowNumber(text: string, start: number, end: number): number {
+  const s = text.slice(start, end);
+  // Number('') is 0 and Number('0x1f') is 31: neither is a decimal column's value.
+  if (s.length === 0 || /^[+-]?0[xXbBoO]/.test(s)) return NaN;
+  return Number(s);
+}
+
+/** An address / object id written as `0x` and hex digits; NaN otherwise. */
+export function parseAddress(text: string, start: number, end: number): number {
+  if (end - start < 3 || text.charCodeAt(start) !== 48 || (text.charCodeAt(start + 1) | 32) !== 120) return NaN;
+  let value = 0;
+  for (let i = start + 2; i < end; i++) {
+    const c = text.charCodeAt(i);
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
+    else return NaN;
+    value = value * 16 + d;
+  }
+  return value;
+}
+
+/**
+ * The byte-level twins of FieldScanner / parseDecimal / parseAddress, for the reader's fast path
+ * over undecoded chunks (event and object lines are ASCII apart from their names). They accept
+ * exactly what the string versions accept on the common forms; anything else (an exponent, a
+ * long mantissa) is reported as NaN so that the caller falls back to the string path.
+ */
+export class ByteFieldScanner {
+  starts = new Int32Array(32);
+  ends = new Int32Array(32);
+  count = 0;
+
+  /**
+   * Splits bytes[start, limit) on spaces up to the first '\n' (a '\r' just before it is not part
+   * of the line) and returns the index of that '\n', or `limit` when there is none.
+   */
+  scanLine(bytes: Uint8Array, start: number, limit: number): number {
+    let n = 0;
+    let i = start;
+    for (;;) {
+      let c = 32;
+      while (i < limit && (c = bytes[i]!) === 32) i++;
+      if (i >= limit || c === 10) break;
+      if (n === this.starts.length) this.grow();
+      this.starts[n] = i;
+      while (++i < limit && (c = bytes[i]!) !== 32 && c !== 10);
+      this.ends[n++] = i;
+    }
+    if (n > 0 && i < limit && this.ends[n - 1] === i && bytes[i - 1] === 13) {
+      if (--this.ends[n - 1]! === this.starts[n - 1]) n--;
+    }
+    this.count = n;
+    return i;
+  }
+
+  private grow(): void {
+    const starts = new Int32Array(this.starts.length * 2);
+    const ends = new Int32Array(this.ends.length * 2);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  let c = bytes[i]!;
+  const negative = c === 45;
+  if (negative || c === 43) i++;
+  let mantissa = 0;
+  let scale = 1;
+  let digits = 0;
+  let dot = false;
+  for (; i < end; i++) {
+    c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (dot) scale *= 10;
+    } else if (c === 46 && !dot) {
+      dot = true;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const value = dot ? mantissa / scale : mantissa;
+  return negative ? -value : value;
+}
+
+export function parseAddressBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 3 || bytes[start] !== 48 || (bytes[start + 1]! | 32) !== 120) return NaN;
+  let value = 0;
+  for (let i = start + 2; i < end; i++) {
+    const c = bytes[i]!;
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if ((c | 32) >= 97 && (c | 32) <= 102) d = (c | 32) - 87;
+    else return NaN;
+    value = value * 16 + d;
+  }
+  return value;
+}
+
+/** Which line layout a header describes. */
+export type LogFormat = 'event' | 'object';
+
+/** Where each known column sits in a header (index among the fields after the tag; -1 absent). */
+export interface ColumnLayout {
+  format: LogFormat;
+  /** The header's column names, in order (unknown ones included: extra columns are tolerated). */
+  columns: string[];
+  event: number;
+  dEvent: number;
+  clock: number;
+  what: number;
+  address: number;
+  liveCount: number;
+  type: number;
+  file: number;
+  line: number;
+  fn: number;
+  rss: number;
+  dRss: number;
+}
+
+/** Column names of a header line. pymemtrace's `#line` reads as `Line`, `RefCnt` (older pymemtrace) as `LiveCnt`. */
+export function parseHeader(line: string): string[] {
+  return splitFields(line).map((name) => (name === '#line' ? 'Line' : name === 'RefCnt' ? 'LiveCnt' : name));
+}
+
+/**
+ * The layout of a header's columns, or a message saying why the header is not one of ours: an
+ * object log needs Clock, Address and Type; an event log needs Event, Clock and What.
+ */
+export function columnLayout(columns: readonly string[]): ColumnLayout | string {
+  const at = (name: string): number => columns.indexOf(name);
+  const layout: ColumnLayout = {
+    format: at('Address') >= 0 ? 'object' : 'event',
+    columns: columns.slice(),
+    event: at('Event'), dEvent: at('dEvent'), clock: at('Clock'), what: at('What'),
+    address: at('Address'), liveCount: at('LiveCnt'), type: at('Type'), file: at('File'),
+    line: at('Line'), fn: at('Function'), rss: at('RSS'), dRss: at('dRSS'),
+  };
+  const required = layout.format === 'object' ? ['Clock', 'Address', 'Type'] : ['Event', 'Clock', 'What'];
+  const missing = required.filter((name) => at(name) < 0);
+  if (missing.length > 0) {
+    return `header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} (columns: ${columns.join(' ')})`;
+  }
+  return layout;
+}
+
+/**
+ * The field index that holds column `column` of a line with `fields` fields under `layout`. A line
+ * with more fields than columns has white space inside its File column (pymemtrace writes
+ * `<frozen importlib._bootstrap>` raw), so the columns after File shift right by the surplus.
+ */
+export function fieldIndex(layout: ColumnLayout, column: number, fields: number): number {
+  const surplus = fields - layout.columns.length;
+  return surplus > 0 && layout.file >= 0 && column > layout.file ? column + surplus : column;
+}

@@ -1,0 +1,76 @@
+/**
+ * A buffered, synchronous log writer. Lines collect in one 64 KiB buffer and reach the file with
+ * `writeSync` when it is full, at `flush()` and at `close()`: synchronous so that a log is complete
+ * at `process.exit()`, on an uncaught exception and in a signal handler, where nothing
+ * asynchronous runs any more. A write error is reported once through `onError` and turns the
+ * writer into a no-op, so that a full disk never breaks the traced program.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+const BUFFER_BYTES = 64 * 1024;
+
+export class LogWriter {
+  readonly path: string;
+  private fd: number;
+  private readonly buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
+  private failed = false;
+  private readonly onError: (err: NodeJS.ErrnoException) => void;
+
+  /**
+   * Opens `path` for writing. `exclusive`: fail with EEXIST rather than overwrite (generated
+   * names). Throws the open error; the caller turns it into a message naming the tracer.
+   */
+  constructor(path: string, exclusive: boolean, onError: (err: NodeJS.ErrnoException) => void) {
+    this.path = path;
+    this.onError = onError;
+    this.fd = openSync(path, exclusive ? 'wx' : 'w');
+  }
+
+  get ok(): boolean {
+    return !this.failed;
+  }
+
+  /** Appends `text` and a newline. */
+  line(text: string): void {
+    if (this.failed) return;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.used + text.length * 3 + 1 > BUFFER_BYTES) {
+      this.flush();
+      if (this.failed) return;
+      if (text.length * 3 + 1 > BUFFER_BYTES) {
+        this.writeAll(Buffer.from(text + '\n', 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
+    this.buf[this.used++] = 10;
+  }
+
+  flush(): void {
+    if (this.failed || this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.writeAll(this.buf.subarray(0, n));
+  }
+
+  /** Flushes and closes; further lines are ignored. */
+  close(): void {
+    this.flush();
+    if (this.fd >= 0) {
+      try { closeSync(this.fd); } catch { /* the data was written, or the failure already reported */ }
+      this.fd = -1;
+    }
+    this.failed = true;
+  }
+
+  private writeAll(data: Buffer): void {
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    } catch (e) {
+      this.failed = true;
+      this.onError(e as NodeJS.ErrnoException);
+    }
+  }
+}

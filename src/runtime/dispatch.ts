@@ -1,0 +1,263 @@
+/**
+ * The Profile/Trace side of the probe: turns probe calls into events (docs/ARCHITECTURE.md, "Calls
+ * into code that is not instrumented" and "Stack depth and resynchronisation") and hands them to
+ * the attached sinks, at most one per kind. All state is module-level scalars and preallocated
+ * arrays: a probe call allocates nothing.
+ */
+import { SiteKind } from '../instrument/types.js';
+import { clock } from './clock.js';
+import { idle, installProbe, probe, setFlag } from './probe.js';
+import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
+
+/** Event codes: indexes into log/format.ts's `WHAT`. */
+export const EV_CALL = 0;
+export const EV_RETURN = 1;
+export const EV_LINE = 2;
+export const EV_EXCEPT = 3;
+export const EV_C_CALL = 4;
+export const EV_C_RETURN = 5;
+export const EV_C_EXCEPT = 6;
+
+/** What a tracer attaches to receive events. */
+export interface EventSink {
+  /** An event happening now: the sink reads the clock and, if it needs it, RSS. */
+  ev(what: number, rec: TracedModule, site: number): void;
+  /**
+   * An event that happened earlier (a C_CALL written when its call is found to have been into code
+   * that is not instrumented): at `at` seconds, with the RSS of the event before it.
+   */
+  evBefore(what: number, rec: TracedModule, site: number, at: number): void;
+}
+
+let P: EventSink | null = null;
+let T: EventSink | null = null;
+
+// Frames of instrumented functions entered while tracing, 1..depth (0 is the base: whatever was
+// running when tracing started, and module top-level code).
+let depth = 0;
+let frameRec: (TracedModule | null)[] = new Array<TracedModule | null>(256).fill(null);
+let frameFn = new Int32Array(256);
+
+// Calls made (probe `b`) whose callee has not shown itself yet.
+let pcTop = 0;
+let pcRec: (TracedModule | null)[] = new Array<TracedModule | null>(64).fill(null);
+let pcSite = new Int32Array(64);
+let pcDepth = new Int32Array(64);
+let pcClock = new Float64Array(64);
+let pcAnnounced = new Uint8Array(64);
+
+function growFrames(): void {
+  const n = frameFn.length * 2;
+  const fr = new Array<TracedModule | null>(n).fill(null);
+  for (let k = 0; k < depth; k++) fr[k] = frameRec[k]!;
+  frameRec = fr;
+  const ff = new Int32Array(n);
+  ff.set(frameFn);
+  frameFn = ff;
+}
+
+function growPending(): void {
+  const n = pcSite.length * 2;
+  const r = new Array<TracedModule | null>(n).fill(null);
+  for (let k = 0; k < pcTop; k++) r[k] = pcRec[k]!;
+  pcRec = r;
+  const s = new Int32Array(n); s.set(pcSite); pcSite = s;
+  const d = new Int32Array(n); d.set(pcDepth); pcDepth = d;
+  const c = new Float64Array(n); c.set(pcClock); pcClock = c;
+  const a = new Uint8Array(n); a.set(pcAnnounced); pcAnnounced = a;
+}
+
+function pushFrame(rec: TracedModule, fn: number): void {
+  if (++depth === frameFn.length) growFrames();
+  frameRec[depth] = rec;
+  frameFn[depth] = fn;
+}
+
+/** Writes C_CALL for the pending call at `k` (the callee turned out not to be instrumented). */
+function announce(k: number): void {
+  pcAnnounced[k] = 1;
+  if (P !== null) P.evBefore(EV_C_CALL, pcRec[k]!, pcSite[k]!, pcClock[k]!);
+}
+
+/** Ends the pending calls made at depth `d` or deeper: they have finished, returning or throwing. */
+function closePending(d: number, end: number): void {
+  while (pcTop > 0 && pcDepth[pcTop - 1]! >= d) {
+    const k = --pcTop;
+    const rec = pcRec[k]!;
+    pcRec[k] = null;
+    if (P !== null) {
+      if (pcAnnounced[k] === 0) P.evBefore(EV_C_CALL, rec, pcSite[k]!, pcClock[k]!);
+      P.ev(end, rec, pcSite[k]!);
+    }
+  }
+}
+
+/**
+ * Whether the frame running the probe (function `fn` of `rec`, -1 = top level) is the top frame,
+ * after popping frames whose exits were not seen. At depth 0 every frame is the base. A frame not
+ * found on the stack (a generator closed by `return()`, whose frame was popped at its `yield`) is
+ * left alone: popping on a guess could end live frames.
+ */
+function isCurrent(rec: TracedModule, fn: number): boolean {
+  if (depth === 0 || (frameFn[depth] === fn && frameRec[depth] === rec)) return true;
+  for (let k = depth - 1; k > 0; k--) {
+    if (frameFn[k] === fn && frameRec[k] === rec) {
+      closePending(k + 1, EV_C_RETURN);
+      while (depth > k) frameRec[depth--] = null;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A function exit (RETURN, or the RETURN of a suspension at `site`) of function `fn`. */
+function exitFrame(rec: TracedModule, fn: number, site: number): void {
+  if (isCurrent(rec, fn)) {
+    if (pcTop !== 0) closePending(depth, EV_C_RETURN);
+    if (P !== null) P.ev(EV_RETURN, rec, site);
+    if (T !== null) T.ev(EV_RETURN, rec, site);
+    if (depth > 0) frameRec[depth--] = null;
+  } else {
+    if (P !== null) P.ev(EV_RETURN, rec, site);
+    if (T !== null) T.ev(EV_RETURN, rec, site);
+  }
+}
+
+/** A function entry: claims the caller's pending call when it is this function's call site. */
+function enterFrame(rec: TracedModule, fn: number, site: number): void {
+  if (pcTop !== 0) {
+    const k = pcTop - 1;
+    if (pcDepth[k] === depth && pcAnnounced[k] === 0) {
+      const callee = pcRec[k]!.callees[pcSite[k]!];
+      if (callee === undefined || callee === rec.callees[fn]) pcRec[--pcTop] = null;
+      else announce(k);
+    }
+  }
+  pushFrame(rec, fn);
+  if (P !== null) P.ev(EV_CALL, rec, site);
+  if (T !== null) T.ev(EV_CALL, rec, site);
+}
+
+function fOn(m: ModuleKeyFn, i: number): void {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined) enterFrame(rec, i, i);
+}
+
+function rOn(m: ModuleKeyFn, i: number): void {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined) exitFrame(rec, i, i);
+}
+
+function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined) exitFrame(rec, i, i);
+  return v;
+}
+
+function tOn(m: ModuleKeyFn, i: number): void {
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return;
+  if (isCurrent(rec, i) && pcTop !== 0) closePending(depth, EV_C_EXCEPT);
+  if (T !== null) T.ev(EV_EXCEPT, rec, i);
+}
+
+function lOn(m: ModuleKeyFn, i: number): void {
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return;
+  if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  if (T !== null) T.ev(EV_LINE, rec, i);
+}
+
+function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return v;
+  if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  const k = pcTop++;
+  if (pcTop === pcSite.length) growPending();
+  pcRec[k] = rec;
+  pcSite[k] = i;
+  pcDepth[k] = depth;
+  pcClock[k] = clock();
+  pcAnnounced[k] = 0;
+  return v;
+}
+
+function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined) exitFrame(rec, rec.owners[i]!, i);
+  return v;
+}
+
+function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return v;
+  const fn = rec.owners[i]!;
+  if (rec.sites[i]!.kind === SiteKind.Await) {
+    // An await resumes from the microtask queue, on an empty JavaScript stack: every frame still
+    // on ours exited unseen, and every pending call has finished.
+    if (pcTop !== 0) closePending(0, EV_C_RETURN);
+    while (depth > 0) frameRec[depth--] = null;
+    if (fn >= 0) pushFrame(rec, fn);
+    if (P !== null) P.ev(EV_CALL, rec, i);
+    if (T !== null) T.ev(EV_CALL, rec, i);
+  } else {
+    // A generator resumes inside its caller's `next()`: a call like any other.
+    enterFrame(rec, fn, i);
+  }
+  return v;
+}
+
+function reset(): void {
+  for (let k = 0; k <= depth; k++) frameRec[k] = null;
+  depth = 0;
+  for (let k = 0; k < pcTop; k++) pcRec[k] = null;
+  pcTop = 0;
+}
+
+/** Swaps the probe's function, line and call methods and flags to match the attached sinks. */
+function rewire(): void {
+  const any = P !== null || T !== null;
+  if (any) {
+    installProbe();
+    probe.f = fOn; probe.r = rOn; probe.x = xOn; probe.t = tOn;
+    probe.l = lOn; probe.s = sOn; probe.u = uOn;
+  } else {
+    probe.f = idle.f; probe.r = idle.r; probe.x = idle.x; probe.t = idle.t;
+    probe.l = idle.l; probe.s = idle.s; probe.u = idle.u;
+    reset();
+  }
+  // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile
+  // also needs statement probes: they end the pending calls of their frame.
+  probe.b = P !== null ? bOn : idle.b;
+  if (P === null) {
+    for (let k = 0; k < pcTop; k++) pcRec[k] = null;
+    pcTop = 0;
+  }
+  setFlag('F', any);
+  setFlag('L', any);
+  setFlag('C', P !== null);
+}
+
+/** Attaches (or with null detaches) the sink of one kind: 'P' Profile, 'T' Trace. */
+export function attachSink(kind: 'P' | 'T', sink: EventSink | null): void {
+  if (kind === 'P') P = sink; else T = sink;
+  rewire();
+}
+
+/**
+ * Writes C_CALL now for every pending call not yet written, so that a message written from inside
+ * a call (`p.writeMessageToLog(...)`) follows its call in the log, as in pymemtrace.
+ */
+export function announcePending(): void {
+  for (let k = 0; k < pcTop; k++) if (pcAnnounced[k] === 0) announce(k);
+}
+
+/** Ends every pending call as returned (the program is exiting: nothing runs any more). */
+export function endPendingCalls(): void {
+  closePending(0, EV_C_RETURN);
+}
+
+/** The current frame depth above the base (for tests). */
+export function frameDepth(): number {
+  return depth;
+}

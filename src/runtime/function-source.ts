@@ -1,0 +1,95 @@
+/**
+ * `Function.prototype.toString` of an instrumented function returns its ORIGINAL text: code that
+ * reads a function's source (serialisers, DI containers, `fn.toString().includes(...)`, source
+ * used as a key) must not see probes. V8 returns the probed text; the insertions the instrumenter
+ * made are known per module, so the original is that text with the inserted ranges cut out.
+ * Computed lazily on the first call per function and cached; functions without probes cost one
+ * native call and a substring test.
+ */
+import type { ModuleRecord } from './registry.js';
+
+/** Per module: its probed text and where the insertions lie in it. */
+interface Source {
+  readonly code: string;
+  /** [startInCode, endInCode, ...] of each insertion, ascending. */
+  readonly ranges: Int32Array;
+}
+
+const sources: Source[] = [];
+let installed = false;
+
+/**
+ * Makes a module's functions report their original text. Takes what the registry keeps: the
+ * probed text (`instrumented`) and the insertions (`original.inserts`).
+ */
+export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 'original'>): void {
+  const code = record.instrumented;
+  const inserts = record.original?.inserts;
+  if (code === undefined || inserts === undefined || inserts.length === 0) return;
+  const ranges = new Int32Array(inserts.length);
+  let shift = 0;
+  for (let k = 0; k < inserts.length; k += 2) {
+    const start = inserts[k]! + shift;
+    shift += inserts[k + 1]!;
+    ranges[k] = start;
+    ranges[k + 1] = start + inserts[k + 1]!;
+  }
+  sources.push({ code, ranges });
+}
+
+/** Patches `Function.prototype.toString` (once per realm); the patch looks native. */
+export function installFunctionSource(): void {
+  if (installed) return;
+  installed = true;
+  const native = Function.prototype.toString;
+  const call = Function.prototype.call.bind(native) as (fn: unknown) => string;
+  const cache = new WeakMap<object, string>();
+  const patched = {
+    toString(this: unknown): string {
+      if (this === patched) return call(native);
+      const text = call(this);
+      if (!text.includes('__jsmt')) return text;
+      const fn = this as object;
+      let original = cache.get(fn);
+      if (original === undefined) {
+        original = originalText(text) ?? text;
+        cache.set(fn, original);
+      }
+      return original;
+    },
+  }.toString;
+  Object.defineProperty(Function.prototype, 'toString', {
+    value: patched, writable: true, enumerable: false, configurable: true,
+  });
+}
+
+function originalText(text: string): string | undefined {
+  for (let s = sources.length - 1; s >= 0; s--) {
+    const src = sources[s]!;
+    const at = src.code.indexOf(text);
+    if (at >= 0) return cut(src, at, at + text.length);
+  }
+  return undefined;
+}
+
+/** The code in [from, to) without the inserted ranges. */
+function cut(src: Source, from: number, to: number): string {
+  const r = src.ranges;
+  const n = r.length >> 1;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (r[2 * mid + 1]! <= from) lo = mid + 1; else hi = mid;
+  }
+  let out = '';
+  let p = from;
+  for (let k = lo; k < n; k++) {
+    const a = r[2 * k]!;
+    if (a >= to) break;
+    if (a > p) out += src.code.slice(p, a);
+    p = Math.max(p, r[2 * k + 1]!);
+  }
+  if (p < to) out += src.code.slice(p, to);
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * Closing logs when the program ends without stopping its tracers: `process.exit()`, the end of
+ * the event loop, an uncaught exception (Node emits 'exit' after printing it), SIGINT and SIGTERM.
+ * Handlers are installed only while a tracer is open, so a program that traces nothing keeps its
+ * own signal behaviour.
+ */
+import { isMainThread } from 'node:worker_threads';
+
+export interface Closable {
+  /** Writes the log's last lines and closes it; never throws. */
+  closeAtExit(): void;
+  /** Writes buffered lines to the file; never throws. */
+  flushLog(): void;
+}
+
+/** Open tracers of every kind, in the order they started. */
+const open: Closable[] = [];
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function closeAll(): void {
+  // Innermost first, so that a resumed tracer never writes after its inner one's log was cut.
+  while (open.length > 0) open.pop()!.closeAtExit();
+}
+
+function onExit(): void {
+  closeAll();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) {
+    // The program handles this signal itself and may well go on: keep tracing, but make the log
+    // complete up to here in case it exits.
+    for (const c of open) c.flushLog();
+    return;
+  }
+  closeAll();
+  uninstall();
+  // The default action (terminate by this signal) gives the exit status the program would have had.
+  process.kill(process.pid, signal);
+}
+
+let installed = false;
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', onExit);
+  if (isMainThread) for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off('exit', onExit);
+  if (isMainThread) for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+export function opened(c: Closable): void {
+  open.push(c);
+  install();
+}
+
+export function closed(c: Closable): void {
+  const k = open.lastIndexOf(c);
+  if (k >= 0) open.splice(k, 1);
+  if (open.length === 0) uninstall();
+}

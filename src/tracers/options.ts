@@ -1,0 +1,70 @@
+/** Options of Profile and Trace, validated once: a bad option is a TypeError that names it. */
+import { pageSize } from '../runtime/rss.js';
+
+export interface TracerOptions {
+  /**
+   * Log an event when RSS has changed by at least this many bytes since the last logged event:
+   * negative (default -1) → the page size, 0 → every event.
+   */
+  dRssTrigger?: number;
+  /** Written verbatim as the first line of the log. */
+  message?: string;
+  /** The log file (created or truncated); default: a generated name (SPEC §4). */
+  filepath?: string;
+  /** Directory for a generated log name; default: the current directory. */
+  outDir?: string;
+  /**
+   * Sampled RSS: re-read RSS at most every this many microseconds and reuse the last reading in
+   * between (0, the default: read at every event). Cheaper, but a change in RSS is seen up to
+   * this late, so its dRSS can land on a later event than the one that caused it.
+   */
+  rssSampleMicros?: number;
+}
+
+export interface ResolvedOptions {
+  trigger: number;
+  message: string | undefined;
+  filepath: string | undefined;
+  outDir: string | undefined;
+  sampleSeconds: number;
+}
+
+const KNOWN = new Set(['dRssTrigger', 'message', 'filepath', 'outDir', 'rssSampleMicros']);
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v === null ? 'null' : 'an object') : String(v);
+}
+
+export function resolveOptions(className: string, opts: TracerOptions | number | undefined): ResolvedOptions {
+  if (typeof opts === 'number') opts = { dRssTrigger: opts };
+  else if (opts === undefined || opts === null) opts = {};
+  else if (typeof opts !== 'object') {
+    throw new TypeError(`${className}: options must be an object or a dRssTrigger number, got ${describe(opts)}`);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!KNOWN.has(key)) {
+      throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN].join(', ')})`);
+    }
+  }
+  const { dRssTrigger = -1, message, filepath, outDir, rssSampleMicros = 0 } = opts;
+  if (typeof dRssTrigger !== 'number' || !Number.isSafeInteger(dRssTrigger)) {
+    throw new TypeError(`${className}: option dRssTrigger must be an integer number of bytes (-1 = page size, 0 = every event), got ${describe(dRssTrigger)}`);
+  }
+  if (message !== undefined && typeof message !== 'string') {
+    throw new TypeError(`${className}: option message must be a string, got ${describe(message)}`);
+  }
+  if (filepath !== undefined && (typeof filepath !== 'string' || filepath === '')) {
+    throw new TypeError(`${className}: option filepath must be a non-empty string, got ${describe(filepath)}`);
+  }
+  if (outDir !== undefined && (typeof outDir !== 'string' || outDir === '')) {
+    throw new TypeError(`${className}: option outDir must be a non-empty string, got ${describe(outDir)}`);
+  }
+  if (typeof rssSampleMicros !== 'number' || !Number.isFinite(rssSampleMicros) || rssSampleMicros < 0) {
+    throw new TypeError(`${className}: option rssSampleMicros must be a number of microseconds >= 0, got ${describe(rssSampleMicros)}`);
+  }
+  return {
+    trigger: dRssTrigger < 0 ? pageSize() : dRssTrigger,
+    message, filepath, outDir,
+    sampleSeconds: rssSampleMicros / 1e6,
+  };
+}

@@ -1,0 +1,133 @@
+// `jsmemtrace run`: the program sees its own argv, env, cwd and stdin; its exit code and signals
+// come back; configuration travels in the environment; bad input gets one clear line + usage.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
+
+function program(t) {
+  const p = copyProgram('process');
+  t.after(p.cleanup);
+  return p;
+}
+
+test('argv, environment, cwd and stdin are the program\'s own', (t) => {
+  const p = program(t);
+  const opts = { cwd: p.dir, env: { JSMT_TEST_VALUE: 'from env', JSMEMTRACE_CACHE_DIR: p.cache }, input: 'piped\nlines\n' };
+  const plain = runNode(['echo.js', 'a', 'b c', '--flag'], opts);
+  assert.equal(plain.status, 0, plain.stderr);
+  const r = runCli(['run', 'echo.js', 'a', 'b c', '--flag'], opts);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(JSON.parse(r.stdout).argv, [join(p.dir, 'echo.js'), 'a', 'b c', '--flag']);
+  // After `--`, arguments that look like run's own flags are the program's.
+  const dashed = runCli(['run', '--', 'echo.js', '--profile'], opts);
+  assert.deepEqual(JSON.parse(dashed.stdout).argv, [join(p.dir, 'echo.js'), '--profile']);
+  assert.equal(JSON.parse(dashed.stdout).stdin, 'PIPED\nLINES\n');
+});
+
+test('the configuration reaches the program through the environment, not argv', (t) => {
+  const p = program(t);
+  const outDir = join(p.base, 'logs');
+  const r = runCli(['run', '--trace', '--d-rss-trigger', '0', '--out-dir', outDir, '--message', 'hello there',
+    '--instrument', 'vendor/**', '--no-instrument', 'gen/**', 'config.js', 'x'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  const seen = JSON.parse(r.stdout);
+  assert.deepEqual(seen.argv, ['x']);
+  assert.equal(seen.execArgv, 2, 'only --import <register>');
+  assert.equal(seen.config.root, p.dir);
+  assert.equal(seen.config.tracer, 'trace');
+  assert.equal(seen.config.dRssTrigger, 0);
+  assert.equal(seen.config.outDir, outDir);
+  assert.equal(seen.config.message, 'hello there');
+  assert.deepEqual(seen.config.instrument, ['vendor/**']);
+  assert.deepEqual(seen.config.noInstrument, ['gen/**']);
+  assert.deepEqual(seen.config.probes, { functions: true, calls: false, lines: true, allocations: false, literals: false });
+});
+
+test('exit codes pass through', (t) => {
+  const p = program(t);
+  for (const code of [0, 3, 42]) {
+    assert.equal(runCli(['run', 'exit.js', 'code', String(code)], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } }).status, code);
+  }
+});
+
+test('a program killed by a signal: jsmemtrace dies of the same signal', (t) => {
+  const p = program(t);
+  const r = runCli(['run', 'exit.js', 'signal', 'SIGTERM'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.signal, 'SIGTERM');
+  assert.equal(r.status, null);
+});
+
+async function startWaiting(t, how) {
+  const p = program(t);
+  const child = spawnCli(['run', 'exit.js', how], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => { out += d; });
+  while (!out.includes('ready')) await once(child.stdout, 'data');
+  return { child, output: () => out };
+}
+
+test('SIGTERM sent to jsmemtrace reaches the program, which handles it', async (t) => {
+  const { child, output } = await startWaiting(t, 'wait');
+  child.kill('SIGTERM');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal(signal, null);
+  assert.equal(code, 7);
+  assert.match(output(), /child got SIGTERM/);
+});
+
+test('SIGINT sent to jsmemtrace kills a program that does not handle it, and jsmemtrace the same way', async (t) => {
+  const { child } = await startWaiting(t, 'wait-default');
+  child.kill('SIGINT');
+  const [code, signal] = await once(child, 'exit');
+  assert.equal(code, null);
+  assert.equal(signal, 'SIGINT');
+});
+
+test('bad run input: one line saying what is wrong, the usage, exit 2, no stack trace', (t) => {
+  const p = program(t);
+  const cases = [
+    [['run', '--bogus', 'echo.js'], 'unknown option --bogus'],
+    [['run', '--profile', '--trace', 'echo.js'], 'choose one tracer, not --profile and --trace'],
+    [['run', '--profile', '--d-rss-trigger', 'lots', 'echo.js'], "--d-rss-trigger must be an integer >= -1, not 'lots'"],
+    [['run', '--profile', '--d-rss-trigger', '-2', 'echo.js'], "--d-rss-trigger must be an integer >= -1, not '-2'"],
+    [['run', '--trace', '--include-type', 'Foo', 'echo.js'], '--include-type applies to --reftrace only'],
+    [['run', '--message', 'hi', 'echo.js'], '--message applies to --profile, --trace, --reftrace, --reftrace-simple only'],
+    [['run', '--out-dir'], '--out-dir needs a value (DIR)'],
+    [['run'], 'no script to run'],
+    [['run', 'missing.js'], "cannot find the script 'missing.js'"],
+  ];
+  for (const [args, message] of cases) {
+    const r = runCli(args, { cwd: p.dir });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.split('\n');
+    assert.equal(lines[0], `jsmemtrace: ${message}`);
+    assert.ok(r.stderr.includes('Usage: jsmemtrace run'), r.stderr);
+    assert.ok(!/^\s+at /m.test(r.stderr), r.stderr);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('--profile starts the tracer before the program runs; its log lands in --out-dir', (t) => {
+  const p = program(t);
+  const outDir = join(p.base, 'logs');
+  const r = runCli(['run', '--profile', '--out-dir', outDir, 'exit.js', 'code', '0'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  const logs = readdirSync(outDir);
+  assert.equal(logs.length, 1, r.stderr);
+  assert.ok(r.stderr.includes(join(outDir, logs[0])), r.stderr);
+  // The main module's first line is traced: the tracer was running before it.
+  assert.match(readFileSync(join(outDir, logs[0]), 'utf8'), /exit\.js\s+\d+\s+<module>/);
+});
+
+test('a tracer with nothing in scope says so instead of tracing silently nothing', (t) => {
+  const p = program(t);
+  const r = runCli(['run', '--trace', '--out-dir', join(p.base, 'logs'), '--no-instrument', '**', 'exit.js', 'code', '0'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^jsmemtrace: no module in scope was loaded, so nothing was traced/m);
+});

@@ -1,0 +1,48 @@
+// The conformance corpus: every case in test/fixtures/instrument-corpus runs plain, instrumented
+// with idle probes and instrumented with every probe active; output and exit code must match.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { prepare, runThreeWays } from './corpus-lib.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
+const cases = readdirSync(DIR).filter((n) => /\.(c|m)?(j|t)s$/.test(n) && !n.startsWith('_')).sort();
+const prepared = prepare(DIR);
+
+test('every corpus file instruments', () => {
+  assert.deepEqual(prepared.failures, []);
+});
+
+async function pool(items, width, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) { const i = next++; results[i] = await fn(items[i]); }
+  }));
+  return results;
+}
+
+const runs = pool(cases, 3, (c) => runThreeWays(prepared, c));
+
+cases.forEach((name, i) => {
+  test(`corpus: ${name}`, async () => {
+    const r = (await runs)[i];
+    assert.equal(r.idle.stdout, r.plain.stdout, 'stdout, idle probes');
+    assert.equal(r.idle.stderr, r.plain.stderr, 'stderr, idle probes');
+    assert.equal(r.idle.code, r.plain.code, 'exit code, idle probes');
+    assert.equal(r.active.stdout, r.plain.stdout, 'stdout, active probes');
+    assert.equal(r.active.stderr, r.plain.stderr, 'stderr, active probes');
+    assert.equal(r.active.code, r.plain.code, 'exit code, active probes');
+    assert.ok(r.counts, 'the active preload ran');
+    assert.deepEqual(r.counts.bad, [], 'probes name sites of their kind');
+  });
+});
+
+test('active probes fired across the corpus', async () => {
+  const all = await runs;
+  const total = {};
+  for (const r of all) for (const [k, v] of Object.entries(r.counts?.counts ?? {})) total[k] = (total[k] ?? 0) + v;
+  for (const k of ['f', 'r', 't', 'x', 'l', 'b', 'n', 'k', 'o', 's', 'u']) assert.ok(total[k] > 0, `probe ${k} fired`);
+  rmSync(prepared.tmp, { recursive: true, force: true });
+});

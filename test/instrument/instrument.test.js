@@ -1,0 +1,162 @@
+// The rewrite's invariants (lines, original text recoverable), source types, TypeScript, input
+// source maps, parse errors, and Function#toString of instrumented functions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import vm from 'node:vm';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { instrument, InstrumentError, SiteKind } from '../../dist/instrument/index.js';
+import { installProbe } from '../../dist/runtime/probe.js';
+import { installFunctionSource, trackFunctionSource } from '../../dist/runtime/function-source.js';
+
+const require = createRequire(import.meta.url);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CORPUS = join(ROOT, 'test/fixtures/instrument-corpus');
+const BREAKS = /\r\n?|[\n\u2028\u2029]/g;
+
+/** The original text back from the probed text and the insertion list. */
+function removeInserts(code, inserts) {
+  let out = '';
+  let from = 0;
+  let shift = 0;
+  for (let k = 0; k < inserts.length; k += 2) {
+    const at = inserts[k] + shift;
+    out += code.slice(from, at);
+    from = at + inserts[k + 1];
+    shift += inserts[k + 1];
+  }
+  return out + code.slice(from);
+}
+
+function checkInvariants(src, r, what) {
+  assert.equal(removeInserts(r.code, r.inserts), src, `${what}: original text recoverable`);
+  assert.equal((r.code.match(BREAKS) ?? []).length, (src.match(BREAKS) ?? []).length, `${what}: same line breaks`);
+  for (let k = 2; k < r.inserts.length; k += 2) assert.ok(r.inserts[k] > r.inserts[k - 2], `${what}: inserts ascending`);
+}
+
+test('no line break added or removed, original text recoverable: corpus and real packages', () => {
+  const files = readdirSync(CORPUS).filter((n) => /\.(c|m)?js$/.test(n)).map((n) => join(CORPUS, n));
+  files.push(
+    join(ROOT, 'node_modules/marked/lib/marked.esm.js'), join(ROOT, 'node_modules/acorn/dist/acorn.js'),
+    join(ROOT, 'node_modules/yaml/dist/compose/composer.js'), join(ROOT, 'node_modules/typescript/lib/typescript.js'),
+  );
+  for (const f of files) {
+    const src = readFileSync(f, 'utf8');
+    const r = instrument(src, { filename: f });
+    checkInvariants(src, r, f);
+    assert.ok(r.sites.sites.length > 0);
+  }
+});
+
+test('generated code: a 50,000-term concatenation instruments; too deep a nesting is one clear error', () => {
+  const big = `var s = ${Array.from({ length: 50000 }, (_, i) => `"${i}"`).join(' + ')};\n`;
+  checkInvariants(big, instrument(big, { filename: '/a/big.js' }), 'concatenation');
+  const deep = `x = ${'f('.repeat(20000)}${')'.repeat(20000)};\n`;
+  assert.throws(() => instrument(deep, { filename: '/a/deep.js' }), (e) => e instanceof InstrumentError && e.message.startsWith('cannot '));
+});
+
+test('module key, hashbang, directive prologue', () => {
+  const r = instrument('#!/usr/bin/env node\n"use strict"\nfoo()\n', { filename: '/a/b.cjs', moduleKey: 'key\u2028x' });
+  assert.equal(r.code, '#!/usr/bin/env node\n"use strict";function __jsmt$m(){return "key\\u2028x"}\n__jsmtL&&__jsmt$.l(__jsmt$m,0);(__jsmtC&&__jsmt$.b(__jsmt$m,1),foo())\n');
+  assert.equal(r.sites.key, 'key\u2028x');
+  assert.equal(r.sites.file, '/a/b.cjs');
+  const empty = instrument('// nothing\n', { filename: '/a/empty.js' });
+  assert.equal(empty.code, '// nothing\n');
+});
+
+test('source type: from the extension, the option, or the content', () => {
+  assert.ok(instrument('return 1;\n', { filename: '/a/x.cjs' }).code.includes('return'));
+  assert.throws(() => instrument('return 1;\n', { filename: '/a/x.mjs' }), InstrumentError);
+  assert.ok(instrument('with (o) x;\nreturn 1;\n', { filename: '/a/x.js' }).code.includes('with'));
+  assert.ok(instrument('export const a = await 1;\n', { filename: '/a/x.js' }).code.includes('export'));
+  assert.throws(() => instrument('return 1;\n', { filename: '/a/x.js', sourceType: 'script' }), InstrumentError);
+});
+
+test('a file that cannot be parsed: one error naming the file and the position', () => {
+  assert.throws(() => instrument('let x = ;\n', { filename: '/a/bad.js' }),
+    (e) => e instanceof InstrumentError && /^cannot parse \/a\/bad\.js:1:\d+: /.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => instrument('let x: = 1;\n', { filename: '/a/bad.ts' }),
+    (e) => e instanceof InstrumentError && e.message.startsWith('cannot compile /a/bad.ts: '));
+});
+
+test('TypeScript: types stripped in place, lines and columns unchanged', () => {
+  const src = 'interface P { x: number }\nfunction f(p: P): number {\n  return p.x;\n}\nconst v: number = f({ x: 1 });\n';
+  const r = instrument(src, { filename: '/a/t.ts' });
+  assert.equal((r.code.match(BREAKS) ?? []).length, 5);
+  const f = r.sites.sites.find((s) => s.kind === SiteKind.Function);
+  assert.deepEqual([f.name, f.line, f.column, f.endLine], ['f', 2, 0, 4]);
+  const call = r.sites.sites.find((s) => s.kind === SiteKind.Call);
+  assert.deepEqual([call.name, call.line, call.column], ['f', 5, 18]);
+  const out = vm.runInNewContext(`var __jsmtF=false,__jsmtL=false,__jsmtC=false,__jsmtA=false,__jsmt$={b:(m,i,v)=>v,o:(m,i,v)=>v};${r.code};v`);
+  assert.equal(out, 1);
+});
+
+test('TypeScript with enums and namespaces: transformed, sites mapped back to the .ts lines', () => {
+  const src = [
+    'enum Color {',
+    '  Red,',
+    '  Green,',
+    '}',
+    'namespace NS {',
+    '  export function inner() { return Color.Green; }',
+    '}',
+    'class P { constructor(public x: number) {} }',
+    'function main(): number {',
+    '  return NS.inner() + new P(1).x;',
+    '}',
+  ].join('\n');
+  const r = instrument(src, { filename: '/a/e.ts' });
+  const byName = (n) => r.sites.sites.find((s) => s.kind === SiteKind.Function && s.name === n);
+  assert.equal(byName('inner').line, 6);
+  assert.equal(byName('main').line, 9);
+  const newP = r.sites.sites.find((s) => s.kind === SiteKind.New);
+  assert.deepEqual([newP.name, newP.line], ['P', 10]);
+  assert.ok(r.sites.sites.every((s) => s.file === undefined && s.line >= 1 && s.line <= 11));
+});
+
+test('input source maps: sites get the original file and line (inline and external maps)', () => {
+  const amaro = require('amaro');
+  const ts = '\n\nexport function hello(name: string): string {\n  return `hi ${name}`;\n}\n';
+  const compiled = amaro.transformSync(ts, { mode: 'transform', sourceMap: true, filename: 'src/hello.ts' });
+  assert.notEqual(compiled.code.split('\n').length, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'jsmt-map-'));
+  try {
+    const inline = `${compiled.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(compiled.map).toString('base64')}\n`;
+    const a = instrument(inline, { filename: join(dir, 'dist/hello.js') });
+    const fa = a.sites.sites.find((s) => s.kind === SiteKind.Function);
+    assert.equal(fa.line, 3);
+    assert.match(fa.file, /src\/hello\.ts$/);
+    writeFileSync(join(dir, 'hello.js.map'), compiled.map);
+    const b = instrument(`${compiled.code}\n//# sourceMappingURL=hello.js.map\n`, { filename: join(dir, 'hello.js') });
+    const fb = b.sites.sites.find((s) => s.kind === SiteKind.Function);
+    assert.equal(fb.line, 3);
+    assert.equal(fb.file, join(dir, 'src/hello.ts'));
+    const broken = instrument('function f() {}\n//# sourceMappingURL=missing.map\n', { filename: join(dir, 'x.js') });
+    assert.equal(broken.sites.sites.find((s) => s.kind === SiteKind.Function).file, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Function#toString returns the original text of instrumented functions and looks native', () => {
+  installProbe();
+  installFunctionSource();
+  const src = 'const add = (a, b) => a + b;\nclass K { m() { return [1]; } }\nfunction decl(x) {\n  "use strict";\n  return { x };\n}\nreturn [add, K, decl, K.prototype.m];\n';
+  const r = instrument(src, { filename: '/virtual/ts.cjs' });
+  trackFunctionSource({ instrumented: r.code, original: { source: src, inserts: r.inserts } });
+  const [add, K, decl, m] = vm.runInThisContext(`(function () {${r.code}\n})`)();
+  assert.equal(String(add), '(a, b) => a + b');
+  assert.equal(String(K), 'class K { m() { return [1]; } }');
+  assert.equal(String(decl), 'function decl(x) {\n  "use strict";\n  return { x };\n}');
+  assert.equal(String(m), 'm() { return [1]; }');
+  const ts = Function.prototype.toString;
+  assert.equal(ts.toString(), 'function toString() { [native code] }');
+  assert.equal(ts.name, 'toString');
+  assert.equal(ts.length, 0);
+  assert.equal(Object.getOwnPropertyDescriptor(Function.prototype, 'toString').enumerable, false);
+  assert.equal(String(Math.max), 'function max() { [native code] }');
+  assert.throws(() => ts.call({}), TypeError);
+});

@@ -1,0 +1,131 @@
+// Real npm packages, every file of their builds instrumented, run on real inputs: output must be
+// byte-identical to the uninstrumented packages' (idle probes, and active probes where quick).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { prepare, runThreeWays } from './corpus-lib.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NM = join(ROOT, 'node_modules');
+const stage = mkdtempSync(join(tmpdir(), 'jsmt-packages-'));
+for (const pkg of ['marked', 'yaml', 'acorn']) cpSync(join(NM, pkg), join(stage, 'node_modules', pkg), { recursive: true });
+for (const f of ['package.json', 'lib/typescript.js']) cpSync(join(NM, 'typescript', f), join(stage, 'node_modules/typescript', f));
+
+writeFileSync(join(stage, 'marked-esm.mjs'), `
+import { marked, Lexer } from 'marked';
+import { readFileSync } from 'node:fs';
+const docs = ${JSON.stringify(['marked', 'yaml', 'acorn', 'meriyah', 'picomatch', 'typescript'].map((p) => join(NM, p, 'README.md')))};
+const md = docs.map((f) => readFileSync(f, 'utf8')).join('\\n\\n---\\n\\n') + '\\n| a | b |\\n|---|:-:|\\n| *x* | \`y\` |\\n\\n> quote\\n> - list\\n\\n1. one\\n2. two\\n\\n~~~js\\ncode()\\n~~~\\n';
+process.stdout.write(marked.parse(md));
+console.log(Lexer.lex('# h\\n\\ntext **b**').map((t) => t.type).join());
+`);
+writeFileSync(join(stage, 'marked-cjs.cjs'), `
+const { marked } = require('marked');
+console.log(marked.parse('# Title\\n\\nSome *emphasis* and [a link](http://x.y "t").\\n\\n- a\\n- b\\n'));
+`);
+writeFileSync(join(stage, 'yaml.cjs'), `
+const YAML = require('yaml');
+const { readFileSync } = require('node:fs');
+const lock = JSON.parse(readFileSync(${JSON.stringify(join(ROOT, 'package-lock.json'))}, 'utf8'));
+const text = YAML.stringify(lock);
+const back = YAML.parse(text);
+console.log(text.length, JSON.stringify(back) === JSON.stringify(lock));
+const src = 'anchors:\\n  base: &b { a: 1, b: [1, 2, 3] }\\n  derived:\\n    <<: *b\\n    c: !!str 3\\n# comment\\nmulti: |\\n  line one\\n  line two\\ndate: 2001-12-14\\n';
+const doc = YAML.parseDocument(src, { merge: true });
+console.log(doc.toString());
+console.log(JSON.stringify(doc.toJS()));
+try { YAML.parse('a: [1, 2'); } catch (e) { console.log(e.name, e.message.split('\\n')[0]); }
+process.stdout.write(text.slice(0, 2000));
+`);
+writeFileSync(join(stage, 'acorn-small.mjs'), `
+import * as acorn from 'acorn';
+import { readFileSync } from 'node:fs';
+const src = readFileSync(${JSON.stringify(join(NM, 'yaml', 'dist', 'compose', 'composer.js'))}, 'utf8');
+const ast = acorn.parse(src, { ecmaVersion: 'latest', locations: true });
+console.log(JSON.stringify(ast).length, ast.body.map((n) => n.type + ':' + n.loc.start.line).join());
+try { acorn.parse('let x = ;', { ecmaVersion: 2020 }); } catch (e) { console.log(e.message); }
+`);
+writeFileSync(join(stage, 'acorn-large.mjs'), `
+import * as acorn from 'acorn';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+const src = readFileSync(${JSON.stringify(join(NM, 'typescript', 'lib', 'typescript.js'))}, 'utf8');
+const ast = acorn.parse(src, { ecmaVersion: 'latest' });
+let nodes = 0;
+const json = JSON.stringify(ast, (k, v) => { if (v && typeof v.type === 'string') nodes++; return v; });
+console.log(nodes, createHash('sha256').update(json).digest('hex'));
+`);
+
+writeFileSync(join(stage, 'typescript.cjs'), `
+const ts = require('typescript');
+const { readFileSync } = require('node:fs');
+for (const f of ${JSON.stringify(['src/instrument/rewrite.ts', 'src/runtime/probe.ts', 'src/instrument/index.ts'].map((f) => join(ROOT, f)))}) {
+  const src = readFileSync(f, 'utf8');
+  const out = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES2019, module: ts.ModuleKind.CommonJS }, fileName: f, reportDiagnostics: true });
+  process.stdout.write(out.outputText);
+  const sf = ts.createSourceFile(f, src, ts.ScriptTarget.Latest, true);
+  let n = 0;
+  (function visit(node) { n++; ts.forEachChild(node, visit); })(sf);
+  console.log(n, out.diagnostics.length);
+}
+`);
+
+function typeOf(rel) {
+  if (/\.mjs$/.test(rel)) return 'module';
+  if (/\.cjs$/.test(rel)) return 'commonjs';
+  let dir = dirname(join(stage, rel));
+  while (dir.startsWith(stage)) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type === 'module' ? 'module' : 'commonjs';
+    dir = dirname(dir);
+  }
+  return 'commonjs';
+}
+
+const prepared = prepare(stage, {
+  filter: (rel) => rel.startsWith('node_modules') && /\.(c|m)?js$/.test(rel) && !/\.d\.(c|m)?ts$/.test(rel),
+  sourceTypeOf: typeOf,
+});
+
+test('every file of marked, yaml and acorn instruments', () => {
+  assert.deepEqual(prepared.failures, []);
+  assert.ok(prepared.manifest.length >= 40, `${prepared.manifest.length} files instrumented`);
+});
+
+for (const driver of ['marked-esm.mjs', 'marked-cjs.cjs', 'yaml.cjs', 'acorn-small.mjs']) {
+  test(`${driver}: identical output, instrumented (idle and active probes)`, async () => {
+    const r = await runThreeWays(prepared, driver);
+    assert.equal(r.plain.code, 0, r.plain.stderr);
+    assert.ok(r.plain.stdout.length > 100);
+    for (const mode of ['idle', 'active']) {
+      assert.equal(r[mode].stdout, r.plain.stdout, `stdout, ${mode}`);
+      assert.equal(r[mode].stderr, r.plain.stderr, `stderr, ${mode}`);
+      assert.equal(r[mode].code, r.plain.code, `exit code, ${mode}`);
+    }
+    assert.deepEqual(r.counts.bad, []);
+    assert.ok(r.counts.counts.f > 100 && r.counts.counts.l > 100 && r.counts.counts.b > 100, JSON.stringify(r.counts.counts));
+  });
+}
+
+test('typescript.js (9 MB) instrumented transpiles and parses TypeScript identically', async () => {
+  const r = await runThreeWays(prepared, 'typescript.cjs', [], { modes: ['plain', 'idle', 'active'] });
+  assert.equal(r.plain.code, 0, r.plain.stderr);
+  assert.ok(r.plain.stdout.length > 10000);
+  for (const mode of ['idle', 'active']) {
+    assert.equal(r[mode].stdout, r.plain.stdout, `stdout, ${mode}`);
+    assert.equal(r[mode].stderr, r.plain.stderr, `stderr, ${mode}`);
+  }
+  assert.deepEqual(r.counts.bad, []);
+});
+
+test('acorn instrumented parses typescript.js (9 MB) to the same AST', async () => {
+  const r = await runThreeWays(prepared, 'acorn-large.mjs', [], { modes: ['plain', 'idle'] });
+  assert.equal(r.plain.code, 0, r.plain.stderr);
+  assert.equal(r.idle.stdout, r.plain.stdout);
+  assert.equal(r.idle.code, 0);
+  rmSync(stage, { recursive: true, force: true });
+  rmSync(prepared.tmp, { recursive: true, force: true });
+});

@@ -1,0 +1,180 @@
+// Probes fire in the right order with the right sites, and the site table says where they are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import vm from 'node:vm';
+import { instrument, SiteKind } from '../../dist/instrument/index.js';
+import { installProbe, probe, idle, setFlag } from '../../dist/runtime/probe.js';
+
+const KIND = Object.fromEntries(Object.entries(SiteKind).map(([k, v]) => [v, k]));
+installProbe();
+
+/** Runs `source` instrumented (as a CommonJS body) with every probe recording; returns the events. */
+function trace(source, probes, keep = false) {
+  const r = instrument(source, { filename: '/virtual/sample.cjs', probes });
+  const sites = r.sites.sites;
+  const events = [];
+  const show = (name, i) => {
+    const s = sites[i];
+    const who = s.kind === SiteKind.Call || s.kind === SiteKind.New || s.kind === SiteKind.Literal || s.kind === SiteKind.Closure || s.kind === SiteKind.Ctor ? s.name : s.fn;
+    events.push(`${name} ${KIND[s.kind]} ${who} ${s.line}`);
+  };
+  for (const name of ['f', 'r', 't', 'l']) probe[name] = (m, i) => show(name, i);
+  for (const name of ['x', 'b', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
+  for (const f of ['F', 'L', 'C', 'A']) setFlag(f, true);
+  try {
+    const fn = vm.runInThisContext(`(function (require) {${r.code}\n})`);
+    const result = fn((id) => ({ id }));
+    return { events, result, sites, code: r.code };
+  } finally {
+    if (!keep) detach();
+  }
+}
+
+function detach() {
+  Object.assign(probe, idle);
+  for (const f of ['F', 'L', 'C', 'A']) setFlag(f, false);
+}
+
+test('calls, lines, returns and native callbacks in order', () => {
+  const { events } = trace([
+    'function add(a, b) {',
+    '  return a + b;',
+    '}',
+    'const r = add(1, 2);',
+    '[3].map(add);',
+  ].join('\n'));
+  assert.deepEqual(events, [
+    'l Line <module> 1',
+    'l Line <module> 4',
+    'b Call add 4',
+    'f Function add 1',
+    'l Line add 2',
+    'r Function add 1',
+    'l Line <module> 5',
+    // `[3]` is not wrapped: V8 quotes a callee's object in "is not a function" messages.
+    'b Call map 5',
+    'f Function add 1',
+    'l Line add 2',
+    'r Function add 1',
+  ]);
+});
+
+test('exceptions pass through every function on the way out', () => {
+  const { events } = trace([
+    'function inner() { throw new Error("x"); }',
+    'function outer() {',
+    '  try { inner(); } finally { }',
+    '}',
+    'try { outer(); } catch (e) {}',
+  ].join('\n'));
+  assert.deepEqual(events, [
+    'l Line <module> 1',
+    'l Line <module> 2',
+    'l Line <module> 5',
+    'b Call outer 5',
+    'f Function outer 2',
+    'l Line outer 3',
+    'b Call inner 3',
+    'f Function inner 1',
+    'b New Error 1',
+    'n New Error 1',
+    't Function inner 1',
+    'r Function inner 1',
+    't Function outer 2',
+    'r Function outer 2',
+  ]);
+});
+
+test('classes: constructor allocation probes for base, derived and default constructors', () => {
+  const { events } = trace([
+    'class A { constructor() { this.a = 1; } }',
+    'class B extends A {',
+    '  constructor() { super(); }',
+    '}',
+    'class C {}',
+    'new B(); new C;',
+  ].join('\n'));
+  assert.deepEqual(events.filter((e) => /^[knf] /.test(e)), [
+    'f Function B.constructor 3',
+    'k Ctor A 1',
+    'f Function A.constructor 1',
+    'k Ctor B 2',
+    'n New B 6',
+    'k Ctor C 5',
+    'n New C 6',
+  ]);
+});
+
+test('await and yield report suspension and resumption', async () => {
+  const { result, events } = trace([
+    'async function a() {',
+    '  const v = await 1;',
+    '  return v;',
+    '}',
+    'function* g() { yield 2; }',
+    'return [a(), [...g()]];',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false }, true);
+  await result[0];
+  detach();
+  assert.deepEqual(result[1], [2]);
+  assert.deepEqual(events, [
+    'f Function a 1', 's Await a 2',
+    'f Function g 5', 's Yield g 5', 'u Yield g 5', 'r Function g 5',
+    'u Await a 2', 'r Function a 1',
+  ]);
+});
+
+test('bodies whose declarations would change inside try {} get the unwrapped form', () => {
+  const { events, result, code } = trace([
+    'function f(x) {',
+    '  var g = 1;',
+    '  function g() {}',
+    '  if (x) return g;',
+    '  x = 2;',
+    '}',
+    'return [f(1), f(0)];',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
+  assert.deepEqual(result, [1, undefined]);
+  assert.match(code, /return __jsmt\$\.x\(__jsmt\$m,\d+,g\)/);
+  assert.deepEqual(events, ['f Function f 1', 'x Function f 1', 'f Function f 1', 'r Function f 1']);
+});
+
+test('probe kinds are selectable', () => {
+  const src = 'function f() { return [1]; }\nf();\nnew Map();\n';
+  const only = (probes) => instrument(src, { filename: '/v.cjs', probes }).code;
+  const none = only({ functions: false, lines: false, calls: false, allocations: false, literals: false });
+  assert.equal(none, src);
+  assert.match(only({ functions: false, lines: true, calls: false, allocations: false, literals: false }), /^function __jsmt\$m\(\)\{return "\/v.cjs"\}__jsmtL&&__jsmt\$\.l\(__jsmt\$m,0\);function f/);
+  const calls = only({ functions: false, lines: false, calls: true, allocations: false, literals: false });
+  assert.match(calls, /__jsmt\$\.b\(/);
+  assert.doesNotMatch(calls, /__jsmt\$\.[flnok]\(/);
+});
+
+test('site table: kinds, lines, columns, names', () => {
+  const src = [
+    'class Shape {',
+    '  get area() { return 0; }',
+    '  static make() { return new Shape(); }',
+    '  #hidden() {}',
+    '}',
+    'const area = (s) => s.area;',
+    'const obj = { method() { return [].concat(1); } };',
+    'export default function () {}',
+  ].join('\n');
+  const { sites } = instrument(src, { filename: '/v/shapes.mjs' }).sites;
+  const fns = sites.filter((s) => s.kind === SiteKind.Function).map((s) => [s.fn, s.name, s.line, s.column, s.endLine]);
+  assert.deepEqual(fns, [
+    ['get Shape.area', 'get area', 2, 2, 2],
+    ['Shape.make', 'make', 3, 2, 3],
+    ['Shape.#hidden', '#hidden', 4, 2, 4],
+    ['area', 'area', 6, 13, 6],
+    ['method', 'method', 7, 14, 7],
+    ['default', 'default', 8, 15, 8],
+  ]);
+  const calls = sites.filter((s) => s.kind === SiteKind.Call || s.kind === SiteKind.New).map((s) => [s.kind, s.name, s.fn, s.line]);
+  assert.deepEqual(calls, [[SiteKind.New, 'Shape', 'Shape.make', 3], [SiteKind.Call, 'concat', 'method', 7]]);
+  const ctor = sites.find((s) => s.kind === SiteKind.Ctor);
+  assert.deepEqual([ctor.name, ctor.line, ctor.fn], ['Shape', 1, '<module>']);
+  const lines = sites.filter((s) => s.kind === SiteKind.Line).map((s) => s.line);
+  assert.deepEqual(lines, [1, 2, 3, 6, 7, 8]);
+});

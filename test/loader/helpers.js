@@ -1,0 +1,88 @@
+// Shared by the loader and CLI tests: real fixture programs copied to a temp dir (outside the
+// repository, whose package.json says "type": "module"), run in real child processes.
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { spawnSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const REGISTER = new URL('../../dist/loader/register.js', import.meta.url).href;
+const COUNTER = new URL('./count-probes.mjs', import.meta.url).href;
+
+/** A fresh copy of test/fixtures/programs/NAME in a temp dir, with its own cache dir beside it. */
+export function copyProgram(name) {
+  const base = mkdtempSync(join(tmpdir(), `jsmt-${name}-`));
+  const dir = join(base, name);
+  cpSync(join(ROOT, 'test/fixtures/programs', name), dir, { recursive: true });
+  return { dir, cache: join(base, 'cache'), base, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+function childEnv(extra) {
+  const env = { ...process.env, ...extra };
+  for (const k of ['NODE_OPTIONS', 'JSMEMTRACE_CONFIG', 'JSMEMTRACE_DEBUG', 'NODE_TEST_CONTEXT']) if (!(k in extra)) delete env[k];
+  return env;
+}
+
+/** `node CLI ...args` in `cwd`; returns status, signal, stdout, stderr. */
+export function runCli(args, { cwd, env = {}, input, cli = CLI } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env: childEnv(env), input, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runNode(args, { cwd, env = {}, input } = {}) {
+  const r = spawnSync(process.execPath, args, { cwd, env: childEnv(env), input, encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function spawnCli(args, { cwd, env = {} } = {}) {
+  return spawn(process.execPath, [CLI, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Environment that preloads count-probes.mjs: it turns function probes on and counts function
+ * entries per module key into `file` (read back with readCounts).
+ */
+export function countingEnv(file, cli = CLI) {
+  return { NODE_OPTIONS: `--import=${COUNTER}`, JSMT_TEST_COUNTS: file, JSMT_TEST_DIST: dirname(dirname(cli)) };
+}
+
+/** Function-entry counts by file name relative to `dir` (keys of reloaded modules keep their #n). */
+export function readCounts(file, dir) {
+  if (!existsSync(file)) return {};
+  const raw = JSON.parse(readFileSync(file, 'utf8'));
+  const out = {};
+  for (const [key, n] of Object.entries(raw)) out[key.startsWith(dir + '/') ? key.slice(dir.length + 1) : key] = n;
+  return out;
+}
+
+/** Lines of stderr that jsmemtrace wrote (warnings and debug lines). */
+export function jsmtLines(stderr) {
+  return stderr.split('\n').filter((l) => l.startsWith('jsmemtrace'));
+}
+
+/**
+ * A copy of the build whose instrumenter throws (like a parse error) for sources containing
+ * MARKER and otherwise is the real one: meriyah as configured accepts every V8-valid construct we
+ * found, so a file the parser rejects is simulated here, outside the product code.
+ * Returns the copy's CLI path.
+ */
+export const FAIL_MARKER = 'jsmemtrace-test: instrument throws';
+export function buildWithFailingInstrumenter(base) {
+  const copy = join(base, 'build');
+  mkdirSync(copy);
+  cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  const real = new URL('../../dist/instrument/index.js', import.meta.url).href;
+  writeFileSync(join(copy, 'dist/instrument/index.js'), [
+    `import { instrument as real } from ${JSON.stringify(real)};`,
+    `export * from ${JSON.stringify(real)};`,
+    'export function instrument(source, options) {',
+    `  if (source.includes(${JSON.stringify(FAIL_MARKER)})) throw new Error(\`cannot parse \${options.filename}:2:1: simulated parse error\`);`,
+    '  return real(source, options);',
+    '}',
+  ].join('\n'));
+  return join(copy, 'dist/cli/main.js');
+}

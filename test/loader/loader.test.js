@@ -1,0 +1,191 @@
+// The loader on real programs in real child processes: behaviour unchanged, probes inserted and
+// registered before they fire, scope, TypeScript, parse failures, and the on-disk cache.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyProgram, runCli, runNode, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
+} from './helpers.js';
+
+function cacheFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+test('jsmemtrace/register is the package export of the register module', () => {
+  assert.equal(import.meta.resolve('jsmemtrace/register'), REGISTER);
+});
+
+test('ESM entry with CommonJS, JSON, createRequire, require.cache reload and import(): same output, probes fire', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  const counts = join(p.base, 'counts.json');
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  const c = readCounts(counts, p.dir);
+  assert.deepEqual(Object.keys(c).sort(), ['lib/counter.cjs', 'lib/dyn.mjs', 'lib/esm-lib.mjs', 'main.mjs']);
+  // bump() twice on the first instance, once on the reloaded one (same content, same key).
+  assert.ok(c['lib/counter.cjs'] >= 3, JSON.stringify(c));
+});
+
+test('node --import jsmemtrace/register instruments without the CLI', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const counts = join(p.base, 'counts.json');
+  const r = runNode(['--import', REGISTER, 'main.mjs'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"add":5/);
+  assert.ok(readCounts(counts, p.dir)['lib/esm-lib.mjs'] >= 2);
+});
+
+test('CommonJS entry with a hashbang, require() and import() of ESM', (t) => {
+  const p = copyProgram('cjs-main');
+  t.after(p.cleanup);
+  const plain = runNode(['main.js'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  const counts = join(p.base, 'counts.json');
+  const r = runCli(['run', 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['greet.js', 'main.js', 'twice.mjs']);
+});
+
+test('an ES module cycle: a hoisted function called before its module ran is already registered', (t) => {
+  const p = copyProgram('cycle');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  const counts = join(p.base, 'counts.json');
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  const c = readCounts(counts, p.dir);
+  assert.deepEqual(Object.keys(c).sort(), ['a.mjs', 'b.mjs']);
+  assert.equal(c['a.mjs'], 3);
+});
+
+test('TypeScript .ts (ESM by syntax), .mts and .cts run directly; stack lines are the .ts lines', (t) => {
+  const p = copyProgram('ts');
+  t.after(p.cleanup);
+  const counts = join(p.base, 'counts.json');
+  const r = runCli(['run', 'main.ts'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  const throwLine = readFileSync(join(p.dir, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine });
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['legacy.cts', 'main.ts', 'scale.mts']);
+});
+
+test('TypeScript outside the scope is stripped, not instrumented', (t) => {
+  const p = copyProgram('ts');
+  t.after(p.cleanup);
+  const counts = join(p.base, 'counts.json');
+  const r = runCli(['run', '--no-instrument', '*.?ts', 'main.ts'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).legacy, 6);
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.ts']);
+});
+
+function scopeProgram(t) {
+  const p = copyProgram('scope');
+  t.after(p.cleanup);
+  mkdirSync(join(p.dir, 'node_modules'));
+  cpSync(join(p.dir, 'dep-source'), join(p.dir, 'node_modules/dep'), { recursive: true });
+  return p;
+}
+
+test('scope: node_modules is not instrumented by default, is with --instrument; --no-instrument wins', (t) => {
+  const p = scopeProgram(t);
+  const run = (...flags) => {
+    const counts = join(p.base, `counts${flags.length}.json`);
+    const r = runCli(['run', ...flags, 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '20\n');
+    return Object.keys(readCounts(counts, p.dir)).sort();
+  };
+  assert.deepEqual(run(), ['main.js']);
+  assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', 'node_modules/dep/index.js']);
+  assert.deepEqual(run('--instrument', 'node_modules/**', '--no-instrument', 'main.js'), ['node_modules/dep/index.js']);
+});
+
+test('a file the instrumenter rejects runs uninstrumented after one warning naming it and the reason', (t) => {
+  const p = copyProgram('instrument-fails');
+  t.after(p.cleanup);
+  const cli = buildWithFailingInstrumenter(p.base);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.stdout, 'esm 42 42 true\n');
+  const counts = join(p.base, 'counts.json');
+  // marked.cjs is compiled twice (require.cache reload), still one warning for it.
+  const r = runCli(['run', 'main.mjs'], { cli, cwd: p.dir, env: { ...countingEnv(counts, cli), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  const warnings = jsmtLines(r.stderr).sort();
+  assert.deepEqual(warnings, ['marked-esm.mjs', 'marked.cjs'].map((f) =>
+    `jsmemtrace: warning: ${join(p.dir, f)} runs uninstrumented: cannot parse ${join(p.dir, f)}:2:1: simulated parse error`));
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.mjs']);
+});
+
+test('cache: the second run instruments nothing; corrupt entries are replaced after a warning each', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const env = { JSMEMTRACE_CACHE_DIR: p.cache, JSMEMTRACE_DEBUG: 'loader' };
+  const decisions = (stderr) => jsmtLines(stderr).filter((l) => l.startsWith('jsmemtrace[loader]: instrument')).sort();
+  const first = runCli(['run', 'main.mjs'], { cwd: p.dir, env });
+  assert.equal(first.status, 0, first.stderr);
+  // counter.cjs is loaded twice (require.cache reload): the reload is a hit already.
+  const misses = decisions(first.stderr).filter((l) => l.endsWith('(cache miss)'));
+  assert.equal(misses.length, 4, first.stderr);
+  const hits = misses.map((l) => l.replace('(cache miss)', '(cache hit)'));
+  const entries = cacheFiles(p.cache);
+  assert.equal(entries.length, 4);
+  assert.ok(entries.every((f) => f.endsWith('.entry')), 'no temp file is left behind');
+
+  const second = runCli(['run', 'main.mjs'], { cwd: p.dir, env });
+  assert.equal(second.stdout, first.stdout);
+  assert.deepEqual([...new Set(decisions(second.stderr))], hits, second.stderr);
+
+  // Truncated: the code is shorter than its header says.
+  for (const f of entries) writeFileSync(f, readFileSync(f, 'utf8').slice(0, -1));
+  const third = runCli(['run', 'main.mjs'], { cwd: p.dir, env });
+  assert.equal(third.status, 0, third.stderr);
+  assert.equal(third.stdout, first.stdout);
+  const corrupt = jsmtLines(third.stderr).filter((l) => l.includes('corrupt cache entry'));
+  assert.equal(corrupt.length, 4, third.stderr);
+  assert.deepEqual(decisions(third.stderr).filter((l) => l.endsWith('(cache miss)')), misses);
+  const fourth = runCli(['run', 'main.mjs'], { cwd: p.dir, env });
+  assert.deepEqual([...new Set(decisions(fourth.stderr))], hits, fourth.stderr);
+});
+
+test('cache: an unusable cache directory costs one warning, never the program', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const blocker = join(p.base, 'a-file');
+  writeFileSync(blocker, '');
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: join(blocker, 'cache') } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /"add":5/);
+  const warnings = jsmtLines(r.stderr);
+  assert.ok(warnings.length >= 1 && warnings.length <= 2, r.stderr);
+  assert.ok(warnings.every((l) => l.includes('cannot write the instrumentation cache')), r.stderr);
+});
+
+test('Function#toString of instrumented functions returns the original text (ESM, hashbang, CommonJS)', (t) => {
+  const p = copyProgram('tostring');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+});

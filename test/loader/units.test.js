@@ -1,0 +1,132 @@
+// The loader's pure parts: scope globs, format decisions, the configuration variable, the cache.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { createScope } from '../../dist/loader/scope.js';
+import { formatOf, looksLikeModule } from '../../dist/loader/format.js';
+import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
+import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV } from '../../dist/instrument/cache.js';
+import { ROOT } from './helpers.js';
+
+function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'jsmt-unit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('scope: cwd files outside node_modules; --instrument adds, --no-instrument wins', () => {
+  const root = '/proj';
+  const def = createScope(root, [], []);
+  assert.equal(def('/proj/a.js'), true);
+  assert.equal(def('/proj/src/deep/b.mts'), true);
+  assert.equal(def('/proj/node_modules/x/i.js'), false);
+  assert.equal(def('/proj/src/node_modules/x/i.js'), false);
+  assert.equal(def('/elsewhere/c.js'), false);
+  assert.equal(def('/proj/data.json'), false);
+  assert.equal(def('/proj/bin/tool'), true, 'an executable without extension');
+  assert.equal(def('/proj/README.md'), false);
+  assert.equal(def('/proj/types.d.ts'), false);
+  assert.equal(def(join(ROOT, 'dist/runtime/probe.js')), false, 'never our own build');
+  const globs = createScope(root, ['node_modules/x/**', '/elsewhere/**'], ['src/gen/**', 'node_modules/x/skip.js']);
+  assert.equal(globs('/proj/node_modules/x/i.js'), true);
+  assert.equal(globs('/proj/node_modules/x/skip.js'), false);
+  assert.equal(globs('/proj/node_modules/y/i.js'), false);
+  assert.equal(globs('/elsewhere/c.js'), true);
+  assert.equal(globs('/proj/src/gen/g.js'), false);
+  assert.equal(globs('/proj/src/h.js'), true);
+  assert.equal(createScope(root, ['node_modules/.pnpm/**'], [])('/proj/node_modules/.pnpm/p/i.js'), true, 'dot folders match');
+});
+
+test('format: extension, then package.json type, then module syntax', (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'esm/sub'), { recursive: true });
+  writeFileSync(join(dir, 'esm/package.json'), '{"type":"module"}');
+  mkdirSync(join(dir, 'cjs'));
+  writeFileSync(join(dir, 'cjs/package.json'), '{"type":"commonjs"}');
+  assert.equal(formatOf(join(dir, 'a.mts'), 'x'), 'module');
+  assert.equal(formatOf(join(dir, 'a.cts'), 'import x from "y"'), 'commonjs');
+  assert.equal(formatOf(join(dir, 'esm/sub/a.ts'), 'const x = 1'), 'module');
+  assert.equal(formatOf(join(dir, 'cjs/a.ts'), 'import x from "y"'), 'commonjs');
+  assert.equal(formatOf(join(dir, 'a.ts'), 'import x from "y"'), 'module');
+  assert.equal(formatOf(join(dir, 'a.ts'), 'const x = require("y")'), 'commonjs');
+  assert.equal(looksLikeModule('exports.a = 1;\nimports.b = 2;'), false);
+  assert.equal(looksLikeModule('const p = import("x");'), false);
+  for (const src of ['export const a = 1', 'import{a}from"b"', 'import "side-effect"', 'export * from "x"', 'console.log(import.meta.url)']) {
+    assert.equal(looksLikeModule(src), true, src);
+  }
+});
+
+test('config: read from the environment; a malformed value is reported once and ignored', () => {
+  const warnings = [];
+  const warn = (l) => warnings.push(l);
+  assert.deepEqual(configFromEnv({}, '/cwd', warn).root, '/cwd');
+  const c = configFromEnv({ [CONFIG_ENV]: JSON.stringify({ root: '/r', tracer: 'profile', instrument: ['a/**'], dRssTrigger: 0 }) }, '/cwd', warn);
+  assert.equal(c.root, '/r');
+  assert.equal(c.tracer, 'profile');
+  assert.deepEqual(c.instrument, ['a/**']);
+  assert.deepEqual(warnings, []);
+  for (const bad of ['{', '[]', '{"tracer":"memray"}', '{"instrument":"a"}', '{"dRssTrigger":1.5}']) {
+    const d = configFromEnv({ [CONFIG_ENV]: bad }, '/cwd', warn);
+    assert.equal(d.root, '/cwd');
+    assert.equal(d.tracer, undefined);
+  }
+  assert.equal(warnings.length, 5);
+  assert.ok(warnings.every((w) => w.startsWith(`jsmemtrace: ignoring ${CONFIG_ENV}: `)));
+  assert.equal(probesForMode('all', false), undefined);
+  assert.equal(probesForMode('reftrace', true).literals, true);
+});
+
+test('content hash: 128 bits, sensitive to every character and to part boundaries', () => {
+  const h = contentHash(['a()']);
+  assert.match(h, /^[0-9a-f]{32}$/);
+  assert.equal(contentHash(['a()']), h);
+  assert.notEqual(contentHash(['a() ']), h);
+  assert.notEqual(contentHash(['b()']), h);
+  assert.notEqual(contentHash(['ab', 'c']), contentHash(['a', 'bc']));
+  const seen = new Set();
+  for (let i = 0; i < 20000; i++) seen.add(contentHash([`x${i}`]));
+  assert.equal(seen.size, 20000);
+});
+
+test('cache key: changes with the source, the file name and the options', () => {
+  const base = cacheKey(contentHash(['a()']), { filename: '/f.js' });
+  assert.equal(cacheKey(contentHash(['a()']), { filename: '/f.js' }), base);
+  assert.notEqual(cacheKey(contentHash(['a() ']), { filename: '/f.js' }), base);
+  assert.notEqual(cacheKey('a()', { filename: '/g.js' }), base);
+  assert.notEqual(cacheKey('a()', { filename: '/f.js', sourceType: 'module' }), base);
+  assert.notEqual(cacheKey('a()', { filename: '/f.js', moduleKey: '/f.js#2' }), base);
+  assert.notEqual(cacheKey('a()', { filename: '/f.js', probes: { lines: false } }), base);
+});
+
+test('cache: round trip, atomic files, corrupt entries dropped with a warning', (t) => {
+  const dir = join(tempDir(t), 'c');
+  const warnings = [];
+  const cache = new InstrumentCache(dir, (l) => warnings.push(l));
+  const entry = { code: 'x', sites: { key: '/f.js', file: '/f.js', sites: [] }, inserts: [0, 3] };
+  assert.equal(cache.get('ab12'), undefined);
+  cache.set('ab12', entry);
+  assert.deepEqual(cache.get('ab12'), entry);
+  assert.deepEqual(readdirSync(join(dir, 'ab')), ['12.entry']);
+  const header = JSON.stringify({ sites: entry.sites, inserts: [], length: 1 });
+  for (const bad of ['not an entry', 'null\nx', `${header}\n`, `${header}\nxy`, '{"sites":{},"inserts":[],"length":1}\nx']) {
+    writeFileSync(join(dir, 'ab/12.entry'), bad);
+    assert.equal(cache.get('ab12'), undefined, bad);
+    assert.equal(existsSync(join(dir, 'ab/12.entry')), false);
+  }
+  writeFileSync(join(dir, 'ab/12.entry'), `${header}\nz`);
+  assert.equal(cache.get('ab12').code, 'z');
+  assert.equal(warnings.length, 5);
+  assert.ok(warnings.every((w) => w.includes('ignoring corrupt cache entry')));
+});
+
+test('cache location: $JSMEMTRACE_CACHE_DIR, else node_modules/.cache in a project, else the temp dir', (t) => {
+  const dir = tempDir(t);
+  assert.equal(defaultCacheDir(dir, { [CACHE_DIR_ENV]: '/forced' }), '/forced');
+  assert.ok(defaultCacheDir(dir, {}).startsWith(tmpdir()));
+  assert.equal(existsSync(join(dir, 'node_modules')), false, 'a plain folder gets no node_modules');
+  writeFileSync(join(dir, 'package.json'), '{}');
+  assert.equal(defaultCacheDir(dir, {}), join(dir, 'node_modules/.cache/jsmemtrace'));
+  assert.ok(existsSync(join(dir, 'node_modules/.cache/jsmemtrace')));
+});

@@ -1,0 +1,175 @@
+// How probe calls become events: calls into code that is not instrumented (C_CALL/C_RETURN/
+// C_EXCEPT), callbacks from builtins, async and generator suspension, exceptions and the frame
+// stack's resynchronisation. Real programs, instrumented by the real loader, logged with
+// Profile(0) / Trace(0), read back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandbox, readPTLog, MiB } from '../tracers/helpers.js';
+
+const DISPATCH = "import { frameDepth } from './node_modules/jsmemtrace/dist/runtime/dispatch.js';\n";
+
+async function events(code, { file = 'prog.mjs', env } = {}) {
+  const box = sandbox();
+  try {
+    box.write(file, code);
+    const r = box.run(file, env);
+    assert.equal(r.status, 0, r.stderr);
+    const logs = await Promise.all(box.logs().map((n) => readPTLog(box.path(n))));
+    return { stdout: r.stdout, logs, seq: logs.map((l) => l.logged.map((e) => `${e.what} ${e.fn}`)) };
+  } finally {
+    box.remove();
+  }
+}
+
+test('a builtin that calls back: C_CALL before the callback, C_RETURN when the caller goes on', async () => {
+  const { seq } = await events(`import { Profile } from 'jsmemtrace';
+const p = new Profile(0);
+[1, 2].forEach(function each(x) {
+  return x;
+});
+p.stop();
+`);
+  assert.deepEqual(seq[0], ['C_CALL forEach', 'CALL each', 'RETURN each', 'CALL each', 'RETURN each', 'C_RETURN forEach']);
+});
+
+test('a builtin that throws through an instrumented function: C_EXCEPT, then the function returns', async () => {
+  const { seq } = await events(`import { Profile } from 'jsmemtrace';
+function parse(text) {
+  return JSON.parse(text);
+}
+const p = new Profile(0);
+try {
+  parse('{');
+} catch {
+  Math.max(1, 2);
+}
+p.stop();
+`);
+  assert.deepEqual(seq[0], ['CALL parse', 'C_CALL parse', 'C_EXCEPT parse', 'RETURN parse', 'C_CALL max', 'C_RETURN max']);
+});
+
+test('await: RETURN at suspension, CALL at resumption; the stack is empty after', async () => {
+  const { seq, stdout } = await events(`${DISPATCH}import { Trace } from 'jsmemtrace';
+async function later(x) {
+  await null;
+  return x;
+}
+const t = new Trace(0);
+await later(1);
+console.log(frameDepth());
+t.stop();
+`);
+  const calls = seq[0].filter((s) => s.endsWith(' later'));
+  assert.deepEqual(calls, ['CALL later', 'LINE later', 'RETURN later', 'CALL later', 'LINE later', 'RETURN later']);
+  assert.equal(stdout, '0\n');
+});
+
+test('generators: each yield returns, each next() resumes as a call', async () => {
+  const { seq } = await events(`import { Profile } from 'jsmemtrace';
+function* two() {
+  yield 1;
+  yield 2;
+}
+const p = new Profile(0);
+const it = two();
+it.next();
+it.next();
+it.next();
+p.stop();
+`);
+  // Calling a generator function runs none of its body; next() is a builtin that resumes it.
+  assert.deepEqual(seq[0], [
+    'C_CALL two', 'C_RETURN two',
+    'C_CALL next', 'CALL two', 'RETURN two', 'C_RETURN next',
+    'C_CALL next', 'CALL two', 'RETURN two', 'C_RETURN next',
+    'C_CALL next', 'CALL two', 'RETURN two', 'C_RETURN next',
+  ]);
+});
+
+test('recursion keeps calls and returns paired; Trace sees no C events', async () => {
+  const { seq, stdout } = await events(`${DISPATCH}import { Profile, Trace } from 'jsmemtrace';
+function fib(n) {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+const p = new Profile(0);
+const t = new Trace(0);
+fib(10);
+console.log(frameDepth());
+t.stop();
+p.stop();
+`);
+  for (const s of seq) {
+    assert.equal(s.filter((x) => x === 'CALL fib').length, 177);
+    assert.equal(s.filter((x) => x === 'RETURN fib').length, 177);
+  }
+  const traceSeq = seq.find((s) => s.some((x) => x.startsWith('LINE')));
+  assert.ok(!traceSeq.some((x) => x.startsWith('C_')));
+  assert.equal(stdout, '0\n');
+});
+
+test('an exit the runtime did not see (unwrappable body that threw) is resynchronised', async () => {
+  // Sloppy-mode duplicate function declarations: the body cannot be wrapped in try/finally.
+  const { stdout, seq } = await events(`const { Profile } = require('jsmemtrace');
+const { frameDepth } = require('./node_modules/jsmemtrace/dist/runtime/dispatch.js');
+function odd() {
+  function g() { return 1; }
+  function g() { return 2; }
+  throw new Error('from ' + g());
+}
+function caller() {
+  try {
+    odd();
+  } catch (e) {
+    console.log(frameDepth());
+  }
+  return 0;
+}
+const p = new Profile(0);
+caller();
+console.log(frameDepth());
+p.stop();
+`, { file: 'prog.cjs' });
+  assert.equal(stdout, '1\n0\n');
+  assert.ok(seq[0].includes('CALL odd'));
+});
+
+test('sampled RSS: re-read at most every interval; stale in between', async () => {
+  const program = (micros) => `import { Profile } from 'jsmemtrace';
+function grow() {
+  return Buffer.alloc(8 * 1024 * 1024, 1);
+}
+const p = new Profile({ dRssTrigger: 0, rssSampleMicros: ${micros} });
+const kept = [grow(), grow()];
+p.stop();
+`;
+  const stale = await events(program(60e6));
+  const grown = stale.logs[0].logged.filter((e) => e.dRss >= MiB);
+  assert.equal(grown.length, 0, 'a minute-long interval never re-reads during the run');
+  const fresh = await events(program(1));
+  assert.equal(fresh.logs[0].logged.filter((e) => e.dRss >= 8 * MiB && e.fn === 'alloc').length, 2);
+});
+
+test('deep recursion, directly and through builtins, grows the frame and pending-call stacks', async () => {
+  const { seq, stdout } = await events(`${DISPATCH}import { Profile } from 'jsmemtrace';
+function down(n) {
+  return n === 0 ? 0 : 1 + down(n - 1);
+}
+function viaMap(n) {
+  return n === 0 ? 0 : [n - 1].map(viaMap)[0] + 1;
+}
+const p = new Profile(0);
+down(1000);
+viaMap(300);
+console.log(frameDepth());
+p.stop();
+`);
+  assert.equal(stdout, '0\n');
+  assert.equal(seq[0].filter((x) => x === 'CALL down').length, 1001);
+  assert.equal(seq[0].filter((x) => x === 'RETURN down').length, 1001);
+  assert.equal(seq[0].filter((x) => x === 'CALL viaMap').length, 301);
+  assert.equal(seq[0].filter((x) => x === 'C_CALL map').length, 300);
+  assert.equal(seq[0].filter((x) => x === 'C_RETURN map').length, 300);
+  // Each map call returns after the call it made back into viaMap.
+  const k = seq[0].indexOf('RETURN viaMap');
+  assert.deepEqual(seq[0].slice(k, k + 600), Array(300).fill(['RETURN viaMap', 'C_RETURN map']).flat());
+});
