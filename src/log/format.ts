@@ -74,7 +74,10 @@ export function decodeName(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Formatting. Written for the tracer's hot path: plain concatenation, no intermediate arrays.
+// Formatting. Event lines are encoded straight into a byte buffer: that is the tracers' hot path
+// (every event logged with `dRssTrigger: 0`), where building a string and then UTF-8 encoding it
+// cost twice as much. The string formatters below go through the same encoder, so the layout is
+// defined once.
 
 function padEnd(s: string, width: number): string {
   return s.length >= width ? s : s + ' '.repeat(width - s.length);
@@ -84,9 +87,130 @@ function padStart(s: string, width: number): string {
   return s.length >= width ? s : ' '.repeat(width - s.length) + s;
 }
 
+/** Upper bound of the bytes an event line takes, newline excluded, for names of these lengths. */
+export function maxEventBytes(nameChars: number): number {
+  // Fixed columns (tag, numbers, clock, What, padding) stay under 160 bytes; a name's UTF-16 code
+  // unit is at most 3 bytes of UTF-8, or 3 ASCII bytes once %-encoded.
+  return 160 + 3 * nameChars;
+}
+
+function digitCount(n: number): number {
+  let d = 1;
+  while (n >= 10) { n = Math.floor(n / 10); d++; }
+  return d;
+}
+
+function putSpaces(buf: Buffer, o: number, n: number): number {
+  while (n-- > 0) buf[o++] = 32;
+  return o;
+}
+
+/** Writes the decimal digits of a non-negative integer `n` that has `d` digits. */
+function putDigits(buf: Buffer, o: number, n: number, d: number): number {
+  let end = o + d;
+  const after = end;
+  while (end > o) {
+    const q = Math.floor(n / 10);
+    buf[--end] = 48 + (n - q * 10);
+    n = q;
+  }
+  return after;
+}
+
+/** An integer (negative allowed), padded to `width` on the left (right-aligned) or the right. */
+function putInt(buf: Buffer, o: number, n: number, width: number, alignRight: boolean, plus: boolean): number {
+  const neg = n < 0;
+  const abs = neg ? -n : n;
+  const d = digitCount(abs);
+  const len = d + (neg || plus ? 1 : 0);
+  if (alignRight) o = putSpaces(buf, o, width - len);
+  if (neg) buf[o++] = 45; else if (plus) buf[o++] = 43;
+  o = putDigits(buf, o, abs, d);
+  return alignRight ? o : putSpaces(buf, o, width - len);
+}
+
+/** Seconds with six decimals, as pymemtrace writes them. */
+function putClock(buf: Buffer, o: number, seconds: number, width: number, alignRight: boolean): number {
+  const micros = Math.round(seconds * 1e6);
+  const whole = Math.floor(micros / 1e6);
+  const frac = micros - whole * 1e6;
+  const d = digitCount(whole);
+  const len = d + 7;
+  if (alignRight) o = putSpaces(buf, o, width - len);
+  o = putDigits(buf, o, whole, d);
+  buf[o++] = 46;
+  o = putDigits(buf, o, frac, 6);
+  return alignRight ? o : putSpaces(buf, o, width - len);
+}
+
+/** A string known to be printable ASCII (tags, What, addresses). */
+function putAscii(buf: Buffer, o: number, s: string, width: number, alignRight: boolean): number {
+  const n = s.length;
+  if (alignRight) o = putSpaces(buf, o, width - n);
+  for (let i = 0; i < n; i++) buf[o++] = s.charCodeAt(i);
+  return alignRight ? o : putSpaces(buf, o, width - n);
+}
+
+/** A name column: printable ASCII without '%' is copied; anything else is %-encoded / UTF-8. */
+function putName(buf: Buffer, o: number, s: string, width: number): number {
+  const n = s.length;
+  const start = o;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 37 || c > 126) {
+      const encoded = encodeName(s);
+      o = start + buf.write(encoded, start, 'utf8');
+      return putSpaces(buf, o, width - encoded.length);
+    }
+    buf[o++] = c;
+  }
+  if (n === 0) buf[o++] = 45; // '-': a column is never empty
+  return putSpaces(buf, o, width - (n === 0 ? 1 : n));
+}
+
+const TAG_BYTES = 6;
+
+/** Encodes a Profile/Trace event line (no newline) at `o`; returns the end offset. */
+export function encodePTEvent(buf: Buffer, o: number, tag: PTEventTag, e: PTEvent): number {
+  o = putAscii(buf, o, tag, 0, false);
+  buf[o++] = 58;
+  o = putSpaces(buf, o, TAG_BYTES - tag.length - 1);
+  o = putInt(buf, o, e.event, 12, false, false); buf[o++] = 32;
+  o = putInt(buf, o, e.dEvent, 7, false, true); buf[o++] = 32;
+  o = putClock(buf, o, e.clock, 12, false); buf[o++] = 32;
+  o = putAscii(buf, o, e.what, 8, false); buf[o++] = 32;
+  o = putName(buf, o, e.file, 24); buf[o++] = 32;
+  o = putInt(buf, o, e.line, 5, true, false); buf[o++] = 32;
+  o = putName(buf, o, e.fn, 24); buf[o++] = 32;
+  o = putInt(buf, o, e.rss, 12, true, false); buf[o++] = 32;
+  return putInt(buf, o, e.dRss, 12, true, false);
+}
+
+/** Encodes a reference-tracing object line (no newline) at `o`; returns the end offset. */
+export function encodeObjectEvent(buf: Buffer, o: number, tag: ObjectTag, e: ObjectEvent): number {
+  o = putAscii(buf, o, tag, 0, false);
+  buf[o++] = 58; buf[o++] = 32;
+  o = putClock(buf, o, e.clock, 12, true); buf[o++] = 32;
+  o = putAscii(buf, o, e.address, 16, true); buf[o++] = 32;
+  o = putInt(buf, o, e.liveCount, 7, true, false); buf[o++] = 32;
+  o = putName(buf, o, e.type, 24); buf[o++] = 32;
+  o = putName(buf, o, e.file, 24); buf[o++] = 32;
+  o = putInt(buf, o, e.line, 5, true, false); buf[o++] = 32;
+  o = putName(buf, o, e.fn, 24); buf[o++] = 32;
+  o = putInt(buf, o, e.rss, 12, true, false); buf[o++] = 32;
+  return putInt(buf, o, e.dRss, 12, true, false);
+}
+
+let scratch = Buffer.allocUnsafe(4096);
+
+function viaScratch(bytes: number, encode: (buf: Buffer) => number): string {
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(bytes);
+  return scratch.toString('utf8', 0, encode(scratch));
+}
+
 /** Seconds with six decimals, as pymemtrace writes them. */
 export function formatClock(seconds: number): string {
-  return seconds.toFixed(6);
+  return viaScratch(32, (buf) => putClock(buf, 0, seconds, 0, false));
 }
 
 export function formatPTHeader(): string {
@@ -96,10 +220,7 @@ export function formatPTHeader(): string {
 }
 
 export function formatPTEvent(tag: PTEventTag, e: PTEvent): string {
-  return padEnd(tag + ':', 6) + padEnd(String(e.event), 12) + ' ' + padEnd('+' + e.dEvent, 7) + ' ' +
-    padEnd(formatClock(e.clock), 12) + ' ' + padEnd(e.what, 8) + ' ' + padEnd(encodeName(e.file), 24) + ' ' +
-    padStart(String(e.line), 5) + ' ' + padEnd(encodeName(e.fn), 24) + ' ' +
-    padStart(String(e.rss), 12) + ' ' + padStart(String(e.dRss), 12);
+  return viaScratch(maxEventBytes(e.file.length + e.fn.length), (buf) => encodePTEvent(buf, 0, tag, e));
 }
 
 /** `MSG:  <Event> +<dEvent> <Clock> # <text>`; newlines inside `text` are kept, as in pymemtrace. */
@@ -115,10 +236,8 @@ export function formatObjectHeader(): string {
 }
 
 export function formatObjectEvent(tag: ObjectTag, e: ObjectEvent): string {
-  return tag + ': ' + padStart(formatClock(e.clock), 12) + ' ' + padStart(e.address, 16) + ' ' +
-    padStart(String(e.liveCount), 7) + ' ' + padEnd(encodeName(e.type), 24) + ' ' + padEnd(encodeName(e.file), 24) + ' ' +
-    padStart(String(e.line), 5) + ' ' + padEnd(encodeName(e.fn), 24) + ' ' +
-    padStart(String(e.rss), 12) + ' ' + padStart(String(e.dRss), 12);
+  return viaScratch(maxEventBytes(e.type.length + e.file.length + e.fn.length + e.address.length),
+    (buf) => encodeObjectEvent(buf, 0, tag, e));
 }
 
 export function formatObjectMessage(tag: OMessageTag, clock: number, text: string): string {

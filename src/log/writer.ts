@@ -6,6 +6,10 @@
  * writer into a no-op, so that a full disk never breaks the traced program.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import {
+  encodeObjectEvent, encodePTEvent, formatObjectEvent, formatPTEvent, maxEventBytes,
+  type ObjectEvent, type ObjectTag, type PTEvent, type PTEventTag,
+} from './format.js';
 
 const BUFFER_BYTES = 64 * 1024;
 
@@ -44,6 +48,32 @@ export class LogWriter {
       }
     }
     this.used += this.buf.write(text, this.used, 'utf8');
+    this.buf[this.used++] = 10;
+  }
+
+  /** Appends a Profile/Trace event line, encoded straight into the buffer (the hot path). */
+  ptEvent(tag: PTEventTag, e: PTEvent): void {
+    if (this.failed) return;
+    const max = maxEventBytes(e.file.length + e.fn.length) + 1;
+    if (max > BUFFER_BYTES) return this.line(formatPTEvent(tag, e));
+    if (this.used + max > BUFFER_BYTES) {
+      this.flush();
+      if (this.failed) return;
+    }
+    this.used = encodePTEvent(this.buf, this.used, tag, e);
+    this.buf[this.used++] = 10;
+  }
+
+  /** Appends a reference-tracing object line, encoded straight into the buffer (the hot path). */
+  objectEvent(tag: ObjectTag, e: ObjectEvent): void {
+    if (this.failed) return;
+    const max = maxEventBytes(e.type.length + e.file.length + e.fn.length + e.address.length) + 1;
+    if (max > BUFFER_BYTES) return this.line(formatObjectEvent(tag, e));
+    if (this.used + max > BUFFER_BYTES) {
+      this.flush();
+      if (this.failed) return;
+    }
+    this.used = encodeObjectEvent(this.buf, this.used, tag, e);
     this.buf[this.used++] = 10;
   }
 

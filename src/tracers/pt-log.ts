@@ -3,7 +3,7 @@
  * SPEC §4 lines through log/format.ts. Per event it reads the clock and RSS and stores scalars
  * into its own fields; it allocates only when it writes a line.
  */
-import { formatPTEvent, formatPTHeader, formatPTMessage, SOF, EOF, WHAT, type PTEvent, type PTEventTag } from '../log/format.js';
+import { formatPTHeader, formatPTMessage, SOF, EOF, WHAT, type PTEvent, type PTEventTag } from '../log/format.js';
 import type { LogWriter } from '../log/writer.js';
 import { clock } from '../runtime/clock.js';
 import type { EventSink } from '../runtime/dispatch.js';
@@ -113,6 +113,6 @@ export class PTLog implements EventSink {
     e.fn = fn;
     e.rss = r;
     e.dRss = d;
-    this.writer.line(formatPTEvent(tag, e));
+    this.writer.ptEvent(tag, e);
   }
 }

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  formatPTEvent, formatObjectEvent, formatClock, encodePTEvent, maxEventBytes,
+} from '../../dist/log/format.js';
+
+const pad = (s, w) => s.padEnd(w);
+const lpad = (s, w) => s.padStart(w);
+
+test('a Profile/Trace event line has the SPEC §4 layout', () => {
+  const e = { event: 5, dEvent: 4, clock: 0.015777, what: 'RETURN', file: 'src/app.ts', line: 4, fn: 'newStr', rss: 42524672, dRss: 1052672 };
+  const expected = 'NEXT: ' + pad('5', 12) + ' ' + pad('+4', 7) + ' ' + pad('0.015777', 12) + ' ' + pad('RETURN', 8) + ' ' +
+    pad('src/app.ts', 24) + ' ' + lpad('4', 5) + ' ' + pad('newStr', 24) + ' ' + lpad('42524672', 12) + ' ' + lpad('1052672', 12);
+  assert.equal(formatPTEvent('NEXT', e), expected);
+});
+
+test('negative dRSS, empty and encoded names, non-ASCII names', () => {
+  const e = { event: 12, dEvent: 1, clock: 12.5, what: 'C_CALL', file: '/a dir/ü.js', line: 1234567, fn: '', rss: 0, dRss: -1052672 };
+  const line = formatPTEvent('PREV', e);
+  assert.match(line, /^PREV: 12 +\+1 +12\.500000 +C_CALL +\/a%20dir\/ü\.js +1234567 - +0 +-1052672$/);
+});
+
+test('an object line has the SPEC §4 layout', () => {
+  const e = { clock: 0.834382, address: '0x000000000001', liveCount: 1, type: 'StringAndTime', file: 'src/ex.ts', line: 25, fn: 'example', rss: 17911808, dRss: 17911808 };
+  const expected = 'NEW: ' + lpad('0.834382', 12) + ' ' + lpad('0x000000000001', 16) + ' ' + lpad('1', 7) + ' ' +
+    pad('StringAndTime', 24) + ' ' + pad('src/ex.ts', 24) + ' ' + lpad('25', 5) + ' ' + pad('example', 24) + ' ' +
+    lpad('17911808', 12) + ' ' + lpad('17911808', 12);
+  assert.equal(formatObjectEvent('NEW', e), expected);
+});
+
+test('clock has six decimals and agrees with toFixed(6) away from exact ties', () => {
+  for (let i = 0; i < 10000; i++) {
+    const s = Math.random() * 10 ** (i % 7);
+    assert.equal(formatClock(s), s.toFixed(6), String(s));
+  }
+});
+
+test('encoding stays within maxEventBytes for long non-ASCII names', () => {
+  const name = 'é€😀 %'.repeat(50);
+  const e = { event: 1, dEvent: 1, clock: 1, what: 'CALL', file: name, line: 1, fn: name, rss: 1, dRss: 1 };
+  const buf = Buffer.alloc(maxEventBytes(name.length * 2));
+  const end = encodePTEvent(buf, 0, 'NEXT', e);
+  assert.ok(end <= buf.length);
+  assert.equal(buf.toString('utf8', 0, end), formatPTEvent('NEXT', e));
+});
