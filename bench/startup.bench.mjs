@@ -5,11 +5,12 @@
 //   warm    the same with the cache filled by a previous run
 //   run     jsmemtrace run app.mjs, warm (adds the CLI's own process)
 // Runs are interleaved and the median of each is printed. Target: warm <= 1.2x plain.
-import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import module from 'node:module';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const register = new URL('../dist/loader/register.js', import.meta.url).href;
@@ -50,17 +51,20 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     if (r.stdout !== expected) throw new Error(`${name} printed ${r.stdout}, plain printed ${expected}`);
     return ms;
   };
-  once('warm'); // fills the warm cache
+  // Fills the warm cache, and names what gets instrumented.
+  const fill = spawnSync(process.execPath, variants.warm.args,
+    { cwd: app, env: { ...process.env, ...variants.warm.env, JSMEMTRACE_DEBUG: 'loader' }, encoding: 'utf8' });
+  if (fill.status !== 0) throw new Error(`warm-up failed: ${fill.stderr}`);
+  const instrumented = new Set([...fill.stderr.matchAll(/^jsmemtrace\[loader\]: instrument (.*) \(cache miss\)$/gm)].map((m) => m[1]));
   once('plain');
   for (let i = 0; i < rounds; i++) for (const name of Object.keys(variants)) times[name].push(once(name));
 
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  // What was instrumented: the original files named by the warm cache's entries.
-  const instrumented = new Set(readdirSync(warmCache, { recursive: true }).filter((f) => f.endsWith('.entry'))
-    .map((f) => JSON.parse(readFileSync(join(warmCache, f), 'utf8').split('\n', 1)[0]).sites.file));
   const bytes = [...instrumented].reduce((n, f) => n + statSync(f).size, 0);
   const plain = median(times.plain);
-  console.log(`start-up of a program loading marked + yaml (${instrumented.size} instrumented modules, ${(bytes / 1e6).toFixed(2)} MB), Node ${process.version}, median of ${rounds}:`);
+  const hooks = typeof module.registerHooks === 'function' ? 'module.registerHooks, main thread'
+    : 'module.register hooks thread + CommonJS _compile patch';
+  console.log(`start-up of a program loading marked + yaml (${instrumented.size} instrumented modules, ${(bytes / 1e6).toFixed(2)} MB), Node ${process.version} (${hooks}), median of ${rounds}:`);
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
     console.log(`  ${name.padEnd(6)} ${m.toFixed(1).padStart(7)} ms  ${(m / plain).toFixed(2)}x plain`);

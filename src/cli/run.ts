@@ -107,6 +107,9 @@ export async function main(argv: string[]): Promise<number> {
     stdio: 'inherit',
     env: { ...process.env, [CONFIG_ENV]: JSON.stringify(parsed.config) },
   });
+  // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
+  // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
+  // signal does not kill us before the program has decided what to do with it.
   const forward = (signal: NodeJS.Signals) => {
     child.kill(signal);
   };

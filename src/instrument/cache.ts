@@ -13,7 +13,7 @@ import { join, dirname } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import type { InstrumentOptions, SiteTable } from './types.js';
+import type { InstrumentOptions, Site, SiteTable } from './types.js';
 
 export const CACHE_DIR_ENV = 'JSMEMTRACE_CACHE_DIR';
 
@@ -118,29 +118,85 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
 }
 
 /**
- * An entry file: one line of JSON `{"sites":…,"inserts":…,"length":N}`, then the code as is
- * (JSON.stringify never emits a raw line break; the code is not escaped, which keeps reading it
- * cheap). `length` detects a truncated file.
+ * An entry file: one line of JSON (the site table in columns, the insertions, the code's length),
+ * then the code as is. Columns of numbers plus a string table parse several times faster than
+ * an array of site objects (a 9 MB file has ~140,000 sites); JSON.stringify never emits a raw
+ * line break; `length` detects a truncated file.
  */
-function formatEntry(entry: CacheEntry): string {
-  return JSON.stringify({ sites: entry.sites, inserts: entry.inserts, length: entry.code.length }) + '\n' + entry.code;
+interface EntryHeader {
+  key: string;
+  file: string;
+  /** fn, name and file strings; the columns below index it (-1 = absent). */
+  strings: string[];
+  kind: number[];
+  line: number[];
+  column: number[];
+  fn: number[];
+  name: number[];
+  endLine: number[];
+  siteFile: number[];
+  inserts: number[];
+  length: number;
 }
+
+function formatEntry(entry: CacheEntry): string {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const ref = (s: string | undefined): number => {
+    if (s === undefined) return -1;
+    let i = index.get(s);
+    if (i === undefined) {
+      i = strings.push(s) - 1;
+      index.set(s, i);
+    }
+    return i;
+  };
+  const sites = entry.sites.sites;
+  const h: EntryHeader = {
+    key: entry.sites.key, file: entry.sites.file, strings,
+    kind: [], line: [], column: [], fn: [], name: [], endLine: [], siteFile: [],
+    inserts: entry.inserts, length: entry.code.length,
+  };
+  for (const site of sites) {
+    h.kind.push(site.kind);
+    h.line.push(site.line);
+    h.column.push(site.column);
+    h.fn.push(ref(site.fn));
+    h.name.push(ref(site.name));
+    h.endLine.push(site.endLine ?? -1);
+    h.siteFile.push(ref(site.file));
+  }
+  return JSON.stringify(h) + '\n' + entry.code;
+}
+
+const COLUMNS = ['kind', 'line', 'column', 'fn', 'name', 'endLine', 'siteFile'] as const;
 
 function parseEntry(text: string): CacheEntry | undefined {
   const nl = text.indexOf('\n');
   if (nl < 0) return undefined;
-  let meta: unknown;
+  let h: EntryHeader;
   try {
-    meta = JSON.parse(text.slice(0, nl));
+    h = JSON.parse(text.slice(0, nl)) as EntryHeader;
   } catch {
     return undefined;
   }
-  if (meta === null || typeof meta !== 'object') return undefined;
-  const m = meta as Record<string, unknown>;
-  const s = m.sites as Record<string, unknown> | null;
-  if (!Array.isArray(m.inserts) || m.length !== text.length - nl - 1 || s === null || typeof s !== 'object'
-    || typeof s.key !== 'string' || typeof s.file !== 'string' || !Array.isArray(s.sites)) return undefined;
-  return { code: text.slice(nl + 1), sites: m.sites as SiteTable, inserts: m.inserts as number[] };
+  if (h === null || typeof h !== 'object' || typeof h.key !== 'string' || typeof h.file !== 'string'
+    || !Array.isArray(h.strings) || !Array.isArray(h.inserts) || h.length !== text.length - nl - 1) return undefined;
+  const n = Array.isArray(h.kind) ? h.kind.length : -1;
+  for (const c of COLUMNS) if (!Array.isArray(h[c]) || h[c].length !== n) return undefined;
+  const strings = h.strings;
+  const sites: Site[] = new Array<Site>(n);
+  for (let i = 0; i < n; i++) {
+    const site: Site = { kind: h.kind[i] as Site['kind'], line: h.line[i]!, column: h.column[i]!, fn: strings[h.fn[i]!]! };
+    const name = h.name[i]!;
+    if (name >= 0) site.name = strings[name];
+    const endLine = h.endLine[i]!;
+    if (endLine >= 0) site.endLine = endLine;
+    const file = h.siteFile[i]!;
+    if (file >= 0) site.file = strings[file];
+    sites[i] = site;
+  }
+  return { code: text.slice(nl + 1), sites: { key: h.key, file: h.file, sites }, inserts: h.inserts };
 }
 
 export class InstrumentCache {

@@ -70,6 +70,13 @@ export class Rewriter {
   private lastStmtLine = -1;
   /** Depth inside optional chains: zero-argument calls there are not probed. */
   private chain = 0;
+  /**
+   * Inside an expression whose closures V8 names after an assignment target, a declared name or a
+   * property key (stack traces show `obj.method`); call arguments and function bodies end it.
+   */
+  private naming = false;
+  /** Counts closures and classes walked, to tell whether a literal holds any. */
+  private closures = 0;
   /** A label for the closure about to be walked, from the member it is assigned to. */
   private hint: string | undefined = undefined;
   /** Counts calls and other call-like evaluations, to tell whether a subtree has any. */
@@ -117,20 +124,23 @@ export class Rewriter {
     let code = '';
     const inserts: number[] = [];
     let last = 0;
+    /** The character the next insertion follows in the output (0: none). */
+    let before = 0;
     const n = pos.length;
     for (let i = 0; i < n; i++) {
-      const t = txt[i]!;
+      let t = txt[i]!;
       if (t === '') continue;
       const p = pos[i]!;
       if (p !== last) {
         code += src.slice(last, p);
-        inserts.push(p, t.length);
-      } else if (inserts.length > 0) {
-        inserts[inserts.length - 1]! += t.length;
-      } else {
-        inserts.push(p, t.length);
+        before = src.charCodeAt(p - 1);
       }
+      // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
+      if (isWordChar(before) && isWordChar(t.charCodeAt(0))) t = ' ' + t;
+      if (p !== last || inserts.length === 0) inserts.push(p, t.length);
+      else inserts[inserts.length - 1]! += t.length;
       code += t;
+      before = t.charCodeAt(t.length - 1);
       last = p;
     }
     code += src.slice(last);
@@ -322,7 +332,7 @@ export class Rewriter {
       this.pattern(id);
       if (v.init) {
         if (id.type === 'Identifier') this.named(v.init, id.name);
-        else this.expr(v.init, true);
+        else this.namingExpr(v.init, true);
       }
     }
   }
@@ -365,7 +375,7 @@ export class Rewriter {
       case 'AssignmentPattern':
         this.pattern(p.left);
         if (p.left.type === 'Identifier') this.named(p.right, p.left.name);
-        else this.expr(p.right, true);
+        else this.namingExpr(p.right, true);
         return;
       case 'MemberExpression':
         this.expr(p.object, false);
@@ -385,6 +395,8 @@ export class Rewriter {
    */
   private named(e: Node, name: string): void {
     const t = e.type;
+    const outer = this.naming;
+    this.naming = true;
     if (t === 'ArrowFunctionExpression' || (t === 'FunctionExpression' && e.id == null)) {
       this.fn(e, name, name, e.start);
     } else if (t === 'ClassExpression' && e.id == null) {
@@ -392,6 +404,26 @@ export class Rewriter {
     } else {
       this.expr(e, false);
     }
+    this.naming = outer;
+  }
+
+  /** Walks `e` in a naming context (see `naming`). */
+  private namingExpr(e: Node, quoted: boolean): void {
+    const outer = this.naming;
+    this.naming = true;
+    this.expr(e, quoted);
+    this.naming = outer;
+  }
+
+  /**
+   * The literal's probe, once its elements were walked (`slot` reserved at its start). In a
+   * naming context a closure inside gets its stack-trace name from the target (`a.b = {k() {}}`
+   * shows as `a.b.k`); a probe call around the literal would cut that name short.
+   */
+  private literalProbe(e: Node, slot: number, closuresBefore: number, type: string): void {
+    if (this.naming && this.closures !== closuresBefore) return;
+    this.txt[slot] = `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, type)},`;
+    this.add(e.end, ')');
   }
 
   /**
@@ -412,11 +444,17 @@ export class Rewriter {
         if (e.computed) this.expr(e.property, quoted);
         return;
       case 'CallExpression':
-        this.call(e, quoted);
-        return;
       case 'NewExpression':
-        this.newExpr(e, quoted);
+      case 'TaggedTemplateExpression': {
+        // V8 names no closure after a target across call arguments.
+        const naming = this.naming;
+        this.naming = false;
+        if (e.type === 'CallExpression') this.call(e, quoted);
+        else if (e.type === 'NewExpression') this.newExpr(e, quoted);
+        else this.tagged(e, quoted);
+        this.naming = naming;
         return;
+      }
       case 'ChainExpression':
         this.chain++;
         this.expr(e.expression, quoted);
@@ -431,7 +469,7 @@ export class Rewriter {
         } else {
           // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
           if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
-          this.expr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
+          this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
         }
         return;
       }
@@ -467,9 +505,10 @@ export class Rewriter {
         return;
       case 'ArrayExpression': {
         const wrap = this.O && !quoted;
-        if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, 'Array')},`);
+        const slot = wrap ? this.reserve(e.start) : -1;
+        const closures = this.closures;
         for (const el of e.elements as (Node | null)[]) if (el !== null) this.expr(el, quoted);
-        if (wrap) this.add(e.end, ')');
+        if (wrap) this.literalProbe(e, slot, closures, 'Array');
         return;
       }
       case 'ObjectExpression':
@@ -480,7 +519,9 @@ export class Rewriter {
         return;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
-        const wrap = this.O && !quoted;
+        // In a naming context V8 names the closure in stack traces after the target (`a.b = c ?
+        // function () {} : d` shows as `a.b`): a probe call around it would lose that name.
+        const wrap = this.O && !quoted && !this.naming;
         const name = e.id ? e.id.name as string : '';
         const label = name || this.hint || '<anonymous>';
         this.hint = undefined;
@@ -494,9 +535,6 @@ export class Rewriter {
         return;
       case 'TemplateLiteral':
         for (const x of e.expressions as Node[]) this.expr(x, quoted);
-        return;
-      case 'TaggedTemplateExpression':
-        this.tagged(e, quoted);
         return;
       case 'AwaitExpression':
       case 'YieldExpression':
@@ -529,7 +567,8 @@ export class Rewriter {
 
   private object(e: Node, quoted: boolean): void {
     const wrap = this.O && !quoted;
-    if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, 'Object')},`);
+    const slot = wrap ? this.reserve(e.start) : -1;
+    const closures = this.closures;
     for (const p of e.properties as Node[]) {
       if (p.type === 'SpreadElement') { this.expr(p.argument, false); continue; }
       if (p.computed) this.expr(p.key, false);
@@ -544,7 +583,7 @@ export class Rewriter {
         this.pattern(p.value);
       }
     }
-    if (wrap) this.add(e.end, ')');
+    if (wrap) this.literalProbe(e, slot, closures, 'Object');
   }
 
   private call(e: Node, quoted: boolean): void {
@@ -651,7 +690,7 @@ export class Rewriter {
     const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, this.ctx.label);
     this.add(e.start, `__jsmt$.u(${M},${i},`);
     if (arg === null) {
-      this.add(e.start + 5, ` __jsmt$.s(${M},${i},void 0)`);
+      this.add(e.start + 5, `__jsmt$.s(${M},${i},void 0)`);
     } else {
       this.wrapOpen(arg, `__jsmt$.s(${M},${i},`);
       this.expr(arg, delegate);
@@ -676,6 +715,9 @@ export class Rewriter {
    * (a method's key, not its parameter list).
    */
   private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false): void {
+    this.closures++;
+    const outerNaming = this.naming;
+    this.naming = false;
     const outer = this.ctx;
     const outerLine = this.lastStmtLine;
     const body = f.body as Node;
@@ -724,6 +766,7 @@ export class Rewriter {
 
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
+    this.naming = outerNaming;
     // Statements after a one-line function on its line are still "not on a new line".
     if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
   }
@@ -767,7 +810,7 @@ export class Rewriter {
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]!;
-      if (kind === 1) this.txt[r[j]!] = ` __jsmt$.x(${M},${site},void 0)`;
+      if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(${M},${site},void 0)`;
       else {
         this.txt[r[j]!] = `__jsmt$.x(${M},${site},${kind === 2 ? '(' : ''}`;
         this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
@@ -795,6 +838,9 @@ export class Rewriter {
   // ---- classes ----------------------------------------------------------------------------
 
   private cls(c: Node, name: string): void {
+    this.closures++;
+    const outerNaming = this.naming;
+    this.naming = false;
     if (c.superClass) this.expr(c.superClass, false);
     const body = c.body as Node;
     const members = body.body as Node[];
@@ -842,6 +888,7 @@ export class Rewriter {
           break;
       }
     }
+    this.naming = outerNaming;
   }
 
   private staticBlock(b: Node, label: string): void {
@@ -931,6 +978,11 @@ function skipTrivia(src: string, p: number): number {
     }
     return p;
   }
+}
+
+/** Could be part of an identifier, keyword or number (any non-ASCII character counts, to be safe). */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127;
 }
 
 function isLineBreak(c: number): boolean {

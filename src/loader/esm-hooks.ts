@@ -15,6 +15,7 @@ import { formatOf } from './format.js';
 import { isTypeScript } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
 import { SYNC_SPECIFIER, SYNC_URL, syncModuleSource, withSyncImport } from './esm-prefix.js';
+import { typeScriptAlternative } from './ts-resolve.js';
 
 interface InitData {
   port: MessagePort;
@@ -39,13 +40,18 @@ export async function initialize(data: InitData): Promise<void> {
   transformer = new ModuleTransformer(data.config);
 }
 
-export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve) {
+export async function resolve(specifier: string, context: { parentURL?: string }, nextResolve: NextResolve) {
   if (specifier.startsWith(SYNC_SPECIFIER)) {
     return { url: `${SYNC_URL}?${specifier.slice(SYNC_SPECIFIER.length)}`, format: 'module', shortCircuit: true };
   }
-  return nextResolve(specifier, context);
+  try {
+    return await nextResolve(specifier, context);
+  } catch (e) {
+    const ts = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? typeScriptAlternative(specifier, context.parentURL) : undefined;
+    if (ts === undefined) throw e;
+    return nextResolve(ts, context).catch(() => Promise.reject(e));
+  }
 }
-
 
 /** The module's new source: the table is posted first, so it is on the port before the module can run. */
 function emit(out: Transformed): string {

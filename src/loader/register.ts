@@ -11,18 +11,29 @@ import { installFunctionSource } from '../runtime/function-source.js';
 import { configFromEnv, type JsmtConfig } from './config.js';
 import { ModuleTransformer, writeStderr } from './transform.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
-import { patchCompile } from './cjs-hook.js';
+import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { listen } from './esm-channel.js';
 import { onFirstModule } from './registration.js';
 
-const config = configFromEnv(process.env, process.cwd(), writeStderr);
-installProbe();
-installFunctionSource();
-installHooks(config);
-if (config.tracer !== undefined) await startTracer(config);
+/** Set on the global when a loader is installed: a second copy (another install of jsmemtrace) stays out. */
+const INSTALLED = Symbol.for('jsmemtrace.loader');
+const g = globalThis as { [INSTALLED]?: string };
+
+if (g[INSTALLED] !== undefined) {
+  if (g[INSTALLED] !== import.meta.url) writeStderr(`jsmemtrace: warning: ${import.meta.url} ignored, the loader of ${g[INSTALLED]} is already installed`);
+} else {
+  g[INSTALLED] = import.meta.url;
+  const config = configFromEnv(process.env, process.cwd(), writeStderr);
+  installProbe();
+  installFunctionSource();
+  installHooks(config);
+  if (config.tracer !== undefined) await startTracer(config);
+}
 
 function installHooks(config: JsmtConfig): void {
   const transformer = new ModuleTransformer(config);
+  // Also with registerHooks: CommonJS imported from ESM gets a require() that skips resolve hooks.
+  patchResolveFilename();
   const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
     installSyncHooks(registerHooks, transformer);

@@ -9,6 +9,7 @@ import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
+import { typeScriptAlternative } from './ts-resolve.js';
 
 type Source = string | ArrayBuffer | ArrayBufferView;
 interface LoadResult {
@@ -20,11 +21,18 @@ interface LoadContext {
   format?: string | null;
 }
 type NextLoad = (url: string, context?: LoadContext) => LoadResult;
+interface ResolveContext {
+  parentURL?: string;
+}
+interface ResolveResult {
+  url: string;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => ResolveResult;
 interface SyncHooks {
+  resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): ResolveResult;
   load(url: string, context: LoadContext, nextLoad: NextLoad): LoadResult;
 }
 export type RegisterHooks = (hooks: SyncHooks) => unknown;
-
 
 /** Node's TypeScript formats, and the JavaScript format that our (already stripped) output has. */
 function jsFormat(format: string | null | undefined, filename: string, source: string): ModuleFormat | undefined {
@@ -48,6 +56,20 @@ function jsFormat(format: string | null | undefined, filename: string, source: s
 
 export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer): void {
   registerHooks({
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const ts = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? typeScriptAlternative(specifier, context.parentURL) : undefined;
+        if (ts === undefined) throw e;
+        try {
+          return nextResolve(ts, context);
+        } catch {
+          throw e;
+        }
+      }
+    },
     load(url, context, nextLoad) {
       if (!url.startsWith('file:')) return nextLoad(url, context);
       const filename = fileURLToPath(url);

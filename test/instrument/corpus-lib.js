@@ -1,6 +1,6 @@
 // Shared by the corpus tests: build a plain and an instrumented copy of a tree of JavaScript /
 // TypeScript files in a temp dir, run a file of each in child processes and compare.
-import { readdirSync, statSync, readFileSync, writeFileSync, mkdirSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, statSync, readFileSync, writeFileSync, mkdirSync, copyFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { join, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
@@ -76,6 +76,23 @@ function tsToJs(text, filename) {
   } catch {
     return amaro.transformSync(text, { mode: 'transform', filename }).code;
   }
+}
+
+/** Node's module type for a file under `root`: by extension, else the nearest package.json's "type". */
+export function packageTypeOf(root) {
+  return (rel) => {
+    if (/\.mjs$/.test(rel)) return 'module';
+    if (/\.cjs$/.test(rel)) return 'commonjs';
+    let dir = dirname(join(root, rel));
+    while (dir.startsWith(root)) {
+      const pj = join(dir, 'package.json');
+      // A package without "type" may hold ES modules that only a bundler reads: let the
+      // instrumenter tell from the content.
+      if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type === 'module' ? 'module' : undefined;
+      dir = dirname(dir);
+    }
+    return undefined;
+  };
 }
 
 export function run(args, env = {}, cwd = undefined) {

@@ -8,7 +8,8 @@ import { prepare, runThreeWays } from './corpus-lib.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const cases = readdirSync(DIR).filter((n) => /\.(c|m)?(j|t)s$/.test(n) && !n.startsWith('_')).sort();
-const prepared = prepare(DIR);
+// The copies run from a temp dir with no package.json: `.js` is CommonJS there, `.ts` becomes `.mjs`.
+const prepared = prepare(DIR, { sourceTypeOf: (rel) => (/\.js$/.test(rel) ? 'commonjs' : /\.ts$/.test(rel) ? 'module' : undefined) });
 
 test('every corpus file instruments', () => {
   assert.deepEqual(prepared.failures, []);

@@ -2,11 +2,11 @@
 // byte-identical to the uninstrumented packages' (idle probes, and active probes where quick).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { cpSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { prepare, runThreeWays } from './corpus-lib.js';
+import { prepare, runThreeWays, packageTypeOf } from './corpus-lib.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NM = join(ROOT, 'node_modules');
@@ -73,21 +73,9 @@ for (const f of ${JSON.stringify(['src/instrument/rewrite.ts', 'src/runtime/prob
 }
 `);
 
-function typeOf(rel) {
-  if (/\.mjs$/.test(rel)) return 'module';
-  if (/\.cjs$/.test(rel)) return 'commonjs';
-  let dir = dirname(join(stage, rel));
-  while (dir.startsWith(stage)) {
-    const pj = join(dir, 'package.json');
-    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type === 'module' ? 'module' : 'commonjs';
-    dir = dirname(dir);
-  }
-  return 'commonjs';
-}
-
 const prepared = prepare(stage, {
   filter: (rel) => rel.startsWith('node_modules') && /\.(c|m)?js$/.test(rel) && !/\.d\.(c|m)?ts$/.test(rel),
-  sourceTypeOf: typeOf,
+  sourceTypeOf: packageTypeOf(stage),
 });
 
 test('every file of marked, yaml and acorn instruments', () => {
@@ -128,4 +116,26 @@ test('acorn instrumented parses typescript.js (9 MB) to the same AST', async () 
   assert.equal(r.idle.code, 0);
   rmSync(stage, { recursive: true, force: true });
   rmSync(prepared.tmp, { recursive: true, force: true });
+});
+
+// npm itself (the copy that comes with Node): ~1,000 files of real CommonJS and ESM.
+const NPM = join(process.execPath, '../../lib/node_modules/npm');
+test('npm, every file instrumented, runs its commands identically', { skip: !existsSync(join(NPM, 'bin/npm-cli.js')) && 'no npm next to node' }, async () => {
+  const npm = prepare(NPM, { filter: (rel) => /\.(c|m)?js$/.test(rel), sourceTypeOf: packageTypeOf(NPM) });
+  try {
+    assert.deepEqual(npm.failures, []);
+    assert.ok(npm.manifest.length > 300);
+    for (const args of [['--version'], ['help'], ['ls', '--prefix', ROOT], ['explain', 'meriyah', '--prefix', ROOT], ['config', 'list', '--json']]) {
+      const r = await runThreeWays(npm, 'bin/npm-cli.js', args);
+      assert.equal(r.plain.code, 0, `npm ${args.join(' ')}: ${r.plain.stderr}`);
+      for (const mode of ['idle', 'active']) {
+        assert.equal(r[mode].stdout, r.plain.stdout, `npm ${args.join(' ')}: stdout, ${mode}`);
+        assert.equal(r[mode].stderr, r.plain.stderr, `npm ${args.join(' ')}: stderr, ${mode}`);
+        assert.equal(r[mode].code, r.plain.code);
+      }
+      assert.deepEqual(r.counts.bad, []);
+    }
+  } finally {
+    rmSync(npm.tmp, { recursive: true, force: true });
+  }
 });

@@ -2,7 +2,7 @@
 // registered before they fire, scope, TypeScript, parse failures, and the on-disk cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   copyProgram, runCli, runNode, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
@@ -75,7 +75,7 @@ test('an ES module cycle: a hoisted function called before its module ran is alr
   assert.equal(c['a.mjs'], 3);
 });
 
-test('TypeScript .ts (ESM by syntax), .mts and .cts run directly; stack lines are the .ts lines', (t) => {
+test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x.ts; stack lines are the .ts lines', (t) => {
   const p = copyProgram('ts');
   t.after(p.cleanup);
   const counts = join(p.base, 'counts.json');
@@ -83,8 +83,8 @@ test('TypeScript .ts (ESM by syntax), .mts and .cts run directly; stack lines ar
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(jsmtLines(r.stderr), []);
   const throwLine = readFileSync(join(p.dir, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
-  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine });
-  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['legacy.cts', 'main.ts', 'scale.mts']);
+  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI' });
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'scale.mts']);
 });
 
 test('TypeScript outside the scope is stripped, not instrumented', (t) => {
@@ -94,7 +94,7 @@ test('TypeScript outside the scope is stripped, not instrumented', (t) => {
   const r = runCli(['run', '--no-instrument', '*.?ts', 'main.ts'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).legacy, 6);
-  assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.ts']);
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'main.ts']);
 });
 
 function scopeProgram(t) {
@@ -188,4 +188,15 @@ test('Function#toString of instrumented functions returns the original text (ESM
   const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, plain.stdout);
+});
+
+test('a second copy of the loader in the same process stays out, with one warning', (t) => {
+  const p = copyProgram('cycle');
+  t.after(p.cleanup);
+  const other = new URL(`file://${join(dirname(buildWithFailingInstrumenter(p.base)), '../loader/register.js')}`).href;
+  const counts = join(p.base, 'counts.json');
+  const r = runNode(['--import', REGISTER, '--import', other, 'main.mjs'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(jsmtLines(r.stderr), [`jsmemtrace: warning: ${other} ignored, the loader of ${REGISTER} is already installed`]);
+  assert.deepEqual(readCounts(counts, p.dir), { 'a.mjs': 3, 'b.mjs': 1 });
 });

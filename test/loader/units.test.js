@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createScope } from '../../dist/loader/scope.js';
+import { typeScriptAlternative } from '../../dist/loader/ts-resolve.js';
 import { formatOf, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
 import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV } from '../../dist/instrument/cache.js';
@@ -104,20 +105,29 @@ test('cache: round trip, atomic files, corrupt entries dropped with a warning', 
   const dir = join(tempDir(t), 'c');
   const warnings = [];
   const cache = new InstrumentCache(dir, (l) => warnings.push(l));
-  const entry = { code: 'x', sites: { key: '/f.js', file: '/f.js', sites: [] }, inserts: [0, 3] };
+  const entry = {
+    code: 'function f(){}\nnew Map()',
+    sites: { key: '/f.js', file: '/f.js', sites: [
+      { kind: 0, line: 1, column: 0, fn: 'f', name: 'f', endLine: 1 },
+      { kind: 3, line: 2, column: 0, fn: '<module>', name: 'Map', file: '/src/f.ts' },
+      { kind: 1, line: 2, column: 0, fn: '<module>' },
+    ] },
+    inserts: [0, 3, 14, 5],
+  };
   assert.equal(cache.get('ab12'), undefined);
   cache.set('ab12', entry);
   assert.deepEqual(cache.get('ab12'), entry);
   assert.deepEqual(readdirSync(join(dir, 'ab')), ['12.entry']);
-  const header = JSON.stringify({ sites: entry.sites, inserts: [], length: 1 });
-  for (const bad of ['not an entry', 'null\nx', `${header}\n`, `${header}\nxy`, '{"sites":{},"inserts":[],"length":1}\nx']) {
+  const good = readFileSync(join(dir, 'ab/12.entry'), 'utf8');
+  const header = good.slice(0, good.indexOf('\n'));
+  const broken = JSON.parse(header);
+  broken.line.pop();
+  for (const bad of ['not an entry', 'null\nx', good.slice(0, -1), good + 'x', `${JSON.stringify(broken)}\n${entry.code}`, `{}\n${entry.code}`]) {
     writeFileSync(join(dir, 'ab/12.entry'), bad);
     assert.equal(cache.get('ab12'), undefined, bad);
     assert.equal(existsSync(join(dir, 'ab/12.entry')), false);
   }
-  writeFileSync(join(dir, 'ab/12.entry'), `${header}\nz`);
-  assert.equal(cache.get('ab12').code, 'z');
-  assert.equal(warnings.length, 5);
+  assert.equal(warnings.length, 6);
   assert.ok(warnings.every((w) => w.includes('ignoring corrupt cache entry')));
 });
 
@@ -129,4 +139,15 @@ test('cache location: $JSMEMTRACE_CACHE_DIR, else node_modules/.cache in a proje
   writeFileSync(join(dir, 'package.json'), '{}');
   assert.equal(defaultCacheDir(dir, {}), join(dir, 'node_modules/.cache/jsmemtrace'));
   assert.ok(existsSync(join(dir, 'node_modules/.cache/jsmemtrace')));
+});
+
+test('TypeScript importers: ./x.js may mean ./x.ts; JavaScript importers and packages are left alone', () => {
+  assert.equal(typeScriptAlternative('./util.js', '/p/main.ts'), './util.ts');
+  assert.equal(typeScriptAlternative('../lib/a.mjs', 'file:///p/src/main.mts'), '../lib/a.mts');
+  assert.equal(typeScriptAlternative('/abs/b.cjs', '/p/x.cts'), '/abs/b.cts');
+  assert.equal(typeScriptAlternative('./util.js', '/p/main.js'), undefined);
+  assert.equal(typeScriptAlternative('pkg/util.js', '/p/main.ts'), undefined);
+  assert.equal(typeScriptAlternative('./data.json', '/p/main.ts'), undefined);
+  assert.equal(typeScriptAlternative('./util.js', undefined), undefined);
+  assert.equal(createScope('/proj/app', ['../lib/**'], [])('/proj/lib/x.js'), true, 'globs may leave the root');
 });
