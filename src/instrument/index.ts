@@ -3,8 +3,8 @@
  * JavaScript is parsed with meriyah; TypeScript is first stripped of its types with amaro; sites
  * are reported in the original file's coordinates (TypeScript lines, or an input source map's).
  */
-import { parse, type Options } from 'meriyah';
-import { Rewriter } from './rewrite.js';
+import { parse, type Options, type ESTree } from 'meriyah';
+import { Rewriter, type AstNode } from './rewrite.js';
 import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { InstrumentError } from './errors.js';
@@ -15,7 +15,6 @@ export { SiteKind } from './types.js';
 export { InstrumentError } from './errors.js';
 
 const ALL: ProbeKinds = { functions: true, lines: true, calls: true, allocations: true, literals: true };
-
 
 type SourceType = 'module' | 'commonjs' | 'script';
 
@@ -34,7 +33,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const ast = parseSource(js, filename, options.sourceType ?? typeFromName(filename));
   const rewriter = new Rewriter(js, probes, stringLiteral(options.moduleKey ?? filename));
   try {
-    rewriter.program(ast, js.startsWith('#!'));
+    rewriter.program(ast as unknown as AstNode, js.startsWith('#!'));
   } catch (e) {
     if (e instanceof RangeError) throw new InstrumentError(`cannot instrument ${filename}: nested too deeply`);
     throw e;
@@ -52,8 +51,7 @@ function typeFromName(filename: string): SourceType | undefined {
 
 const RANGES = { start: true, end: true, range: false };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function parseSource(js: string, filename: string, type: SourceType | undefined): any {
+function parseSource(js: string, filename: string, type: SourceType | undefined): ESTree.Program {
   if (type !== undefined) return parseAs(js, filename, type);
   try {
     return parse(js, options('module'));
@@ -67,7 +65,7 @@ function parseSource(js: string, filename: string, type: SourceType | undefined)
   }
 }
 
-function parseAs(js: string, filename: string, type: SourceType): unknown {
+function parseAs(js: string, filename: string, type: SourceType): ESTree.Program {
   try {
     return parse(js, options(type));
   } catch (e) {
@@ -75,10 +73,13 @@ function parseAs(js: string, filename: string, type: SourceType): unknown {
   }
 }
 
+// Regular expressions are left to the engine to judge (Node 24 accepts `(?i:…)`, meriyah does
+// not); proposals (`next`) stay off, so that syntax Node rejects runs uninstrumented and Node
+// reports it as it would without jsmemtrace.
 function options(type: SourceType): Options {
-  if (type === 'module') return { sourceType: 'module', ranges: RANGES, next: true };
+  if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false };
   // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
-  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', next: true };
+  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false };
 }
 
 function describe(e: unknown, filename: string): Error {

@@ -9,18 +9,28 @@
  * before an enclosing one's. Some texts are only known after a subtree was walked (whether a body
  * can be wrapped, whether a zero-argument call can be probed): those reserve a slot at their offset
  * and fill it later.
+ *
+ * Two things V8 shows to the program decide where a wrapper may go: error messages quote the
+ * source of a callee, an iterated or a destructured value (`quoted`: no wrapper there), and stack
+ * traces name closures after the target they are assigned to (`naming`: no wrapper around a
+ * closure, or around a literal holding one, while such a name is being inferred).
  */
 import { SiteKind, type ProbeKinds, type Site } from './types.js';
 import { LineIndex } from './lines.js';
 
-/** The subset of an ESTree node this walker reads; the fields depend on `type`. */
+/**
+ * An ESTree node as this walker reads it: `start`/`end` offsets, other fields by `type`. Loosely
+ * typed on purpose: one walk over every node type, without a cast per field.
+ */
 interface Node {
   type: string;
   start: number;
   end: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   [field: string]: any;
 }
+
+export type AstNode = Node;
 
 const M = '__jsmt$m';
 

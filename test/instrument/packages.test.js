@@ -2,7 +2,7 @@
 // byte-identical to the uninstrumented packages' (idle probes, and active probes where quick).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { prepare, runThreeWays, packageTypeOf } from './corpus-lib.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NM = join(ROOT, 'node_modules');
 const stage = mkdtempSync(join(tmpdir(), 'jsmt-packages-'));
-for (const pkg of ['marked', 'yaml', 'acorn']) cpSync(join(NM, pkg), join(stage, 'node_modules', pkg), { recursive: true });
+for (const pkg of ['marked', 'yaml', 'acorn', 'meriyah']) cpSync(join(NM, pkg), join(stage, 'node_modules', pkg), { recursive: true });
 for (const f of ['package.json', 'lib/typescript.js']) cpSync(join(NM, 'typescript', f), join(stage, 'node_modules/typescript', f));
 
 writeFileSync(join(stage, 'marked-esm.mjs'), `
@@ -54,11 +54,35 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 const src = readFileSync(${JSON.stringify(join(NM, 'typescript', 'lib', 'typescript.js'))}, 'utf8');
 const ast = acorn.parse(src, { ecmaVersion: 'latest' });
+// Every node's type, range, name and value, in tree order: the AST's fingerprint.
+const hash = createHash('sha256');
 let nodes = 0;
-const json = JSON.stringify(ast, (k, v) => { if (v && typeof v.type === 'string') nodes++; return v; });
-console.log(nodes, createHash('sha256').update(json).digest('hex'));
+const stack = [ast];
+while (stack.length > 0) {
+  const n = stack.pop();
+  nodes++;
+  hash.update(n.type + ':' + n.start + ':' + n.end + ':' + (n.name ?? '') + ':' + String(n.value ?? '') + ';');
+  for (const k in n) {
+    const v = n[k];
+    if (Array.isArray(v)) { for (let i = v.length - 1; i >= 0; i--) if (v[i] && typeof v[i].type === 'string') stack.push(v[i]); }
+    else if (v && typeof v.type === 'string') stack.push(v);
+  }
+}
+console.log(nodes, hash.digest('hex'));
 `);
 
+writeFileSync(join(stage, 'meriyah.mjs'), `
+import { parse } from 'meriyah';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+for (const f of ${JSON.stringify(['acorn/dist/acorn.js', 'marked/lib/marked.esm.js', 'yaml/dist/compose/composer.js'].map((f) => join(NM, f)))}) {
+  const src = readFileSync(f, 'utf8');
+  let ast;
+  try { ast = parse(src, { sourceType: 'module', ranges: true, loc: true }); } catch { ast = parse(src, { sourceType: 'script', ranges: true, loc: true, webcompat: true }); }
+  console.log(f.split('/').pop(), createHash('sha256').update(JSON.stringify(ast)).digest('hex'));
+}
+for (const bad of ['let x = ;', 'class { }', 'a => { yield 1 }']) { try { parse(bad); } catch (e) { console.log(e.message); } }
+`);
 writeFileSync(join(stage, 'typescript.cjs'), `
 const ts = require('typescript');
 const { readFileSync } = require('node:fs');
@@ -78,12 +102,32 @@ const prepared = prepare(stage, {
   sourceTypeOf: packageTypeOf(stage),
 });
 
-test('every file of marked, yaml and acorn instruments', () => {
+/** Each instrumented file has the original's line breaks, and the original text comes back. */
+function checkInvariants(p) {
+  for (const m of p.manifest) {
+    const src = readFileSync(m.sites.file, 'utf8');
+    const code = readFileSync(m.out, 'utf8');
+    let back = '';
+    let from = 0;
+    let shift = 0;
+    for (let k = 0; k < m.inserts.length; k += 2) {
+      back += code.slice(from, m.inserts[k] + shift);
+      from = m.inserts[k] + shift + m.inserts[k + 1];
+      shift += m.inserts[k + 1];
+    }
+    assert.equal(back + code.slice(from), src, m.sites.file);
+    assert.equal(code.split(BREAKS).length, src.split(BREAKS).length, m.sites.file);
+  }
+}
+const BREAKS = /\r\n?|[\n\u2028\u2029]/;
+
+test('every file of marked, yaml, acorn, meriyah and typescript instruments, lines kept, text recoverable', () => {
   assert.deepEqual(prepared.failures, []);
   assert.ok(prepared.manifest.length >= 40, `${prepared.manifest.length} files instrumented`);
+  checkInvariants(prepared);
 });
 
-for (const driver of ['marked-esm.mjs', 'marked-cjs.cjs', 'yaml.cjs', 'acorn-small.mjs']) {
+for (const driver of ['marked-esm.mjs', 'marked-cjs.cjs', 'yaml.cjs', 'acorn-small.mjs', 'meriyah.mjs']) {
   test(`${driver}: identical output, instrumented (idle and active probes)`, async () => {
     const r = await runThreeWays(prepared, driver);
     assert.equal(r.plain.code, 0, r.plain.stderr);
@@ -99,14 +143,11 @@ for (const driver of ['marked-esm.mjs', 'marked-cjs.cjs', 'yaml.cjs', 'acorn-sma
 }
 
 test('typescript.js (9 MB) instrumented transpiles and parses TypeScript identically', async () => {
-  const r = await runThreeWays(prepared, 'typescript.cjs', [], { modes: ['plain', 'idle', 'active'] });
+  const r = await runThreeWays(prepared, 'typescript.cjs', [], { modes: ['plain', 'idle'] });
   assert.equal(r.plain.code, 0, r.plain.stderr);
   assert.ok(r.plain.stdout.length > 10000);
-  for (const mode of ['idle', 'active']) {
-    assert.equal(r[mode].stdout, r.plain.stdout, `stdout, ${mode}`);
-    assert.equal(r[mode].stderr, r.plain.stderr, `stderr, ${mode}`);
-  }
-  assert.deepEqual(r.counts.bad, []);
+  assert.equal(r.idle.stdout, r.plain.stdout);
+  assert.equal(r.idle.stderr, r.plain.stderr);
 });
 
 test('acorn instrumented parses typescript.js (9 MB) to the same AST', async () => {
@@ -125,7 +166,8 @@ test('npm, every file instrumented, runs its commands identically', { skip: !exi
   try {
     assert.deepEqual(npm.failures, []);
     assert.ok(npm.manifest.length > 300);
-    for (const args of [['--version'], ['help'], ['ls', '--prefix', ROOT], ['explain', 'meriyah', '--prefix', ROOT], ['config', 'list', '--json']]) {
+    checkInvariants(npm);
+    for (const args of [['--version'], ['ls', '--prefix', ROOT], ['explain', 'meriyah', '--prefix', ROOT]]) {
       const r = await runThreeWays(npm, 'bin/npm-cli.js', args);
       assert.equal(r.plain.code, 0, `npm ${args.join(' ')}: ${r.plain.stderr}`);
       for (const mode of ['idle', 'active']) {
