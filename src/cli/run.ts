@@ -19,6 +19,7 @@ const FLAGS: FlagSpecs = {
   reftrace: { kind: 'boolean', help: 'log every allocation and free of traced objects (ReferenceTracing)' },
   'reftrace-simple': { kind: 'boolean', help: 'count allocations and frees (ReferenceTracingSimple)' },
   'd-rss-trigger': { kind: 'string', value: 'N', help: '--profile/--trace: log when RSS moved N bytes (-1 page size, 0 every event)' },
+  'rss-sample-us': { kind: 'string', value: 'N', help: 'sampled RSS: re-read at most every N µs (cheaper; a change shows up to N µs late)' },
   'include-builtins': { kind: 'boolean', help: '--reftrace: also trace builtin types (Object, Array, ...)' },
   'include-type': { kind: 'list', value: 'T', help: '--reftrace: trace only type T (repeatable)' },
   'exclude-type': { kind: 'list', value: 'T', help: '--reftrace: never trace type T (repeatable)' },
@@ -40,12 +41,18 @@ ${describeFlags(FLAGS)}`;
 
 const TRACER_ONLY: Record<string, readonly TracerMode[]> = {
   'd-rss-trigger': ['profile', 'trace'],
-  'include-builtins': ['reftrace'],
-  'include-type': ['reftrace'],
-  'exclude-type': ['reftrace'],
+  'rss-sample-us': ['profile', 'trace', 'reftrace'],
+  'include-builtins': ['reftrace', 'reftrace-simple'],
+  'include-type': ['reftrace', 'reftrace-simple'],
+  'exclude-type': ['reftrace', 'reftrace-simple'],
   'out-dir': TRACER_MODES,
   message: TRACER_MODES,
 };
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 /** The program to run and the configuration for its process, from `run`'s arguments. */
 export function parseRun(argv: readonly string[], cwd: string): { script: string; args: string[]; config: JsmtConfig } | 'help' {
@@ -56,7 +63,7 @@ export function parseRun(argv: readonly string[], cwd: string): { script: string
   const tracer = tracers[0];
   for (const [flag, modes] of Object.entries(TRACER_ONLY)) {
     if (p.flags.has(flag) && (tracer === undefined || !modes.includes(tracer))) {
-      throw new UsageError(`--${flag} applies to ${modes.map((m) => `--${m}`).join(', ')} only`, usage);
+      throw new UsageError(`--${flag} applies to ${orList(modes.map((m) => `--${m}`))} only`, usage);
     }
   }
   const config = defaultConfig(cwd);
@@ -74,6 +81,11 @@ export function parseRun(argv: readonly string[], cwd: string): { script: string
         throw new UsageError(`--d-rss-trigger must be an integer >= -1, not '${trigger}'`, usage);
       }
       config.dRssTrigger = Number(trigger);
+    }
+    const sample = flagString(p, 'rss-sample-us');
+    if (sample !== undefined) {
+      if (!/^\d+(\.\d+)?$/.test(sample)) throw new UsageError(`--rss-sample-us must be a number of microseconds >= 0, not '${sample}'`, usage);
+      config.rssSampleMicros = Number(sample);
     }
     const outDir = flagString(p, 'out-dir');
     if (outDir !== undefined) config.outDir = resolve(cwd, outDir);

@@ -23,6 +23,8 @@ export interface JsmtConfig {
   tracer?: TracerMode;
   /** Profile / Trace: RSS change that triggers a log line (bytes; -1 = page size, 0 = every event). */
   dRssTrigger?: number;
+  /** Profile / Trace / reference tracing: sampled RSS, re-read at most every this many µs. */
+  rssSampleMicros?: number;
   /** Reference tracing: also trace builtin types (Object, Array, Function, ...). */
   includeBuiltins: boolean;
   /** Reference tracing: only these type names. */
@@ -95,6 +97,10 @@ function validateConfig(raw: unknown, cwd: string): JsmtConfig {
   if (o.dRssTrigger !== undefined) {
     if (!Number.isInteger(o.dRssTrigger) || (o.dRssTrigger as number) < -1) throw new Error('dRssTrigger must be an integer >= -1');
     config.dRssTrigger = o.dRssTrigger as number;
+  }
+  if (o.rssSampleMicros !== undefined) {
+    if (typeof o.rssSampleMicros !== 'number' || !(o.rssSampleMicros >= 0)) throw new Error('rssSampleMicros must be a number >= 0');
+    config.rssSampleMicros = o.rssSampleMicros;
   }
   if (o.probes !== undefined) {
     if (o.probes === null || typeof o.probes !== 'object') throw new Error('probes must be an object');

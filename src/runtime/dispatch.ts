@@ -207,6 +207,22 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   return v;
 }
 
+/** The allocation probes' hook at call sites (runtime/alloc.ts), while a reference tracer listens. */
+let newSiteProbe: ((rec: TracedModule, site: number) => void) | null = null;
+
+// Most call sites are not `new`: the kind is checked here, where it inlines.
+function bAlloc<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined && rec.kinds[i] === SiteKind.New) newSiteProbe!(rec, i);
+  return v;
+}
+
+function bBoth<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t ?? moduleOf(m);
+  if (rec !== undefined && rec.kinds[i] === SiteKind.New) newSiteProbe!(rec, i);
+  return bOn(m, i, v);
+}
+
 function reset(): void {
   for (let k = 0; k <= depth; k++) frameRec[k] = null;
   depth = 0;
@@ -228,14 +244,21 @@ function rewire(): void {
   }
   // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile
   // also needs statement probes: they end the pending calls of their frame.
-  probe.b = P !== null ? bOn : idle.b;
+  // A reference tracer needs the call sites of `new` (which `new` a constructor was entered from).
+  probe.b = P !== null ? (newSiteProbe !== null ? bBoth : bOn) : (newSiteProbe !== null ? bAlloc : idle.b);
   if (P === null) {
     for (let k = 0; k < pcTop; k++) pcRec[k] = null;
     pcTop = 0;
   }
   setFlag('F', any);
   setFlag('L', any);
-  setFlag('C', P !== null);
+  setFlag('C', P !== null || newSiteProbe !== null);
+}
+
+/** Sets (or with null removes) the hook that the call sites of `new` run for the allocation probes. */
+export function setNewSiteProbe(hook: ((rec: TracedModule, site: number) => void) | null): void {
+  newSiteProbe = hook;
+  rewire();
 }
 
 /** Attaches (or with null detaches) the sink of one kind: 'P' Profile, 'T' Trace. */

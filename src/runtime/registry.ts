@@ -1,5 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { SiteKind, type Site, type SiteTable } from '../instrument/types.js';
+import type { AllocCache } from './alloc.js';
 
 /**
  * What the runtime knows of one instrumented module. The loader registers it (by key) before the
@@ -37,6 +38,12 @@ export interface TracedModule extends ModuleRecord {
   readonly callees: readonly (string | undefined)[];
   /** Per site: the index of its function's Function site (itself for a Function site); -1 = top level. */
   readonly owners: Int32Array;
+  /** Per site: its kind (SiteKind). */
+  readonly kinds: Uint8Array;
+  /** Per site: the enclosing function as a person names it (the Function column of O logs). */
+  readonly fns: readonly string[];
+  /** The allocation probes' per-site decisions (runtime/alloc.ts), built on first use. */
+  alloc: AllocCache | null;
 }
 
 const byKey = new Map<string, ModuleRecord>();
@@ -63,6 +70,8 @@ function traced(record: ModuleRecord): TracedModule {
   const lines = new Int32Array(n);
   const labels: string[] = new Array<string>(n);
   const callees: (string | undefined)[] = new Array<string | undefined>(n);
+  const kinds = new Uint8Array(n);
+  const fns: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const s = sites[i]!;
     files[i] = s.file === undefined ? shown : displayPath(s.file);
@@ -70,8 +79,43 @@ function traced(record: ModuleRecord): TracedModule {
     const isCall = s.kind === SiteKind.Call || s.kind === SiteKind.New;
     labels[i] = isCall ? (s.name === undefined || s.name === '' ? '<anonymous>' : s.name) : s.fn;
     callees[i] = isCall || s.kind === SiteKind.Function ? s.name : undefined;
+    kinds[i] = s.kind;
+    fns[i] = s.fn;
   }
-  return { ...record, files, lines, labels, callees, owners: ownersOf(sites) };
+  placeConstructorSites(sites, lines, fns);
+  return { ...record, files, lines, labels, callees, owners: ownersOf(sites), kinds, fns, alloc: null };
+}
+
+/**
+ * A class constructor's allocation site (`k`) is reported where the class is, inside whatever
+ * function declares it; objects attributed to it (built by code that is not instrumented) are
+ * reported at the class's constructor instead: `Class.constructor`, on its line when the class
+ * writes one.
+ */
+function placeConstructorSites(sites: readonly Site[], lines: Int32Array, fns: string[]): void {
+  let constructors: Map<string, number[]> | undefined;
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i]!;
+    if (s.kind !== SiteKind.Ctor || s.name === undefined || s.name === '') continue;
+    const label = s.name + '.constructor';
+    fns[i] = label;
+    if (constructors === undefined) {
+      constructors = new Map();
+      for (let j = 0; j < sites.length; j++) {
+        const f = sites[j]!;
+        if (f.kind !== SiteKind.Function || !f.fn.endsWith('.constructor')) continue;
+        const list = constructors.get(f.fn);
+        if (list === undefined) constructors.set(f.fn, [j]); else list.push(j);
+      }
+    }
+    for (const j of constructors.get(label) ?? []) {
+      const f = sites[j]!;
+      if (f.line > s.line || (f.line === s.line && f.column >= s.column)) {
+        lines[i] = f.line;
+        break;
+      }
+    }
+  }
 }
 
 /**

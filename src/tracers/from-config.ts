@@ -6,33 +6,52 @@
  */
 import type { JsmtConfig } from '../loader/config.js';
 import { Profile } from './profile.js';
+import { ReferenceTracing, ReferenceTracingSimple } from './ref-tracer.js';
 import { Trace } from './trace.js';
 
 /**
  * Starts the tracer `config.tracer` names and says on stderr where its log goes (each traced
- * process and thread of a `run` writes its own); returns the log path, undefined when none started.
+ * process and thread of a `run` writes its own); returns the log path, undefined when none started
+ * or the tracer writes no log (`reftrace-simple` prints its counts on stderr at exit).
  */
 export function startFromConfig(config: JsmtConfig): string | undefined {
   const opts = {
     dRssTrigger: config.dRssTrigger ?? -1,
     message: config.message,
     outDir: config.outDir,
+    rssSampleMicros: config.rssSampleMicros ?? 0,
   };
-  let tracer: Profile | Trace;
+  const filters = {
+    includeBuiltins: config.includeBuiltins,
+    includeTypes: config.includeTypes,
+    excludeTypes: config.excludeTypes,
+  };
+  let path: string;
   switch (config.tracer) {
     case undefined:
       return undefined;
     case 'profile':
-      tracer = new Profile(opts);
+      path = new Profile(opts).logPath;
       break;
     case 'trace':
-      tracer = new Trace(opts);
+      path = new Trace(opts).logPath;
       break;
     case 'reftrace':
-    case 'reftrace-simple':
-      process.stderr.write(`jsmemtrace: --${config.tracer} is not implemented yet; the program runs untraced.\n`);
+      path = new ReferenceTracing({
+        ...filters, message: config.message, outDir: config.outDir, rssSampleMicros: opts.rssSampleMicros,
+      }).logFilePath;
+      break;
+    case 'reftrace-simple': {
+      // Whole-program counts: the final full collection frees what is garbage, so that DEL counts
+      // what the program really let go of.
+      const simple = new ReferenceTracingSimple({ ...filters, gcOnExit: 'full' });
+      simple.onClose = (t) => {
+        process.stderr.write(`jsmemtrace: reftrace-simple: NEW: ${t.countNew()} DEL: ${t.countDel()} ` +
+          `live: ${t.countNew() - t.countDel()}\n`);
+      };
       return undefined;
+    }
   }
-  process.stderr.write(`jsmemtrace: ${config.tracer} log: ${tracer.logPath}\n`);
-  return tracer.logPath;
+  process.stderr.write(`jsmemtrace: ${config.tracer} log: ${path}\n`);
+  return path;
 }

@@ -11,6 +11,11 @@ export interface Closable {
   closeAtExit(): void;
   /** Writes buffered lines to the file; never throws. */
   flushLog(): void;
+  /**
+   * The event loop is empty (a normal end of the program): a tracer that must wait for something
+   * asynchronous before closing (finalizers) starts doing so; the loop then runs again.
+   */
+  closeBeforeExit?(): void;
 }
 
 /** Open tracers of every kind, in the order they started. */
@@ -24,6 +29,10 @@ function closeAll(): void {
 
 function onExit(): void {
   closeAll();
+}
+
+function onBeforeExit(): void {
+  for (let k = open.length - 1; k >= 0; k--) open[k]!.closeBeforeExit?.();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -45,6 +54,7 @@ function install(): void {
   if (installed) return;
   installed = true;
   process.on('exit', onExit);
+  process.on('beforeExit', onBeforeExit);
   if (isMainThread) for (const s of SIGNALS) process.on(s, onSignal);
 }
 
@@ -52,6 +62,7 @@ function uninstall(): void {
   if (!installed) return;
   installed = false;
   process.off('exit', onExit);
+  process.off('beforeExit', onBeforeExit);
   if (isMainThread) for (const s of SIGNALS) process.off(s, onSignal);
 }
 

@@ -23,14 +23,15 @@ export function stackOf(kind: Kind): readonly PTTracer[] {
   return stacks[kind];
 }
 
-function notInstrumented(className: string): string {
+/** The error for a tracer created where no code is instrumented; `flags`: the `run` flags that start it. */
+export function notInstrumented(className: string, flags: string): string {
   return isInstalled()
     ? `${className}: the jsmemtrace loader is active but no module was instrumented: it instruments ` +
       'files under the current directory outside node_modules; run from the project directory, or ' +
       'add `--instrument GLOB` to `jsmemtrace run`.'
     : `${className}: no instrumented code is loaded in this process, so there is nothing to trace. ` +
       'Run the program through the jsmemtrace loader: `node --import jsmemtrace/register app.js` ' +
-      '(then use the API), or `jsmemtrace run --profile -- app.js` / `jsmemtrace run --trace -- app.js`.';
+      `(then use the API), or ${flags}.`;
 }
 
 export abstract class PTTracer implements Disposable, Closable {
@@ -45,7 +46,7 @@ export abstract class PTTracer implements Disposable, Closable {
   protected constructor(kind: Kind, className: string, opts: TracerOptions | number | undefined) {
     this.kind = kind;
     const o: ResolvedOptions = resolveOptions(className, opts);
-    if (registeredModuleCount() === 0) throw new Error(notInstrumented(className));
+    if (registeredModuleCount() === 0) throw new Error(notInstrumented(className, '`jsmemtrace run --profile -- app.js` / `jsmemtrace run --trace -- app.js`'));
     const stack = stacks[kind];
     const onError = (e: NodeJS.ErrnoException): void => this.writeFailed(e);
     let writer: LogWriter;

@@ -2,6 +2,8 @@
 
 interface Stoppable {
   stop(): void;
+  /** Stops and resolves when the log is complete (a tracer that waits for finalizers). */
+  stopAsync?(): Promise<void>;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -10,7 +12,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 /**
  * Starts a tracer, runs `fn`, stops the tracer when `fn` returns or throws, or, when `fn` returns a
- * promise, when that promise settles (the result is then a promise of the same value).
+ * promise, when that promise settles (the result is then a promise of the same value, settled
+ * once the tracer's log is complete).
  */
 export function runTraced<R>(make: () => Stoppable, fn: () => R): R {
   const tracer = make();
@@ -25,8 +28,13 @@ export function runTraced<R>(make: () => Stoppable, fn: () => R): R {
     tracer.stop();
     return result;
   }
+  const stop = (): Promise<void> => {
+    if (tracer.stopAsync !== undefined) return tracer.stopAsync();
+    tracer.stop();
+    return Promise.resolve();
+  };
   return Promise.resolve(result).then(
-    (v) => { tracer.stop(); return v; },
-    (e: unknown) => { tracer.stop(); throw e; },
+    (v) => stop().then(() => v),
+    (e: unknown) => stop().then(() => { throw e; }),
   ) as R;
 }

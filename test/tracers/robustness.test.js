@@ -168,21 +168,6 @@ grow(1);
   }
 });
 
-test('jsmemtrace run --reftrace says it is not implemented yet and runs the program', () => {
-  const box = sandbox();
-  try {
-    box.write('app.mjs', "console.log('ran');\n");
-    const cli = box.path('node_modules/jsmemtrace/dist/cli/main.js');
-    const r = box.node([cli, 'run', '--reftrace', '--', 'app.mjs']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'ran\n');
-    assert.equal(r.stderr.split('\n').filter((l) => /not implemented yet/.test(l)).length, 1, r.stderr);
-    assert.deepEqual(box.logs(), []);
-  } finally {
-    box.remove();
-  }
-});
-
 test('a tracer in a worker thread writes its own _w<threadId> log, closed when the worker ends', async () => {
   const box = sandbox();
   try {

@@ -1,0 +1,73 @@
+/**
+ * Garbage collection on demand, without the user's `--expose-gc`, and finalization that can be
+ * drained synchronously. Both come from one extra V8 context created on first need: flags set
+ * with `v8.setFlagsFromString` apply to contexts created afterwards, so that context has a `gc`
+ * function and, on V8 versions known to have it, `FinalizationRegistry.prototype.cleanupSome`.
+ *
+ * Why `cleanupSome`: finalizers of objects freed by a GC run one macrotask after it, never in the
+ * same job. With `cleanupSome` a tracer records them at once — in `stop()`, and also at process
+ * exit, where nothing asynchronous runs any more. Without it the tracer waits a turn (see
+ * tracers/ref-tracer.ts).
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export type GcKind = 'full' | 'minor';
+
+interface GcFunction {
+  (options?: { type?: 'major' | 'minor' }): void;
+}
+
+export interface DrainableRegistry<H> {
+  register(target: object, held: H): void;
+  /** Present when finalizers can be drained synchronously. */
+  cleanupSome?: () => void;
+}
+
+type RegistryClass = new <H>(cleanup: (held: H) => void) => DrainableRegistry<H>;
+
+let gcFn: GcFunction | undefined;
+let Registry: RegistryClass | undefined;
+
+/**
+ * V8 majors whose `--harmony-weak-refs-with-cleanup-some` flag is known to exist: an unknown flag
+ * makes V8 print an error on the program's stderr, so it is never guessed.
+ * JSMEMTRACE_NO_CLEANUP_SOME=1 turns it off (tests use it to exercise the asynchronous path).
+ */
+function cleanupSomeKnown(): boolean {
+  if (process.env.JSMEMTRACE_NO_CLEANUP_SOME === '1') return false;
+  const major = Number(process.versions.v8.split('.')[0]);
+  return major === 11;
+}
+
+function init(): void {
+  if (gcFn !== undefined) return;
+  const own = (globalThis as { gc?: GcFunction }).gc;
+  const withCleanupSome = cleanupSomeKnown();
+  setFlagsFromString('--expose-gc');
+  if (withCleanupSome) setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
+  const [gc, FR] = runInNewContext('[gc, FinalizationRegistry]') as [GcFunction, RegistryClass];
+  gcFn = typeof own === 'function' ? own : gc;
+  Registry = withCleanupSome && typeof (FR.prototype as DrainableRegistry<unknown>).cleanupSome === 'function'
+    ? FR
+    : (FinalizationRegistry as unknown as RegistryClass);
+}
+
+/** Runs a full (mark-compact) or minor (scavenge) collection now. */
+export function collectGarbage(kind: GcKind): void {
+  init();
+  if (kind === 'minor') gcFn!({ type: 'minor' });
+  else gcFn!();
+}
+
+/** A FinalizationRegistry, drainable with `cleanupSome()` where this V8 allows it. */
+export function newRegistry<H>(cleanup: (held: H) => void): DrainableRegistry<H> {
+  init();
+  return new Registry!<H>(cleanup);
+}
+
+/** Whether registries from `newRegistry` can be drained synchronously. */
+export function canDrainFinalizers(): boolean {
+  init();
+  return Registry !== (FinalizationRegistry as unknown as RegistryClass);
+}

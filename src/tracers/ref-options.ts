@@ -1,0 +1,123 @@
+/** Options of ReferenceTracing and ReferenceTracingSimple, validated once: a bad one is a TypeError naming it. */
+import type { GcKind } from '../runtime/gc.js';
+
+export interface TypeFilterOptions {
+  /**
+   * Also trace builtin objects: object and array literals, closures, and `new` of the engine's
+   * own constructors (Map, Set, Date, RegExp, typed arrays, Promise, Error...). Default false:
+   * only objects made by `new` of your classes and functions, and instances of your classes
+   * however they were constructed. Primitives (strings, numbers...) are never traced: JavaScript
+   * cannot observe their lifetime.
+   */
+  includeBuiltins?: boolean;
+  /** Trace only objects whose type (constructor name) is one of these. */
+  includeTypes?: Iterable<string>;
+  /** Never trace objects whose type is one of these; wins over includeTypes. */
+  excludeTypes?: Iterable<string>;
+  /**
+   * At stop (and at process exit) run this garbage collection and record what it frees before
+   * closing: 'full' (default for ReferenceTracing), 'minor', or false. Without it, objects that
+   * are garbage but not yet collected show as live.
+   */
+  gcOnExit?: GcKind | false;
+}
+
+export interface ReferenceTracingOptions extends TypeFilterOptions {
+  /** Written verbatim as the first line of the log. */
+  message?: string;
+  /** The log file (created or truncated); default: a generated name (SPEC §4). */
+  filepath?: string;
+  /** Directory for a generated log name; default: the current directory. */
+  outDir?: string;
+  /**
+   * Sampled RSS: re-read RSS at most every this many microseconds (0, the default: at every NEW
+   * row). Cheaper, but growth shows on a later row than the allocation that caused it.
+   */
+  rssSampleMicros?: number;
+}
+
+export interface TypeFilter {
+  includeBuiltins: boolean;
+  include: ReadonlySet<string>;
+  exclude: ReadonlySet<string>;
+  gcOnExit: GcKind | false;
+}
+
+export interface ResolvedRefOptions extends TypeFilter {
+  message: string | undefined;
+  filepath: string | undefined;
+  outDir: string | undefined;
+  sampleSeconds: number;
+}
+
+const FILTER_KEYS = ['includeBuiltins', 'includeTypes', 'excludeTypes', 'gcOnExit'];
+const LOG_KEYS = ['message', 'filepath', 'outDir', 'rssSampleMicros'];
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v === null ? 'null' : 'an object') : String(v);
+}
+
+function names(className: string, option: string, v: unknown): Set<string> {
+  if (v === undefined) return new Set();
+  const list = typeof v === 'object' && v !== null && Symbol.iterator in v && typeof v !== 'string' ? [...(v as Iterable<unknown>)] : undefined;
+  if (list === undefined || list.some((s) => typeof s !== 'string' || s === '')) {
+    throw new TypeError(`${className}: option ${option} must be a list of type names (strings), got ${describe(v)}`);
+  }
+  return new Set(list as string[]);
+}
+
+function checkObject(className: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object') throw new TypeError(`${className}: options must be an object, got ${describe(opts)}`);
+  for (const key of Object.keys(opts)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
+    }
+  }
+  return opts as Record<string, unknown>;
+}
+
+function filterOf(className: string, o: Record<string, unknown>, defaultGc: GcKind | false): TypeFilter {
+  const { includeBuiltins = false, gcOnExit = defaultGc } = o;
+  if (typeof includeBuiltins !== 'boolean') {
+    throw new TypeError(`${className}: option includeBuiltins must be true or false, got ${describe(includeBuiltins)}`);
+  }
+  if (gcOnExit !== 'full' && gcOnExit !== 'minor' && gcOnExit !== false) {
+    throw new TypeError(`${className}: option gcOnExit must be 'full', 'minor' or false, got ${describe(gcOnExit)}`);
+  }
+  return {
+    includeBuiltins,
+    include: names(className, 'includeTypes', o.includeTypes),
+    exclude: names(className, 'excludeTypes', o.excludeTypes),
+    gcOnExit,
+  };
+}
+
+export function resolveRefOptions(className: string, opts: ReferenceTracingOptions | undefined): ResolvedRefOptions {
+  const o = checkObject(className, opts, [...LOG_KEYS, ...FILTER_KEYS]);
+  const { message, filepath, outDir, rssSampleMicros = 0 } = o;
+  if (message !== undefined && typeof message !== 'string') {
+    throw new TypeError(`${className}: option message must be a string, got ${describe(message)}`);
+  }
+  if (filepath !== undefined && (typeof filepath !== 'string' || filepath === '')) {
+    throw new TypeError(`${className}: option filepath must be a non-empty string, got ${describe(filepath)}`);
+  }
+  if (outDir !== undefined && (typeof outDir !== 'string' || outDir === '')) {
+    throw new TypeError(`${className}: option outDir must be a non-empty string, got ${describe(outDir)}`);
+  }
+  if (typeof rssSampleMicros !== 'number' || !Number.isFinite(rssSampleMicros) || rssSampleMicros < 0) {
+    throw new TypeError(`${className}: option rssSampleMicros must be a number of microseconds >= 0, got ${describe(rssSampleMicros)}`);
+  }
+  return { ...filterOf(className, o, 'full'), message, filepath, outDir, sampleSeconds: rssSampleMicros / 1e6 };
+}
+
+export function resolveSimpleOptions(className: string, opts: TypeFilterOptions | undefined): TypeFilter {
+  return filterOf(className, checkObject(className, opts, FILTER_KEYS), false);
+}
+
+/** Whether objects of `type` pass the filter (pymemtrace's rules: builtins need includeBuiltins; exclude wins). */
+export function passes(f: TypeFilter, type: string, builtin: boolean): boolean {
+  if (builtin && !f.includeBuiltins) return false;
+  if (f.exclude.has(type)) return false;
+  return f.include.size === 0 || f.include.has(type);
+}
