@@ -1,19 +1,26 @@
-// ReferenceTracing cost on an allocation-heavy workload, measured side by side in one run against
-// the same workload untraced. The workload is instrumented by the real instrumenter, with the
-// probes `jsmemtrace run --reftrace` inserts, and registered as the loader would; it yields to the
-// event loop between chunks so that finalizers (the DEL rows) run during the measurement.
+// ReferenceTracing cost on an allocation-heavy workload, side by side with the same workload
+// untraced. The workload is instrumented by the real instrumenter, with the probes
+// `jsmemtrace run --reftrace` inserts, and registered as the loader would; it yields to the event
+// loop between chunks so that finalizers (the DEL rows) run during the measurement.
+//
+// Each measurement runs in a process of its own, with the tracer (if any) started before the
+// workload first runs — as under `jsmemtrace run --reftrace` — and a few untimed chunks first, so
+// that every configuration is timed with its code optimised for it. (In one process, swapping
+// tracers in and out between measurements makes V8 deoptimise and re-optimise the workload each
+// time, and leaves the finalizers of one run's objects to run in the next one's time.) Rounds
+// interleave the configurations; the best round of each is reported, as noise only adds time.
 //
 // Targets (SPEC §7): one traced class ≤ 1.3× (pymemtrace 2.0×), all user classes ≤ 3×
 // (pymemtrace 36×); with builtins: reported.
+//   node bench/reftrace.bench.mjs [--only=TEXT] [--rounds=N] [--chunks=N]
+// `--only=TEXT` keeps the configurations whose label contains TEXT (and their bases). One
+// measurement alone, e.g. to profile it: `node --cpu-prof bench/reftrace.bench.mjs --child=K --dir=DIR`
+// (K: the configuration's index in CONFIGS).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { instrument } from '../dist/instrument/index.js';
-import { probesForMode } from '../dist/loader/config.js';
-import { installProbe } from '../dist/runtime/probe.js';
-import { registerModule } from '../dist/runtime/registry.js';
-import { ReferenceTracing } from '../dist/index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // A log parser: each input line becomes a Record with Fields, grouped into Sessions; a window of
 // recent Records is kept, the rest becomes garbage. Per line: 1 Record, 3 Field, 1 Timestamp, and
@@ -62,27 +69,35 @@ export function chunk(lines, state) {
 }
 `;
 
-const dir = mkdtempSync(join(tmpdir(), 'jsmt-bench-reftrace-'));
-installProbe();
 
-async function load(name, literals) {
-  const file = join(dir, `${name}.mjs`);
-  const r = instrument(WORKLOAD, { filename: file, sourceType: 'module', probes: probesForMode('reftrace', literals) });
-  writeFileSync(file, r.code);
-  registerModule(r.sites, { original: { source: WORKLOAD, inserts: r.inserts }, instrumented: r.code });
-  return (await import(pathToFileURL(file).href)).chunk;
-}
-
-const plainFile = join(dir, 'plain.mjs');
-writeFileSync(plainFile, WORKLOAD);
-const plain = (await import(pathToFileURL(plainFile).href)).chunk;
-const probed = await load('probed', false);
-const probedLiterals = await load('probed-literals', true);
+// The tracer's default samples RSS (re-read at most every 1 ms); EXACT reads it at every NEW row.
+const EXACT = { rssSampleMicros: 0 };
+const US100 = { rssSampleMicros: 100 };
+const CONFIGS = [
+  { label: 'uninstrumented', module: 'plain', opts: null },
+  { label: 'instrumented, no tracer', module: 'probed', opts: null },
+  { label: 'one traced class (Session)', module: 'probed', opts: { includeTypes: ['Session'], gcOnExit: false }, target: 1.3, py: 2.0 },
+  { label: 'one traced class, exact RSS', module: 'probed', opts: { ...EXACT, includeTypes: ['Session'], gcOnExit: false }, target: 1.3, py: 2.0 },
+  { label: 'one traced class, RSS every 100 µs', module: 'probed', opts: { ...US100, includeTypes: ['Session'], gcOnExit: false }, target: 1.3, py: 2.0 },
+  { label: 'filter only (no type matches)', module: 'probed', opts: { includeTypes: ['NoSuchType'], gcOnExit: false } },
+  { label: 'all user classes', module: 'probed', opts: { gcOnExit: false }, target: 3, py: 36 },
+  { label: 'all user classes, exact RSS', module: 'probed', opts: { ...EXACT, gcOnExit: false }, target: 3, py: 36 },
+  { label: 'all user classes, RSS every 100 µs', module: 'probed', opts: { ...US100, gcOnExit: false }, target: 3, py: 36 },
+  { label: 'one traced class, counts only (Simple)', module: 'probed', opts: { includeTypes: ['Session'] }, simple: true },
+  // The floor under any log: filtering, FinalizationRegistry.register and what it costs the GC.
+  { label: 'all user classes, counts only (Simple)', module: 'probed', opts: {}, simple: true },
+  { label: 'literal probes, no tracer', module: 'probed-literals', opts: null },
+  { label: 'with builtins', module: 'probed-literals', opts: { includeBuiltins: true, gcOnExit: false }, base: 'literal probes, no tracer' },
+  { label: 'with builtins, exact RSS', module: 'probed-literals', opts: { ...EXACT, includeBuiltins: true, gcOnExit: false }, base: 'literal probes, no tracer' },
+];
 
 const OPS = ['read', 'write', 'stat', 'open'];
 const LINES = Array.from({ length: 2000 }, (_, i) =>
   `${String(100000 + i).padStart(6, '0')}.${String(i * 37 % 1000000).padStart(6, '0')} user${i % 50} ${OPS[i & 3]} ${i * 13 % 4096}`);
-const CHUNKS = 40;
+const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+const WARM_CHUNKS = 5;
+const CHUNKS = Number(arg('chunks') ?? 40);
 // Objects per chunk: Record + 3 Field + Timestamp per line, Session + Summary every 8th line.
 const USER_OBJECTS = CHUNKS * LINES.length * (5 + 2 / 8);
 
@@ -90,71 +105,78 @@ function yieldTurn() {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-async function workload(chunk) {
+/** One measurement, in this process: prints `{ ns, news }`. */
+async function child(dir, index) {
+  const { instrument } = await import('../dist/instrument/index.js');
+  const { probesForMode } = await import('../dist/loader/config.js');
+  const { installProbe } = await import('../dist/runtime/probe.js');
+  const { registerModule } = await import('../dist/runtime/registry.js');
+  const { ReferenceTracing, ReferenceTracingSimple } = await import('../dist/index.js');
+  const c = CONFIGS[index];
+  installProbe();
+  const file = join(dir, `${c.module}-${process.pid}.mjs`);
+  if (c.module === 'plain') {
+    writeFileSync(file, WORKLOAD);
+  } else {
+    const r = instrument(WORKLOAD, { filename: file, sourceType: 'module', probes: probesForMode('reftrace', c.module === 'probed-literals') });
+    writeFileSync(file, r.code);
+    registerModule(r.sites, { original: { source: WORKLOAD, inserts: r.inserts }, instrumented: r.code });
+  }
+  const { chunk } = await import(pathToFileURL(file).href);
+  const log = join(dir, `run-${process.pid}.log`);
+  const tracer = c.opts === null ? null : c.simple ? new ReferenceTracingSimple(c.opts) : new ReferenceTracing({ ...c.opts, filepath: log });
   const state = { sessions: new Map(), summaries: [], window: new Array(5000), next: 0, tags: [] };
-  let total = 0;
-  for (let c = 0; c < CHUNKS; c++) {
-    total += chunk(LINES, state);
+  for (let k = 0; k < WARM_CHUNKS; k++) {
+    chunk(LINES, state);
     await yieldTurn();
   }
-  return total;
-}
-
-async function timed(chunk, opts, k) {
-  const log = join(dir, `run-${k}.log`);
+  const before = tracer?.countNew() ?? 0;
   const t = process.hrtime.bigint();
-  const tracer = opts === null ? null : new ReferenceTracing({ ...opts, filepath: log });
-  await workload(chunk);
+  for (let k = 0; k < CHUNKS; k++) {
+    chunk(LINES, state);
+    await yieldTurn();
+  }
   if (tracer !== null) await tracer.stopAsync();
   const ns = Number(process.hrtime.bigint() - t);
-  let rows = 0;
-  if (tracer !== null) {
-    rows = tracer.countNew() + tracer.countDel();
-    statSync(log);
-    rmSync(log);
+  if (tracer !== null && !c.simple) statSync(log);
+  process.stdout.write(JSON.stringify({ ns, news: (tracer?.countNew() ?? 0) - before }) + '\n');
+}
+
+async function parent() {
+  const only = arg('only');
+  const rounds = Number(arg('rounds') ?? 7);
+  const bases = new Set(['uninstrumented', 'instrumented, no tracer', 'literal probes, no tracer']);
+  const configs = CONFIGS.map((c, index) => ({ ...c, index, ns: [], news: 0 }))
+    .filter((c) => only === undefined || bases.has(c.label) || c.label.includes(only));
+  const dir = mkdtempSync(join(tmpdir(), 'jsmt-bench-reftrace-'));
+  const self = fileURLToPath(import.meta.url);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const c of configs) {
+        const r = spawnSync(process.execPath, [self, `--child=${c.index}`, `--dir=${dir}`, `--chunks=${CHUNKS}`], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${c.label}: ${r.stderr}`);
+        const { ns, news } = JSON.parse(r.stdout);
+        c.ns.push(ns);
+        c.news = news;
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { ns, rows, news: tracer?.countNew() ?? 0 };
-}
-
-const EXACT = {};
-const SAMPLED = { rssSampleMicros: 1000 };
-const configs = [
-  { label: 'uninstrumented', chunk: plain, opts: null },
-  { label: 'instrumented, no tracer', chunk: probed, opts: null },
-  { label: 'one traced class (Session)', chunk: probed, opts: { ...EXACT, includeTypes: ['Session'], gcOnExit: false }, target: 1.3, py: 2.0 },
-  { label: 'one traced class, sampled RSS 1 ms', chunk: probed, opts: { ...SAMPLED, includeTypes: ['Session'], gcOnExit: false }, target: 1.3, py: 2.0 },
-  { label: 'filter only (no type matches)', chunk: probed, opts: { includeTypes: ['NoSuchType'], gcOnExit: false } },
-  { label: 'all user classes', chunk: probed, opts: { ...EXACT, gcOnExit: false }, target: 3, py: 36 },
-  { label: 'all user classes, sampled RSS 1 ms', chunk: probed, opts: { ...SAMPLED, gcOnExit: false }, target: 3, py: 36 },
-  { label: 'literal probes, no tracer', chunk: probedLiterals, opts: null },
-  { label: 'with builtins', chunk: probedLiterals, opts: { ...EXACT, includeBuiltins: true, gcOnExit: false }, base: 'literal probes, no tracer' },
-  { label: 'with builtins, sampled RSS 1 ms', chunk: probedLiterals, opts: { ...SAMPLED, includeBuiltins: true, gcOnExit: false }, base: 'literal probes, no tracer' },
-].map((c) => ({ ...c, ns: [], news: 0 }));
-
-for (const c of configs) await timed(c.chunk, c.opts, 'warm');
-
-// Rounds interleave every configuration, so that load from elsewhere on the machine hits all of
-// them; the best round of each is reported, as noise only ever adds time.
-const ROUNDS = 7;
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [k, c] of configs.entries()) {
-    globalThis.gc?.();
-    const r = await timed(c.chunk, c.opts, k);
-    c.ns.push(r.ns);
-    c.news = r.news;
+  const best = (c) => Math.min(...c.ns);
+  const byLabel = new Map(configs.map((c) => [c.label, c]));
+  const instrumented = byLabel.get('instrumented, no tracer');
+  console.log(`workload: ${CHUNKS} chunks × ${LINES.length} lines, ${USER_OBJECTS} user objects (after ${WARM_CHUNKS} untimed chunks); best of ${rounds} rounds, one process per run`);
+  console.log('configuration                            ms   × its untraced base   traced objects   ns per traced object   target');
+  for (const c of configs) {
+    const base = c.base !== undefined ? byLabel.get(c.base) : c.opts === null ? byLabel.get('uninstrumented') : instrumented;
+    const ratio = best(c) / best(base);
+    const per = c.news > 0 ? ((best(c) - best(base)) / c.news).toFixed(0) : '-';
+    const target = c.target !== undefined ? `≤ ${c.target}× (pymemtrace ${c.py}×) ${ratio <= c.target ? 'met' : 'MISSED'}` : '';
+    console.log(`${c.label.padEnd(38)} ${(best(c) / 1e6).toFixed(1).padStart(6)}   ${ratio.toFixed(2).padStart(6)}× ${`(vs ${base.label})`.padEnd(26)} ${String(c.news).padStart(8)}   ${String(per).padStart(10)}   ${target}`);
   }
 }
 
-const best = (c) => Math.min(...c.ns);
-const byLabel = new Map(configs.map((c) => [c.label, c]));
-const instrumented = byLabel.get('instrumented, no tracer');
-console.log(`workload: ${CHUNKS} chunks × ${LINES.length} lines, ${USER_OBJECTS} user objects; best of ${ROUNDS} rounds`);
-console.log('configuration                            ms   × its untraced base   traced objects   ns per traced object   target');
-for (const c of configs) {
-  const base = c.base !== undefined ? byLabel.get(c.base) : c.opts === null ? byLabel.get('uninstrumented') : instrumented;
-  const ratio = best(c) / best(base);
-  const per = c.news > 0 ? ((best(c) - best(base)) / c.news).toFixed(0) : '-';
-  const target = c.target !== undefined ? `≤ ${c.target}× (pymemtrace ${c.py}×) ${ratio <= c.target ? 'met' : 'MISSED'}` : '';
-  console.log(`${c.label.padEnd(38)} ${(best(c) / 1e6).toFixed(1).padStart(6)}   ${ratio.toFixed(2).padStart(6)}× ${`(vs ${base.label})`.padEnd(26)} ${String(c.news).padStart(8)}   ${String(per).padStart(10)}   ${target}`);
-}
-rmSync(dir, { recursive: true, force: true });
+const childIndex = arg('child');
+if (childIndex !== undefined) await child(arg('dir'), Number(childIndex));
+else await parent();

@@ -8,11 +8,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LogReadError, LogReader } from '../log/reader.js';
 import type { MessageRecord } from '../log/reader.js';
 import { parseLogFileName } from '../log/read-name.js';
+import { parseProcessMessage } from '../log/names.js';
 import { INFO } from './diagnostics.js';
 import type { Diagnostics } from './diagnostics.js';
 import { LogContext } from './context.js';
 import { EventAnalyser } from './events.js';
 import { RefTraceAnalyser } from './reftrace.js';
+import { sortCounts } from './processes.js';
 import type { LogAnalysis, LogSummary, NestedLog } from './json.js';
 
 export interface ProgressReporter {
@@ -57,10 +59,10 @@ export async function analyseLog(path: string, options: AnalyseOptions): Promise
 
 /** A log's row of the summary across logs. */
 export function summarise(a: LogAnalysis): LogSummary {
-  return {
+  const row: LogSummary = {
     path: a.file.path,
     kind: a.kind,
-    pid: a.file.pid,
+    pid: a.process?.pid ?? a.file.pid,
     duration: a.clock.duration,
     peakRss: a.rss.peak,
     liveObjects: a.kind === 'O' ? a.liveObjects.length : null,
@@ -69,6 +71,17 @@ export function summarise(a: LogAnalysis): LogSummary {
     complete: a.complete,
     problems: a.problems.length + a.problemsOmitted,
   };
+  if (a.process !== null) {
+    row.process = a.process;
+    if (a.kind === 'O') row.liveByType = liveByType(a.liveObjects);
+  }
+  return row;
+}
+
+function liveByType(objects: readonly { type: string }[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.type, (counts.get(o.type) ?? 0) + 1);
+  return sortCounts(Object.fromEntries(counts));
 }
 
 class Run {
@@ -156,6 +169,15 @@ class Run {
 
   private async message(r: MessageRecord, path: string): Promise<void> {
     const ctx = this.ctx;
+    if (r.tag === 'MSG') {
+      // Who wrote the log: metadata, not one of the program's messages.
+      const writer = parseProcessMessage(r.text);
+      if (writer !== null) {
+        ctx.process ??= writer;
+        ctx.clock(r.clock);
+        return;
+      }
+    }
     ctx.message({ path, line: r.logLine, tag: r.tag, clock: r.clock, event: r.event === r.event ? r.event : null, text: r.text });
     ctx.clock(r.clock);
     this.objects?.message(r);

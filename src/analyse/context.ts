@@ -7,7 +7,7 @@ import { parseLogFileName } from '../log/read-name.js';
 import type { TextEncoding } from '../log/reader.js';
 import { ERROR, WARNING } from './diagnostics.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { LogCommon, LogFileInfo, Message, NestedLog, Problem } from './json.js';
+import type { LogCommon, LogFileInfo, LogProcess, Message, NestedLog, Problem } from './json.js';
 
 /** Problems kept per log; the rest are counted (a log with a million bad lines stays small in memory). */
 const MAX_PROBLEMS = 1000;
@@ -55,6 +55,8 @@ export class LogContext {
   problemsOmitted = 0;
   /** The file being read now (a child log while recursing). */
   currentPath: string;
+  /** Who wrote the log (its process message), if it says. */
+  process: LogProcess | null = null;
 
   constructor(path: string, diagnostics: Diagnostics) {
     this.file = fileInfo(path);
@@ -125,6 +127,7 @@ export class LogContext {
       nested: this.nested,
       problems: this.problems,
       problemsOmitted: this.problemsOmitted,
+      process: this.process,
     };
   }
 }

@@ -108,6 +108,26 @@ export interface LogCommon {
   /** Malformed lines, truncation and the like, at most 1000 (then `problemsOmitted` counts the rest). */
   problems: Problem[];
   problemsOmitted: number;
+  /**
+   * The process and thread that wrote the log, from its `jsmemtrace process ...` message (logs of
+   * `jsmemtrace run`); null when the log has none. That message is not listed in `messages`.
+   */
+  process: LogProcess | null;
+}
+
+export interface LogProcess {
+  pid: number;
+  /** The parent process's pid. */
+  ppid: number;
+  /**
+   * The traced process it was started from: the parent, or the nearest traced ancestor when a
+   * shell or npx came between (`jsmemtrace run`'s own pid for the first); a worker thread's own pid.
+   */
+  from: number;
+  /** 0 for a process's main thread, else the worker thread's id. */
+  threadId: number;
+  /** process.argv of the writer (in a worker thread: the worker's). */
+  argv: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,4 +253,33 @@ export interface LogSummary {
   lines: number;
   complete: boolean;
   problems: number;
+  /** Logs with a process message (written under `jsmemtrace run`): who wrote it. */
+  process?: LogProcess;
+  /** Object logs with a process message: live objects at the end by type, largest count first. */
+  liveByType?: Record<string, number>;
+}
+
+/**
+ * One process or worker thread of the logs analysed together, in process-tree order (a parent
+ * before its children, a process before its worker threads): what `Processes` shows.
+ */
+export interface ProcessSummary {
+  pid: number | null;
+  ppid: number | null;
+  /** As in LogProcess. */
+  from: number | null;
+  threadId: number | null;
+  argv: string[] | null;
+  /** Depth in the tree: 0 for a process whose parent wrote no log. */
+  depth: number;
+  /** Its logs, as in `summary`. */
+  logs: string[];
+  /** The largest peak over its logs. */
+  peakRss: number | null;
+  /** Live objects at the end over its object logs; null when it wrote none. */
+  liveObjects: number | null;
+  /** The same by type, largest first; null when it wrote no object log. */
+  liveByType: Record<string, number> | null;
+  /** Every one of its logs ended with EOF. */
+  complete: boolean;
 }

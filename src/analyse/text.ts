@@ -7,8 +7,9 @@
  * leak report by allocation site, messages, nested logs) follows it.
  */
 import type {
-  EventAnalysis, FailedLog, FunctionStats, LineStats, LogAnalysis, LogCommon, LogSummary, RefTraceAnalysis,
+  EventAnalysis, FailedLog, FunctionStats, LineStats, LogAnalysis, LogCommon, LogProcess, LogSummary, RefTraceAnalysis,
 } from './json.js';
+import { processSummaries } from './processes.js';
 
 export interface TextOptions {
   /** Full file paths instead of base names (`--full-path`). */
@@ -64,18 +65,29 @@ export function renderAnalysis(a: LogAnalysis, options: TextOptions): string[] {
   return a.kind === 'O' ? renderRefTrace(a, options) : renderEvents(a, options);
 }
 
-function renderIntro(a: LogCommon, out: string[]): void {
+function renderIntro(a: LogCommon, out: string[], fullPath: boolean): void {
   out.push(`File path: ${a.file.path}`);
   if (a.introMessage.length > 0) {
     out.push('Initial Message:');
     out.push(...a.introMessage);
   }
+  if (a.process !== null) out.push(`Written by: ${describeProcess(a.process, fullPath)}`);
+}
+
+function describeProcess(p: LogProcess, fullPath: boolean): string {
+  const parent = p.threadId !== 0 ? '' : ` (parent ${p.ppid}${p.from !== p.ppid ? `, started from ${p.from}` : ''})`;
+  return `pid ${p.pid}${parent}${p.threadId !== 0 ? `, worker thread ${p.threadId}` : ''}: ${command(p.argv, fullPath)}`;
+}
+
+/** argv without Node's path; the script by its base name unless `fullPath`. */
+function command(argv: readonly string[], fullPath: boolean): string {
+  return argv.slice(1).map((a, i) => (i === 0 ? displayFile(a, fullPath) : a)).map((a) => (/[\s'"]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ');
 }
 
 function renderRefTrace(a: RefTraceAnalysis, options: TextOptions): string[] {
   const out: string[] = [];
   const file = (f: string): string => displayFile(f, options.fullPath);
-  renderIntro(a, out);
+  renderIntro(a, out, options.fullPath);
   if (options.includeUntracked) {
     out.push(`Untracked Objects [${a.untracked.length}]:`);
     out.push(`${pad('Type', 40)} ${padLeft('Count', 8)}`);
@@ -167,7 +179,7 @@ function renderNested(a: LogCommon, options: TextOptions, out: string[]): void {
 
 function renderEvents(a: EventAnalysis, options: TextOptions): string[] {
   const out: string[] = [];
-  renderIntro(a, out);
+  renderIntro(a, out, options.fullPath);
   const e = a.events;
   out.push(`${a.kind === 'P' ? 'Profile' : 'Trace'} log (${a.kind})${producer(a)}: ${count(a.lines)} lines, ${state(a)}.`);
   const whats = Object.entries(e.byWhat).map(([what, n]) => `${what} ${count(n)}`).join(', ');
@@ -216,5 +228,26 @@ export function renderSummary(rows: LogSummary[], failed: FailedLog[]): string[]
       `  ${pad(r.complete ? (r.problems > 0 ? 'problems' : 'ok') : 'truncated', 9)} ${r.path}`);
   }
   for (const f of failed) out.push(`    FAILED ${f.path}: ${f.message}`);
+  if (rows.some((r) => r.process !== undefined)) renderProcesses(rows, out);
   return out;
+}
+
+/** Logs of `jsmemtrace run`: the process tree, and what is live in each process by type. */
+function renderProcesses(rows: LogSummary[], out: string[]): void {
+  const processes = processSummaries(rows);
+  out.push('', `Processes [${processes.length}] (each under the process it was started from; peak RSS and live objects over its logs):`);
+  out.push(`    ${pad('Pid', 12)} ${padLeft('Thread', 6)} ${padLeft('From', 8)} ${padLeft('Peak RSS', 10)} ${padLeft('Live', 9)} ${padLeft('Logs', 4)}  Command`);
+  const id = (pid: number | null): string => (pid === null ? '-' : String(pid));
+  for (const p of processes) {
+    out.push(`    ${pad('  '.repeat(p.depth) + id(p.pid), 12)} ${padLeft(id(p.threadId), 6)} ${padLeft(id(p.from ?? p.ppid), 8)}` +
+      ` ${padLeft(formatBytes(p.peakRss), 10)} ${padLeft(p.liveObjects === null ? '-' : count(p.liveObjects), 9)}` +
+      ` ${padLeft(String(p.logs.length), 4)}  ${p.argv === null ? displayFile(p.logs[0]!, false) : command(p.argv, false)}` +
+      `${p.complete ? '' : ' (TRUNCATED log)'}`);
+  }
+  const live = processes.flatMap((p) => Object.entries(p.liveByType ?? {}).map(([type, n]) => ({ p, type, n })));
+  live.sort((x, y) => y.n - x.n);
+  out.push(`Live objects by process and type [${live.length}]:`);
+  if (live.length === 0) return;
+  out.push(`    ${pad('Pid', 8)} ${padLeft('Thread', 6)} ${padLeft('Live', 9)}  Type`);
+  for (const { p, type, n } of live) out.push(`    ${pad(id(p.pid), 8)} ${padLeft(id(p.threadId), 6)} ${padLeft(count(n), 9)}  ${type}`);
 }

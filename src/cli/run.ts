@@ -1,16 +1,20 @@
 /**
  * `jsmemtrace run [options] [--] script [args...]`: runs a Node program instrumented, in a child
- * `node --import <register>` whose argv, environment, stdio, exit code and signals are the
- * program's own. The configuration (scope, tracer, tracer options) travels in $JSMEMTRACE_CONFIG,
- * so the program's process.argv is exactly `[node, /abs/script, ...args]`.
+ * `node --import <register> script` whose argv, environment, stdio, exit code and signals are the
+ * program's own. The loader also travels in NODE_OPTIONS (`--import=<register>`) and the
+ * configuration (scope, tracer, tracer options, the run's directory) in $JSMEMTRACE_CONFIG: the
+ * program's process.argv is exactly `[node, /abs/script, ...args]`, and every Node process and
+ * worker thread it starts with the environment it inherited is traced too, each into its own logs
+ * (tracers/from-config.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { constants as osConstants } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { constants as osConstants, tmpdir } from 'node:os';
 import {
-  CONFIG_ENV, TRACER_MODES, defaultConfig, probesForMode, type JsmtConfig, type TracerMode,
+  CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
+import { parseLogFileName } from '../log/read-name.js';
 import { UsageError, describeFlags, flagBoolean, flagList, flagString, parseArgs, type FlagSpecs } from './args.js';
 
 const FLAGS: FlagSpecs = {
@@ -34,7 +38,9 @@ export const usage = `Usage: jsmemtrace run [options] [--] script [args...]
 
 Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
 under one tracer from start to exit. Files under the current directory outside node_modules
-are instrumented unless --instrument / --no-instrument say otherwise.
+are instrumented unless --instrument / --no-instrument say otherwise. The Node processes and
+worker threads the program starts are followed: each writes its own logs into one directory,
+and all of them are listed at the end (jsmemtrace analyse DIR reads them together).
 
 Options:
 ${describeFlags(FLAGS)}`;
@@ -55,7 +61,7 @@ function orList(items: string[]): string {
 }
 
 /** The program to run and the configuration for its process, from `run`'s arguments. */
-export function parseRun(argv: readonly string[], cwd: string): { script: string; args: string[]; config: JsmtConfig } | 'help' {
+export function parseRun(argv: readonly string[], cwd: string): { script: string; args: string[]; config: JsmtConfig; command: boolean } | 'help' {
   const p = parseArgs(argv, FLAGS, usage, true);
   if (flagBoolean(p, 'help')) return 'help';
   const tracers = TRACER_MODES.filter((m) => flagBoolean(p, m));
@@ -94,11 +100,59 @@ export function parseRun(argv: readonly string[], cwd: string): { script: string
   const [script, ...args] = p.rest;
   if (script === undefined) throw new UsageError('no script to run', usage);
   const path = resolve(cwd, script);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`cannot find the script '${script}'`, usage);
-  return { script: path, args, config };
+  if (existsSync(path) && statSync(path).isFile()) return { script: path, args, config, command: false };
+  // A command on the PATH (`node --test`, `npx vitest`, `npx jest`): run as it is, with the
+  // loader in NODE_OPTIONS, so every Node process it starts is instrumented.
+  if (!/[\\/]/.test(script) && !/\.[cm]?[jt]s$/i.test(script)) return { script, args, config, command: true };
+  throw new UsageError(`cannot find the script '${script}'`, usage);
+}
+
+/**
+ * NODE_OPTIONS with `--import=<register>` added (a file URL has no space to quote), unless it is
+ * there already (a run inside a run): every Node process and worker thread of the program that
+ * inherits the environment loads the loader, and the program's own argv and execArgv stay as
+ * they are.
+ */
+export function withRegister(nodeOptions: string | undefined, register: string): string {
+  const own = `--import=${register}`;
+  if (nodeOptions === undefined || nodeOptions.trim() === '') return own;
+  return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${nodeOptions} ${own}`;
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+const KIND_WORDS: Record<string, string> = { P: 'profile', T: 'trace', O: 'reftrace' };
+
+/**
+ * Says where the logs of the run are: one line per log, in the order they were opened, as each
+ * traced process and thread listed them (a log of the program's own API tracers included).
+ */
+function reportLogs(runDir: string): void {
+  let text: string;
+  try {
+    text = readFileSync(join(runDir, RUN_LOGS_FILE), 'utf8');
+  } catch {
+    return; // nothing was traced: nothing to say
+  }
+  const paths = [...new Set(text.split('\n').filter((p) => p !== ''))];
+  const writers = new Set<string>();
+  const lines: string[] = [];
+  for (const path of paths) {
+    const name = parseLogFileName(basename(path));
+    if (name !== null) writers.add(`${name.pid}_${name.threadId ?? 0}`);
+    lines.push(`jsmemtrace: ${name !== null ? `${KIND_WORDS[name.kind]} ` : ''}log: ${path}\n`);
+  }
+  if (writers.size > 1) {
+    const dirs = [...new Set(paths.map((p) => dirname(p)))];
+    lines.push(`jsmemtrace: ${paths.length} logs from ${writers.size} processes and threads; ` +
+      `analyse them together: jsmemtrace analyse ${dirs.map(quoteArg).join(' ')}\n`);
+  }
+  process.stderr.write(lines.join(''));
+}
+
+function quoteArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseRun(argv, process.cwd());
@@ -114,11 +168,25 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  let runDir: string;
+  try {
+    runDir = mkdtempSync(join(tmpdir(), 'jsmemtrace-run-'));
+  } catch (e) {
+    process.stderr.write(`jsmemtrace: cannot create a temporary directory in ${tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  parsed.config.run = { pid: process.pid, dir: runDir };
   const register = new URL('../loader/register.js', import.meta.url).href;
-  const child = spawn(process.execPath, ['--import', register, parsed.script, ...parsed.args], {
-    stdio: 'inherit',
-    env: { ...process.env, [CONFIG_ENV]: JSON.stringify(parsed.config) },
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    [CONFIG_ENV]: JSON.stringify(parsed.config),
+    NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, register),
+  };
+  const child = parsed.command
+    ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env })
+    // Also in argv, as ever: fork() and cluster pass process.execArgv on, and a module named twice
+    // (argv and NODE_OPTIONS) is evaluated once.
+    : spawn(process.execPath, ['--import', register, parsed.script, ...parsed.args], { stdio: 'inherit', env });
   // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
   // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
   // signal does not kill us before the program has decided what to do with it.
@@ -126,13 +194,22 @@ export async function main(argv: string[]): Promise<number> {
     child.kill(signal);
   };
   for (const s of FORWARDED) process.on(s, forward);
+  const finish = (): void => {
+    for (const s of FORWARDED) process.off(s, forward);
+    reportLogs(runDir);
+    if (parsed.config.tracer !== undefined && !existsSync(join(runDir, RUN_TRACED_FILE))) {
+      process.stderr.write(noModuleInScope(parsed.config.root) + '\n');
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  };
   return new Promise((done) => {
     child.on('error', (e) => {
-      process.stderr.write(`jsmemtrace: cannot start ${process.execPath}: ${e.message}\n`);
+      finish();
+      process.stderr.write(`jsmemtrace: cannot start ${parsed.command ? parsed.script : process.execPath}: ${e.message}\n`);
       done(1);
     });
     child.on('exit', (code, signal) => {
-      for (const s of FORWARDED) process.off(s, forward);
+      finish();
       if (signal === null) {
         done(code ?? 1);
         return;

@@ -33,12 +33,18 @@ export function patchResolveFilename(): void {
   };
 }
 
-export function patchCompile(transformer: ModuleTransformer): void {
+/**
+ * `commonJSOnly`: the module hooks instrument everything else (TypeScript, and ES modules that
+ * require() compiles through the ESM loader), so only JavaScript CommonJS is handled here.
+ */
+export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boolean): void {
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename)) {
-      const out = transformer.transform(filename, content, sourceTypeOf(filename, content, rest[0]));
+      const type = sourceTypeOf(filename, content, rest[0]);
+      if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return compile.call(this, content, filename, ...rest);
+      const out = transformer.transform(filename, content, type);
       if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = out.code;
     }
     return compile.call(this, content, filename, ...rest);

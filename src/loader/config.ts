@@ -35,6 +35,31 @@ export interface JsmtConfig {
   outDir?: string;
   /** Message written at the top of each log. */
   message?: string;
+  /**
+   * Set by `jsmemtrace run`: the run's own process id and its private directory, where every
+   * traced process and thread of the run lists the logs it opens (`logs`, one path a line).
+   */
+  run?: RunInfo;
+}
+
+export interface RunInfo {
+  pid: number;
+  dir: string;
+  /**
+   * The traced process whose environment this one inherited (directly, or through a shell or
+   * npx); absent in the process `run` started. Each traced process sets it for its children.
+   */
+  parent?: number;
+}
+
+/** The file in `RunInfo.dir` that lists the run's logs. */
+export const RUN_LOGS_FILE = 'logs';
+/** The file in `RunInfo.dir` that exists once some process of the run has started its tracer. */
+export const RUN_TRACED_FILE = 'traced';
+
+/** Said when a tracer was asked for and no module in scope was ever loaded. */
+export function noModuleInScope(root: string): string {
+  return `jsmemtrace: no module in scope was loaded, so nothing was traced (scope: files under ${root} outside node_modules; see --instrument)`;
 }
 
 /** The configuration of a plain `node --import jsmemtrace/register app.js`: instrument only. */
@@ -108,5 +133,14 @@ function validateConfig(raw: unknown, cwd: string): JsmtConfig {
   }
   config.outDir = optionalString(o.outDir, 'outDir');
   config.message = optionalString(o.message, 'message');
+  if (o.run !== undefined) {
+    const r = o.run as Record<string, unknown> | null;
+    if (r === null || typeof r !== 'object' || !Number.isInteger(r.pid) || typeof r.dir !== 'string' ||
+      (r.parent !== undefined && !Number.isInteger(r.parent))) {
+      throw new Error('run must be {"pid": <integer>, "dir": <string>, "parent"?: <integer>}');
+    }
+    config.run = { pid: r.pid as number, dir: r.dir };
+    if (r.parent !== undefined) config.run.parent = r.parent as number;
+  }
   return config;
 }

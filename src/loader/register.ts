@@ -2,13 +2,17 @@
  * `node --import jsmemtrace/register app.js`: defines the probe globals, then hooks module loading
  * so that every in-scope module (default: files under the cwd outside node_modules) is
  * instrumented before it runs. `jsmemtrace run` uses it too, with its configuration in
- * $JSMEMTRACE_CONFIG, which also names the tracer to start.
+ * $JSMEMTRACE_CONFIG, which also names the tracer to start. `run` loads it through NODE_OPTIONS,
+ * so every Node process and worker thread of the program that inherits the environment loads it,
+ * and once: a module imported twice (argv and NODE_OPTIONS) is evaluated once per thread.
  */
+import { writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { MessageChannel } from 'node:worker_threads';
+import { join } from 'node:path';
+import { MessageChannel, isMainThread } from 'node:worker_threads';
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
-import { configFromEnv, type JsmtConfig } from './config.js';
+import { CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo } from './config.js';
 import { ModuleTransformer, writeStderr } from './transform.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
@@ -28,6 +32,33 @@ if (g[INSTALLED] !== undefined) {
   installFunctionSource();
   installHooks(config);
   if (config.tracer !== undefined) await startTracer(config);
+  else if (config.run !== undefined) await joinRun(config.run);
+}
+
+/** `run` without a tracer: logs of the program's own tracers are still listed and say who wrote them. */
+async function joinRun(run: RunInfo): Promise<void> {
+  try {
+    const info = await import(new URL('../tracers/process-info.js', import.meta.url).href) as { joinRun(list: string, from: number): void };
+    info.joinRun(join(run.dir, RUN_LOGS_FILE), run.parent ?? run.pid);
+  } catch {
+    // A build without tracers: the program cannot open a log either.
+  }
+  onFirstModule(() => traced(run));
+}
+
+/**
+ * This process of a run instruments (and traces) its modules: the processes it starts from now on
+ * inherit its pid as where they come from, so that the tree skips what came between (a shell,
+ * npm) and wrote no log; and `run` learns that something was traced.
+ */
+function traced(run: RunInfo): void {
+  try {
+    writeFileSync(join(run.dir, RUN_TRACED_FILE), '', { flag: 'a' });
+  } catch { /* run is gone: nobody to tell */ }
+  if (!isMainThread) return;
+  // As the program left it: it may have changed its environment before its first module loaded.
+  const config = configFromEnv(process.env, process.cwd(), () => {});
+  if (config.run !== undefined) process.env[CONFIG_ENV] = JSON.stringify({ ...config, run: { ...config.run, parent: process.pid } });
 }
 
 function installHooks(config: JsmtConfig): void {
@@ -36,10 +67,16 @@ function installHooks(config: JsmtConfig): void {
   patchResolveFilename();
   const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
-    installSyncHooks(registerHooks, transformer);
+    // Node 22: a CommonJS module whose source a load hook returns is compiled by the ESM loader's
+    // CommonJS translator, whose require() of an ES module with dependencies throws
+    // ERR_VM_MODULE_LINK_FAILURE (fixed in 24). There, JavaScript CommonJS goes through the
+    // CommonJS loader untouched and is instrumented in Module.prototype._compile instead.
+    const commonJSViaCompile = process.versions.node.startsWith('22.');
+    installSyncHooks(registerHooks, transformer, commonJSViaCompile);
+    if (commonJSViaCompile) patchCompile(transformer, true);
     return;
   }
-  patchCompile(transformer);
+  patchCompile(transformer, false);
   const { port1, port2 } = new MessageChannel();
   listen(port1);
   nodeModule.register(new URL('./esm-hooks.js', import.meta.url), {
@@ -60,12 +97,18 @@ async function startTracer(config: JsmtConfig): Promise<void> {
     return;
   }
   const fail = (e: unknown) => writeStderr(`jsmemtrace: cannot start the ${config.tracer} tracer: ${(e as Error).message}; running untraced`);
+  const run = config.run;
   let started = false;
-  process.once('exit', () => {
-    if (!started) writeStderr(`jsmemtrace: no module in scope was loaded, so nothing was traced (scope: files under ${config.root} outside node_modules; see --instrument)`);
-  });
+  // Under `run`, the run says it once for the whole program, which may well start Node processes
+  // (npm, a build tool) that load none of its modules.
+  if (run === undefined) {
+    process.once('exit', () => {
+      if (!started) writeStderr(noModuleInScope(config.root));
+    });
+  }
   onFirstModule(() => {
     started = true;
+    if (run !== undefined) traced(run);
     try {
       const result = tracers.startFromConfig(config);
       if (result instanceof Promise) result.catch(fail);

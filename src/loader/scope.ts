@@ -38,7 +38,8 @@ export function createScope(root: string, instrument: readonly string[], noInstr
   const include = matcher(instrument);
   const exclude = matcher(noInstrument);
   return (filename) => {
-    if (!INSTRUMENTABLE.test(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
+    // Only files: `node -e`/`--eval` code reaches the CommonJS hook as `[eval]-wrapper`, relative.
+    if (!isAbsolute(filename) || !INSTRUMENTABLE.test(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
     const rel = toPosix(relative(root, filename));
     const abs = toPosix(filename);
     if (exclude?.(rel, abs)) return false;

@@ -54,7 +54,11 @@ function jsFormat(format: string | null | undefined, filename: string, source: s
   }
 }
 
-export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer): void {
+/**
+ * `commonJSViaCompile`: leave JavaScript CommonJS to the CommonJS loader (and the `_compile`
+ * patch) instead of returning its source from the load hook.
+ */
+export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer, commonJSViaCompile: boolean): void {
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
@@ -90,7 +94,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         if (result.source == null) return result;
         source = sourceText(result.source);
         format = jsFormat(result.format, filename, source);
-        if (format === undefined) return result;
+        if (format === undefined || (commonJSViaCompile && format === 'commonjs')) return result;
         // An undefined format stays undefined: Node then applies its own module-syntax detection.
         compileAs = result.format;
       }

@@ -56,21 +56,60 @@ export interface ObjectEvent {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Names: a column never contains white space. Space, tab, CR, LF and '%' are %-encoded so that
-// decoding is exact; pymemtrace writes raw names, which decode to themselves.
+// Names: a column never contains white space. '%' and white space are %-encoded so that decoding
+// is exact; pymemtrace writes raw names, which decode to themselves. A character up to U+00FF
+// (space, tab, CR, LF, U+00A0, '%') is one `%XX`; one above it (U+2028, U+3000...) is its UTF-8
+// bytes, each `%XX`, as in a URL: two hex digits per escape, so logs written before read as they
+// did. The two never mix up: a UTF-8 sequence starts with a byte >= 0xC2, and no character up to
+// U+00FF that is encoded has a code >= 0xC2.
 
 const NEEDS_ENCODING = /[%\s]/;
+const ENCODED_CHARS = /[%\s]/g;
+
+function hex2(code: number): string {
+  return (code < 16 ? '%0' : '%') + code.toString(16).toUpperCase();
+}
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  // Every white space character is in the Basic Multilingual Plane and not a surrogate, so
+  // encodeURIComponent never throws here; it writes upper-case hex, as hex2 does.
+  return code <= 0xff ? hex2(code) : encodeURIComponent(c);
+}
 
 export function encodeName(name: string): string {
   if (name.length === 0) return '-';
   if (!NEEDS_ENCODING.test(name)) return name;
-  return name.replace(/[%\s]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  return name.replace(ENCODED_CHARS, escapeChar);
+}
+
+const ESCAPE_RUNS = /(?:%[0-9A-Fa-f]{2})+/g;
+
+/** A run of `%XX` escapes: UTF-8 sequences become their character, any other byte its code point. */
+function unescapeRun(run: string): string {
+  let out = '';
+  for (let i = 0; i < run.length; i += 3) {
+    const b = parseInt(run.slice(i + 1, i + 3), 16);
+    const more = b >= 0xf0 ? (b <= 0xf4 ? 3 : 0) : b >= 0xe0 ? 2 : b >= 0xc2 ? 1 : 0;
+    const end = i + 3 * (more + 1);
+    if (more > 0 && end <= run.length) {
+      try {
+        out += decodeURIComponent(run.slice(i, end));
+        i = end - 3;
+        continue;
+      } catch {
+        // Not valid UTF-8 (a raw pymemtrace name that happens to hold escapes): byte by byte.
+      }
+    }
+    out += String.fromCharCode(b);
+  }
+  return out;
 }
 
 export function decodeName(text: string): string {
   if (text === '-') return '';
   if (text.indexOf('%') < 0) return text;
-  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return text.replace(ESCAPE_RUNS, unescapeRun);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,23 +129,54 @@ function padStart(s: string, width: number): string {
 /** Upper bound of the bytes an event line takes, newline excluded, for names of these lengths. */
 export function maxEventBytes(nameChars: number): number {
   // Fixed columns (tag, numbers, clock, What, padding) stay under 160 bytes; a name's UTF-16 code
-  // unit is at most 3 bytes of UTF-8, or 3 ASCII bytes once %-encoded.
-  return 160 + 3 * nameChars;
+  // unit is at most 3 bytes of UTF-8, and at most 9 ASCII bytes once %-encoded (U+2028: %E2%80%A8).
+  return 160 + 9 * nameChars;
 }
 
+/** Decimal digits of a non-negative integer: comparisons, no division (it runs for every column). */
 function digitCount(n: number): number {
-  let d = 1;
-  while (n >= 10) { n = Math.floor(n / 10); d++; }
+  if (!(n >= 10)) return 1;
+  if (n < 1e8) {
+    if (n < 1e4) return n < 100 ? 2 : n < 1000 ? 3 : 4;
+    return n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : 8;
+  }
+  let d = 9;
+  for (let p = 1e9; n >= p; p *= 10) d++;
   return d;
 }
 
-function putSpaces(buf: Buffer, o: number, n: number): number {
+function putSpaces(buf: Uint8Array, o: number, n: number): number {
   while (n-- > 0) buf[o++] = 32;
   return o;
 }
 
-/** Writes the decimal digits of a non-negative integer `n` that has `d` digits. */
-function putDigits(buf: Buffer, o: number, n: number, d: number): number {
+/**
+ * Writes the decimal digits of a non-negative integer `n` that has `d` digits (leading zeros when
+ * `d` is more). Below 2^31 in int32 arithmetic, where dividing by 10 compiles to a multiplication:
+ * a floating-point division per digit cost more than the rest of a line.
+ */
+function putDigits(buf: Uint8Array, o: number, n: number, d: number): number {
+  let end = o + d;
+  const after = end;
+  if (n >= 2147483648) {
+    if (d <= 9) return putDigitsSlow(buf, o, n, d);
+    // The low nine digits in int32 arithmetic, the rest (< 2^31 for any line's number) before them.
+    const high = Math.floor(n / 1e9);
+    putDigits(buf, end - 9, n - high * 1e9, 9);
+    end -= 9;
+    n = high;
+    if (n >= 2147483648) return putDigitsSlow(buf, o, n, d - 9) + 9;
+  }
+  let v = n | 0;
+  while (end > o) {
+    const q = (v / 10) | 0;
+    buf[--end] = 48 + v - q * 10;
+    v = q;
+  }
+  return after;
+}
+
+function putDigitsSlow(buf: Uint8Array, o: number, n: number, d: number): number {
   let end = o + d;
   const after = end;
   while (end > o) {
@@ -118,7 +188,7 @@ function putDigits(buf: Buffer, o: number, n: number, d: number): number {
 }
 
 /** An integer (negative allowed), padded to `width` on the left (right-aligned) or the right. */
-function putInt(buf: Buffer, o: number, n: number, width: number, alignRight: boolean, plus: boolean): number {
+function putInt(buf: Uint8Array, o: number, n: number, width: number, alignRight: boolean, plus: boolean): number {
   const neg = n < 0;
   const abs = neg ? -n : n;
   const d = digitCount(abs);
@@ -130,7 +200,7 @@ function putInt(buf: Buffer, o: number, n: number, width: number, alignRight: bo
 }
 
 /** Seconds with six decimals, as pymemtrace writes them. */
-function putClock(buf: Buffer, o: number, seconds: number, width: number, alignRight: boolean): number {
+function putClock(buf: Uint8Array, o: number, seconds: number, width: number, alignRight: boolean): number {
   const micros = Math.round(seconds * 1e6);
   const whole = Math.floor(micros / 1e6);
   const frac = micros - whole * 1e6;
@@ -144,7 +214,7 @@ function putClock(buf: Buffer, o: number, seconds: number, width: number, alignR
 }
 
 /** A string known to be printable ASCII (tags, What, addresses). */
-function putAscii(buf: Buffer, o: number, s: string, width: number, alignRight: boolean): number {
+function putAscii(buf: Uint8Array, o: number, s: string, width: number, alignRight: boolean): number {
   const n = s.length;
   if (alignRight) o = putSpaces(buf, o, width - n);
   for (let i = 0; i < n; i++) buf[o++] = s.charCodeAt(i);
@@ -199,6 +269,141 @@ export function encodeObjectEvent(buf: Buffer, o: number, tag: ObjectTag, e: Obj
   o = putName(buf, o, e.fn, 24); buf[o++] = 32;
   o = putInt(buf, o, e.rss, 12, true, false); buf[o++] = 32;
   return putInt(buf, o, e.dRss, 12, true, false);
+}
+
+/** Upper bound of an object line's bytes besides its site's columns (tag, clock, id, counts, RSS). */
+export const OBJECT_ROW_FIXED_BYTES = 128;
+
+// Offsets in an object line whose numbers fit their columns: `NEW: ` (5), Clock (12) and a space,
+// Address (16) and a space, LiveCnt (7) and a space, then the site's columns; after them RSS (12),
+// a space and dRSS (12).
+const CLOCK_END = 17;
+const ADDRESS_END = 34;
+const LIVE_END = 42;
+const SITE_START = 43;
+const AFTER_SITE = 25;
+const ROW_START = 'NEW: ' + ' '.repeat(12) + ' ' + '  0x' + '0'.repeat(12) + ' ' + ' '.repeat(7) + ' ';
+
+/**
+ * An object line for one allocation site and type, with its numbers left blank: the columns that
+ * the site fixes (Type, File, Line, Function) are encoded once, and `encodeObjectRow` copies the
+ * whole template into each line and writes only the digits.
+ */
+export function encodeObjectSite(type: string, file: string, line: number, fn: string): Uint8Array {
+  const buf = Buffer.allocUnsafe(SITE_START + maxEventBytes(type.length + file.length + fn.length) + AFTER_SITE);
+  buf.write(ROW_START, 0, 'latin1');
+  let o = putName(buf, SITE_START, type, 24); buf[o++] = 32;
+  o = putName(buf, o, file, 24); buf[o++] = 32;
+  o = putInt(buf, o, line, 5, true, false); buf[o++] = 32;
+  o = putName(buf, o, fn, 24); buf[o++] = 32;
+  o = putSpaces(buf, o, AFTER_SITE);
+  return Uint8Array.prototype.slice.call(buf, 0, o);
+}
+
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const TWO_POW_31 = 2147483648;
+const TWO_POW_48 = 281474976710656;
+
+/** "00" to "99": two digits per division. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + ((k & 1) === 0 ? Math.floor(k / 20) : (k >> 1) % 10));
+
+/**
+ * Writes the decimal digits of a non-negative integer `n` (< 2^53) so that they end just before
+ * `end`; returns where they start. int32 arithmetic (nine digits at a time above 2^31), two digits
+ * per division: an int32 division by a constant compiles to a multiplication, and the digits of a
+ * line's numbers are most of the work of writing it.
+ */
+function putDigitsBefore(buf: Uint8Array, end: number, n: number): number {
+  while (n >= TWO_POW_31) {
+    const high = Math.floor(n / 1e9);
+    end = putPairs(buf, end, (n - high * 1e9) | 0, 9);
+    n = high;
+  }
+  let v = n | 0;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const p = (v - q * 100) << 1;
+    buf[--end] = DIGIT_PAIRS[p + 1]!;
+    buf[--end] = DIGIT_PAIRS[p]!;
+    v = q;
+  }
+  if (v >= 10) {
+    buf[--end] = DIGIT_PAIRS[(v << 1) + 1]!;
+    buf[--end] = DIGIT_PAIRS[v << 1]!;
+  } else {
+    buf[--end] = 48 + v;
+  }
+  return end;
+}
+
+/** Exactly `d` digits of the int32 `v` (leading zeros), ending before `end`; returns their start. */
+function putPairs(buf: Uint8Array, end: number, v: number, d: number): number {
+  for (; d >= 2; d -= 2) {
+    const q = (v / 100) | 0;
+    const p = (v - q * 100) << 1;
+    buf[--end] = DIGIT_PAIRS[p + 1]!;
+    buf[--end] = DIGIT_PAIRS[p]!;
+    v = q;
+  }
+  if (d === 1) buf[--end] = 48 + v;
+  return end;
+}
+
+/**
+ * Encodes an object line (no newline) at `o` from a site's template (`encodeObjectSite`) and the
+ * row's numbers, the object's id as a number: the same bytes as `encodeObjectEvent` with the
+ * address `formatAddress(id)` and that site's columns. The reference tracer's hot path: one copy
+ * of the template and the digits. A number too wide for its column goes through encodeObjectEvent's
+ * helpers, which widen the column.
+ */
+export function encodeObjectRow(
+  buf: Uint8Array, o: number, tag: ObjectTag, clock: number, id: number, liveCount: number, template: Uint8Array,
+  rss: number, dRss: number,
+): number {
+  const micros = Math.round(clock * 1e6);
+  const whole = Math.floor(micros / 1e6);
+  const absD = dRss < 0 ? -dRss : dRss;
+  if (!(whole >= 0 && whole < 100000 && id >= 0 && id < TWO_POW_48 && Math.floor(id) === id && liveCount >= 0 &&
+    liveCount < 1e7 && rss >= 0 && rss < 1e12 && absD < 1e11)) {
+    return encodeObjectRowWide(buf, o, tag, clock, id, liveCount, template, rss, dRss);
+  }
+  buf.set(template, o);
+  if (tag !== 'NEW') { buf[o] = 68; buf[o + 1] = 69; buf[o + 2] = 76; }
+  // Clock: six decimals, the point, the whole seconds.
+  const point = putPairs(buf, o + CLOCK_END, (micros - whole * 1e6) | 0, 6) - 1;
+  buf[point] = 46;
+  putDigitsBefore(buf, point, whole);
+  // Address: the template holds `0x` and twelve zeros; only the significant hex digits are written.
+  let end = o + ADDRESS_END;
+  let lo = id % 16777216;
+  let hi = (id - lo) / 16777216;
+  while (lo !== 0) { buf[--end] = HEX_DIGITS[lo & 15]!; lo >>>= 4; }
+  if (hi !== 0) {
+    end = o + ADDRESS_END - 6;
+    while (hi !== 0) { buf[--end] = HEX_DIGITS[hi & 15]!; hi >>>= 4; }
+  }
+  putDigitsBefore(buf, o + LIVE_END, liveCount);
+  const last = o + template.length;
+  putDigitsBefore(buf, last - 13, rss);
+  const start = putDigitsBefore(buf, last, absD);
+  if (dRss < 0) buf[start - 1] = 45;
+  return last;
+}
+
+/** encodeObjectRow for numbers that widen their columns. */
+function encodeObjectRowWide(
+  buf: Uint8Array, o: number, tag: ObjectTag, clock: number, id: number, liveCount: number, template: Uint8Array,
+  rss: number, dRss: number,
+): number {
+  o = putAscii(buf, o, tag, 0, false);
+  buf[o++] = 58; buf[o++] = 32;
+  o = putClock(buf, o, clock, 12, true); buf[o++] = 32;
+  o = putAscii(buf, o, formatAddress(id), 16, true); buf[o++] = 32;
+  o = putInt(buf, o, liveCount, 7, true, false); buf[o++] = 32;
+  const siteEnd = template.length - AFTER_SITE;
+  for (let k = SITE_START; k < siteEnd; k++) buf[o++] = template[k]!;
+  o = putInt(buf, o, rss, 12, true, false); buf[o++] = 32;
+  return putInt(buf, o, dRss, 12, true, false);
 }
 
 let scratch = Buffer.allocUnsafe(4096);

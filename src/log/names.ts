@@ -1,6 +1,7 @@
 /**
  * Log file names (SPEC §4):
- * `YYYYMMDD_HHMMSS_<ordinal>_<pid>_<P|T|O>_<depth>_NODE<version>[_w<threadId>].log`.
+ * `YYYYMMDD_HHMMSS_<ordinal>_<pid>_<P|T|O>_<depth>_NODE<version>[_w<threadId>].log`,
+ * and the message that says which process and thread wrote a log.
  */
 import { join } from 'node:path';
 import { threadId, isMainThread } from 'node:worker_threads';
@@ -39,4 +40,45 @@ export function openGeneratedLog<W>(dir: string, kind: LogKind, depth: number, o
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
+}
+
+/**
+ * Which process and thread wrote a log. Under `jsmemtrace run` it is the log's first `MSG:` line,
+ * right after the header (the opening message before `SOF` stays the user's, as in pymemtrace),
+ * so that the run's process tree can be rebuilt from a directory of logs. One line:
+ * `jsmemtrace process pid=<pid> ppid=<ppid> from=<pid> thread=<threadId> argv=<argv as a JSON array>`.
+ */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /**
+   * The traced process it was started from: its parent, or the nearest traced ancestor when a
+   * shell or npx came between; `jsmemtrace run`'s pid for the program's first process; for a
+   * worker thread, its own process.
+   */
+  from: number;
+  /** 0 in a process's main thread. */
+  threadId: number;
+  argv: string[];
+}
+
+const PROCESS_MESSAGE = /^jsmemtrace process pid=(\d+) ppid=(\d+) from=(\d+) thread=(\d+) argv=(\[.*\])$/;
+
+export function formatProcessMessage(p: ProcessInfo): string {
+  // JSON escapes newlines and control characters: the message stays one line whatever argv holds.
+  return `jsmemtrace process pid=${p.pid} ppid=${p.ppid} from=${p.from} thread=${p.threadId} argv=${JSON.stringify(p.argv)}`;
+}
+
+/** The process a message describes, or null when it is not a process message. */
+export function parseProcessMessage(text: string): ProcessInfo | null {
+  const m = PROCESS_MESSAGE.exec(text);
+  if (m === null) return null;
+  let argv: unknown;
+  try {
+    argv = JSON.parse(m[5]!);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(argv) || argv.some((a) => typeof a !== 'string')) return null;
+  return { pid: Number(m[1]), ppid: Number(m[2]), from: Number(m[3]), threadId: Number(m[4]), argv: argv as string[] };
 }

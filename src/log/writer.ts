@@ -7,8 +7,8 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
-  encodeObjectEvent, encodePTEvent, formatObjectEvent, formatPTEvent, maxEventBytes,
-  type ObjectEvent, type ObjectTag, type PTEvent, type PTEventTag,
+  OBJECT_ROW_FIXED_BYTES, encodeObjectRow, encodePTEvent, formatPTEvent, maxEventBytes,
+  type ObjectTag, type PTEvent, type PTEventTag,
 } from './format.js';
 
 const BUFFER_BYTES = 64 * 1024;
@@ -64,16 +64,25 @@ export class LogWriter {
     this.buf[this.used++] = 10;
   }
 
-  /** Appends a reference-tracing object line, encoded straight into the buffer (the hot path). */
-  objectEvent(tag: ObjectTag, e: ObjectEvent): void {
+  /**
+   * Appends an object line from its parts (`encodeObjectRow`): the reference tracer's hot path,
+   * where the site's columns are pre-encoded once per site.
+   */
+  objectRow(tag: ObjectTag, clock: number, id: number, liveCount: number, site: Uint8Array, rss: number, dRss: number): void {
     if (this.failed) return;
-    const max = maxEventBytes(e.type.length + e.file.length + e.fn.length + e.address.length) + 1;
-    if (max > BUFFER_BYTES) return this.line(formatObjectEvent(tag, e));
+    const max = site.length + OBJECT_ROW_FIXED_BYTES + 1;
     if (this.used + max > BUFFER_BYTES) {
       this.flush();
       if (this.failed) return;
+      if (max > BUFFER_BYTES) {
+        const big = Buffer.allocUnsafe(max);
+        const end = encodeObjectRow(big, 0, tag, clock, id, liveCount, site, rss, dRss);
+        big[end] = 10;
+        this.writeAll(big.subarray(0, end + 1));
+        return;
+      }
     }
-    this.used = encodeObjectEvent(this.buf, this.used, tag, e);
+    this.used = encodeObjectRow(this.buf, this.used, tag, clock, id, liveCount, site, rss, dRss);
     this.buf[this.used++] = 10;
   }
 

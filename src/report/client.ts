@@ -462,6 +462,32 @@ export function reportApp(): void {
     }
   }
 
+  /** The process tree of a `jsmemtrace run` (column 1 keeps the tree order). */
+  function processes(sec: any): void {
+    table(sec, 'Processes', {
+      columns: [
+        { label: '#', kind: 'int' }, { label: 'Process', kind: 'text' }, { label: 'Thread', kind: 'int' },
+        { label: 'From', kind: 'text', title: 'The traced process it was started from' }, { label: 'Peak RSS', kind: 'bytes' },
+        { label: 'Live objects', kind: 'int' }, { label: 'Live by type', kind: 'text' }, { label: 'Logs', kind: 'int' },
+        { label: 'Command', kind: 'text' },
+      ],
+      rows: data.processes.map((p: any, i: number) => [
+        i + 1,
+        '\u00a0\u00a0'.repeat(p.depth) + (p.depth > 0 ? '└ ' : '') + (p.pid === null ? '?' : String(p.pid)) + (p.threadId > 0 ? ' thread ' + p.threadId : ''),
+        p.threadId,
+        p.from === null ? null : String(p.from),
+        p.peakRss,
+        p.liveObjects,
+        p.liveByType === null ? null : Object.keys(p.liveByType).map((t) => t + ' ' + int(p.liveByType[t])).join(', '),
+        p.logs.length,
+        p.argv === null ? null : p.argv.slice(1).join(' '),
+      ]),
+      total: data.processes.length,
+      sortColumn: 0,
+      ascending: true,
+    }, 'Each process and worker thread that wrote logs, under the process it was started from; peak RSS and live objects at the end over its logs.');
+  }
+
   function summary(main: any): void {
     const sec = add(main, 'section', 'summary');
     add(sec, 'h2', '', data.logs.length === 1 ? 'Log' : 'Logs');
@@ -486,6 +512,7 @@ export function reportApp(): void {
       add(tr, 'td', 'num', row.complete ? 'yes' : 'truncated');
       add(tr, 'td', 'num', int(row.problems));
     });
+    if (data.processes.length > 0) processes(sec);
     if (data.failed.length > 0) {
       add(sec, 'h3', 'warning', 'Not read');
       const ul = add(sec, 'ul', 'failed');

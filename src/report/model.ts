@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { analyseLog, summarise } from '../analyse/analyse-log.js';
 import type { AnalyseOptions } from '../analyse/analyse-log.js';
-import type { EventAnalysis, FailedLog, LogAnalysis, LogSummary, RefTraceAnalysis } from '../analyse/json.js';
+import type { EventAnalysis, FailedLog, LogAnalysis, LogSummary, ProcessSummary, RefTraceAnalysis } from '../analyse/json.js';
+import { processSummaries } from '../analyse/processes.js';
 import { LogReadError } from '../log/reader.js';
 import { readLiveSeries, readRssSeries } from './series.js';
 import type { LiveSeries, RssSeries, SeriesOptions } from './series.js';
@@ -95,6 +96,8 @@ export interface ReportData {
   generated: string;
   logs: LogReport[];
   summary: LogSummary[];
+  /** Logs of `jsmemtrace run`: their processes and threads in tree order; empty otherwise. */
+  processes: ProcessSummary[];
   failed: FailedLog[];
 }
 
@@ -170,7 +173,8 @@ export async function buildReport(paths: string[], options: ReportOptions): Prom
     queue.splice(i + 1, 0, ...children);
   }
   return {
-    tool: 'jsmemtrace report', version: REPORT_DATA_VERSION, generated: new Date().toISOString(), logs, summary, failed,
+    tool: 'jsmemtrace report', version: REPORT_DATA_VERSION, generated: new Date().toISOString(), logs, summary,
+    processes: summary.some((r) => r.process !== undefined) ? processSummaries(summary) : [], failed,
   };
 }
 

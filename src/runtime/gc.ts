@@ -30,14 +30,15 @@ let gcFn: GcFunction | undefined;
 let Registry: RegistryClass | undefined;
 
 /**
- * V8 majors whose `--harmony-weak-refs-with-cleanup-some` flag is known to exist: an unknown flag
+ * V8 majors whose `--harmony-weak-refs-with-cleanup-some` flag is known to exist (11: Node 20, 12: Node 22;
+ * V8 13 of Node 24 removed it): an unknown flag
  * makes V8 print an error on the program's stderr, so it is never guessed.
  * JSMEMTRACE_NO_CLEANUP_SOME=1 turns it off (tests use it to exercise the asynchronous path).
  */
 function cleanupSomeKnown(): boolean {
   if (process.env.JSMEMTRACE_NO_CLEANUP_SOME === '1') return false;
   const major = Number(process.versions.v8.split('.')[0]);
-  return major === 11;
+  return major === 11 || major === 12;
 }
 
 function init(): void {

@@ -4,21 +4,33 @@
  * is the outer frame). The tracer is never stopped by the program: the exit path closes its log
  * (tracers/lifecycle.ts), also on `process.exit()`, an uncaught exception, SIGINT and SIGTERM.
  */
-import type { JsmtConfig } from '../loader/config.js';
+import { join } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { RUN_LOGS_FILE, type JsmtConfig } from '../loader/config.js';
+import { joinRun } from './process-info.js';
 import { Profile } from './profile.js';
 import { ReferenceTracing, ReferenceTracingSimple } from './ref-tracer.js';
 import { Trace } from './trace.js';
 
+/** The process `jsmemtrace run` started itself (not one its program started), in its main thread. */
+function isRunTop(config: JsmtConfig): boolean {
+  return config.run === undefined || (isMainThread && config.run.parent === undefined);
+}
+
 /**
- * Starts the tracer `config.tracer` names and says on stderr where its log goes (each traced
- * process and thread of a `run` writes its own); returns the log path, undefined when none started
- * or the tracer writes no log (`reftrace-simple` prints its counts on stderr at exit).
+ * Starts the tracer `config.tracer` names; returns the log path, undefined when none started or
+ * the tracer writes no log (`reftrace-simple` prints its counts on stderr at exit). Under
+ * `jsmemtrace run` every process and thread of the program gets here (the loader travels in
+ * NODE_OPTIONS): each writes its own logs into one directory and lists them for `run`, which names
+ * them all at the end; outside a run the log's path is said on stderr now.
  */
 export function startFromConfig(config: JsmtConfig): string | undefined {
+  if (config.run !== undefined) joinRun(join(config.run.dir, RUN_LOGS_FILE), config.run.parent ?? config.run.pid);
   const opts = {
     dRssTrigger: config.dRssTrigger ?? -1,
     message: config.message,
-    outDir: config.outDir,
+    // A child started in another directory writes beside its parent's logs.
+    outDir: config.outDir ?? (config.run !== undefined ? config.root : undefined),
     rssSampleMicros: config.rssSampleMicros ?? 0,
   };
   const filters = {
@@ -38,20 +50,21 @@ export function startFromConfig(config: JsmtConfig): string | undefined {
       break;
     case 'reftrace':
       path = new ReferenceTracing({
-        ...filters, message: config.message, outDir: config.outDir, rssSampleMicros: opts.rssSampleMicros,
+        ...filters, message: config.message, outDir: opts.outDir, rssSampleMicros: opts.rssSampleMicros,
       }).logFilePath;
       break;
     case 'reftrace-simple': {
       // Whole-program counts: the final full collection frees what is garbage, so that DEL counts
       // what the program really let go of.
       const simple = new ReferenceTracingSimple({ ...filters, gcOnExit: 'full' });
+      const who = isRunTop(config) ? '' : ` (pid ${process.pid}${isMainThread ? '' : `, thread ${threadId}`})`;
       simple.onClose = (t) => {
-        process.stderr.write(`jsmemtrace: reftrace-simple: NEW: ${t.countNew()} DEL: ${t.countDel()} ` +
+        process.stderr.write(`jsmemtrace: reftrace-simple${who}: NEW: ${t.countNew()} DEL: ${t.countDel()} ` +
           `live: ${t.countNew() - t.countDel()}\n`);
       };
       return undefined;
     }
   }
-  process.stderr.write(`jsmemtrace: ${config.tracer} log: ${path}\n`);
+  if (config.run === undefined) process.stderr.write(`jsmemtrace: ${config.tracer} log: ${path}\n`);
   return path;
 }

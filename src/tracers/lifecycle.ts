@@ -2,8 +2,11 @@
  * Closing logs when the program ends without stopping its tracers: `process.exit()`, the end of
  * the event loop, an uncaught exception (Node emits 'exit' after printing it), SIGINT and SIGTERM.
  * Handlers are installed only while a tracer is open, so a program that traces nothing keeps its
- * own signal behaviour.
+ * own signal behaviour. While one is open its buffered lines also reach the file every second: a
+ * process killed by SIGKILL or a worker ended by `terminate()` runs no exit code, and then loses
+ * at most the last second of its log, which the analyser reads as truncated.
  */
+import { setInterval, clearInterval } from 'node:timers';
 import { isMainThread } from 'node:worker_threads';
 
 export interface Closable {
@@ -21,6 +24,13 @@ export interface Closable {
 /** Open tracers of every kind, in the order they started. */
 const open: Closable[] = [];
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const FLUSH_EVERY_MS = 1000;
+/** node:timers' own, so that a program's fake timers (installed on the globals) cannot stop it. */
+let flusher: ReturnType<typeof setInterval> | null = null;
+
+function flushAll(): void {
+  for (const c of open) c.flushLog();
+}
 
 function closeAll(): void {
   // Innermost first, so that a resumed tracer never writes after its inner one's log was cut.
@@ -56,6 +66,9 @@ function install(): void {
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
   if (isMainThread) for (const s of SIGNALS) process.on(s, onSignal);
+  // Unref'd: it never keeps the program alive.
+  flusher = setInterval(flushAll, FLUSH_EVERY_MS);
+  flusher.unref();
 }
 
 function uninstall(): void {
@@ -64,6 +77,8 @@ function uninstall(): void {
   process.off('exit', onExit);
   process.off('beforeExit', onBeforeExit);
   if (isMainThread) for (const s of SIGNALS) process.off(s, onSignal);
+  if (flusher !== null) clearInterval(flusher);
+  flusher = null;
 }
 
 export function opened(c: Closable): void {

@@ -11,6 +11,7 @@ import { EV_LINE } from '../runtime/dispatch.js';
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import type { Position } from './caller.js';
+import { logOpened, processMessage } from './process-info.js';
 
 export class PTLog implements EventSink {
   readonly writer: LogWriter;
@@ -43,6 +44,11 @@ export class PTLog implements EventSink {
     this.writer.line(SOF);
     this.writer.line(formatPTHeader());
     const now = clock();
+    const writtenBy = processMessage();
+    if (writtenBy !== undefined) {
+      this.writer.line(formatPTMessage(0, 0, now, writtenBy));
+      logOpened(this.writer.path);
+    }
     this.startClock = now;
     const r = rss();
     this.write('FRST', 0, 0, now, EV_LINE, at.file, at.line, at.fn, r, r);

@@ -7,9 +7,15 @@
  * unregister token (about a tenth of the cost of registering with one). Freed slots are reused;
  * ids never are.
  *
+ * Per object the work is a handful of stores and one line encoded from numbers: a row's Type,
+ * File, Line and Function columns are encoded once, when the row is made (a site never changes).
+ * The finalizers only queue the freed slots; their DEL rows are written together at the end of
+ * the finalization task, with one clock and one exact RSS reading per batch, taken after the
+ * collection released the memory. (For NEW rows, RSS is sampled by default: ref-options.ts.)
+ *
  * SimpleCounter only counts, for ReferenceTracingSimple.
  */
-import { EOF, SOF, formatAddress, formatObjectHeader, formatObjectMessage, type ObjectEvent, type ObjectTag, type OMessageTag } from '../log/format.js';
+import { EOF, SOF, encodeObjectSite, formatObjectHeader, formatObjectMessage, type ObjectTag, type OMessageTag } from '../log/format.js';
 import type { LogWriter } from '../log/writer.js';
 import type { AllocSink } from '../runtime/alloc.js';
 import { clock } from '../runtime/clock.js';
@@ -17,6 +23,7 @@ import { newRegistry, type DrainableRegistry } from '../runtime/gc.js';
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import { passes, type TypeFilter } from './ref-options.js';
+import { logOpened, processMessage } from './process-info.js';
 
 /** Object ids, per thread: unique across every log of the process, so never reused. */
 let lastId = 0;
@@ -35,10 +42,8 @@ export class ObjectLog implements AllocSink {
 
   // Rows: one per (site, type) that traced something.
   private readonly rowIndex = new Map<string, number>();
-  private readonly rowType: string[] = [];
-  private readonly rowFile: string[] = [];
-  private readonly rowLine: number[] = [];
-  private readonly rowFn: string[] = [];
+  /** Per row: its Type, File, Line and Function columns, encoded (log/format.ts encodeObjectSite). */
+  private readonly rowSite: Uint8Array[] = [];
   private readonly rowTypeKey: number[] = [];
   private readonly typeIndex = new Map<string, number>();
   private readonly live: number[] = [];
@@ -50,13 +55,14 @@ export class ObjectLog implements AllocSink {
   private freeTop = 0;
   private nextSlot = 0;
 
+  // Slots freed by the collector whose DEL rows are not written yet.
+  private freedSlots = new Int32Array(1024);
+  private freedTop = 0;
+  private readonly writeFreed = (): void => this.flushFreed();
+
   newCount = 0;
-  delCount = 0;
+  private dels = 0;
   private lastRss = 0;
-  /** RSS read for the DEL rows of one batch of finalizers (-1: none read in this batch). */
-  private batchRss = -1;
-  private readonly endBatch = (): void => { this.batchRss = -1; };
-  private readonly e: ObjectEvent = { clock: 0, address: '', liveCount: 0, type: '', file: '', line: 0, fn: '', rss: 0, dRss: 0 };
 
   constructor(writer: LogWriter, filter: TypeFilter, sampleSeconds: number) {
     this.writer = writer;
@@ -70,6 +76,11 @@ export class ObjectLog implements AllocSink {
     if (message !== undefined) this.writer.line(message);
     this.writer.line(SOF);
     this.writer.line(formatObjectHeader());
+    const writtenBy = processMessage();
+    if (writtenBy !== undefined) {
+      this.writer.line(formatObjectMessage('MSG', clock(), writtenBy));
+      logOpened(this.writer.path);
+    }
     this.lastRss = 0;
   }
 
@@ -84,11 +95,8 @@ export class ObjectLog implements AllocSink {
       this.typeIndex.set(type, t);
       this.live.push(0);
     }
-    const row = this.rowType.length;
-    this.rowType.push(type);
-    this.rowFile.push(rec.files[site]!);
-    this.rowLine.push(rec.lines[site]!);
-    this.rowFn.push(rec.fns[site]!);
+    const row = this.rowSite.length;
+    this.rowSite.push(encodeObjectSite(type, rec.files[site]!, rec.lines[site]!, rec.fns[site]!));
     this.rowTypeKey.push(t);
     this.rowIndex.set(key, row);
     return row;
@@ -112,6 +120,12 @@ export class ObjectLog implements AllocSink {
     this.write('NEW', now, id, live, row, this.sampleSeconds === 0 ? rss() : sampledRss(now, this.sampleSeconds));
   }
 
+  /** Traced objects freed so far (DEL rows). */
+  get delCount(): number {
+    this.flushFreed();
+    return this.dels;
+  }
+
   private grow(): void {
     const n = this.slotRow.length * 2;
     const ids = new Float64Array(n); ids.set(this.slotId); this.slotId = ids;
@@ -128,42 +142,56 @@ export class ObjectLog implements AllocSink {
       return;
     }
     if (!this.open) return;
-    const row = this.slotRow[slot]!;
-    const id = this.slotId[slot]!;
-    this.free[this.freeTop++] = slot;
-    const live = --this.live[this.rowTypeKey[row]!]!;
-    this.delCount++;
-    // The finalizers of one collection run back to back, after the memory was released: one RSS
-    // reading serves them all.
-    if (this.batchRss < 0) {
-      this.batchRss = rss();
-      queueMicrotask(this.endBatch);
+    // The finalizers of one collection run back to back in one task: the first queues the
+    // writing of the whole batch for the end of that task.
+    const k = this.freedTop;
+    if (k === 0) queueMicrotask(this.writeFreed);
+    else if (k === this.freedSlots.length) {
+      const more = new Int32Array(k * 2);
+      more.set(this.freedSlots);
+      this.freedSlots = more;
     }
-    this.write('DEL', clock(), id, live, row, this.batchRss);
+    this.freedSlots[k] = slot;
+    this.freedTop = k + 1;
+  }
+
+  /**
+   * Writes the DEL rows of the slots freed since the last batch. A slot is released for reuse only
+   * here, so a slot waiting in the batch still names its object.
+   */
+  private flushFreed(): void {
+    const n = this.freedTop;
+    if (n === 0) return;
+    this.freedTop = 0;
+    // One reading serves the batch: the collection released the memory before any finalizer ran.
+    const now = clock();
+    const r = rss();
+    for (let k = 0; k < n; k++) {
+      const slot = this.freedSlots[k]!;
+      const row = this.slotRow[slot]!;
+      this.free[this.freeTop++] = slot;
+      const live = --this.live[this.rowTypeKey[row]!]!;
+      this.dels++;
+      this.write('DEL', now, this.slotId[slot]!, live, row, r);
+    }
   }
 
   private write(tag: ObjectTag, now: number, id: number, live: number, row: number, r: number): void {
-    const e = this.e;
-    e.clock = now;
-    e.address = formatAddress(id);
-    e.liveCount = live;
-    e.type = this.rowType[row]!;
-    e.file = this.rowFile[row]!;
-    e.line = this.rowLine[row]!;
-    e.fn = this.rowFn[row]!;
-    e.rss = r;
-    e.dRss = r - this.lastRss;
+    const dRss = r - this.lastRss;
     this.lastRss = r;
-    this.writer.objectEvent(tag, e);
+    this.writer.objectRow(tag, now, id, live, this.rowSite[row]!, r, dRss);
   }
 
   message(tag: OMessageTag, text: string): void {
+    // Rows stay in time order: DELs of objects freed before the message come first.
+    this.flushFreed();
     this.writer.line(formatObjectMessage(tag, clock(), text));
   }
 
   /** Runs now the finalizers of objects already collected, where the engine allows it. */
   drain(): void {
     this.registry.cleanupSome?.();
+    this.flushFreed();
   }
 
   get canDrain(): boolean {
@@ -182,6 +210,7 @@ export class ObjectLog implements AllocSink {
 
   /** Live objects per type (types with none left are omitted). */
   liveObjectCounts(): Record<string, number> {
+    this.flushFreed();
     const out: Record<string, number> = {};
     for (const [type, t] of this.typeIndex) if (this.live[t]! > 0) out[type] = this.live[t]!;
     return out;
@@ -190,6 +219,7 @@ export class ObjectLog implements AllocSink {
   /** EOF; closes the file. Finalizers that run later are ignored. */
   close(): void {
     if (!this.open) return;
+    this.flushFreed();
     this.open = false;
     this.writer.line(EOF);
     this.writer.close();

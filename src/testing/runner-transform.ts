@@ -1,0 +1,40 @@
+/**
+ * Instrumentation for test runners that load modules themselves (Vitest's plugin, Jest's
+ * transform). Their output may be cached or produced in another process than the one that runs
+ * it, so each module carries its site table and registers it from its first statement, just
+ * after the module-key function the instrumenter declares (so after any directive prologue).
+ */
+import { isAbsolute, relative, sep } from 'node:path';
+import { instrument } from '../instrument/index.js';
+import type { InstrumentResult } from '../instrument/types.js';
+
+const EXTENSIONS = /\.[cm]?[jt]s$/i;
+
+/** Files under `root`, outside node_modules and outside jsmemtrace itself, with a JavaScript or TypeScript extension. */
+export function inRunnerScope(root: string, filename: string, ownDist: string): boolean {
+  if (!isAbsolute(filename) || !EXTENSIONS.test(filename)) return false;
+  const rel = relative(root, filename);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
+  if (rel.split(sep).includes('node_modules')) return false;
+  const own = relative(ownDist, filename);
+  return own.startsWith('..') || isAbsolute(own);
+}
+
+function literal(s: string): string {
+  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * `source` instrumented (every probe kind), with the registration of its sites. When the module
+ * runs where jsmemtrace's runtime is not installed, it throws an error that says what to set up.
+ */
+export function instrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string {
+  const result: InstrumentResult = instrument(source, { filename, sourceType, moduleKey: filename });
+  const decl = `function __jsmt$m(){return ${literal(result.sites.key)}}`;
+  const at = result.code.indexOf(decl);
+  if (at < 0) throw new Error(`jsmemtrace: cannot find the module-key function in the instrumented ${filename}`);
+  const missing = literal(`jsmemtrace: ${filename} was instrumented but runs without jsmemtrace's runtime: ${setupHint}`);
+  const register = `;(globalThis[Symbol.for("jsmemtrace.sites")]||function(){throw new Error(${missing})})(${JSON.stringify(result.sites)});`;
+  const end = at + decl.length;
+  return result.code.slice(0, end) + register + result.code.slice(end);
+}
