@@ -50,7 +50,7 @@ export function startFromConfig(config: JsmtConfig): string | undefined {
       break;
     case 'reftrace':
       path = new ReferenceTracing({
-        ...filters, message: config.message, outDir: opts.outDir, rssSampleMicros: opts.rssSampleMicros,
+        ...filters, message: config.message, outDir: opts.outDir, rssSampleMicros: config.rssSampleMicros,
       }).logFilePath;
       break;
     case 'reftrace-simple': {

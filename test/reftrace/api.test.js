@@ -39,6 +39,9 @@ test('invalid options are TypeErrors naming the option; uninstrumented processes
   assert.throws(() => new api.ReferenceTracingSimple(), /no instrumented code is loaded/);
 });
 
+// V8 can run finalizers on demand (FinalizationRegistry#cleanupSome) up to V8 12 (Node 20, 22);
+// V8 13 (Node 24) removed it, so only the asynchronous path exists there.
+const CAN_DRAIN = Number(process.versions.v8.split('.')[0]) <= 12;
 const MISUSE = `import { ReferenceTracing, ReferenceTracingSimple, referenceTracingWrapperDepth, referenceTracingLogPath, referenceTracingWriteMessageToLog } from 'jsmemtrace';
 class Thing { constructor(n) { this.n = n; } }
 const keep = [];
@@ -152,7 +155,7 @@ test('stop() without a synchronous drain closes the log once the finalizers ran;
   const box = sandbox();
   try {
     box.write('async.mjs', ASYNC);
-    for (const drainable of [true, false]) {
+    for (const drainable of CAN_DRAIN ? [true, false] : [false]) {
       const r = box.run('async.mjs', drainable ? {} : { JSMEMTRACE_NO_CLEANUP_SOME: '1' });
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n'), [
@@ -178,7 +181,7 @@ const p = new Profile({ dRssTrigger: 0, filepath: isMainThread ? 'p.log' : 'pw.l
 const r = new ReferenceTracing(isMainThread ? { filepath: 'r.log' } : {});
 const kept = make(3);
 make(2);
-r.stop();
+await r.stopAsync();
 p.stop();
 console.log(isMainThread ? 'main' : 'worker', r.countNew(), r.countDel(), kept.length);
 if (isMainThread) new Worker(new URL(import.meta.url));
@@ -219,7 +222,7 @@ make(4);
 t.stop();
 process.exit(0);
 `);
-    for (const drainable of [true, false]) {
+    for (const drainable of CAN_DRAIN ? [true, false] : [false]) {
       const r = box.run('stop-exit.mjs', drainable ? {} : { JSMEMTRACE_NO_CLEANUP_SOME: '1' });
       assert.equal(r.status, 0, r.stderr);
       const log = await readOLog(box.path('se.log'));

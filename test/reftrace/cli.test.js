@@ -89,6 +89,9 @@ test('jsmemtrace run --reftrace-simple prints the counts on stderr at exit, afte
   }
 });
 
+// V8 can run finalizers on demand (FinalizationRegistry#cleanupSome) up to V8 12 (Node 20, 22);
+// V8 13 (Node 24) removed it, so only the asynchronous path exists there.
+const CAN_DRAIN = Number(process.versions.v8.split('.')[0]) <= 12;
 const EXITS = `class Item { constructor(i) { this.i = i; } }
 function make(n) { for (let i = 0; i < n; i++) new Item(i); }
 make(5);
@@ -107,7 +110,7 @@ test('however the program ends, the log is complete with the final collection\'s
     for (const [how, status, drainable, complete] of [
       ['end', 0, true, true], ['timer', 0, true, true], ['exit', 3, true, true], ['throw', 1, true, true],
       ['end', 0, false, true], ['timer', 0, false, true], ['exit', 3, false, false], ['throw', 1, false, false],
-    ]) {
+    ].filter(([, , drainable]) => CAN_DRAIN || !drainable)) {
       const env = drainable ? {} : { JSMEMTRACE_NO_CLEANUP_SOME: '1' };
       const r = box.node([cli(box), 'run', '--reftrace', '--', 'exits.mjs', how], env);
       assert.equal(r.status, status, `${how}: ${r.stderr}`);
