@@ -3,8 +3,8 @@
  * logs. `main` has no side effect beyond its output: the dispatcher (src/cli/main.ts) passes the
  * arguments after the subcommand and exits with the returned code.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { expandLogPaths } from '../log/find-logs.js';
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LogReadError } from '../log/reader.js';
 import { analyseLog, summarise } from '../analyse/analyse-log.js';
@@ -114,31 +114,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Paths to analyse: files as given, directories as the *.log files inside them (sorted). */
-function expand(paths: string[], failed: FailedLog[]): string[] {
-  const out: string[] = [];
-  for (const path of paths) {
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch {
-      out.push(path); // the reader reports it (no such file, unreadable) like any bad log
-      continue;
-    }
-    if (!isDirectory) {
-      out.push(path);
-      continue;
-    }
-    const logs = readdirSync(path, { withFileTypes: true })
-      .filter((d) => d.name.endsWith('.log') && (d.isFile() || d.isSymbolicLink()))
-      .map((d) => d.name)
-      .sort();
-    if (logs.length === 0) failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' });
-    for (const name of logs) out.push(join(path, name));
-  }
-  return out;
-}
-
 /** Progress on a terminal for big logs: one line on stderr, rewritten at most 5 times a second. */
 export function terminalProgress(stderr: CliIO['stderr'], threshold = 32 << 20): ProgressReporter | null {
   if (stderr.isTTY !== true) return null;
@@ -213,7 +188,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   };
   const textOptions = { fullPath: args.fullPath, includeUntracked: args.includeUntracked, top: args.top };
   const failed: FailedLog[] = [];
-  const queue = expand(args.paths, failed);
+  const queue = expandLogPaths(args.paths, (path) => failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' }));
   const logs: LogAnalysis[] = [];
   try {
     for (let i = 0; i < queue.length; i++) {

@@ -3,8 +3,9 @@
  * pymemtrace's logs. The dispatcher (src/cli/main.ts) passes the arguments after the subcommand
  * and exits with the returned code; a UsageError it prints with this usage (exit 2).
  */
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { expandLogPaths } from '../log/find-logs.js';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CRITICAL, Diagnostics } from '../analyse/diagnostics.js';
 import type { FailedLog } from '../analyse/json.js';
 import { renderHtml } from '../report/html.js';
@@ -49,31 +50,6 @@ function count(p: ReturnType<typeof parseArgs>, name: string, fallback: number, 
   return Number(text);
 }
 
-/** Logs to read: files as given, directories as the *.log files inside them (sorted). */
-function expand(paths: string[], failed: FailedLog[]): string[] {
-  const out: string[] = [];
-  for (const path of paths) {
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(path).isDirectory();
-    } catch {
-      out.push(path); // the reader reports it (no such file, unreadable) like any bad log
-      continue;
-    }
-    if (!isDirectory) {
-      out.push(path);
-      continue;
-    }
-    const logs = readdirSync(path, { withFileTypes: true })
-      .filter((d) => d.name.endsWith('.log') && (d.isFile() || d.isSymbolicLink()))
-      .map((d) => d.name)
-      .sort();
-    if (logs.length === 0) failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' });
-    for (const name of logs) out.push(join(path, name));
-  }
-  return out;
-}
-
 /** Why `path` cannot be written, or null. */
 function unwritable(path: string): string | null {
   const dir = dirname(path);
@@ -107,7 +83,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
 
   const failed: FailedLog[] = [];
-  const paths = expand(parsed.positionals, failed);
+  const paths = expandLogPaths(parsed.positionals, (path) => failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' }));
   const data = await buildReport(paths, {
     maxPoints,
     maxRows,

@@ -31,7 +31,8 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set(['dRssTrigger', 'message', 'filepath', 'outDir', 'rssSampleMicros']);
 
-function describe(v: unknown): string {
+/** A value as an error message shows it. */
+export function describe(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v === null ? 'null' : 'an object') : String(v);
 }
 
@@ -46,10 +47,18 @@ export function resolveOptions(className: string, opts: TracerOptions | number |
       throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN].join(', ')})`);
     }
   }
-  const { dRssTrigger = -1, message, filepath, outDir, rssSampleMicros = 0 } = opts;
+  const { dRssTrigger = -1 } = opts;
   if (typeof dRssTrigger !== 'number' || !Number.isSafeInteger(dRssTrigger)) {
     throw new TypeError(`${className}: option dRssTrigger must be an integer number of bytes (-1 = page size, 0 = every event), got ${describe(dRssTrigger)}`);
   }
+  return { trigger: dRssTrigger < 0 ? pageSize() : dRssTrigger, ...resolveLogOptions(className, opts as Record<string, unknown>, 0) };
+}
+
+/** The options every tracer that writes a log shares: message, filepath, outDir, rssSampleMicros. */
+export function resolveLogOptions(className: string, opts: Record<string, unknown>, defaultSampleMicros: number): {
+  message: string | undefined; filepath: string | undefined; outDir: string | undefined; sampleSeconds: number;
+} {
+  const { message, filepath, outDir, rssSampleMicros = defaultSampleMicros } = opts;
   if (message !== undefined && typeof message !== 'string') {
     throw new TypeError(`${className}: option message must be a string, got ${describe(message)}`);
   }
@@ -62,9 +71,5 @@ export function resolveOptions(className: string, opts: TracerOptions | number |
   if (typeof rssSampleMicros !== 'number' || !Number.isFinite(rssSampleMicros) || rssSampleMicros < 0) {
     throw new TypeError(`${className}: option rssSampleMicros must be a number of microseconds >= 0, got ${describe(rssSampleMicros)}`);
   }
-  return {
-    trigger: dRssTrigger < 0 ? pageSize() : dRssTrigger,
-    message, filepath, outDir,
-    sampleSeconds: rssSampleMicros / 1e6,
-  };
+  return { message, filepath, outDir, sampleSeconds: rssSampleMicros / 1e6 };
 }

@@ -1,5 +1,6 @@
 /** Options of ReferenceTracing and ReferenceTracingSimple, validated once: a bad one is a TypeError naming it. */
 import type { GcKind } from '../runtime/gc.js';
+import { describe, resolveLogOptions } from './options.js';
 
 export interface TypeFilterOptions {
   /**
@@ -63,10 +64,6 @@ export const DEFAULT_RSS_SAMPLE_MICROS = 1000;
 const FILTER_KEYS = ['includeBuiltins', 'includeTypes', 'excludeTypes', 'gcOnExit'];
 const LOG_KEYS = ['message', 'filepath', 'outDir', 'rssSampleMicros'];
 
-function describe(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v === null ? 'null' : 'an object') : String(v);
-}
-
 function names(className: string, option: string, v: unknown): Set<string> {
   if (v === undefined) return new Set();
   const list = typeof v === 'object' && v !== null && Symbol.iterator in v && typeof v !== 'string' ? [...(v as Iterable<unknown>)] : undefined;
@@ -105,20 +102,7 @@ function filterOf(className: string, o: Record<string, unknown>, defaultGc: GcKi
 
 export function resolveRefOptions(className: string, opts: ReferenceTracingOptions | undefined): ResolvedRefOptions {
   const o = checkObject(className, opts, [...LOG_KEYS, ...FILTER_KEYS]);
-  const { message, filepath, outDir, rssSampleMicros = DEFAULT_RSS_SAMPLE_MICROS } = o;
-  if (message !== undefined && typeof message !== 'string') {
-    throw new TypeError(`${className}: option message must be a string, got ${describe(message)}`);
-  }
-  if (filepath !== undefined && (typeof filepath !== 'string' || filepath === '')) {
-    throw new TypeError(`${className}: option filepath must be a non-empty string, got ${describe(filepath)}`);
-  }
-  if (outDir !== undefined && (typeof outDir !== 'string' || outDir === '')) {
-    throw new TypeError(`${className}: option outDir must be a non-empty string, got ${describe(outDir)}`);
-  }
-  if (typeof rssSampleMicros !== 'number' || !Number.isFinite(rssSampleMicros) || rssSampleMicros < 0) {
-    throw new TypeError(`${className}: option rssSampleMicros must be a number of microseconds >= 0, got ${describe(rssSampleMicros)}`);
-  }
-  return { ...filterOf(className, o, 'full'), message, filepath, outDir, sampleSeconds: rssSampleMicros / 1e6 };
+  return { ...filterOf(className, o, 'full'), ...resolveLogOptions(className, o, DEFAULT_RSS_SAMPLE_MICROS) };
 }
 
 export function resolveSimpleOptions(className: string, opts: TypeFilterOptions | undefined): TypeFilter {
