@@ -34,10 +34,11 @@ const FLAGS: FlagSpecs = {
   help: { kind: 'boolean', short: 'h', help: 'show this help' },
 };
 
-export const usage = `Usage: jsmemtrace run [options] [--] script [args...]
+export const usage = `Usage: jsmemtrace run [options] [--] script|command [args...]
 
 Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
-under one tracer from start to exit. Files under the current directory outside node_modules
+under one tracer from start to exit; or a command (node --test, npx vitest run, npm test) whose
+Node processes are all instrumented and traced. Files under the current directory outside node_modules
 are instrumented unless --instrument / --no-instrument say otherwise. The Node processes and
 worker threads the program starts are followed: each writes its own logs into one directory,
 and all of them are listed at the end (jsmemtrace analyse DIR reads them together).
@@ -134,7 +135,9 @@ function reportLogs(runDir: string): void {
   } catch {
     return; // nothing was traced: nothing to say
   }
-  const paths = [...new Set(text.split('\n').filter((p) => p !== ''))];
+  // A log the program deleted itself (jsmemtrace/test's temporary logs) is not worth listing.
+  const paths = [...new Set(text.split('\n').filter((p) => p !== '' && existsSync(p)))];
+  if (paths.length === 0) return;
   const writers = new Set<string>();
   const lines: string[] = [];
   for (const path of paths) {
