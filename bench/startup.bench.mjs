@@ -4,6 +4,7 @@
 //   cold    node --import jsmemtrace/register app.mjs, empty cache (parse + rewrite every file)
 //   warm    the same with the cache filled by a previous run
 //   run     jsmemtrace run app.mjs, warm (adds the CLI's own process)
+// and, to tell the loader's fixed cost from its per-module cost, both starts of an empty module.
 // Runs are interleaved and the median of each is printed. Target: warm <= 1.2x plain.
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const YAML = createRequire(import.meta.url)('./vendor/yaml');
 const doc = YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n');
 process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items.join(', ')).length) + '\\n');
 `);
+  writeFileSync(join(app, 'empty.mjs'), '');
 
   const warmCache = join(app, 'cache-warm');
   const coldCache = join(app, 'cache-cold');
@@ -37,6 +39,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     cold: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: coldCache }, before: () => rmSync(coldCache, { recursive: true, force: true }) },
     warm: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
     run: { args: [cli, 'run', 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
+    emptyPlain: { args: ['empty.mjs'], env: {}, output: '' },
+    emptyLoader: { args: ['--import', register, 'empty.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache }, output: '' },
   };
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   let expected;
@@ -47,8 +51,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     const r = spawnSync(process.execPath, v.args, { cwd: app, env: { ...process.env, ...v.env }, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
-    expected ??= r.stdout;
-    if (r.stdout !== expected) throw new Error(`${name} printed ${r.stdout}, plain printed ${expected}`);
+    const want = v.output ?? (expected ??= r.stdout);
+    if (r.stdout !== want) throw new Error(`${name} printed ${r.stdout}, expected ${want}`);
     return ms;
   };
   // Fills the warm cache, and names what gets instrumented.
@@ -57,6 +61,7 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
   if (fill.status !== 0) throw new Error(`warm-up failed: ${fill.stderr}`);
   const instrumented = new Set([...fill.stderr.matchAll(/^jsmemtrace\[loader\]: instrument (.*) \(cache miss\)$/gm)].map((m) => m[1]));
   once('plain');
+  once('emptyLoader'); // fills the cache for it too
   for (let i = 0; i < rounds; i++) for (const name of Object.keys(variants)) times[name].push(once(name));
 
   const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
@@ -65,10 +70,13 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
   const hooks = typeof module.registerHooks === 'function' ? 'module.registerHooks, main thread'
     : 'module.register hooks thread + CommonJS _compile patch';
   console.log(`start-up of a program loading marked + yaml (${instrumented.size} instrumented modules, ${(bytes / 1e6).toFixed(2)} MB), Node ${process.version} (${hooks}), median of ${rounds}:`);
-  for (const name of Object.keys(variants)) {
+  for (const name of ['plain', 'cold', 'warm', 'run']) {
     const m = median(times[name]);
     console.log(`  ${name.padEnd(6)} ${m.toFixed(1).padStart(7)} ms  ${(m / plain).toFixed(2)}x plain`);
   }
+  const fixed = median(times.emptyLoader) - median(times.emptyPlain);
+  const extra = median(times.warm) - plain;
+  console.log(`  of warm's +${extra.toFixed(1)} ms: +${fixed.toFixed(1)} ms is the loader's fixed cost (an empty module: ${median(times.emptyPlain).toFixed(1)} -> ${median(times.emptyLoader).toFixed(1)} ms), the rest is per module`);
   const warm = median(times.warm) / plain;
   console.log(`target: warm <= 1.20x plain: ${warm <= 1.2 ? 'met' : 'NOT met'} (${warm.toFixed(2)}x)`);
 } finally {

@@ -1,26 +1,30 @@
 /**
  * On-disk cache of instrumented modules, so that a second start costs a file read instead of a
  * parse and a rewrite. An entry is keyed by a hash of the source, the file name, the options and
- * the instrumenter build (package version + the size and mtime of its files, so that a rebuilt
+ * the instrumenter build (package version + its files' sizes and times, so that a rebuilt
  * instrumenter never serves stale output). Writes are atomic (temp file + rename); a corrupt entry
  * or an unwritable directory costs a warning, never the program.
  */
-import {
-  mkdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, readdirSync, accessSync, existsSync,
-  constants,
-} from 'node:fs';
 import { join, dirname } from 'node:path';
-import { tmpdir, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { threadId } from 'node:worker_threads';
 import type { InstrumentOptions, Site, SiteTable } from './types.js';
+
+// The CommonJS objects, not `import … from 'node:fs'`: the ES module facade of a builtin reads
+// every export, and fs's lazy ones (`promises`, `ReadStream`) load streams, readline and more,
+// ~3 ms of every start on Node 24. (It only pays once no file of the loader imports node:fs.)
+const {
+  mkdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, readdirSync, statSync, accessSync, existsSync, constants,
+} = process.getBuiltinModule('node:fs');
+const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
+const { threadId } = process.getBuiltinModule('node:worker_threads');
 
 export const CACHE_DIR_ENV = 'JSMEMTRACE_CACHE_DIR';
 
 /**
  * A 128-bit hash of `parts` (four FNV-1a lanes with different seeds and primes, then mixed). Not
  * cryptographic, which is not needed for a cache key; node:crypto is avoided because loading it
- * costs ~20 ms of start-up on Node 24, more than the warm start of a small program.
+ * costs ~20 ms of start-up on Node 24, more than the warm start of a small program. Two UTF-16
+ * units per step: a warm start hashes every module's source, mostly in V8's baseline tiers.
  */
 export function contentHash(parts: readonly string[]): string {
   let h1 = 0x811c9dc5 | 0;
@@ -29,7 +33,17 @@ export function contentHash(parts: readonly string[]): string {
   let h4 = 0xc2b2ae35 | 0;
   for (let p = 0; p < parts.length; p++) {
     const s = parts[p]!;
-    for (let i = 0; i < s.length; i++) {
+    const n = s.length;
+    const even = n & ~1;
+    let i = 0;
+    for (; i < even; i += 2) {
+      const c = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h3 = Math.imul(h3 ^ c, 0x27d4eb2f);
+      h4 = Math.imul(h4 ^ c, 0x165667b1);
+    }
+    if (i < n) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
@@ -38,7 +52,7 @@ export function contentHash(parts: readonly string[]): string {
     }
     // Part boundaries count: ['ab', 'c'] and ['a', 'bc'] differ.
     h1 = Math.imul(h1 ^ 0x10000, 0x01000193);
-    h2 = Math.imul(h2 ^ s.length, 0x5bd1e995);
+    h2 = Math.imul(h2 ^ n, 0x5bd1e995);
   }
   const lanes = [h1, h2, h3, h4];
   let out = '';
@@ -63,8 +77,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 let buildStamp: string | undefined;
 
 /**
- * The package version and a hash of this folder's build (by content, not mtime: a rebuild that
- * changes nothing keeps the cache).
+ * The package version and this folder's build: each file's name, size and modification time.
+ * Hashing their content instead costs ~2 ms of every start (per thread on Node 20), and a rebuild
+ * is rare next to a start; a rebuild that changes nothing then costs one cold start.
  */
 function instrumenterBuild(): string {
   if (buildStamp !== undefined) return buildStamp;
@@ -72,7 +87,9 @@ function instrumenterBuild(): string {
   try {
     parts.push(readFileSync(join(HERE, '..', '..', 'package.json'), 'utf8'));
     for (const name of readdirSync(HERE).sort()) {
-      if (name.endsWith('.js')) parts.push(name, readFileSync(join(HERE, name), 'utf8'));
+      if (!name.endsWith('.js')) continue;
+      const st = statSync(join(HERE, name));
+      parts.push(name, String(st.size), String(st.mtimeMs));
     }
   } catch (e) {
     parts.push(String(e));
@@ -186,13 +203,19 @@ function parseEntry(text: string): CacheEntry | undefined {
   for (const c of COLUMNS) if (!Array.isArray(h[c]) || h[c].length !== n) return undefined;
   const strings = h.strings;
   const sites: Site[] = new Array<Site>(n);
+  const { kind, line, column, fn, name, endLine, siteFile } = h;
   for (let i = 0; i < n; i++) {
-    const site: Site = { kind: h.kind[i] as Site['kind'], line: h.line[i]!, column: h.column[i]!, fn: strings[h.fn[i]!]! };
-    const name = h.name[i]!;
-    if (name >= 0) site.name = strings[name];
-    const endLine = h.endLine[i]!;
-    if (endLine >= 0) site.endLine = endLine;
-    const file = h.siteFile[i]!;
+    const k = kind[i] as Site['kind'];
+    const nm = name[i]!;
+    const end = endLine[i]!;
+    // Built in their final shape (as the instrumenter builds them): adding properties one by one
+    // costs a map transition and a property store each.
+    let site: Site;
+    if (nm < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]! };
+    else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm] };
+    else site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm], endLine: end };
+    if (end >= 0 && nm < 0) site.endLine = end;
+    const file = siteFile[i]!;
     if (file >= 0) site.file = strings[file];
     sites[i] = site;
   }

@@ -30,6 +30,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   } else if (js.includes('sourceMappingURL')) {
     mapper = inputSourceMap(js, filename);
   }
+  const out = walk(js, filename, options, probes).finish();
+  if (mapper !== undefined) mapSites(out.sites, mapper, filename);
+  return { code: out.code, sites: { key: options.moduleKey ?? filename, file: filename, sites: out.sites }, inserts: out.inserts };
+}
+
+/** Parses and walks; the tree is garbage once this returns (it is ~15 times the source's size). */
+function walk(js: string, filename: string, options: InstrumentOptions, probes: ProbeKinds): Rewriter {
   const ast = parseSource(js, filename, options.sourceType ?? typeFromName(filename));
   const rewriter = new Rewriter(js, probes, stringLiteral(options.moduleKey ?? filename));
   try {
@@ -38,9 +45,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     if (e instanceof RangeError) throw new InstrumentError(`cannot instrument ${filename}: nested too deeply`);
     throw e;
   }
-  const out = rewriter.finish();
-  if (mapper !== undefined) mapSites(out.sites, mapper, filename);
-  return { code: out.code, sites: { key: options.moduleKey ?? filename, file: filename, sites: out.sites }, inserts: out.inserts };
+  return rewriter;
 }
 
 function typeFromName(filename: string): SourceType | undefined {

@@ -47,6 +47,11 @@ export class LineIndex {
     return this.lineIndex(offset) + 1;
   }
 
+  /** 1-based line of an offset out of the ascending order (a function's end): keeps the cursor. */
+  lineAside(offset: number): number {
+    return this.search(offset) + 1;
+  }
+
   /** Offset of a 0-based line's first character. */
   lineStart(index: number): number {
     return this.starts[index]!;

@@ -1,5 +1,6 @@
 /**
- * The probe writer: one walk over a meriyah ESTree (with `start`/`end` offsets) that collects
+ * The probe writer: one walk over a meriyah ESTree (with `start`/`end` offsets; the walk consumes
+ * the tree: statement lists are emptied as they are passed) that collects
  * insertions (offset, text) in source order and records a site per probe. It never removes or
  * moves original text and never inserts a line break. The emitted forms are those of
  * docs/ARCHITECTURE.md; the reasons for the unusual ones are in shared/INSTRUMENTATION-NOTES.md.
@@ -32,8 +33,6 @@ interface Node {
 
 export type AstNode = Node;
 
-const M = '__jsmt$m';
-
 /** Per function being walked: what its probes need and what decides its body's form. */
 interface FnContext {
   /** Name for the `fn` of sites inside (person's name). */
@@ -59,6 +58,26 @@ interface FnContext {
   topFns: string[] | undefined;
 }
 
+/**
+ * The frequent probe texts that carry a site index `i`, as constant pieces: `a + i + b`, or
+ * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
+ * is built per insertion (a large file has ~300,000) and `finish` copies constants.
+ */
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit }
+const FORMS: readonly (readonly string[])[] = [
+  [],
+  ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
+  ['{__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
+  ['__jsmt$.b(__jsmt$m,', ','],
+  ['__jsmt$.b(__jsmt$m,', ',('],
+  ['(__jsmtC&&__jsmt$.b(__jsmt$m,', '),'],
+  ['__jsmt$.o(__jsmt$m,', ','],
+  ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{'],
+  ['}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}'],
+  ['{__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{return ('],
+  [')}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}}'],
+];
+
 export interface RewriteOutput {
   code: string;
   sites: Site[];
@@ -67,7 +86,10 @@ export interface RewriteOutput {
 
 export class Rewriter {
   private readonly pos: number[] = [];
+  /** Per insertion: its text (Form.Text), else ''. */
   private readonly txt: string[] = [];
+  /** Per insertion: `site * 16 + form`, 0 for a text. */
+  private readonly form: number[] = [];
   private lastPos = 0;
   readonly sites: Site[] = [];
   private readonly lines: LineIndex;
@@ -113,6 +135,16 @@ export class Rewriter {
     this.lastPos = at;
     this.pos.push(at);
     this.txt.push(text);
+    this.form.push(0);
+  }
+
+  private addForm(at: number, form: Form, site: number): void {
+    this.add(at, '');
+    this.form[this.form.length - 1] = site * 16 + form;
+  }
+
+  private setForm(slot: number, form: Form, site: number): void {
+    this.form[slot] = site * 16 + form;
   }
 
   private reserve(at: number): number {
@@ -123,37 +155,100 @@ export class Rewriter {
   private site(kind: SiteKind, at: number, fn: string, name?: string): number {
     const lines = this.lines;
     const li = lines.lineIndex(at);
-    const s: Site = { kind, line: li + 1, column: at - lines.lineStart(li), fn };
-    if (name !== undefined) s.name = name;
-    this.sites.push(s);
-    return this.sites.length - 1;
+    const line = li + 1;
+    const column = at - lines.lineStart(li);
+    // Each site is built in its final shape: a property added later costs a map transition and
+    // an out-of-object store, for ~200,000 sites in a large file.
+    return this.sites.push(name === undefined ? { kind, line, column, fn } : { kind, line, column, fn, name }) - 1;
+  }
+
+  private functionSite(at: number, fn: string, name: string, endAt: number): number {
+    const lines = this.lines;
+    const li = lines.lineIndex(at);
+    const line = li + 1;
+    const column = at - lines.lineStart(li);
+    const endLine = lines.lineAside(endAt);
+    return this.sites.push({ kind: SiteKind.Function, line, column, fn, name, endLine }) - 1;
   }
 
   finish(): RewriteOutput {
-    const { pos, txt, src } = this;
-    let code = '';
+    const { pos, txt, form, src } = this;
+    // An ASCII file (nearly every one) is written byte by byte into one buffer; anything else is
+    // joined from its pieces. Either way no rope of ~2 nodes per insertion is built (with `+=`,
+    // it would stay alive and be promoted until flattened).
+    // Texts are ASCII but for the module key, which may hold any character of a file name.
+    const ascii = Buffer.byteLength(src, 'utf8') === src.length && Buffer.byteLength(this.keyLiteral, 'utf8') === this.keyLiteral.length;
+    let out: Buffer | undefined = ascii ? Buffer.allocUnsafe(src.length * 2 + 256) : undefined;
+    let o = 0;
+    const parts: string[] = [];
     const inserts: number[] = [];
     let last = 0;
-    /** The character the next insertion follows in the output (0: none). */
+    /** The character the next insertion follows in the output (0: none, or not a word's). */
     let before = 0;
     const n = pos.length;
     for (let i = 0; i < n; i++) {
-      let t = txt[i]!;
-      if (t === '') continue;
+      const f = form[i]!;
+      const t = txt[i]!;
+      if (f === 0 && t === '') continue;
       const p = pos[i]!;
-      if (p !== last) {
-        code += src.slice(last, p);
-        before = src.charCodeAt(p - 1);
-      }
+      if (p !== last) before = src.charCodeAt(p - 1);
+      const pieces = FORMS[f & 15]!;
+      const site = f === 0 ? '' : String(f >>> 4);
+      const head = f === 0 ? t : pieces[0]!;
       // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
-      if (isWordChar(before) && isWordChar(t.charCodeAt(0))) t = ' ' + t;
-      if (p !== last || inserts.length === 0) inserts.push(p, t.length);
-      else inserts[inserts.length - 1]! += t.length;
-      code += t;
-      before = t.charCodeAt(t.length - 1);
+      const space = isWordChar(before) && isWordChar(head.charCodeAt(0)) ? 1 : 0;
+      let length = space + head.length;
+      if (f !== 0) {
+        length += site.length + pieces[1]!.length;
+        if (pieces.length === 3) length += site.length + pieces[2]!.length;
+      }
+      if (out === undefined) {
+        if (p !== last) parts.push(src.slice(last, p));
+        if (space === 1) parts.push(' ');
+        if (f === 0) parts.push(t);
+        else {
+          parts.push(head, site, pieces[1]!);
+          if (pieces.length === 3) parts.push(site, pieces[2]!);
+        }
+      } else {
+        if (o + (p - last) + length > out.length) {
+          const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + (p - last) + length));
+          out.copy(grown, 0, 0, o);
+          out = grown;
+        }
+        for (let j = last; j < p; j++) out[o++] = src.charCodeAt(j);
+        if (space === 1) out[o++] = 32;
+        o = writeAscii(out, o, head);
+        if (f !== 0) {
+          o = writeAscii(out, o, site);
+          o = writeAscii(out, o, pieces[1]!);
+          if (pieces.length === 3) {
+            o = writeAscii(out, o, site);
+            o = writeAscii(out, o, pieces[2]!);
+          }
+        }
+      }
+      if (p !== last || inserts.length === 0) inserts.push(p, length);
+      else inserts[inserts.length - 1]! += length;
+      // Every probe text ends in punctuation (`(`, `,`, `;`, `{`, `)`, `}`). Not reading its last
+      // character keeps a text that is a rope unflattened.
+      before = 0;
       last = p;
     }
-    code += src.slice(last);
+    let code: string;
+    if (out !== undefined) {
+      const end = o + (src.length - last);
+      if (end > out.length) {
+        const grown = Buffer.allocUnsafe(end);
+        out.copy(grown, 0, 0, o);
+        out = grown;
+      }
+      for (let j = last; j < src.length; j++) out[o++] = src.charCodeAt(j);
+      code = out.toString('latin1', 0, o);
+    } else {
+      parts.push(src.slice(last));
+      code = parts.join('');
+    }
     return { code, sites: this.sites, inserts };
   }
 
@@ -174,7 +269,7 @@ export class Rewriter {
     }
     this.statements(body, first);
     if (this.sites.length > 0 && mSlot >= 0) {
-      this.txt[mSlot] += `function ${M}(){return ${this.keyLiteral}}`;
+      this.txt[mSlot] += `function __jsmt$m(){return ${this.keyLiteral}}`;
     } else if (mSlot >= 0) {
       this.txt[mSlot] = '';
     }
@@ -183,10 +278,15 @@ export class Rewriter {
   // ---- statements -------------------------------------------------------------------------
 
   private statements(list: Node[], from: number): void {
+    const held = list as (Node | null)[];
     for (let i = from; i < list.length; i++) {
       const s = list[i]!;
       this.lineProbe(s, false);
       this.statement(s);
+      // The walk never comes back to a statement it has passed. Letting it go means that a full
+      // garbage collection in the middle of a large file (whose tree is ~15 times its size)
+      // does not mark the part already rewritten.
+      held[i] = null;
     }
   }
 
@@ -200,7 +300,7 @@ export class Rewriter {
     if (!this.L || t === 'BlockStatement') return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
     const i = this.site(SiteKind.Line, s.start, this.ctx.label);
-    this.add(s.start, `${braces ? '{' : ''}__jsmtL&&__jsmt$.l(${M},${i});`);
+    this.addForm(s.start, braces ? Form.LineBrace : Form.Line, i);
     return true;
   }
 
@@ -432,7 +532,7 @@ export class Rewriter {
    */
   private literalProbe(e: Node, slot: number, closuresBefore: number, type: string): void {
     if (this.naming && this.closures !== closuresBefore) return;
-    this.txt[slot] = `__jsmt$.o(${M},${this.site(SiteKind.Literal, e.start, this.ctx.label, type)},`;
+    this.setForm(slot, Form.Literal, this.site(SiteKind.Literal, e.start, this.ctx.label, type));
     this.add(e.end, ')');
   }
 
@@ -535,7 +635,7 @@ export class Rewriter {
         const name = e.id ? e.id.name as string : '';
         const label = name || this.hint || '<anonymous>';
         this.hint = undefined;
-        if (wrap) this.add(e.start, `__jsmt$.o(${M},${this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function')},`);
+        if (wrap) this.addForm(e.start, Form.Literal, this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function'));
         this.fn(e, label, name, e.start);
         if (wrap) this.add(e.end, ')');
         return;
@@ -605,13 +705,13 @@ export class Rewriter {
     const ctx = this.ctx;
     if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
     const kSite = isSuper && this.A && !quoted ? ctx.ctorSite : -1;
-    if (kSite >= 0) this.add(e.start, `__jsmt$.k(${M},${kSite},`);
+    if (kSite >= 0) this.add(e.start, `__jsmt$.k(__jsmt$m,${kSite},`);
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
       const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-      this.wrapOpen(last, `__jsmt$.b(${M},${i},`);
+      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
       this.expr(last, false);
       this.wrapClose(last, ')');
     } else if (this.C && !quoted && this.chain === 0) {
@@ -623,7 +723,7 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
     } else {
@@ -643,12 +743,12 @@ export class Rewriter {
     const name = calleeName(callee);
     let i = -1;
     if (wrapN || this.C) i = this.site(SiteKind.New, e.start, ctx.label, name);
-    if (wrapN) this.add(e.start, `__jsmt$.n(${M},${i},`);
+    if (wrapN) this.add(e.start, `__jsmt$.n(__jsmt$m,${i},`);
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
-      this.wrapOpen(last, `__jsmt$.b(${M},${i},`);
+      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
       this.expr(last, false);
       this.wrapClose(last, ')');
     } else if (this.C && !quoted) {
@@ -657,7 +757,7 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
-        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
     } else {
@@ -677,7 +777,7 @@ export class Rewriter {
       for (const x of quasi.expressions as Node[]) this.expr(x, false);
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
-        this.txt[slot] = `(__jsmtC&&__jsmt$.b(${M},${i}),`;
+        this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
       return;
@@ -698,11 +798,11 @@ export class Rewriter {
     }
     const isAwait = e.type === 'AwaitExpression';
     const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, this.ctx.label);
-    this.add(e.start, `__jsmt$.u(${M},${i},`);
+    this.add(e.start, `__jsmt$.u(__jsmt$m,${i},`);
     if (arg === null) {
-      this.add(e.start + 5, `__jsmt$.s(${M},${i},void 0)`);
+      this.add(e.start + 5, `__jsmt$.s(__jsmt$m,${i},void 0)`);
     } else {
-      this.wrapOpen(arg, `__jsmt$.s(${M},${i},`);
+      this.wrapOpen(arg, `__jsmt$.s(__jsmt$m,${i},`);
       this.expr(arg, delegate);
       this.wrapClose(arg, ')');
     }
@@ -733,8 +833,7 @@ export class Rewriter {
     const body = f.body as Node;
     const concise = body.type !== 'BlockStatement';
     const probed = this.F;
-    const site = probed ? this.site(SiteKind.Function, at, label, short) : -1;
-    if (probed) this.sites[site]!.endLine = this.lines.line(Math.max(f.start, f.end - 1));
+    const site = probed ? this.functionSite(at, label, short, Math.max(f.start, f.end - 1)) : -1;
     const ctx = newContext(label, site);
     // `super()` may sit in an arrow inside a derived constructor.
     ctx.ctorSite = ctorSite >= 0 || f.type !== 'ArrowFunctionExpression' ? ctorSite : outer.ctorSite;
@@ -764,9 +863,9 @@ export class Rewriter {
     if (concise) {
       if (probed) {
         const arrow = this.arrowToken(f, params);
-        this.add(arrow, `{__jsmtF&&__jsmt$.f(${M},${site});try{return (`);
+        this.addForm(arrow, Form.ConciseEntry, site);
         this.expr(body, false);
-        this.add(f.end, `)}catch(__jsmt$e){__jsmtF&&__jsmt$.t(${M},${site});throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(${M},${site})}}`);
+        this.addForm(f.end, Form.ConciseExit, site);
       } else {
         this.expr(body, false);
       }
@@ -791,17 +890,18 @@ export class Rewriter {
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
     const openAt = first > 0 ? stmts[first - 1]!.end : this.openBrace(body);
     const lead = first > 0 ? ';' : '';
-    const k = kSite >= 0 ? `__jsmtA&&__jsmt$.k(${M},${kSite},this);` : '';
+    const k = kSite >= 0 ? `__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this);` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
       this.statements(stmts, first);
       return;
     }
-    const entry = `${lead}${k}__jsmtF&&__jsmt$.f(${M},${site});`;
+    const pre = lead + k;
     if (!ctx.pending && !unwrapped) {
-      this.add(openAt, entry + 'try{');
+      if (pre === '') this.addForm(openAt, Form.Entry, site);
+      else this.add(openAt, `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`);
       this.statements(stmts, first);
-      this.add(body.end - 1, wrappedExit(site));
+      this.addForm(body.end - 1, Form.Exit, site);
       return;
     }
     const openSlot = this.reserve(openAt);
@@ -809,20 +909,21 @@ export class Rewriter {
     const closeSlot = this.reserve(body.end - 1);
     if (ctx.pending) unwrapped = mustNotWrap(ctx);
     if (!unwrapped) {
-      this.txt[openSlot] = entry + 'try{';
-      this.txt[closeSlot] = wrappedExit(site);
+      if (pre === '') this.setForm(openSlot, Form.Entry, site);
+      else this.txt[openSlot] = `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`;
+      this.setForm(closeSlot, Form.Exit, site);
       return;
     }
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
-    this.txt[openSlot] = entry;
-    this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(${M},${site})`;
+    this.txt[openSlot] = `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
+    this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(__jsmt$m,${site})`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]!;
-      if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(${M},${site},void 0)`;
+      if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},void 0)`;
       else {
-        this.txt[r[j]!] = `__jsmt$.x(${M},${site},${kind === 2 ? '(' : ''}`;
+        this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},${kind === 2 ? '(' : ''}`;
         this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
       }
     }
@@ -861,7 +962,7 @@ export class Rewriter {
     if (this.A) {
       kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
       if (ctor === undefined && !derived) {
-        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(${M},${kSite},this)}`);
+        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this)}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
         this.sites.pop();
@@ -904,8 +1005,7 @@ export class Rewriter {
   private staticBlock(b: Node, label: string): void {
     const outer = this.ctx;
     const probed = this.F;
-    const site = probed ? this.site(SiteKind.Function, b.start, label, '') : -1;
-    if (probed) this.sites[site]!.endLine = this.lines.line(b.end - 1);
+    const site = probed ? this.functionSite(b.start, label, '', b.end - 1) : -1;
     const ctx = newContext(label, site);
     this.ctx = ctx;
     const outerBlockDepth = this.blockDepth;
@@ -928,10 +1028,6 @@ function newContext(label: string, site: number): FnContext {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
     returns: undefined, topFns: undefined,
   };
-}
-
-function wrappedExit(site: number): string {
-  return `}catch(__jsmt$e){__jsmtF&&__jsmt$.t(${M},${site});throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(${M},${site})}`;
 }
 
 /** Names of a body's top-level function declarations, or undefined when it has none. */
@@ -988,6 +1084,11 @@ function skipTrivia(src: string, p: number): number {
     }
     return p;
   }
+}
+
+function writeAscii(out: Buffer, o: number, s: string): number {
+  for (let k = 0; k < s.length; k++) out[o++] = s.charCodeAt(k);
+  return o;
 }
 
 /** Could be part of an identifier, keyword or number (any non-ASCII character counts, to be safe). */

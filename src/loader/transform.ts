@@ -4,7 +4,6 @@
  * anything that fails runs as it was, after one warning. Used by every hook flavour (the hooks
  * thread on Node 20, the CommonJS `_compile` patch, `module.registerHooks` on Node 22.15+/24).
  */
-import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { InstrumentOptions, InstrumentResult, SiteTable } from '../instrument/types.js';
 import { InstrumentCache, cacheKey, contentHash, defaultCacheDir } from '../instrument/cache.js';
@@ -30,6 +29,8 @@ export interface Transformed {
 }
 
 const require = createRequire(import.meta.url);
+// Not `import`: see the note in instrument/cache.ts on builtins' ES module facades.
+const { writeSync } = process.getBuiltinModule('node:fs');
 
 /** A load hook's source as text, without a byte-order mark (V8 ignores it; the parser need not see it). */
 export function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {

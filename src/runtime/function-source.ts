@@ -8,11 +8,15 @@
  */
 import type { ModuleRecord } from './registry.js';
 
-/** Per module: its probed text and where the insertions lie in it. */
+/** Per module: its probed text and the insertions made into it. */
 interface Source {
   readonly code: string;
-  /** [startInCode, endInCode, ...] of each insertion, ascending. */
-  readonly ranges: Int32Array;
+  readonly inserts: readonly number[];
+  /**
+   * [startInCode, endInCode, ...] of each insertion, ascending; built on the first toString that
+   * needs this module (most programs never call toString on their own functions).
+   */
+  ranges: Int32Array | undefined;
 }
 
 const sources: Source[] = [];
@@ -20,12 +24,19 @@ let installed = false;
 
 /**
  * Makes a module's functions report their original text. Takes what the registry keeps: the
- * probed text (`instrumented`) and the insertions (`original.inserts`).
+ * probed text (`instrumented`) and the insertions (`original.inserts`). Called for every module
+ * before it runs, so it only keeps them.
  */
 export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 'original'>): void {
   const code = record.instrumented;
   const inserts = record.original?.inserts;
   if (code === undefined || inserts === undefined || inserts.length === 0) return;
+  sources.push({ code, inserts, ranges: undefined });
+}
+
+function rangesOf(src: Source): Int32Array {
+  if (src.ranges !== undefined) return src.ranges;
+  const inserts = src.inserts;
   const ranges = new Int32Array(inserts.length);
   let shift = 0;
   for (let k = 0; k < inserts.length; k += 2) {
@@ -34,7 +45,7 @@ export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 
     ranges[k] = start;
     ranges[k + 1] = start + inserts[k + 1]!;
   }
-  sources.push({ code, ranges });
+  return (src.ranges = ranges);
 }
 
 /** Patches `Function.prototype.toString` (once per realm); the patch looks native. */
@@ -74,7 +85,7 @@ function originalText(text: string): string | undefined {
 
 /** The code in [from, to) without the inserted ranges. */
 function cut(src: Source, from: number, to: number): string {
-  const r = src.ranges;
+  const r = rangesOf(src);
   const n = r.length >> 1;
   let lo = 0;
   let hi = n;
