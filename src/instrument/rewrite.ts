@@ -844,8 +844,10 @@ export class Rewriter {
     const params = f.params as Node[];
     let topFns: string[] | undefined;
     if (!concise && probed) topFns = topLevelFunctionNames(body.body);
-    let unwrapped = false;
-    if (topFns !== undefined) {
+    // `function f(a) { let a; }` is an early error that meriyah does not report; inside `try {}`
+    // the `let` would be legal. Left unwrapped, V8 rejects the program as it would the original.
+    let unwrapped = !concise && probed && params.length > 0 && lexicalClash(body.body as Node[], params);
+    if (topFns !== undefined && !unwrapped) {
       const paramNames = new Set<string>();
       for (const p of params) bindingNames(p, paramNames);
       if (hasClash(topFns, paramNames)) unwrapped = true;
@@ -1038,6 +1040,25 @@ function topLevelFunctionNames(stmts: Node[]): string[] | undefined {
     if (s.type === 'FunctionDeclaration') (names ??= []).push(s.id.name);
   }
   return names;
+}
+
+/** Whether a top-level `let`, `const` or `class` of a body declares one of its parameters' names. */
+function lexicalClash(stmts: Node[], params: Node[]): boolean {
+  let names: Set<string> | undefined;
+  for (const s of stmts) {
+    let declared: Node[];
+    if (s.type === 'VariableDeclaration' && s.kind !== 'var') declared = (s.declarations as Node[]).map((d) => d.id as Node);
+    else if (s.type === 'ClassDeclaration' && s.id != null) declared = [s.id as Node];
+    else continue;
+    if (names === undefined) {
+      names = new Set();
+      for (const p of params) bindingNames(p, names);
+    }
+    const own = new Set<string>();
+    for (const d of declared) bindingNames(d, own);
+    for (const n of own) if (names.has(n)) return true;
+  }
+  return false;
 }
 
 /** Clashes known before walking the body: duplicates, a parameter's name, `arguments`. */

@@ -33,7 +33,8 @@ const KNOWN = [
   {
     // V8 prints a function literal used as the object of a failed call with one
     // "(intermediate value)" per statement of its body; the wrapped body has two (entry probe,
-    // try). Minimal: `(function(){}).b()`.
+    // try). Minimal: `(function(){}).b()`. Moving the entry probe inside the try fixes one-statement
+    // bodies and breaks every other count (pass-explicit/1b0c0fc32b9e5e35.js): no fixed form matches.
     why: 'error message: callee object is a function literal whose body gained a statement',
     probed: /^threw TypeError: \(intermediate value\)\(intermediate value\)\.b is not a function /,
     files: ['32b635a9667a9fb1.js', 'bc302492d441d561.js'].flatMap((f) => [`pass/${f}`, `pass-explicit/${f}`]),
@@ -45,18 +46,6 @@ const KNOWN = [
     why: 'error message: yield* of a non-iterable call result inside the body wrapper',
     probed: /calls a\(\) threw TypeError: yield\* \(intermediate value\)\(intermediate value\)\(intermediate value\) is not iterable$/,
     files: ['pass/c2116aecaac68db9.js', 'pass-explicit/c2116aecaac68db9.js'],
-  },
-  {
-    // Early error that meriyah 7.4.2 does not report: a parameter redeclared by a let/const at
-    // the top of the body. The try { } wrapper puts the declaration in a block, where it may
-    // shadow the parameter: the probed program compiles and runs. Minimal: `function f(a){ let a; }`.
-    why: 'invalid program becomes valid: lexical declaration redeclares a parameter',
-    probed: /^(completed|threw)/,
-    files: ['046e854bdadf03a2', '0ae7f7a5e6daf6bf', '14c149e612ab4111', '58bb4a3a2d717d4f', '627ae2300901a0b1',
-      '688a941ddfb2d920', '6bb272e52a903c4c', '6f1a2ff03d9733d4', '70b6cc4ef8bc1f32', '7a916ef0ccd4ea9c',
-      '8c2b8fcd698fa3ac', '91c039bee82ebdb9', '93b1547f64fd0370', '9ef7cc46ec36bb51', 'a43f52eb198ba587',
-      'b01e3a73a92863c5', 'cc23480bdd763207', 'cf09b247aab59934', 'd1779a4749085a10', 'd29b223bd410cace',
-      'd412cecc75edd30d', 'e1831477442a7ebf', '00acbf0c12170b0c.module', '1731fab810b88f41.module'].map((f) => `early/${f}.js`),
   },
 ];
 const ALLOWED = new Map(KNOWN.flatMap((k) => k.files.map((f) => [f, k])));
