@@ -91,3 +91,15 @@ export function closed(c: Closable): void {
   if (k >= 0) open.splice(k, 1);
   if (open.length === 0) uninstall();
 }
+
+/**
+ * Takes tracer `t` off its kind's `stack`. Returns the tracer to resume when `t` was the innermost
+ * (undefined when none is left), or null when there is nothing to resume (`t` was not on top).
+ */
+export function leaveStack<T>(stack: T[], t: T): T | undefined | null {
+  const k = stack.lastIndexOf(t);
+  if (k < 0) return null;
+  const wasTop = k === stack.length - 1;
+  stack.splice(k, 1);
+  return wasTop ? stack[stack.length - 1] : null;
+}

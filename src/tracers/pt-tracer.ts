@@ -10,7 +10,7 @@ import { announcePending, attachSink, endPendingCalls } from '../runtime/dispatc
 import { isInstalled } from '../runtime/probe.js';
 import { displayPath, registeredModuleCount } from '../runtime/registry.js';
 import { callerPosition } from './caller.js';
-import { closed, opened, type Closable } from './lifecycle.js';
+import { closed, leaveStack, opened, type Closable } from './lifecycle.js';
 import { resolveOptions, type ResolvedOptions, type TracerOptions } from './options.js';
 import { PTLog } from './pt-log.js';
 
@@ -133,13 +133,8 @@ export abstract class PTTracer implements Disposable, Closable {
   private detach(): void {
     this.state = 'closed';
     closed(this);
-    const stack = stacks[this.kind];
-    const k = stack.lastIndexOf(this);
-    if (k < 0) return;
-    const wasTop = k === stack.length - 1;
-    stack.splice(k, 1);
-    if (!wasTop) return;
-    const outer = stack[stack.length - 1];
+    const outer = leaveStack(stacks[this.kind], this);
+    if (outer === null) return;
     if (outer !== undefined) {
       outer.state = 'active';
       outer.log.message(`Re-attaching this ${this.word(this.kind)} file wrapper.`);

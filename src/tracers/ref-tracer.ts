@@ -20,7 +20,7 @@ import { LogWriter } from '../log/writer.js';
 import { attachAllocSink, ignoreConstructor, releaseAllocState, type AllocSink } from '../runtime/alloc.js';
 import { canDrainFinalizers, collectGarbage } from '../runtime/gc.js';
 import { registeredModuleCount } from '../runtime/registry.js';
-import { closed, opened, type Closable } from './lifecycle.js';
+import { closed, leaveStack, opened, type Closable } from './lifecycle.js';
 import { Profile } from './profile.js';
 import { notInstrumented } from './pt-tracer.js';
 import { ObjectLog, SimpleCounter } from './ref-log.js';
@@ -79,12 +79,8 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
 
   /** Takes this tracer off the stack; when it was the innermost, resumes the one below. */
   private leaveStack(): void {
-    const k = stack.lastIndexOf(this);
-    if (k < 0) return;
-    const wasTop = k === stack.length - 1;
-    stack.splice(k, 1);
-    if (!wasTop) return;
-    const outer = stack[stack.length - 1];
+    const outer = leaveStack(stack, this);
+    if (outer === null) return;
     if (outer !== undefined) {
       outer.note('Re-attaching this Reference Tracing file wrapper.');
       outer.attach();
