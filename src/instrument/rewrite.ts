@@ -63,7 +63,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -76,6 +76,11 @@ const FORMS: readonly (readonly string[])[] = [
   ['}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}'],
   ['{__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{return ('],
   [')}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}}'],
+  // `new` sites have their own call-site probe, so that a reference tracer (which needs only
+  // these) leaves every other call's probe the identity.
+  ['__jsmt$.w(__jsmt$m,', ','],
+  ['__jsmt$.w(__jsmt$m,', ',('],
+  ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
 ];
 
 export interface RewriteOutput {
@@ -748,7 +753,7 @@ export class Rewriter {
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
-      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
+      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
       this.expr(last, false);
       this.wrapClose(last, ')');
     } else if (this.C && !quoted) {
@@ -757,7 +762,7 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
-        this.setForm(slot, Form.Bare, i);
+        this.setForm(slot, Form.NewBare, i);
         this.add(e.end, ')');
       }
     } else {

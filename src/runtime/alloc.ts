@@ -1,12 +1,12 @@
 /**
- * The allocation side of the probe (docs/ARCHITECTURE.md: `n`, `k`, `o`, and `b` at `new` sites):
+ * The allocation side of the probe (docs/ARCHITECTURE.md: `n`, `k`, `o`, and `w`, the call-site probe of `new` sites):
  * decides for each new object, before spending anything on it, whether the attached reference
  * tracer wants it, and attributes it to where a person looks for a leak: the `new` expression.
  *
  * How a class instance finds its `new` site. A class constructor's probe `k` runs inside the
  * constructor, before `new C()` hands the object to its site's probe `n`; it also runs when the
  * class is constructed by code that is not instrumented (`Reflect.construct`, a library), where no
- * `n` follows. So the call-site probe `b` of each `new` site, which runs just before the
+ * `n` follows. So the call-site probe `w` of each `new` site, which runs just before the
  * construction starts, pushes the site on a small stack; the object's first `k` claims the top
  * entry (with the object's constructor) and records the object there and then (NEW rows come in
  * allocation order: an object before what its constructor makes, as in pymemtrace); `n` pops its
@@ -94,7 +94,7 @@ function clearNewSites(): void {
   loose = null;
 }
 
-/** Called by the call-site probe `b` of a `new` site, just before the construction at site `i`. */
+/** Called by the call-site probe `w` of a `new` site, just before the construction at site `i`. */
 function newSite(rec: TracedModule, i: number): void {
   let k = nsTop;
   if (k === nsSite.length) {

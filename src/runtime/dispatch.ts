@@ -210,16 +210,17 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 /** The allocation probes' hook at call sites (runtime/alloc.ts), while a reference tracer listens. */
 let newSiteProbe: ((rec: TracedModule, site: number) => void) | null = null;
 
-// Most call sites are not `new`: the kind is checked here, where it inlines.
-function bAlloc<V>(m: ModuleKeyFn, i: number, v: V): V {
+/** A `new` site's call probe while only a reference tracer listens. */
+function wAlloc<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined && rec.kinds[i] === SiteKind.New) newSiteProbe!(rec, i);
+  if (rec !== undefined) newSiteProbe!(rec, i);
   return v;
 }
 
-function bBoth<V>(m: ModuleKeyFn, i: number, v: V): V {
+/** A `new` site's call probe while a Profile (C_CALL) and a reference tracer listen. */
+function wBoth<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined && rec.kinds[i] === SiteKind.New) newSiteProbe!(rec, i);
+  if (rec !== undefined) newSiteProbe!(rec, i);
   return bOn(m, i, v);
 }
 
@@ -244,15 +245,17 @@ function rewire(): void {
   }
   // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile
   // also needs statement probes: they end the pending calls of their frame.
-  // A reference tracer needs the call sites of `new` (which `new` a constructor was entered from).
-  probe.b = P !== null ? (newSiteProbe !== null ? bBoth : bOn) : (newSiteProbe !== null ? bAlloc : idle.b);
+  // A reference tracer needs the call sites of `new` only (which `new` a constructor was entered
+  // from): they have their own probe `w`, and the zero-argument form also runs on `__jsmtA`.
+  probe.b = P !== null ? bOn : idle.b;
+  probe.w = P !== null ? (newSiteProbe !== null ? wBoth : bOn) : (newSiteProbe !== null ? wAlloc : idle.w);
   if (P === null) {
     for (let k = 0; k < pcTop; k++) pcRec[k] = null;
     pcTop = 0;
   }
   setFlag('F', any);
   setFlag('L', any);
-  setFlag('C', P !== null || newSiteProbe !== null);
+  setFlag('C', P !== null);
 }
 
 /** Sets (or with null removes) the hook that the call sites of `new` run for the allocation probes. */

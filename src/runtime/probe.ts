@@ -17,6 +17,8 @@ export interface Probe {
   l(m: ModuleKeyFn, i: number): void;
   /** Call site, after the arguments were evaluated: returns `v` (the last argument). */
   b<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /** The call site of a `new` expression, as `b`: returns `v`. */
+  w<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** Suspension at await / yield (RETURN): returns `v`, the awaited or yielded value. */
   s<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** Resumption after await / yield (CALL): returns `v`. */
@@ -37,7 +39,7 @@ function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
 /** The no-op implementations, restored when the last tracer detaches. */
 export const idle: Readonly<Probe> = Object.freeze({
   f: nothing, r: nothing, t: nothing, l: nothing,
-  x: same, b: same, s: same, u: same, n: same, k: same, o: same,
+  x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same,
 });
 
 /** The one probe object of this thread. Tracers swap its methods in and out. */

@@ -200,6 +200,6 @@ test('probed code compiles and behaves as the original (idle and active probes)'
   assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
   console.log('active probe calls:', JSON.stringify(active.counts.counts));
   // x (return from a body that cannot be wrapped) is the one probe no file of the corpus reaches.
-  for (const k of ['f', 'r', 't', 'l', 'b', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
+  for (const k of ['f', 'r', 't', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
   rmSync(tmp, { recursive: true, force: true });
 });

@@ -19,7 +19,7 @@ function trace(source, probes, keep = false) {
     events.push(`${name} ${KIND[s.kind]} ${who} ${s.line}`);
   };
   for (const name of ['f', 'r', 't', 'l']) probe[name] = (m, i) => show(name, i);
-  for (const name of ['x', 'b', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
+  for (const name of ['x', 'b', 'w', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
   for (const f of ['F', 'L', 'C', 'A']) setFlag(f, true);
   try {
     const fn = vm.runInThisContext(`(function (require) {${r.code}\n})`);
@@ -76,7 +76,7 @@ test('exceptions pass through every function on the way out', () => {
     'l Line outer 3',
     'b Call inner 3',
     'f Function inner 1',
-    'b New Error 1',
+    'w New Error 1',
     'n New Error 1',
     't Function inner 1',
     'r Function inner 1',
