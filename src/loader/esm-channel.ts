@@ -6,7 +6,8 @@
  * first import is evaluated before anything else of it, and its functions can only be reached
  * through an import of it.
  */
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
 import { registerTransformed } from './registration.js';
 import type { Registration } from './transform.js';
 

@@ -7,7 +7,7 @@
  * synchronously before the module body (or any of its hoisted functions) can run.
  * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
  */
-import { readFileSync } from 'node:fs';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import type { JsmtConfig } from './config.js';

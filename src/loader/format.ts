@@ -3,7 +3,7 @@
  * package.json "type", then (no "type") by the presence of ES module syntax. Node 20 knows no
  * format for `.ts` files, so the loader decides theirs here.
  */
-import { readFileSync } from 'node:fs';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 import { dirname, join } from 'node:path';
 
 export type ModuleFormat = 'module' | 'commonjs';

@@ -6,10 +6,10 @@
  * so every Node process and worker thread of the program that inherits the environment loads it,
  * and once: a module imported twice (argv and NODE_OPTIONS) is evaluated once per thread.
  */
-import { writeFileSync } from 'node:fs';
+const { writeFileSync } = process.getBuiltinModule('node:fs');
 import * as nodeModule from 'node:module';
 import { join } from 'node:path';
-import { MessageChannel, isMainThread } from 'node:worker_threads';
+const { MessageChannel, isMainThread } = process.getBuiltinModule('node:worker_threads');
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
 import { CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo } from './config.js';

@@ -3,7 +3,7 @@
  * thread, that sees ES modules, require() and import of CommonJS alike, so the site table is
  * registered right here, before the returned source is compiled.
  */
-import { readFileSync } from 'node:fs';
+const { readFileSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';

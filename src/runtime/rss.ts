@@ -4,8 +4,8 @@
  * `process.memoryUsage.rss()`, which opens, reads and closes `/proc/self/stat` on every call.
  * Elsewhere (macOS, Windows) `process.memoryUsage.rss()` is the exact read.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+const { closeSync, openSync, readFileSync, readSync } = process.getBuiltinModule('node:fs');
+const { isMainThread } = process.getBuiltinModule('node:worker_threads');
 
 const statmBuf = Buffer.alloc(128);
 let statmFd = -1;
