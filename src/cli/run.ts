@@ -7,8 +7,9 @@
  * worker thread it starts with the environment it inherited is traced too, each into its own logs
  * (tracers/from-config.ts).
  */
+import { makeDirectory } from '../instrument/cache.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
 import {
@@ -165,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (parsed.config.outDir !== undefined) {
     try {
-      mkdirSync(parsed.config.outDir, { recursive: true });
+      makeDirectory(parsed.config.outDir);
     } catch (e) {
       process.stderr.write(`jsmemtrace: cannot create --out-dir ${parsed.config.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       return 1;

@@ -106,9 +106,26 @@ export function cacheKey(sourceHash: string, options: InstrumentOptions): string
   ]);
 }
 
+/**
+ * `mkdir -p` that terminates: Node's `mkdirSync(dir, { recursive: true })` loops forever where a
+ * parent that exists answers ENOENT (under /proc), which would hang `jsmemtrace run`.
+ */
+export function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || existsSync(parent)) throw e;
+    makeDirectory(parent);
+    mkdirSync(dir);
+  }
+}
+
 function writable(dir: string): boolean {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
     accessSync(dir, constants.W_OK);
     return true;
   } catch {
@@ -255,7 +272,7 @@ export class InstrumentCache {
     const path = this.path(key);
     const temp = `${path}.${process.pid}.${threadId}.${this.seq++}.tmp`;
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirectory(dirname(path));
       writeFileSync(temp, formatEntry(entry));
       renameSync(temp, path);
     } catch (e) {
