@@ -286,25 +286,16 @@ export function reportApp(): void {
         axes: [axis(t, 'Clock (s)', {}), axis(t, 'RSS (MiB)', { size: 70 })],
         hooks: {
           draw: [(u: any) => drawMessages(u, messages, t)],
-          setCursor: [(u: any) => {
-            const i = u.cursor.idx;
-            if (i === null || i === undefined || u.cursor.left < 0) {
-              tip.style.display = 'none';
-              return;
-            }
+          setCursor: [cursorTooltip(tip, messages, (i: number) => {
             const site = s.sites[s.site[i]];
-            const lines: any[] = [
+            return [
               ['tip-head', site[0] + '  ·  event ' + int(s.event[i])],
               ['tip-fn', (site[3] === '' ? '(no function)' : site[3])],
               ['tip-file', site[1] + ':' + site[2]],
               ['', 'RSS ' + mib(s.rss[i]) + '   dRSS ' + signedBytes(s.dRss[i])],
               ['tip-muted', 'Clock ' + clock(x[i])],
             ];
-            for (const m of messagesNear(u, messages, u.cursor.left)) lines.push(['tip-msg', (m.tag === 'ERR' ? 'Error: ' : 'Message: ') + m.text]);
-            tooltipLines(tip, lines);
-            tip.style.display = 'block';
-            placeTooltip(u, tip);
-          }],
+          })],
         },
       };
       const u = new uPlot(opts, [x, y], container);
@@ -342,23 +333,15 @@ export function reportApp(): void {
         ],
         hooks: {
           draw: [(u: any) => drawMessages(u, messages, t)],
-          setCursor: [(u: any) => {
-            const i = u.cursor.idx;
-            if (i === null || i === undefined || u.cursor.left < 0) {
-              tip.style.display = 'none';
-              return;
-            }
+          setCursor: [cursorTooltip(tip, messages, (i: number) => {
             const lines: any[] = [['tip-head', 'Clock ' + clock(s.clock[i])]];
             s.labels.forEach((label: string, k: number) => {
               const other = s.hasOther && k === s.labels.length - 1;
               lines.push(['', (other ? 'other types' : label) + ': ' + int(s.values[k][i])]);
             });
             lines.push(['tip-muted', 'RSS ' + mib(s.rss[i] * MiB)]);
-            for (const m of messagesNear(u, messages, u.cursor.left)) lines.push(['tip-msg', (m.tag === 'ERR' ? 'Error: ' : 'Message: ') + m.text]);
-            tooltipLines(tip, lines);
-            tip.style.display = 'block';
-            placeTooltip(u, tip);
-          }],
+            return lines;
+          })],
         },
       };
       const columns = [s.clock, ...s.values, s.rss.map((v: number) => (v === v ? v / MiB : null))];
@@ -367,6 +350,22 @@ export function reportApp(): void {
       return u;
     };
     charts.push({ container, make, u: make() });
+  }
+
+  /** A uPlot setCursor hook: the tooltip of the hovered point (`body`), then nearby messages. */
+  function cursorTooltip(tip: any, messages: any, body: (i: number) => any[]): (u: any) => void {
+    return (u: any) => {
+      const i = u.cursor.idx;
+      if (i === null || i === undefined || u.cursor.left < 0) {
+        tip.style.display = 'none';
+        return;
+      }
+      const lines = body(i);
+      for (const m of messagesNear(u, messages, u.cursor.left)) lines.push(['tip-msg', (m.tag === 'ERR' ? 'Error: ' : 'Message: ') + m.text]);
+      tooltipLines(tip, lines);
+      tip.style.display = 'block';
+      placeTooltip(u, tip);
+    };
   }
 
   function seriesNote(s: any, what: string): string {
