@@ -137,7 +137,9 @@ test('temp-file: Trace(0) into a chosen file, read back and printed', async () =
     assert.ok(log.logged.every((e) => ['CALL', 'RETURN', 'LINE', 'EXCEPT'].includes(e.what)));
     const [m0, m1] = log.messages;
     const growth = log.logged.filter((e) => e.event > m0.event && e.event <= m1.event).reduce((s, e) => s + e.dRss, 0);
-    assert.ok(growth >= 16 * MiB, `16 MiB grown between the messages: ${growth}`);
+    // 16 × 1 MiB filled buffers; a few pages the allocator already held may be reused, so RSS
+    // grows by a little less than 16 MiB (16,568,320 bytes seen once in CI).
+    assert.ok(growth >= 15 * MiB, `about 16 MiB grown between the messages: ${growth}`);
     assert.equal(log.logged.filter((e) => e.what === 'LINE' && e.line === 14).length, 16);
     assert.deepEqual(box.logs(), ['printed.log']);
   } finally {
