@@ -7,7 +7,8 @@
  */
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InstrumentOptions, Site, SiteTable } from './types.js';
+import type { InstrumentOptions, SiteTable } from './types.js';
+import { isPackedSites, packSites, unpackSites, type PackedSites } from './packed-sites.js';
 
 // The CommonJS objects, not `import … from 'node:fs'`: the ES module facade of a builtin reads
 // every export, and fs's lazy ones (`promises`, `ReadStream`) load streams, readline and more,
@@ -16,7 +17,6 @@ const {
   mkdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, readdirSync, statSync, accessSync, existsSync, constants,
 } = process.getBuiltinModule('node:fs');
 const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
-const { threadId } = process.getBuiltinModule('node:worker_threads');
 
 export const CACHE_DIR_ENV = 'JSMEMTRACE_CACHE_DIR';
 
@@ -152,58 +152,19 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
 }
 
 /**
- * An entry file: one line of JSON (the site table in columns, the insertions, the code's length),
- * then the code as is. Columns of numbers plus a string table parse several times faster than
- * an array of site objects (a 9 MB file has ~140,000 sites); JSON.stringify never emits a raw
- * line break; `length` detects a truncated file.
+ * An entry file: one line of JSON (the site table in columns, packed-sites.ts, the insertions, the
+ * code's length), then the code as is. JSON.stringify never emits a raw line break; `length`
+ * detects a truncated file.
  */
-interface EntryHeader {
-  key: string;
-  file: string;
-  /** fn, name and file strings; the columns below index it (-1 = absent). */
-  strings: string[];
-  kind: number[];
-  line: number[];
-  column: number[];
-  fn: number[];
-  name: number[];
-  endLine: number[];
-  siteFile: number[];
+interface EntryHeader extends PackedSites {
   inserts: number[];
   length: number;
 }
 
 function formatEntry(entry: CacheEntry): string {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const ref = (s: string | undefined): number => {
-    if (s === undefined) return -1;
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.push(s) - 1;
-      index.set(s, i);
-    }
-    return i;
-  };
-  const sites = entry.sites.sites;
-  const h: EntryHeader = {
-    key: entry.sites.key, file: entry.sites.file, strings,
-    kind: [], line: [], column: [], fn: [], name: [], endLine: [], siteFile: [],
-    inserts: entry.inserts, length: entry.code.length,
-  };
-  for (const site of sites) {
-    h.kind.push(site.kind);
-    h.line.push(site.line);
-    h.column.push(site.column);
-    h.fn.push(ref(site.fn));
-    h.name.push(ref(site.name));
-    h.endLine.push(site.endLine ?? -1);
-    h.siteFile.push(ref(site.file));
-  }
+  const h: EntryHeader = { ...packSites(entry.sites), inserts: entry.inserts, length: entry.code.length };
   return JSON.stringify(h) + '\n' + entry.code;
 }
-
-const COLUMNS = ['kind', 'line', 'column', 'fn', 'name', 'endLine', 'siteFile'] as const;
 
 function parseEntry(text: string): CacheEntry | undefined {
   const nl = text.indexOf('\n');
@@ -214,29 +175,9 @@ function parseEntry(text: string): CacheEntry | undefined {
   } catch {
     return undefined;
   }
-  if (h === null || typeof h !== 'object' || typeof h.key !== 'string' || typeof h.file !== 'string'
-    || !Array.isArray(h.strings) || !Array.isArray(h.inserts) || h.length !== text.length - nl - 1) return undefined;
-  const n = Array.isArray(h.kind) ? h.kind.length : -1;
-  for (const c of COLUMNS) if (!Array.isArray(h[c]) || h[c].length !== n) return undefined;
-  const strings = h.strings;
-  const sites: Site[] = new Array<Site>(n);
-  const { kind, line, column, fn, name, endLine, siteFile } = h;
-  for (let i = 0; i < n; i++) {
-    const k = kind[i] as Site['kind'];
-    const nm = name[i]!;
-    const end = endLine[i]!;
-    // Built in their final shape (as the instrumenter builds them): adding properties one by one
-    // costs a map transition and a property store each.
-    let site: Site;
-    if (nm < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]! };
-    else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm] };
-    else site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm], endLine: end };
-    if (end >= 0 && nm < 0) site.endLine = end;
-    const file = siteFile[i]!;
-    if (file >= 0) site.file = strings[file];
-    sites[i] = site;
-  }
-  return { code: text.slice(nl + 1), sites: { key: h.key, file: h.file, sites }, inserts: h.inserts };
+  if (!isPackedSites(h) || !Array.isArray(h.inserts) || h.length !== text.length - nl - 1) return undefined;
+  const { inserts, length: _, ...packed } = h;
+  return { code: text.slice(nl + 1), sites: unpackSites(packed), inserts };
 }
 
 export class InstrumentCache {
@@ -270,6 +211,8 @@ export class InstrumentCache {
   set(key: string, entry: CacheEntry): void {
     if (this.unwritable) return;
     const path = this.path(key);
+    // node:worker_threads only here, on a miss: loading it costs ~2.5 ms of a warm start.
+    const { threadId } = process.getBuiltinModule('node:worker_threads');
     const temp = `${path}.${process.pid}.${threadId}.${this.seq++}.tmp`;
     try {
       makeDirectory(dirname(path));

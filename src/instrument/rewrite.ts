@@ -735,7 +735,7 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
     }
-    if (kSite >= 0) this.add(e.end, ')');
+    if (kSite >= 0) this.add(e.end, ',new.target)');
   }
 
   private newExpr(e: Node, quoted: boolean): void {
@@ -897,7 +897,7 @@ export class Rewriter {
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
     const openAt = first > 0 ? stmts[first - 1]!.end : this.openBrace(body);
     const lead = first > 0 ? ';' : '';
-    const k = kSite >= 0 ? `__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this);` : '';
+    const k = kSite >= 0 ? `__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target);` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
       this.statements(stmts, first);
@@ -969,7 +969,7 @@ export class Rewriter {
     if (this.A) {
       kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
       if (ctor === undefined && !derived) {
-        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this)}`);
+        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target)}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
         this.sites.pop();

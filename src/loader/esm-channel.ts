@@ -7,9 +7,9 @@
  * through an import of it.
  */
 import type { MessagePort } from 'node:worker_threads';
-const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
 import { registerTransformed } from './registration.js';
 import type { Registration } from './transform.js';
+import { unpackSites, type PackedSites } from '../instrument/packed-sites.js';
 
 let port: MessagePort | undefined;
 
@@ -21,7 +21,10 @@ export function listen(p: MessagePort): void {
 
 export function drainTables(): void {
   if (port === undefined) return;
+  // Only the Node 20 loader has a port: others never load node:worker_threads for it.
+  const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-    registerTransformed(m.message as Registration);
+    const r = m.message as Omit<Registration, 'sites'> & { sites: PackedSites };
+    registerTransformed({ ...r, sites: unpackSites(r.sites) });
   }
 }

@@ -16,6 +16,7 @@ import { isTypeScript } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
 import { SYNC_SPECIFIER, SYNC_URL, syncModuleSource, withSyncImport } from './esm-prefix.js';
 import { typeScriptAlternative } from './ts-resolve.js';
+import { packSites } from '../instrument/packed-sites.js';
 
 interface InitData {
   port: MessagePort;
@@ -58,7 +59,7 @@ function emit(out: Transformed): string {
   const r = out.registration;
   if (r === undefined) return out.code;
   const { code, inserts } = withSyncImport(r.code, r.inserts, ++syncCount);
-  port.postMessage({ ...r, code, inserts });
+  port.postMessage({ ...r, sites: packSites(r.sites), code, inserts });
   return code;
 }
 

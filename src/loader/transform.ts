@@ -68,6 +68,7 @@ function loadStripper(): (source: string, filename: string) => string {
 export class ModuleTransformer {
   private readonly inScope: ScopeTest;
   private cache: InstrumentCache | undefined;
+  private dir: string | undefined;
   private readonly warned = new Set<string>();
   /** filename → content hash → module key: a file reloaded with other content gets a new key. */
   private readonly keys = new Map<string, Map<string, string>>();
@@ -105,7 +106,7 @@ export class ModuleTransformer {
       probes: this.config.probes,
     };
     const key = cacheKey(sourceHash, options);
-    const cache = this.cache ??= new InstrumentCache(defaultCacheDir(this.config.root), writeStderr);
+    const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
     let entry = cache.get(key);
     if (entry !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
@@ -122,6 +123,11 @@ export class ModuleTransformer {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
     }
     return { code: entry.code, registration: { sites: entry.sites, source, inserts: entry.inserts, code: entry.code } };
+  }
+
+  /** Where instrumented modules are cached (instrument/cache.ts defaultCacheDir), decided once. */
+  cacheDir(): string {
+    return this.dir ??= defaultCacheDir(this.config.root);
   }
 
   private strip(filename: string, source: string): Transformed | undefined {

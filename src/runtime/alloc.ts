@@ -94,8 +94,27 @@ function clearNewSites(): void {
   loose = null;
 }
 
-/** Called by the call-site probe `w` of a `new` site, just before the construction at site `i`. */
-function newSite(rec: TracedModule, i: number): void {
+/**
+ * The call-site probe `w` of a `new` site, just before the construction at site `i`: pushes the
+ * site. Entries at and above `nsTop` always hold a null constructor (pops clear theirs), so a push
+ * is two stores; the module stays in `nsRec` after a pop (modules live as long as the registry).
+ */
+function wOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = m.t;
+  const k = nsTop;
+  if (rec !== undefined && k < nsSite.length) {
+    nsRec[k] = rec;
+    nsSite[k] = i;
+    nsTop = k + 1;
+  } else {
+    pushSlow(m, i);
+  }
+  return v;
+}
+
+function pushSlow(m: ModuleKeyFn, i: number): void {
+  const rec = moduleOf(m);
+  if (rec === undefined) return;
   let k = nsTop;
   if (k === nsSite.length) {
     // Only constructions that threw leave entries behind; this deep, all but a few are such.
@@ -103,7 +122,6 @@ function newSite(rec: TracedModule, i: number): void {
   }
   nsRec[k] = rec;
   nsSite[k] = i;
-  nsCtor[k] = null;
   nsTop = k + 1;
 }
 
@@ -116,7 +134,7 @@ function popTo(rec: TracedModule, i: number): boolean {
   for (let k = nsTop - 1; k >= 0; k--) {
     if (nsSite[k] === i && nsRec[k] === rec) {
       const claimed = nsCtor[k] !== null;
-      for (let j = k; j < nsTop; j++) { nsRec[j] = null; nsCtor[j] = null; }
+      for (let j = k; j < nsTop; j++) nsCtor[j] = null;
       nsTop = k;
       return claimed;
     }
@@ -208,14 +226,30 @@ function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown
   if (row >= 0) sink!.add(obj, row);
 }
 
-function kOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
+  const top = nsTop - 1;
+  if (top >= 0 && typeof t === 'function') {
+    const claimed = nsCtor[top];
+    // The same constructor: the derived classes' probes of the object the entry's `k` recorded.
+    if (claimed === t) return v;
+    if (claimed === null) {
+      nsCtor[top] = t;
+      recordFromK(nsRec[top]!, nsSite[top]!, v as unknown as object, t);
+      return v;
+    }
+  }
+  return kLoose(m, i, v, t);
+}
+
+/** `k` outside a `new` site's construction (code that is not instrumented constructs), or old code. */
+function kLoose<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
   const obj = v as unknown as object;
-  const found = constructorOf(obj);
+  // `new.target` is the class constructed; code instrumented before it was passed has none.
+  const found = typeof t === 'function' ? t : constructorOf(obj);
   const ctor = found === undefined || found === null ? NO_CTOR : found;
   const top = nsTop - 1;
   if (top >= 0) {
     const claimed = nsCtor[top];
-    // The same constructor: the derived classes' probes of the object the entry's `k` recorded.
     if (claimed === ctor) return v;
     if (claimed === null) {
       nsCtor[top] = ctor;
@@ -232,23 +266,25 @@ function kOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 }
 
 function nOn<V>(m: ModuleKeyFn, i: number, v: V): V {
-  const rec = m.t ?? moduleOf(m);
-  if (rec === undefined) return v;
+  const rec = m.t;
   const top = nsTop - 1;
-  let claimed = false;
-  if (top >= 0) {
-    if (nsSite[top] === i && nsRec[top] === rec) {
-      claimed = nsCtor[top] !== null;
-      nsRec[top] = null;
+  if (top >= 0 && nsSite[top] === i && nsRec[top] === rec) {
+    nsTop = top;
+    // A class constructor's probe recorded (or filtered) the object; if the constructor returned
+    // another object instead, that one was made by an expression of its own, probed there.
+    if (nsCtor[top] !== null) {
       nsCtor[top] = null;
-      nsTop = top;
-    } else {
-      claimed = popTo(rec, i);
+      return v;
     }
+    return unclaimed(rec!, i, v);
   }
-  // A class constructor's probe recorded (or filtered) the object; if the constructor returned
-  // another object instead, that one was made by an expression of its own, probed there.
-  if (claimed) return v;
+  const r = rec ?? moduleOf(m);
+  if (r === undefined || popTo(r, i)) return v;
+  return unclaimed(r, i, v);
+}
+
+/** An object from a `new` site that no class constructor probe saw: recorded here, if wanted. */
+function unclaimed<V>(rec: TracedModule, i: number, v: V): V {
   const obj = v as unknown as object;
   const ctor = rec.callees[i] === 'Proxy' ? PROXY : constructorOf(obj);
   const c = cacheOf(rec);
@@ -288,7 +324,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
     probe.o = idle.o;
   }
   setFlag('A', s !== null);
-  setNewSiteProbe(s !== null ? newSite : null);
+  setNewSiteProbe(s !== null ? wOn : null);
 }
 
 /** Objects of this class are never traced (jsmemtrace's own). */

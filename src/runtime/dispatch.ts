@@ -207,20 +207,12 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   return v;
 }
 
-/** The allocation probes' hook at call sites (runtime/alloc.ts), while a reference tracer listens. */
-let newSiteProbe: ((rec: TracedModule, site: number) => void) | null = null;
-
-/** A `new` site's call probe while only a reference tracer listens. */
-function wAlloc<V>(m: ModuleKeyFn, i: number, v: V): V {
-  const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) newSiteProbe!(rec, i);
-  return v;
-}
+/** The allocation probes' call probe of `new` sites (runtime/alloc.ts), while a reference tracer listens. */
+let newSiteProbe: (<V>(m: ModuleKeyFn, i: number, v: V) => V) | null = null;
 
 /** A `new` site's call probe while a Profile (C_CALL) and a reference tracer listen. */
 function wBoth<V>(m: ModuleKeyFn, i: number, v: V): V {
-  const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) newSiteProbe!(rec, i);
+  newSiteProbe!(m, i, v);
   return bOn(m, i, v);
 }
 
@@ -248,7 +240,7 @@ function rewire(): void {
   // A reference tracer needs the call sites of `new` only (which `new` a constructor was entered
   // from): they have their own probe `w`, and the zero-argument form also runs on `__jsmtA`.
   probe.b = P !== null ? bOn : idle.b;
-  probe.w = P !== null ? (newSiteProbe !== null ? wBoth : bOn) : (newSiteProbe !== null ? wAlloc : idle.w);
+  probe.w = P !== null ? (newSiteProbe !== null ? wBoth : bOn) : (newSiteProbe ?? idle.w);
   if (P === null) {
     for (let k = 0; k < pcTop; k++) pcRec[k] = null;
     pcTop = 0;
@@ -258,8 +250,8 @@ function rewire(): void {
   setFlag('C', P !== null);
 }
 
-/** Sets (or with null removes) the hook that the call sites of `new` run for the allocation probes. */
-export function setNewSiteProbe(hook: ((rec: TracedModule, site: number) => void) | null): void {
+/** Sets (or with null removes) the call probe that the `new` sites run for the allocation probes. */
+export function setNewSiteProbe(hook: (<V>(m: ModuleKeyFn, i: number, v: V) => V) | null): void {
   newSiteProbe = hook;
   rewire();
 }

@@ -25,8 +25,12 @@ export interface Probe {
   u<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** An object made by `new` at an allocation site: returns it. */
   n<T>(m: ModuleKeyFn, i: number, v: T): T;
-  /** A class constructor's `this` (base) or `super()` result (derived): returns it. */
-  k<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /**
+   * A class constructor's `this` (base) or `super()` result (derived), and its `new.target` (the
+   * class constructed: read from the frame, where `this.constructor` would be a megamorphic
+   * load shared by every class): returns `v`.
+   */
+  k<T>(m: ModuleKeyFn, i: number, v: T, t: unknown): T;
   /** An object/array literal or closure: returns it. */
   o<T>(m: ModuleKeyFn, i: number, v: T): T;
 }

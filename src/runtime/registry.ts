@@ -54,7 +54,9 @@ export function registerModule(table: SiteTable, extra?: {
   instrumented?: string;
 }): ModuleRecord {
   const record: ModuleRecord = {
-    key: table.key, file: table.file, sites: table.sites,
+    key: table.key, file: table.file,
+    // Read through: a table from the cache builds its Site objects only when a tracer needs them.
+    get sites() { return table.sites; },
     original: extra?.original, instrumented: extra?.instrumented,
   };
   byKey.set(table.key, record);
