@@ -1,12 +1,15 @@
 /**
  * TypeScript → JavaScript with amaro. `strip-only` replaces types by blanks, so every position
  * (and every line) stays where it was; only syntax that needs code generation (enums,
- * namespaces, parameter properties) falls back to `transform`, whose output may differ in lines:
- * its source map then carries every site back to the `.ts` position.
+ * namespaces, parameter properties) falls back to `transform`, which prints the whole file anew:
+ * its tokens are then laid out again on their `.ts` lines (relayout.ts), so that the program's own
+ * stack traces keep the `.ts` lines; where that would change the code's meaning, the printed code
+ * runs as it is and its source map carries every site back to the `.ts` position.
  */
 import { createRequire } from 'node:module';
 import { InstrumentError } from './errors.js';
 import { mapperFromSourceMap, type PositionMapper } from './source-map.js';
+import { relayout, type TsSourceType } from './relayout.js';
 
 interface Amaro {
   transformSync(code: string, options: Record<string, unknown>): { code: string; map?: string };
@@ -27,13 +30,31 @@ export function stripTypeScript(source: string, filename: string): { code: strin
   } catch (e) {
     if ((e as { code?: string }).code !== 'UnsupportedSyntax') throw tsError(e, filename);
   }
+  let code: string;
+  let map: string | undefined;
   try {
-    const out = amaro.transformSync(source, { mode: 'transform', sourceMap: true, filename });
-    if (out.map === undefined) throw new Error('no source map from the TypeScript transform');
-    return { code: out.code, mapper: mapperFromSourceMap(out.map, filename, filename) };
+    ({ code, map } = amaro.transformSync(source, { mode: 'transform', sourceMap: true, filename }));
+    if (map === undefined) throw new Error('no source map from the TypeScript transform');
   } catch (e) {
     throw tsError(e, filename);
   }
+  const relaid = relayout(code, map, sourceTypeOf(filename));
+  if (relaid === undefined) return { code, mapper: mapperFromSourceMap(map, filename, filename) };
+  // Lines after the last token (comments, the final line break) end the file as they did.
+  const missing = lineCount(source) - lineCount(relaid.code);
+  return missing > 0 ? { code: relaid.code + '\n'.repeat(missing), mapper: relaid.mapper } : relaid;
+}
+
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function sourceTypeOf(filename: string): TsSourceType {
+  if (/\.mts$/i.test(filename)) return 'module';
+  if (/\.cts$/i.test(filename)) return 'commonjs';
+  return undefined;
 }
 
 function tsError(e: unknown, filename: string): InstrumentError {

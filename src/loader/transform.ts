@@ -60,9 +60,10 @@ function loadInstrumenter(): InstrumentFn {
 let stripTypes: ((source: string, filename: string) => string) | undefined;
 
 function loadStripper(): (source: string, filename: string) => string {
-  // amaro costs ~60 ms to load: only a program that runs out-of-scope TypeScript pays it.
-  const amaro = require('amaro') as { transformSync(code: string, o: { mode: 'strip-only'; filename: string }): { code: string } };
-  return (source, filename) => amaro.transformSync(source, { mode: 'strip-only', filename }).code;
+  // amaro costs ~60 ms to load: only a program that runs out-of-scope TypeScript pays it. The
+  // instrumenter's stripper: enums and namespaces too, laid out on their .ts lines.
+  const ts = require('../instrument/typescript.js') as { stripTypeScript(source: string, filename: string): { code: string } };
+  return (source, filename) => ts.stripTypeScript(source, filename).code;
 }
 
 export class ModuleTransformer {

@@ -5,11 +5,9 @@ import { join, dirname, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { instrument } from '../../dist/instrument/index.js';
+import { stripTypeScript } from '../../dist/instrument/typescript.js';
 
-const require = createRequire(import.meta.url);
-const amaro = require('amaro');
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PRELOAD_PLAIN = join(HERE, 'preload-plain.mjs');
 export const PRELOAD_IDLE = join(HERE, 'preload-idle.mjs');
@@ -32,7 +30,7 @@ function walk(dir, out, base = dir) {
 }
 
 /**
- * Copies `srcDir` to `<tmp>/plain` (TypeScript compiled by amaro) and `<tmp>/inst` (every code
+ * Copies `srcDir` to `<tmp>/plain` (TypeScript compiled as jsmemtrace compiles it) and `<tmp>/inst` (every code
  * file instrumented; `filter(rel)` may exclude some), and writes the manifest of site tables.
  */
 export function prepare(srcDir, { filter = () => true, probes, sourceTypeOf = () => undefined } = {}) {
@@ -70,12 +68,10 @@ export function prepare(srcDir, { filter = () => true, probes, sourceTypeOf = ()
   return { tmp, manifest, manifestFile, failures };
 }
 
+// What jsmemtrace runs for a `.ts` file, uninstrumented: types stripped in place, or the
+// transform laid out on the `.ts` lines (the program's stack traces name the `.ts` lines).
 function tsToJs(text, filename) {
-  try {
-    return amaro.transformSync(text, { mode: 'strip-only', filename }).code;
-  } catch {
-    return amaro.transformSync(text, { mode: 'transform', filename }).code;
-  }
+  return stripTypeScript(text, filename).code;
 }
 
 /** Node's module type for a file under `root`: by extension, else the nearest package.json's "type". */

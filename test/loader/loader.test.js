@@ -85,7 +85,7 @@ test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(jsmtLines(r.stderr), []);
   const throwLine = readFileSync(join(p.dir, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
-  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI' });
+  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI', unit: 7 });
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'scale.mts']);
 });
 
@@ -96,6 +96,8 @@ test('TypeScript outside the scope is stripped, not instrumented', (t) => {
   const r = runCli(['run', '--no-instrument', '*.?ts', 'main.ts'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).legacy, 6);
+  assert.equal(JSON.parse(r.stdout).unit, 7, 'an out-of-scope enum runs');
+  assert.deepEqual(jsmtLines(r.stderr), []);
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'main.ts']);
 });
 
