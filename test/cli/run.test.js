@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
+import { stackSizeArgs } from '../../dist/cli/run.js';
 
 function program(t) {
   const p = copyProgram('process');
@@ -36,7 +37,7 @@ test('the configuration reaches the program through the environment, not argv', 
   assert.equal(r.status, 0, r.stderr);
   const seen = JSON.parse(r.stdout);
   assert.deepEqual(seen.argv, ['x']);
-  assert.equal(seen.execArgv, 2, 'only --import <register>');
+  assert.equal(seen.execArgv, 2 + stackSizeArgs().length, 'only --import <register> (and --stack-size)');
   assert.equal(seen.config.root, p.dir);
   assert.equal(seen.config.tracer, 'trace');
   assert.equal(seen.config.dRssTrigger, 0);
@@ -45,6 +46,41 @@ test('the configuration reaches the program through the environment, not argv', 
   assert.deepEqual(seen.config.instrument, ['vendor/**']);
   assert.deepEqual(seen.config.noInstrument, ['gen/**']);
   assert.deepEqual(seen.config.probes, { functions: true, calls: false, lines: true, allocations: false, literals: false });
+});
+
+test('recursion that works plainly works traced: the stack limit grows with the instrumented frames', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'depth.js'), `let calls = 0;
+function sum(n) { calls++; return n === 0 ? 0 : n + sum(n - 1); }
+if (process.argv[2] === 'max') {
+  try { sum(1e9); } catch (e) { console.log(calls, e.constructor.name); }
+} else {
+  const n = Number(process.argv[2]);
+  console.log(sum(n) === n * (n + 1) / 2);
+}
+`);
+  const opts = { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } };
+  const plain = runNode(['depth.js', 'max'], opts);
+  const [max, kind] = plain.stdout.trim().split(' ');
+  assert.equal(kind, 'RangeError');
+  // 80% of the deepest recursion plain Node reaches: safely within reach plainly, out of reach
+  // of the instrumented code under the default limit (about half).
+  const n = String(Math.floor(Number(max) * 0.8));
+  assert.equal(runNode(['depth.js', n], opts).stdout, 'true\n');
+  if (stackSizeArgs().length === 0) return t.skip('the main thread stack (ulimit -s) leaves no room to raise the limit');
+  for (const mode of [[], ['--profile', '--out-dir', join(p.base, 'logs')]]) {
+    const r = runCli(['run', ...mode, 'depth.js', n], opts);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'true\n', `${mode.join(' ')}: ${r.stderr}`);
+  }
+});
+
+test('stack limit: raised only where the main thread stack has room for it', () => {
+  const limits = (soft) => `Limit                     Soft Limit           Hard Limit           Units\nMax stack size            ${soft}              unlimited            bytes\n`;
+  assert.deepEqual(stackSizeArgs(limits(8388608)), ['--stack-size=2165']);
+  assert.deepEqual(stackSizeArgs(limits('unlimited')), ['--stack-size=2165']);
+  assert.deepEqual(stackSizeArgs(limits(2097152)), []);
+  assert.deepEqual(stackSizeArgs('no such line'), []);
 });
 
 test('exit codes pass through', (t) => {
