@@ -63,7 +63,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -74,13 +74,16 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmt$.o(__jsmt$m,', ','],
   ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{'],
   ['}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}'],
-  ['{__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{return ('],
+  // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the `try`.
+  ['{try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');return ('],
   [')}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
   ['__jsmt$.w(__jsmt$m,', ','],
   ['__jsmt$.w(__jsmt$m,', ',('],
   ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
+  // The entry probe inside the `try`, for bodies of at most one statement (see `entryText`).
+  ['try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
 ];
 
 export interface RewriteOutput {
@@ -877,7 +880,7 @@ export class Rewriter {
         this.expr(body, false);
       }
     } else {
-      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped);
+      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, params.some((q) => q.type !== 'Identifier'));
     }
 
     this.blockDepth = outerBlockDepth;
@@ -891,7 +894,7 @@ export class Rewriter {
    * A function body or static block: `{` … `}` with the statements in `body.body`. The entry probe
    * goes after the directive prologue (a probe before `'use strict'` would turn strict mode off).
    */
-  private block(body: Node, site: number, kSite: number, ctx: FnContext, unwrapped: boolean): void {
+  private block(body: Node, site: number, kSite: number, ctx: FnContext, unwrapped: boolean, nonSimpleParams = false): void {
     const stmts = body.body as Node[];
     let first = 0;
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
@@ -904,9 +907,10 @@ export class Rewriter {
       return;
     }
     const pre = lead + k;
+    const count = v8StatementCount(stmts, first, nonSimpleParams);
     if (!ctx.pending && !unwrapped) {
-      if (pre === '') this.addForm(openAt, Form.Entry, site);
-      else this.add(openAt, `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`);
+      if (pre === '' && count <= 2) this.addForm(openAt, count <= 1 ? Form.EntryInside : Form.Entry, site);
+      else this.add(openAt, entryText(pre, site, count));
       this.statements(stmts, first);
       this.addForm(body.end - 1, Form.Exit, site);
       return;
@@ -916,8 +920,8 @@ export class Rewriter {
     const closeSlot = this.reserve(body.end - 1);
     if (ctx.pending) unwrapped = mustNotWrap(ctx);
     if (!unwrapped) {
-      if (pre === '') this.setForm(openSlot, Form.Entry, site);
-      else this.txt[openSlot] = `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`;
+      if (pre === '' && count <= 2) this.setForm(openSlot, count <= 1 ? Form.EntryInside : Form.Entry, site);
+      else this.txt[openSlot] = entryText(pre, site, count);
       this.setForm(closeSlot, Form.Exit, site);
       return;
     }
@@ -1074,6 +1078,32 @@ function hasClash(fns: string[], params: Set<string>): boolean {
     seen.add(n);
   }
   return false;
+}
+
+/**
+ * The statements V8 keeps in a function body's list after its directives: function declarations
+ * (hoisted) and empty statements are not in it. V8 prints a function literal that is the object
+ * of a failing call (`(function () {…}).x()`) or iterated in place with one "(intermediate value)"
+ * per statement of that list (at least one), so the wrapped body keeps the count: the entry probe
+ * goes inside the `try` when there is at most one, and empty blocks make up for a third and more.
+ */
+function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams: boolean): number {
+  let n = 0;
+  for (let i = first; i < stmts.length; i++) {
+    let s = stmts[i]!;
+    while (s.type === 'LabeledStatement') s = s.body as Node;
+    // With default, rest or destructured parameters, a body that declares let, const or class
+    // is one block of its own for V8.
+    if (nonSimpleParams && (s.type === 'ClassDeclaration' || (s.type === 'VariableDeclaration' && s.kind !== 'var'))) return 1;
+    if (s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement') n++;
+  }
+  return n;
+}
+
+/** The entry of a wrapped body that keeps V8's statement count (`v8StatementCount`), after `pre`. */
+function entryText(pre: string, site: number, count: number): string {
+  if (count <= 1) return `${pre}try{__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
+  return `${pre}${'{}'.repeat(count - 2)}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`;
 }
 
 /** After the walk: would `try {}` around the body change what its function declarations mean? */

@@ -31,15 +31,6 @@ const RUNNER = join(HERE, 'vm-runner.mjs');
 // entries when the bug is fixed (the test fails on entries that no longer differ).
 const KNOWN = [
   {
-    // V8 prints a function literal used as the object of a failed call with one
-    // "(intermediate value)" per statement of its body; the wrapped body has two (entry probe,
-    // try). Minimal: `(function(){}).b()`. Moving the entry probe inside the try fixes one-statement
-    // bodies and breaks every other count (pass-explicit/1b0c0fc32b9e5e35.js): no fixed form matches.
-    why: 'error message: callee object is a function literal whose body gained a statement',
-    probed: /^threw TypeError: \(intermediate value\)\(intermediate value\)\.b is not a function /,
-    files: ['32b635a9667a9fb1.js', 'bc302492d441d561.js'].flatMap((f) => [`pass/${f}`, `pass-explicit/${f}`]),
-  },
-  {
     // V8's "yield* X is not iterable" prints X as one "(intermediate value)" per enclosing try
     // clause when X is not a name: the try/catch/finally around the body adds two. Minimal:
     // `function* g() { yield* f() } function f() { return 1 } g().next()`.
