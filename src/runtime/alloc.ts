@@ -227,36 +227,30 @@ function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown
 }
 
 function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
-  const top = nsTop - 1;
-  if (top >= 0 && typeof t === 'function') {
-    const claimed = nsCtor[top];
-    // The same constructor: the derived classes' probes of the object the entry's `k` recorded.
-    if (claimed === t) return v;
-    if (claimed === null) {
-      nsCtor[top] = t;
-      recordFromK(nsRec[top]!, nsSite[top]!, v as unknown as object, t);
-      return v;
-    }
-  }
-  return kLoose(m, i, v, t);
-}
-
-/** `k` outside a `new` site's construction (code that is not instrumented constructs), or old code. */
-function kLoose<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
-  const obj = v as unknown as object;
   // `new.target` is the class constructed; code instrumented before it was passed has none.
-  const found = typeof t === 'function' ? t : constructorOf(obj);
-  const ctor = found === undefined || found === null ? NO_CTOR : found;
+  const ctor = typeof t === 'function' ? t : classOf(v as unknown as object);
   const top = nsTop - 1;
   if (top >= 0) {
     const claimed = nsCtor[top];
+    // The same constructor: the derived classes' probes of the object the entry's `k` recorded.
     if (claimed === ctor) return v;
     if (claimed === null) {
       nsCtor[top] = ctor;
-      recordFromK(nsRec[top]!, nsSite[top]!, obj, ctor);
+      recordFromK(nsRec[top]!, nsSite[top]!, v as unknown as object, ctor);
       return v;
     }
   }
+  return kLoose(m, i, v, ctor);
+}
+
+function classOf(obj: object): unknown {
+  const found = constructorOf(obj);
+  return found === undefined || found === null ? NO_CTOR : found;
+}
+
+/** `k` with no `new` site to claim: construction by code that is not instrumented. */
+function kLoose<V>(m: ModuleKeyFn, i: number, v: V, ctor: unknown): V {
+  const obj = v as unknown as object;
   if (obj === loose) return v;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return v;
