@@ -96,6 +96,8 @@ export class Rewriter {
   private readonly pos: number[] = [];
   /** Per insertion: its text (Form.Text), else ''. */
   private readonly txt: string[] = [];
+  /** The start of the expression statement of a statement list being walked, until a form takes it. */
+  private listStatement = -1;
   /** Per insertion: `site * 16 + form`, 0 for a text. */
   private readonly form: number[] = [];
   private lastPos = 0;
@@ -289,13 +291,26 @@ export class Rewriter {
     const held = list as (Node | null)[];
     for (let i = from; i < list.length; i++) {
       const s = list[i]!;
-      this.lineProbe(s, false);
+      // A line probe (it ends with `;`) before the statement already ends the one before.
+      this.listStatement = !this.lineProbe(s, false) && s.type === 'ExpressionStatement' ? s.start : -1;
       this.statement(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
       // garbage collection in the middle of a large file (whose tree is ~15 times its size)
       // does not mark the part already rewritten.
       held[i] = null;
     }
+  }
+
+  /**
+   * A slot for a `;` before a probe form that opens with `(` at `at`, when `at` starts an
+   * expression statement of a statement list: the statement before it may end at a line break
+   * without a semicolon, and a line that starts with `(` continues it (`a()` + newline + `(probe,
+   * b())` would call a's result). Taken by the first form at that position; -1 elsewhere.
+   */
+  private semicolonSlot(at: number): number {
+    if (at !== this.listStatement) return -1;
+    this.listStatement = -1;
+    return this.reserve(at);
   }
 
   /** A LINE probe before `s` when it starts a new line; `braces` for single-statement positions. */
@@ -713,6 +728,9 @@ export class Rewriter {
     const ctx = this.ctx;
     if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
     const kSite = isSuper && this.A && !quoted ? ctx.ctorSite : -1;
+    // Before anything else at this position (a `;` after the constructor probe's opening would
+    // be a syntax error); filled only by the bare form below.
+    const semi = this.semicolonSlot(e.start);
     if (kSite >= 0) this.add(e.start, `__jsmt$.k(__jsmt$m,${kSite},`);
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
@@ -731,6 +749,7 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
+        if (semi >= 0) this.txt[semi] = ';';
         this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
@@ -751,6 +770,7 @@ export class Rewriter {
     const name = calleeName(callee);
     let i = -1;
     if (wrapN || this.C) i = this.site(SiteKind.New, e.start, ctx.label, name);
+    const semi = this.semicolonSlot(e.start);
     if (wrapN) this.add(e.start, `__jsmt$.n(__jsmt$m,${i},`);
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
@@ -765,6 +785,7 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
+        if (semi >= 0) this.txt[semi] = ';';
         this.setForm(slot, Form.NewBare, i);
         this.add(e.end, ')');
       }
@@ -779,12 +800,14 @@ export class Rewriter {
     this.callish++;
     const quasi = e.quasi as Node;
     if (this.C && !quoted && this.chain === 0) {
+      const semi = this.semicolonSlot(e.start);
       const slot = this.reserve(e.start);
       const before = this.callish;
       this.expr(e.tag, true);
       for (const x of quasi.expressions as Node[]) this.expr(x, false);
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
+        if (semi >= 0) this.txt[semi] = ';';
         this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }

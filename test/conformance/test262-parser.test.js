@@ -74,6 +74,7 @@ const insertDiffs = [];
 const manifest = [];
 for (const dir of [...VALID, ...INVALID]) {
   mkdirSync(join(tmp, dir));
+  mkdirSync(join(tmp, 'no-lines', dir), { recursive: true });
   for (const file of readdirSync(join(CORPUS, dir)).filter((n) => n.endsWith('.js')).sort()) {
     const name = `${dir}/${file}`;
     const path = join(CORPUS, name);
@@ -94,7 +95,19 @@ for (const dir of [...VALID, ...INVALID]) {
     if (bad !== undefined) insertDiffs.push(`${name}: ${bad}`);
     writeFileSync(out, r.code);
     manifest.push({ sites: r.sites, inserts: r.inserts, out });
-    files.push({ name, path, out, module });
+    // Again without line probes (as `run --reftrace` instruments): then nothing but the call,
+    // `new` and literal forms themselves opens a statement.
+    const outNoLines = join(tmp, 'no-lines', name);
+    let q;
+    try {
+      q = instrument(source, { filename: path, moduleKey: outNoLines, sourceType: module ? 'module' : 'script', probes: { lines: false } });
+    } catch (e) {
+      crashed.push(`${name} (no line probes): ${e && e.stack}`);
+      continue;
+    }
+    writeFileSync(outNoLines, q.code);
+    manifest.push({ sites: q.sites, inserts: q.inserts, out: outNoLines });
+    files.push({ name, path, out, outNoLines, module });
   }
 }
 const instrumentMs = performance.now() - started;
@@ -107,20 +120,22 @@ const SHORT_MS = 20;
 const LONG_MS = 2000;
 
 async function runAll(mode, list, timeout) {
-  const preload = { plain: PRELOAD_PLAIN, idle: PRELOAD_IDLE, active: PRELOAD_ACTIVE }[mode];
+  const preload = { plain: PRELOAD_PLAIN, idle: PRELOAD_IDLE, active: PRELOAD_ACTIVE, noLines: PRELOAD_ACTIVE }[mode];
   const jobsFile = join(tmp, `jobs-${mode}.json`);
   const resultsFile = join(tmp, `results-${mode}.json`);
   const countsFile = join(tmp, `counts-${mode}.json`);
-  writeFileSync(jobsFile, JSON.stringify(list.map((f) => ({ name: f.name, file: mode === 'plain' ? f.path : f.out, module: f.module }))));
+  const fileOf = { plain: (f) => f.path, idle: (f) => f.out, active: (f) => f.out, noLines: (f) => f.outNoLines }[mode];
+  writeFileSync(jobsFile, JSON.stringify(list.map((f) => ({ name: f.name, file: fileOf(f), module: f.module }))));
   const r = await run(['--experimental-vm-modules', '--no-warnings', '--import', preload, RUNNER, jobsFile, resultsFile],
     { JSMT_TEST_MANIFEST: manifestFile, JSMT_TEST_COUNTS: countsFile, JSMT_CONFORMANCE_TIMEOUT: String(timeout) });
   assert.equal(r.code, 0, `runner (${mode}) failed: ${r.stderr}`);
   const out = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  if (mode === 'active') out.counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+  if (mode === 'active' || mode === 'noLines') out.counts = JSON.parse(readFileSync(countsFile, 'utf8'));
   return out;
 }
 
-const runThreeWays = (list, timeout) => Promise.all(['plain', 'idle', 'active'].map((mode) => runAll(mode, list, timeout)));
+const WAYS = ['plain', 'idle', 'active', 'noLines'];
+const runAllWays = (list, timeout) => Promise.all(WAYS.map((mode) => runAll(mode, list, timeout)));
 
 function outcome(r) {
   if (r === undefined) return 'missing';
@@ -130,14 +145,14 @@ function outcome(r) {
 }
 
 const runs = (async () => {
-  const first = await runThreeWays(files, SHORT_MS);
+  const first = await runAllWays(files, SHORT_MS);
   const again = files.filter((f) => {
     const o = first.map((r) => outcome(r.results[f.name]));
-    return (o[0] !== o[1] || o[0] !== o[2]) && o.some((x) => x.includes('threw timeout'));
+    return o.some((x) => x !== o[0]) && o.some((x) => x.includes('threw timeout'));
   });
   if (again.length > 0) {
-    const second = await runThreeWays(again, LONG_MS);
-    for (let k = 0; k < 3; k++) Object.assign(first[k].results, second[k].results);
+    const second = await runAllWays(again, LONG_MS);
+    for (let k = 0; k < WAYS.length; k++) Object.assign(first[k].results, second[k].results);
   }
   first.rerun = again.length;
   return first;
@@ -157,11 +172,11 @@ test('the probed text is the original plus the listed insertions', () => {
   assert.deepEqual(insertDiffs, []);
 });
 
-test('probed code compiles and behaves as the original (idle and active probes)', async () => {
+test('probed code compiles and behaves as the original (idle and active probes; active without line probes)', async () => {
   const all = await runs;
-  const [plain, idle, active] = all;
+  const [plain, idle, active, noLines] = all;
   assert.equal(plain.probed, false, 'the plain run had no probe globals');
-  assert.equal(idle.probed && active.probed, true, 'the instrumented runs had the probe globals');
+  assert.equal(idle.probed && active.probed && noLines.probed, true, 'the instrumented runs had the probe globals');
   const differences = [];
   const allowedSeen = new Set();
   const per = {};
@@ -173,7 +188,8 @@ test('probed code compiles and behaves as the original (idle and active probes)'
     if (!want.startsWith('does not compile')) c.compiled++;
     if (want.startsWith('threw')) c.threw++;
     if (want.startsWith('threw timeout')) c.timedOut++;
-    for (const [mode, got] of [['idle', outcome(idle.results[f.name])], ['active', outcome(active.results[f.name])]]) {
+    for (const [mode, got] of [['idle', outcome(idle.results[f.name])], ['active', outcome(active.results[f.name])],
+      ['active, no line probes', outcome(noLines.results[f.name])]]) {
       if (got === want) continue;
       const known = ALLOWED.get(f.name);
       if (known !== undefined && known.probed.test(got)) { allowedSeen.add(f.name); continue; }
@@ -184,11 +200,12 @@ test('probed code compiles and behaves as the original (idle and active probes)'
   console.log(`test262-parser-tests, per directory (compiled: by V8, plain; threw/timedOut: of those run):\n${
     JSON.stringify(per, null, 1)}\n${crashed.length} instrumenter crashes; ${all.rerun} files run again with the `
     + `long limit; ${differences.length} differences, ${allowedSeen.size} known; instrumenting ${Math.round(instrumentMs)} ms, `
-    + `runs ${plain.ms}/${idle.ms}/${active.ms} ms (plain/idle/active)`);
+    + `runs ${plain.ms}/${idle.ms}/${active.ms}/${noLines.ms} ms (plain/idle/active/active without line probes)`);
   for (const name of allowedSeen) console.log(`known difference: ${name}: ${ALLOWED.get(name).why}`);
   assert.deepEqual(differences, [], `${differences.length} behavioural differences`);
   assert.deepEqual([...ALLOWED.keys()].filter((k) => !allowedSeen.has(k)), [], 'allow-list entries that no longer differ');
   assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
+  assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line probes)');
   console.log('active probe calls:', JSON.stringify(active.counts.counts));
   // x (return from a body that cannot be wrapped) is the one probe no file of the corpus reaches.
   for (const k of ['f', 'r', 't', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);

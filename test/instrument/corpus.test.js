@@ -1,5 +1,6 @@
 // The conformance corpus: every case in test/fixtures/instrument-corpus runs plain, instrumented
-// with idle probes and instrumented with every probe active; output and exit code must match.
+// with idle probes and instrumented with every probe active (with every probe kind inserted, and
+// again without line probes); output and exit code must match.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
@@ -9,10 +10,15 @@ import { prepare, runThreeWays } from './corpus-lib.js';
 const DIR = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const cases = readdirSync(DIR).filter((n) => /\.(c|m)?(j|t)s$/.test(n) && !n.startsWith('_')).sort();
 // The copies run from a temp dir with no package.json: `.js` is CommonJS there, `.ts` becomes `.mjs`.
-const prepared = prepare(DIR, { sourceTypeOf: (rel) => (/\.js$/.test(rel) ? 'commonjs' : /\.ts$/.test(rel) ? 'module' : undefined) });
+const sourceTypeOf = (rel) => (/\.js$/.test(rel) ? 'commonjs' : /\.ts$/.test(rel) ? 'module' : undefined);
+const prepared = prepare(DIR, { sourceTypeOf });
+// Without line probes, as `run --reftrace` instruments: the probes that open a statement are then
+// the call, `new` and literal forms themselves, with nothing before them (automatic semicolons).
+const noLines = prepare(DIR, { sourceTypeOf, probes: { lines: false } });
 
 test('every corpus file instruments', () => {
   assert.deepEqual(prepared.failures, []);
+  assert.deepEqual(noLines.failures, []);
 });
 
 async function pool(items, width, fn) {
@@ -24,7 +30,10 @@ async function pool(items, width, fn) {
   return results;
 }
 
-const runs = pool(cases, 3, (c) => runThreeWays(prepared, c));
+const runs = pool(cases, 3, async (c) => ({
+  ...await runThreeWays(prepared, c),
+  noLines: await runThreeWays(noLines, c, [], { modes: ['idle', 'active'] }),
+}));
 
 cases.forEach((name, i) => {
   test(`corpus: ${name}`, async () => {
@@ -37,6 +46,11 @@ cases.forEach((name, i) => {
     assert.equal(r.active.code, r.plain.code, 'exit code, active probes');
     assert.ok(r.counts, 'the active preload ran');
     assert.deepEqual(r.counts.bad, [], 'probes name sites of their kind');
+    for (const way of ['idle', 'active']) {
+      assert.equal(r.noLines[way].stdout, r.plain.stdout, `stdout, ${way} probes, no line probes`);
+      assert.equal(r.noLines[way].stderr, r.plain.stderr, `stderr, ${way} probes, no line probes`);
+      assert.equal(r.noLines[way].code, r.plain.code, `exit code, ${way} probes, no line probes`);
+    }
   });
 });
 
@@ -46,4 +60,5 @@ test('active probes fired across the corpus', async () => {
   for (const r of all) for (const [k, v] of Object.entries(r.counts?.counts ?? {})) total[k] = (total[k] ?? 0) + v;
   for (const k of ['f', 'r', 't', 'x', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(total[k] > 0, `probe ${k} fired`);
   rmSync(prepared.tmp, { recursive: true, force: true });
+  rmSync(noLines.tmp, { recursive: true, force: true });
 });
