@@ -56,6 +56,13 @@ interface FnContext {
   returns: number[] | undefined;
   /** The body's top-level function declaration names (only while `pending`). */
   topFns: string[] | undefined;
+  /**
+   * The body is wrapped in `try`/`finally` alone, its normal exits marked in `__jsmt$d`: not a
+   * generator, whose `return()` runs the `finally` too. A `catch` that rethrows would make V8
+   * report an uncaught error where it was made, not where it was thrown (Node prints that line
+   * above the error), and count the exception as caught where the engine predicts catching.
+   */
+  flagged: boolean;
 }
 
 /**
@@ -63,7 +70,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -74,9 +81,10 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmt$.o(__jsmt$m,', ','],
   ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');try{'],
   ['}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}'],
-  // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the `try`.
-  ['{try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');return ('],
-  [')}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}}'],
+  // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the
+  // `try`. `(0,…)`: an anonymous function assigned to a name would take that name.
+  ['{{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=(0,'],
+  [');__jsmt$d=1;return __jsmt$v}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
   ['__jsmt$.w(__jsmt$m,', ','],
@@ -84,6 +92,13 @@ const FORMS: readonly (readonly string[])[] = [
   ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
   // The entry probe inside the `try`, for bodies of at most one statement (see `entryText`).
   ['try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
+  // Bodies that are not generators: `try`/`finally` only, with `__jsmt$d` set on every normal
+  // exit (see `FnContext.flagged`), in a block of their own: a `var` would make V8 put the body
+  // of a function with default, rest or destructured parameters in a block (see
+  // `v8StatementCount`).
+  ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');{let __jsmt$d=0,__jsmt$v;try{'],
+  ['{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
+  [';__jsmt$d=1}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}'],
 ];
 
 export interface RewriteOutput {
@@ -98,7 +113,7 @@ export class Rewriter {
   private readonly txt: string[] = [];
   /** The start of the expression statement of a statement list being walked, until a form takes it. */
   private listStatement = -1;
-  /** Per insertion: `site * 16 + form`, 0 for a text. */
+  /** Per insertion: `site * 32 + form`, 0 for a text. */
   private readonly form: number[] = [];
   private lastPos = 0;
   readonly sites: Site[] = [];
@@ -150,11 +165,11 @@ export class Rewriter {
 
   private addForm(at: number, form: Form, site: number): void {
     this.add(at, '');
-    this.form[this.form.length - 1] = site * 16 + form;
+    this.form[this.form.length - 1] = site * 32 + form;
   }
 
   private setForm(slot: number, form: Form, site: number): void {
-    this.form[slot] = site * 16 + form;
+    this.form[slot] = site * 32 + form;
   }
 
   private reserve(at: number): number {
@@ -202,8 +217,8 @@ export class Rewriter {
       if (f === 0 && t === '') continue;
       const p = pos[i]!;
       if (p !== last) before = src.charCodeAt(p - 1);
-      const pieces = FORMS[f & 15]!;
-      const site = f === 0 ? '' : String(f >>> 4);
+      const pieces = FORMS[f & 31]!;
+      const site = f === 0 ? '' : String(f >>> 5);
       const head = f === 0 ? t : pieces[0]!;
       // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
       const space = isWordChar(before) && isWordChar(head.charCodeAt(0)) ? 1 : 0;
@@ -891,6 +906,8 @@ export class Rewriter {
       }
     }
     if (unwrapped) ctx.returns = [];
+    ctx.flagged = probed && !f.generator;
+    if (ctx.flagged && !concise) ctx.returns ??= [];
     for (const p of params) this.pattern(p);
 
     if (concise) {
@@ -931,21 +948,19 @@ export class Rewriter {
     }
     const pre = lead + k;
     const count = v8StatementCount(stmts, first, nonSimpleParams);
-    if (!ctx.pending && !unwrapped) {
-      if (pre === '' && count <= 2) this.addForm(openAt, count <= 1 ? Form.EntryInside : Form.Entry, site);
-      else this.add(openAt, entryText(pre, site, count));
-      this.statements(stmts, first);
-      this.addForm(body.end - 1, Form.Exit, site);
-      return;
-    }
     const openSlot = this.reserve(openAt);
     this.statements(stmts, first);
     const closeSlot = this.reserve(body.end - 1);
     if (ctx.pending) unwrapped = mustNotWrap(ctx);
     if (!unwrapped) {
-      if (pre === '' && count <= 2) this.setForm(openSlot, count <= 1 ? Form.EntryInside : Form.Entry, site);
-      else this.txt[openSlot] = entryText(pre, site, count);
-      this.setForm(closeSlot, Form.Exit, site);
+      const flagged = ctx.flagged;
+      if (pre === '' && count <= 2) {
+        this.setForm(openSlot, count <= 1 ? (flagged ? Form.FlagEntryInside : Form.EntryInside) : (flagged ? Form.FlagEntry : Form.Entry), site);
+      } else {
+        this.txt[openSlot] = entryText(pre, site, count, flagged);
+      }
+      this.setForm(closeSlot, flagged ? Form.FlagExit : Form.Exit, site);
+      if (flagged) this.markReturns(ctx.returns!);
       return;
     }
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
@@ -959,6 +974,23 @@ export class Rewriter {
       else {
         this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},${kind === 2 ? '(' : ''}`;
         this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
+      }
+    }
+  }
+
+  /**
+   * Each `return` of a flagged body marks its normal exit once its value is computed:
+   * `return (__jsmt$v=(0,VALUE),__jsmt$d=1,__jsmt$v)` (`(0,…)`: an anonymous function assigned to
+   * a name would take that name). A `finally` of the body that throws after a `return` is then
+   * seen as a return.
+   */
+  private markReturns(r: readonly number[]): void {
+    for (let j = 0; j < r.length; j += 3) {
+      if (r[j + 2] === 1) {
+        this.txt[r[j]!] = '__jsmt$d=1,void 0';
+      } else {
+        this.txt[r[j]!] = '(__jsmt$v=(0,';
+        this.txt[r[j + 1]!] = '),__jsmt$d=1,__jsmt$v)';
       }
     }
   }
@@ -1051,6 +1083,8 @@ export class Rewriter {
       else { ctx.pending = true; ctx.topFns = topFns; ctx.vars = new Set(); ctx.blockFns = new Set(); }
       ctx.returns = [];
     }
+    ctx.flagged = probed;
+    if (probed) ctx.returns ??= [];
     this.block(b, site, -1, ctx, unwrapped);
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
@@ -1060,7 +1094,7 @@ export class Rewriter {
 function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
-    returns: undefined, topFns: undefined,
+    returns: undefined, topFns: undefined, flagged: false,
   };
 }
 
@@ -1124,9 +1158,10 @@ function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams
 }
 
 /** The entry of a wrapped body that keeps V8's statement count (`v8StatementCount`), after `pre`. */
-function entryText(pre: string, site: number, count: number): string {
-  if (count <= 1) return `${pre}try{__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
-  return `${pre}${'{}'.repeat(count - 2)}__jsmtF&&__jsmt$.f(__jsmt$m,${site});try{`;
+function entryText(pre: string, site: number, count: number, flagged: boolean): string {
+  const open = flagged ? '{let __jsmt$d=0,__jsmt$v;try{' : 'try{';
+  if (count <= 1) return `${pre}${open}__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
+  return `${pre}${'{}'.repeat(count - 2)}__jsmtF&&__jsmt$.f(__jsmt$m,${site});${open}`;
 }
 
 /** After the walk: would `try {}` around the body change what its function declarations mean? */

@@ -143,9 +143,11 @@ function fOn(m: ModuleKeyFn, i: number): void {
   if (rec !== undefined) enterFrame(rec, i, i);
 }
 
-function rOn(m: ModuleKeyFn, i: number): void {
+function rOn(m: ModuleKeyFn, i: number, d?: number): void {
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) exitFrame(rec, i, i);
+  if (rec === undefined) return;
+  if (d === 0) exceptIn(rec, i);
+  exitFrame(rec, i, i);
 }
 
 function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
@@ -156,7 +158,11 @@ function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 
 function tOn(m: ModuleKeyFn, i: number): void {
   const rec = m.t ?? moduleOf(m);
-  if (rec === undefined) return;
+  if (rec !== undefined) exceptIn(rec, i);
+}
+
+/** An exception leaves function `i`: its pending calls end as C_EXCEPT, then EXCEPT. */
+function exceptIn(rec: TracedModule, i: number): void {
   if (isCurrent(rec, i) && pcTop !== 0) closePending(depth, EV_C_EXCEPT);
   if (T !== null) T.ev(EV_EXCEPT, rec, i);
 }

@@ -7,8 +7,12 @@ import type { ModuleKeyFn } from './registry.js';
 export interface Probe {
   /** Function entry (CALL). */
   f(m: ModuleKeyFn, i: number): void;
-  /** Function exit (RETURN), from the `finally` of the wrapped body. */
-  r(m: ModuleKeyFn, i: number): void;
+  /**
+   * Function exit (RETURN), from the `finally` of the wrapped body. `d`: 0 when the body is left
+   * by an exception (EXCEPT first), 1 when it returned; absent for generators, whose wrapper
+   * reports exceptions with `t` from a `catch`.
+   */
+  r(m: ModuleKeyFn, i: number, d?: number): void;
   /** An exception passes through the function (EXCEPT); the code rethrows it. */
   t(m: ModuleKeyFn, i: number): void;
   /** Exit with a value, for bodies that could not be wrapped: returns `v`. */

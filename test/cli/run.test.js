@@ -75,6 +75,35 @@ if (process.argv[2] === 'max') {
   }
 });
 
+test('an uncaught error from a callback is reported where it was thrown, as plainly', (t) => {
+  // (One thrown while a CommonJS entry point loads is reported where it was made under any
+  // `node --import`, jsmemtrace's loader or not: README, Limitations.)
+  const p = program(t);
+  writeFileSync(join(p.dir, 'uncaught.cjs'), `function fail(code) {
+  const err = new Error('failed ' + code);
+  err.code = code;
+  throw err;
+}
+function outer() {
+  return fail('E1');
+}
+setTimeout(outer, 1);
+`);
+  const opts = { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } };
+  const plain = runNode(['uncaught.cjs'], opts);
+  assert.equal(plain.status, 1);
+  // The header Node prints above the error: file:line of the throw, as V8 located it.
+  const header = (stderr) => stderr.split('\n')[0];
+  const frames = (stderr) => stderr.split('\n').filter((l) => l.includes('uncaught.cjs:')).map((l) => l.replace(/:(\d+):\d+\)?$/, ':$1'));
+  assert.match(header(plain.stderr), /uncaught\.cjs:4$/);
+  for (const mode of [[], ['--profile', '--out-dir', join(p.base, 'logs')], ['--reftrace', '--out-dir', join(p.base, 'logs')]]) {
+    const r = runCli(['run', ...mode, 'uncaught.cjs'], opts);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(header(r.stderr), header(plain.stderr), `${mode.join(' ')}: ${r.stderr}`);
+    assert.deepEqual(frames(r.stderr), frames(plain.stderr), mode.join(' '));
+  }
+});
+
 test('stack limit: raised only where the main thread stack has room for it', () => {
   const limits = (soft) => `Limit                     Soft Limit           Hard Limit           Units\nMax stack size            ${soft}              unlimited            bytes\n`;
   assert.deepEqual(stackSizeArgs(limits(8388608)), ['--stack-size=2165']);

@@ -18,7 +18,9 @@ function trace(source, probes, keep = false) {
     const who = s.kind === SiteKind.Call || s.kind === SiteKind.New || s.kind === SiteKind.Literal || s.kind === SiteKind.Closure || s.kind === SiteKind.Ctor ? s.name : s.fn;
     events.push(`${name} ${KIND[s.kind]} ${who} ${s.line}`);
   };
-  for (const name of ['f', 'r', 't', 'l']) probe[name] = (m, i) => show(name, i);
+  for (const name of ['f', 't', 'l']) probe[name] = (m, i) => show(name, i);
+  // An exit by exception: `r` with 0 (functions other than generators), recorded as EXCEPT then exit.
+  probe.r = (m, i, d) => { if (d === 0) show('t', i); show('r', i); };
   for (const name of ['x', 'b', 'w', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
   for (const f of ['F', 'L', 'C', 'A']) setFlag(f, true);
   try {
