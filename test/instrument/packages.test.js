@@ -1,5 +1,6 @@
 // Real npm packages, every file of their builds instrumented, run on real inputs: output must be
-// byte-identical to the uninstrumented packages' (idle probes, and active probes where quick).
+// byte-identical to the uninstrumented packages' (idle probes, and active probes where quick, with
+// and without line probes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
@@ -102,6 +103,13 @@ const prepared = prepare(stage, {
   sourceTypeOf: packageTypeOf(stage),
 });
 
+// The same packages (typescript aside) without line probes, as `run --reftrace` instruments them.
+const noLines = prepare(stage, {
+  filter: (rel) => rel.startsWith('node_modules') && !rel.startsWith('node_modules/typescript') && /\.(c|m)?js$/.test(rel) && !/\.d\.(c|m)?ts$/.test(rel),
+  sourceTypeOf: packageTypeOf(stage),
+  probes: { lines: false },
+});
+
 /** Each instrumented file has the original's line breaks, and the original text comes back. */
 function checkInvariants(p) {
   for (const m of p.manifest) {
@@ -139,6 +147,10 @@ for (const driver of ['marked-esm.mjs', 'marked-cjs.cjs', 'yaml.cjs', 'acorn-sma
     }
     assert.deepEqual(r.counts.bad, []);
     assert.ok(r.counts.counts.f > 100 && r.counts.counts.l > 100 && r.counts.counts.b > 100, JSON.stringify(r.counts.counts));
+    const q = await runThreeWays(noLines, driver, [], { modes: ['active'] });
+    assert.equal(q.active.stdout, r.plain.stdout, 'stdout, active, no line probes');
+    assert.equal(q.active.stderr, r.plain.stderr, 'stderr, active, no line probes');
+    assert.equal(q.active.code, r.plain.code, 'exit code, active, no line probes');
   });
 }
 
@@ -157,6 +169,7 @@ test('acorn instrumented parses typescript.js (9 MB) to the same AST', async () 
   assert.equal(r.idle.code, 0);
   rmSync(stage, { recursive: true, force: true });
   rmSync(prepared.tmp, { recursive: true, force: true });
+  rmSync(noLines.tmp, { recursive: true, force: true });
 });
 
 // npm itself (the copy that comes with Node): ~1,000 files of real CommonJS and ESM.
