@@ -953,7 +953,8 @@ export class Rewriter {
     const closeSlot = this.reserve(body.end - 1);
     if (ctx.pending) unwrapped = mustNotWrap(ctx);
     if (!unwrapped) {
-      const flagged = ctx.flagged;
+      // A `with` body is not walked: a `return` in it would not mark its exit.
+      const flagged = ctx.flagged && !ctx.opaque;
       if (pre === '' && count <= 2) {
         this.setForm(openSlot, count <= 1 ? (flagged ? Form.FlagEntryInside : Form.EntryInside) : (flagged ? Form.FlagEntry : Form.Entry), site);
       } else {

@@ -87,6 +87,28 @@ test('exceptions pass through every function on the way out', () => {
   ]);
 });
 
+test('a return is an exit, not an exception, also from inside with, a finally or a concise arrow', () => {
+  const { events, result } = trace([
+    'function inWith(o) {',
+    '  with (o) { return a; }',
+    '}',
+    'function viaFinally() {',
+    '  try { return 1; } finally { inWith({ a: 2 }); }',
+    '}',
+    'const arrow = () => viaFinally() + 1;',
+    'return arrow();',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
+  assert.equal(result, 2);
+  assert.deepEqual(events, [
+    'f Function arrow 7',
+    'f Function viaFinally 4',
+    'f Function inWith 1',
+    'r Function inWith 1',
+    'r Function viaFinally 4',
+    'r Function arrow 7',
+  ]);
+});
+
 test('classes: constructor allocation probes for base, derived and default constructors', () => {
   const { events } = trace([
     'class A { constructor() { this.a = 1; } }',
