@@ -58,9 +58,9 @@ interface FnContext {
   topFns: string[] | undefined;
   /**
    * The body is wrapped in `try`/`finally` alone, its normal exits marked in `__jsmt$d`: not a
-   * generator, whose `return()` runs the `finally` too. A `catch` that rethrows would make V8
-   * report an uncaught error where it was made, not where it was thrown (Node prints that line
-   * above the error), and count the exception as caught where the engine predicts catching.
+   * generator, whose `return()` runs the `finally` too. After a `catch` that rethrows, V8 reports
+   * an uncaught error at the rethrow (Node prints that line above the error), not where it was
+   * thrown; through a `finally` it keeps the throw site.
    */
   flagged: boolean;
 }
