@@ -3,7 +3,8 @@
  * any `node_modules`; `--instrument` globs add files, `--no-instrument` globs remove them (and win).
  * jsmemtrace's own files are never instrumented: probes inside the runtime would recurse.
  */
-import { relative, isAbsolute, sep, dirname } from 'node:path';
+import { relative, isAbsolute, sep, dirname, join } from 'node:path';
+const { existsSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -37,6 +38,8 @@ function toPosix(p: string): string {
 export function createScope(root: string, instrument: readonly string[], noInstrument: readonly string[]): ScopeTest {
   const include = matcher(instrument);
   const exclude = matcher(noInstrument);
+  // Only `--instrument` globs can reach into node_modules, where jsmemtrace's own dependencies are.
+  let own: readonly string[] | undefined;
   return (filename) => {
     // Only files: `node -e`/`--eval` code reaches the CommonJS hook as `[eval]-wrapper`, relative.
     if (!isAbsolute(filename) || !INSTRUMENTABLE.test(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
@@ -44,6 +47,37 @@ export function createScope(root: string, instrument: readonly string[], noInstr
     const abs = toPosix(filename);
     if (exclude?.(rel, abs)) return false;
     const inDefault = !rel.startsWith('..') && !isAbsolute(rel) && !/(^|\/)node_modules\//.test(rel);
-    return inDefault || (include?.(rel, abs) ?? false);
+    if (inDefault) return true;
+    if (include === undefined || !include(rel, abs)) return false;
+    own ??= ownDependencies();
+    return !own.some((dir) => filename.startsWith(dir));
   };
+}
+
+/**
+ * The folders of jsmemtrace's dependencies (and theirs): never instrumented, even when a glob
+ * covers them. The loader runs the instrumenter (meriyah, amaro) while it loads a module, and the
+ * tracers run their code while probes fire: probes in there would load the instrumenter from
+ * inside itself, or trace the tracer.
+ */
+function ownDependencies(): string[] {
+  const dirs: string[] = [];
+  const seen = new Set<string>();
+  const visit = (from: string): void => {
+    let deps: Record<string, string> = {};
+    try {
+      deps = (createRequire(from)(from) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    } catch { /* no package.json: nothing below it */ }
+    for (const name of Object.keys(deps)) {
+      // Found as Node finds a package (its `exports` may not list package.json).
+      const paths = createRequire(from).resolve.paths(name) ?? [];
+      const manifest = paths.map((d) => join(d, name, 'package.json')).find((f) => existsSync(f));
+      if (manifest === undefined || seen.has(manifest)) continue;
+      seen.add(manifest);
+      dirs.push(dirname(manifest) + sep);
+      visit(manifest);
+    }
+  };
+  visit(OWN_DIST + '../package.json');
+  return dirs;
 }

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createScope } from '../../dist/loader/scope.js';
@@ -38,6 +39,16 @@ test('scope: cwd files outside node_modules; --instrument adds, --no-instrument 
   assert.equal(globs('/proj/src/gen/g.js'), false);
   assert.equal(globs('/proj/src/h.js'), true);
   assert.equal(createScope(root, ['node_modules/.pnpm/**'], [])('/proj/node_modules/.pnpm/p/i.js'), true, 'dot folders match');
+});
+
+test("scope: jsmemtrace's own dependencies are never instrumented, even under a glob that covers them", () => {
+  const nm = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+  const inScope = createScope('/tmp/elsewhere', [`${nm}**`], []);
+  // Runtime dependencies and theirs (trace-mapping's codec), found through package.json files.
+  for (const own of ['meriyah/dist/meriyah.mjs', 'amaro/dist/index.js', 'picomatch/index.js', '@jridgewell/trace-mapping/dist/trace-mapping.mjs', '@jridgewell/sourcemap-codec/dist/sourcemap-codec.mjs']) {
+    assert.equal(inScope(join(nm, own)), false, own);
+  }
+  for (const other of ['yaml/dist/index.js', 'marked/lib/marked.esm.js', 'jest/bin/jest.js']) assert.equal(inScope(join(nm, other)), true, other);
 });
 
 test('format: extension, then package.json type, then module syntax', (t) => {
