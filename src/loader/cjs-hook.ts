@@ -1,8 +1,8 @@
 /**
- * CommonJS on Node 20 and 22 < 22.15, where no module hook sees require(): every CommonJS module
- * (required, imported, or the entry point) is compiled by `Module.prototype._compile`, so the
- * patched method instruments in-scope sources just before compiling them. Node 20.19+ also
- * compiles `require()`d ES modules here, with `format` 'module'.
+ * JavaScript CommonJS on every Node version (register.ts says why not through a load hook where
+ * there is one): every CommonJS module (required, imported, or the entry point) is compiled by
+ * `Module.prototype._compile`, so the patched method instruments in-scope sources just before
+ * compiling them. Node 20.19+ also compiles `require()`d ES modules here, with `format` 'module'.
  */
 import Module from 'node:module';
 import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';

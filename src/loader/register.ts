@@ -84,13 +84,14 @@ function installHooks(config: JsmtConfig): void {
   patchResolveFilename();
   const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
-    // Node 22: a CommonJS module whose source a load hook returns is compiled by the ESM loader's
-    // CommonJS translator, whose require() of an ES module with dependencies throws
-    // ERR_VM_MODULE_LINK_FAILURE (fixed in 24). There, JavaScript CommonJS goes through the
-    // CommonJS loader untouched and is instrumented in Module.prototype._compile instead.
-    const commonJSViaCompile = process.versions.node.startsWith('22.');
-    installSyncHooks(registerHooks, transformer, commonJSViaCompile);
-    if (commonJSViaCompile) patchCompile(transformer, true);
+    // JavaScript CommonJS goes through the CommonJS loader untouched and is instrumented in
+    // Module.prototype._compile. The source a load hook returns is also what Node reads an ES
+    // module's named imports from (cjs-module-lexer): probes there hide `module.exports = {a, b}`,
+    // `require()` re-exports and TypeScript's `__exportStar` (vite's `import { build } from
+    // 'esbuild'` failed on Node 24). On Node 22, the ESM loader's CommonJS translator given that
+    // source also fails require() of an ES module (ERR_VM_MODULE_LINK_FAILURE).
+    installSyncHooks(registerHooks, transformer);
+    patchCompile(transformer, true);
     return;
   }
   patchCompile(transformer, false);

@@ -55,10 +55,10 @@ function jsFormat(format: string | null | undefined, filename: string, source: s
 }
 
 /**
- * `commonJSViaCompile`: leave JavaScript CommonJS to the CommonJS loader (and the `_compile`
- * patch) instead of returning its source from the load hook.
+ * JavaScript CommonJS is left to the CommonJS loader (and the `_compile` patch, see register.ts):
+ * this hook instruments ES modules and TypeScript.
  */
-export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer, commonJSViaCompile: boolean): void {
+export function installSyncHooks(registerHooks: RegisterHooks, transformer: ModuleTransformer): void {
   let resolveHooked = false;
   registerHooks({
     load(url, context, nextLoad) {
@@ -86,7 +86,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         if (result.source == null) return result;
         source = sourceText(result.source);
         format = jsFormat(result.format, filename, source);
-        if (format === undefined || (commonJSViaCompile && format === 'commonjs')) return result;
+        if (format === undefined || format === 'commonjs') return result;
         // An undefined format stays undefined: Node then applies its own module-syntax detection.
         compileAs = result.format;
       }

@@ -89,6 +89,24 @@ test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'scale.mts']);
 });
 
+test('an ES module imports the named exports of instrumented CommonJS, as Node finds them in its source', (t) => {
+  // Node finds them by reading the CommonJS source (cjs-module-lexer): probes in that source hide
+  // `module.exports = {…}`, `require()` re-exports and TypeScript's `__exportStar(require(…))`.
+  const p = copyProgram('cjs-exports');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(plain.stdout, 'a b 3 build transform a x b build\n');
+  const counts = join(p.base, 'counts.json');
+  for (const mode of [[], ['--profile', '--out-dir', join(p.base, 'logs')], ['--reftrace', '--include-builtins', '--out-dir', join(p.base, 'logs')]]) {
+    const r = runCli(['run', ...mode, 'main.mjs'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, 0, `${mode.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, plain.stdout, mode.join(' '));
+  }
+  // Function entries, counted: the CommonJS modules ran instrumented (main.mjs and reexport.js have no functions).
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['hint.js', 'literal.js', 'tsc-style.js']);
+});
+
 test('TypeScript outside the scope is stripped, not instrumented', (t) => {
   const p = copyProgram('ts');
   t.after(p.cleanup);
