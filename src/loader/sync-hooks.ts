@@ -4,12 +4,15 @@
  * registered right here, before the returned source is compiled.
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
 import { typeScriptAlternative } from './ts-resolve.js';
+
+const require = createRequire(import.meta.url);
 
 type Source = string | ArrayBuffer | ArrayBufferView;
 interface LoadResult {
@@ -92,9 +95,33 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       }
       const out = transformer.transform(filename, source, format);
       if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) return result;
-      return { format: compileAs, source: out.code, shortCircuit: true };
+      // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
+      const code = format === 'commonjs' ? out.code + exportsHint(source) : out.code;
+      return { format: compileAs, source: code, shortCircuit: true };
     },
   });
+}
+
+let lexer: { parse(source: string): { exports: string[]; reexports: string[] } } | undefined;
+
+/**
+ * Node reads the named exports that an ES module imports from CommonJS out of the source a load
+ * hook returns (cjs-module-lexer), and probes hide the forms it looks for (`module.exports =
+ * {a, b}` becomes a probe's argument). So the CommonJS we return ends with the exports the lexer
+ * finds in the original, in the form bundlers emit for it: `0&&(module.exports={…})`, never run,
+ * on a line of its own after the last (the last may end in a comment).
+ */
+function exportsHint(original: string): string {
+  let found: { exports: string[]; reexports: string[] };
+  try {
+    lexer ??= require('cjs-module-lexer') as NonNullable<typeof lexer>;
+    found = lexer.parse(original);
+  } catch {
+    return '';
+  }
+  const parts = [...found.exports.map((name) => `${JSON.stringify(name)}:__jsmt$`),
+    ...found.reexports.map((from) => `...require(${JSON.stringify(from)})`)];
+  return parts.length === 0 ? '' : `\n;0&&(module.exports={${parts.join(',')}})`;
 }
 
 /**

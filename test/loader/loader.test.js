@@ -85,8 +85,8 @@ test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(jsmtLines(r.stderr), []);
   const throwLine = readFileSync(join(p.dir, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
-  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI', unit: 7 });
-  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'scale.mts']);
+  assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI', unit: 7, named: 8 });
+  assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'named.cts', 'scale.mts']);
 });
 
 test('an ES module imports the named exports of instrumented CommonJS, as Node finds them in its source', (t) => {
