@@ -38,8 +38,8 @@ function padLeft(s: string, width: number): string {
   return s.length >= width ? s : ' '.repeat(width - s.length) + s;
 }
 
-/** Bytes in binary units: `12 B`, `880.0 KiB`, `-1.9 MiB`. */
-export function formatBytes(n: number | null): string {
+/** Bytes in binary units: `12 B`, `880.0 KiB`, `-1.9 MiB` (`decimals` digits after the point from 1 KiB up). */
+export function formatBytes(n: number | null, decimals = 1): string {
   if (n === null) return '-';
   const a = Math.abs(n);
   if (a < 1024) return `${n} B`;
@@ -50,7 +50,7 @@ export function formatBytes(n: number | null): string {
     v /= 1024;
     u++;
   }
-  return `${n < 0 ? '-' : ''}${v.toFixed(1)} ${units[u]}`;
+  return `${n < 0 ? '-' : ''}${v.toFixed(decimals)} ${units[u]}`;
 }
 
 function clock(c: number | null): string {

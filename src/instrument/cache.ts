@@ -1,8 +1,8 @@
 /**
  * On-disk cache of instrumented modules, so that a second start costs a file read instead of a
  * parse and a rewrite. An entry is keyed by a hash of the source, the file name, the options and
- * the instrumenter build (package version + its files' sizes and times, so that a rebuilt
- * instrumenter never serves stale output). Writes are atomic (temp file + rename); a corrupt entry
+ * the instrumenter build (`instrumenterBuild`: package.json and this folder's code, so that a
+ * rebuilt instrumenter never serves stale output). Writes are atomic (temp file + rename); a corrupt entry
  * or an unwritable directory costs a warning, never the program.
  */
 import { join, dirname } from 'node:path';
@@ -83,7 +83,9 @@ export const BUILD_STAMP_FILE = 'build-stamp';
  * What the instrumenter's output depends on besides its input: the package (its version and its
  * dependencies' pinned versions) and this folder's code. The build writes its hash next to this
  * file, so that a start reads one line (computing it cost ~2-3 ms of every start, per thread on
- * Node 20); a build without that step (`tsc` alone) hashes each file's name, size and time.
+ * Node 20); without a stamp (`tsc` alone into a clean dist/) each file's name, size and time are
+ * hashed. A `tsc` rebuild over an earlier full build keeps that build's stamp: run the post-build
+ * step after it (`npm run build` does), or the cache may serve the old instrumenter's output.
  */
 function instrumenterBuild(): string {
   if (buildStamp !== undefined) return buildStamp;

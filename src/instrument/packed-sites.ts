@@ -95,10 +95,11 @@ function expand(p: PackedSites): Site[] {
     // Built in their final shape (as the instrumenter builds them): adding properties one by one
     // costs a map transition and a property store each.
     let site: Site;
-    if (nm < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]! };
-    else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm] };
+    if (nm < 0) {
+      site = end < 0 ? { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]! }
+        : { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, endLine: end };
+    } else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm] };
     else site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm], endLine: end };
-    if (end >= 0 && nm < 0) site.endLine = end;
     const file = siteFile[i]!;
     if (file >= 0) site.file = strings[file];
     sites[i] = site;

@@ -90,7 +90,7 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmt$.w(__jsmt$m,', ','],
   ['__jsmt$.w(__jsmt$m,', ',('],
   ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
-  // The entry probe inside the `try`, for bodies of at most one statement (see `entryText`).
+  // The entry probe inside the `try`, for bodies of at most one statement (see `block`).
   ['try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
   // Bodies that are not generators: `try`/`finally` only, with `__jsmt$d` set on every normal
   // exit (see `FnContext.flagged`), in a block of their own: a `var` would make V8 put the body
@@ -955,11 +955,12 @@ export class Rewriter {
     if (!unwrapped) {
       // A `with` body is not walked: a `return` in it would not mark its exit.
       const flagged = ctx.flagged && !ctx.opaque;
-      if (pre === '' && count <= 2) {
-        this.setForm(openSlot, count <= 1 ? (flagged ? Form.FlagEntryInside : Form.EntryInside) : (flagged ? Form.FlagEntry : Form.Entry), site);
-      } else {
-        this.txt[openSlot] = entryText(pre, site, count, flagged);
-      }
+      // At most one statement: the entry goes inside the `try`; empty blocks make up for a third
+      // and more (`v8StatementCount`).
+      const entry = count <= 1 ? (flagged ? Form.FlagEntryInside : Form.EntryInside) : (flagged ? Form.FlagEntry : Form.Entry);
+      const fill = count > 2 ? '{}'.repeat(count - 2) : '';
+      if (pre === '' && fill === '') this.setForm(openSlot, entry, site);
+      else this.txt[openSlot] = pre + fill + formText(entry, site);
       this.setForm(closeSlot, flagged ? Form.FlagExit : Form.Exit, site);
       if (flagged) this.markReturns(ctx.returns!);
       return;
@@ -1158,11 +1159,10 @@ function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams
   return n;
 }
 
-/** The entry of a wrapped body that keeps V8's statement count (`v8StatementCount`), after `pre`. */
-function entryText(pre: string, site: number, count: number, flagged: boolean): string {
-  const open = flagged ? '{let __jsmt$d=0,__jsmt$v;try{' : 'try{';
-  if (count <= 1) return `${pre}${open}__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
-  return `${pre}${'{}'.repeat(count - 2)}__jsmtF&&__jsmt$.f(__jsmt$m,${site});${open}`;
+/** A two-piece form's text for `site`, for a slot that holds other text before it. */
+function formText(form: Form, site: number): string {
+  const pieces = FORMS[form]!;
+  return pieces[0]! + site + pieces[1]!;
 }
 
 /** After the walk: would `try {}` around the body change what its function declarations mean? */

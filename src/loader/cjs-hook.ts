@@ -9,7 +9,7 @@ import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import type { ModuleTransformer } from './transform.js';
-import { typeScriptAlternative } from './ts-resolve.js';
+import { resolveWithTypeScript } from './ts-resolve.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
@@ -19,17 +19,7 @@ export function patchResolveFilename(): void {
   const M = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = M._resolveFilename;
   M._resolveFilename = function jsmemtraceResolveFilename(request, parent, ...rest) {
-    try {
-      return resolveFilename.call(this, request, parent, ...rest);
-    } catch (e) {
-      const ts = (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? typeScriptAlternative(request, parent?.filename ?? undefined) : undefined;
-      if (ts === undefined) throw e;
-      try {
-        return resolveFilename.call(this, ts, parent, ...rest);
-      } catch {
-        throw e;
-      }
-    }
+    return resolveWithTypeScript(request, parent?.filename, (r) => resolveFilename.call(this, r, parent, ...rest));
   };
 }
 

@@ -48,7 +48,7 @@ export async function resolve(specifier: string, context: { parentURL?: string }
   try {
     return await nextResolve(specifier, context);
   } catch (e) {
-    const ts = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? typeScriptAlternative(specifier, context.parentURL) : undefined;
+    const ts = typeScriptAlternative(e, specifier, context.parentURL);
     if (ts === undefined) throw e;
     return nextResolve(ts, context).catch(() => Promise.reject(e));
   }

@@ -64,13 +64,14 @@ function ownDependencies(): string[] {
   const dirs: string[] = [];
   const seen = new Set<string>();
   const visit = (from: string): void => {
+    const req = createRequire(from);
     let deps: Record<string, string> = {};
     try {
-      deps = (createRequire(from)(from) as { dependencies?: Record<string, string> }).dependencies ?? {};
+      deps = (req(from) as { dependencies?: Record<string, string> }).dependencies ?? {};
     } catch { /* no package.json: nothing below it */ }
     for (const name of Object.keys(deps)) {
       // Found as Node finds a package (its `exports` may not list package.json).
-      const paths = createRequire(from).resolve.paths(name) ?? [];
+      const paths = req.resolve.paths(name) ?? [];
       const manifest = paths.map((d) => join(d, name, 'package.json')).find((f) => existsSync(f));
       if (manifest === undefined || seen.has(manifest)) continue;
       seen.add(manifest);

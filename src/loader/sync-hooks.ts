@@ -10,7 +10,7 @@ import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
-import { typeScriptAlternative } from './ts-resolve.js';
+import { resolveWithTypeScript } from './ts-resolve.js';
 
 const require = createRequire(import.meta.url);
 
@@ -130,16 +130,5 @@ function exportsHint(original: string): string {
  * 60 ms start on Node 24), and only a TypeScript importer needs this one.
  */
 function resolveTypeScript(specifier: string, context: ResolveContext, nextResolve: NextResolve): ResolveResult {
-  try {
-    return nextResolve(specifier, context);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const ts = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' ? typeScriptAlternative(specifier, context.parentURL) : undefined;
-    if (ts === undefined) throw e;
-    try {
-      return nextResolve(ts, context);
-    } catch {
-      throw e;
-    }
-  }
+  return resolveWithTypeScript(specifier, context.parentURL, (s) => nextResolve(s, context));
 }

@@ -150,43 +150,6 @@ function putSpaces(buf: Uint8Array, o: number, n: number): number {
   return o;
 }
 
-/**
- * Writes the decimal digits of a non-negative integer `n` that has `d` digits (leading zeros when
- * `d` is more). Below 2^31 in int32 arithmetic, where dividing by 10 compiles to a multiplication:
- * a floating-point division per digit cost more than the rest of a line.
- */
-function putDigits(buf: Uint8Array, o: number, n: number, d: number): number {
-  let end = o + d;
-  const after = end;
-  if (n >= 2147483648) {
-    if (d <= 9) return putDigitsSlow(buf, o, n, d);
-    // The low nine digits in int32 arithmetic, the rest (< 2^31 for any line's number) before them.
-    const high = Math.floor(n / 1e9);
-    putDigits(buf, end - 9, n - high * 1e9, 9);
-    end -= 9;
-    n = high;
-    if (n >= 2147483648) return putDigitsSlow(buf, o, n, d - 9) + 9;
-  }
-  let v = n | 0;
-  while (end > o) {
-    const q = (v / 10) | 0;
-    buf[--end] = 48 + v - q * 10;
-    v = q;
-  }
-  return after;
-}
-
-function putDigitsSlow(buf: Uint8Array, o: number, n: number, d: number): number {
-  let end = o + d;
-  const after = end;
-  while (end > o) {
-    const q = Math.floor(n / 10);
-    buf[--end] = 48 + (n - q * 10);
-    n = q;
-  }
-  return after;
-}
-
 /** An integer (negative allowed), padded to `width` on the left (right-aligned) or the right. */
 function putInt(buf: Uint8Array, o: number, n: number, width: number, alignRight: boolean, plus: boolean): number {
   const neg = n < 0;
@@ -195,7 +158,8 @@ function putInt(buf: Uint8Array, o: number, n: number, width: number, alignRight
   const len = d + (neg || plus ? 1 : 0);
   if (alignRight) o = putSpaces(buf, o, width - len);
   if (neg) buf[o++] = 45; else if (plus) buf[o++] = 43;
-  o = putDigits(buf, o, abs, d);
+  o += d;
+  putDigitsBefore(buf, o, abs);
   return alignRight ? o : putSpaces(buf, o, width - len);
 }
 
@@ -207,9 +171,11 @@ function putClock(buf: Uint8Array, o: number, seconds: number, width: number, al
   const d = digitCount(whole);
   const len = d + 7;
   if (alignRight) o = putSpaces(buf, o, width - len);
-  o = putDigits(buf, o, whole, d);
+  o += d;
+  putDigitsBefore(buf, o, whole);
   buf[o++] = 46;
-  o = putDigits(buf, o, frac, 6);
+  o += 6;
+  putPairs(buf, o, frac | 0, 6);
   return alignRight ? o : putSpaces(buf, o, width - len);
 }
 

@@ -339,7 +339,7 @@ export function reportApp(): void {
               const other = s.hasOther && k === s.labels.length - 1;
               lines.push(['', (other ? 'other types' : label) + ': ' + int(s.values[k][i])]);
             });
-            lines.push(['tip-muted', 'RSS ' + mib(s.rss[i] * MiB)]);
+            lines.push(['tip-muted', 'RSS ' + mib(s.rss[i])]);
             return lines;
           })],
         },

@@ -189,10 +189,15 @@ async function readSeries(path: string, a: LogAnalysis, maxPoints: number, onPro
   return readLiveSeries(path, { first, last, buckets, onProgress, topTypes: types, hasOther });
 }
 
+/** Most objects alive at the end first, then most created. */
+function mostAlive(x: RefTraceAnalysis['typeCounts'][number], y: RefTraceAnalysis['typeCounts'][number]): number {
+  return y.net - x.net || y.new - x.new;
+}
+
 /** The types still most alive at the end, then the most allocated; all of them when few. */
 function topTypes(a: RefTraceAnalysis): { types: string[]; hasOther: boolean } {
   if (a.typeCounts.length <= TOP_TYPES + 1) return { types: a.typeCounts.map((t) => t.type), hasOther: false };
-  const byNet = a.typeCounts.filter((t) => t.net > 0).sort((x, y) => y.net - x.net || y.new - x.new).slice(0, TOP_LIVE_TYPES);
+  const byNet = a.typeCounts.filter((t) => t.net > 0).sort(mostAlive).slice(0, TOP_LIVE_TYPES);
   const chosen = new Set(byNet.map((t) => t.type));
   for (const t of [...a.typeCounts].sort((x, y) => y.new - x.new)) {
     if (chosen.size >= TOP_TYPES) break;
@@ -246,7 +251,7 @@ function logReport(index: number, parent: number | null, a: LogAnalysis, series:
           { label: 'Del', kind: 'int', title: 'objects freed (DEL lines)' },
           { label: 'Live at end', kind: 'int', title: 'New − Del' },
         ],
-        rows: [...a.typeCounts].sort((x, y) => y.net - x.net || y.new - x.new).slice(0, max).map((t) => [t.type, t.new, t.del, t.net]),
+        rows: [...a.typeCounts].sort(mostAlive).slice(0, max).map((t) => [t.type, t.new, t.del, t.net]),
         total: a.typeCounts.length,
         sortColumn: 3,
       },

@@ -3,6 +3,8 @@
  * the standards literally, so that '10 MB' means what it says: kB/KB, MB, GB, TB are powers of
  * 1000 (SI); KiB, MiB, GiB, TiB are powers of 1024 (IEC). Letters are case-insensitive.
  */
+import { formatBytes as scaleBytes } from '../analyse/text.js';
+import { describe } from './options.js';
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -25,22 +27,7 @@ export function parseBytes(limit: unknown, what = 'size'): number {
     `(units B, kB/MB/GB/TB = powers of 1000, KiB/MiB/GiB/TiB = powers of 1024), got ${describe(limit)}`);
 }
 
-function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  return typeof v === 'object' ? 'an object' : String(v);
-}
-
-/** A size for messages: exact bytes below 1 KiB, else two significant decimals in IEC units, with the exact count. */
+/** A size for messages: exact bytes below 1 KiB, else two decimals in IEC units, with the exact count. */
 export function formatBytes(n: number): string {
-  const abs = Math.abs(n);
-  if (abs < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = abs / 1024;
-  let k = 0;
-  while (v >= 1024 && k < units.length - 1) {
-    v /= 1024;
-    k++;
-  }
-  return `${n < 0 ? '-' : ''}${v.toFixed(2)} ${units[k]} (${n.toLocaleString('en-US')} bytes)`;
+  return Math.abs(n) < 1024 ? `${n} B` : `${scaleBytes(n, 2)} (${n.toLocaleString('en-US')} bytes)`;
 }

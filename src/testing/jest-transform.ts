@@ -4,12 +4,9 @@
  * registers its sites when it runs (runner-transform.ts), so Jest's transform cache is safe.
  * It goes with `testEnvironment: 'jsmemtrace/jest-environment'`, which provides the runtime.
  */
-import { fileURLToPath } from 'node:url';
 import { cacheKey, contentHash } from '../instrument/cache.js';
-import { writeStderr } from '../loader/transform.js';
-import { inRunnerScope, instrumentForRunner } from './runner-transform.js';
+import { inRunnerScope, tryInstrumentForRunner } from './runner-transform.js';
 
-const OWN_DIST = fileURLToPath(new URL('..', import.meta.url));
 const HINT = "set testEnvironment: 'jsmemtrace/jest-environment' in jest.config (docs/testing.md)";
 /** Bumped when the registration statement changes: Jest's cached output must not outlive it. */
 const FORMAT = 'jsmemtrace-jest-1';
@@ -20,23 +17,13 @@ interface TransformOptions {
   supportsStaticESM?: boolean;
 }
 
-const warned = new Set<string>();
-
 function sourceType(options: TransformOptions): 'module' | 'commonjs' {
   return options.supportsStaticESM === true ? 'module' : 'commonjs';
 }
 
 function processFile(sourceText: string, sourcePath: string, options: TransformOptions): { code: string } {
-  if (!inRunnerScope(options.config.rootDir, sourcePath, OWN_DIST)) return { code: sourceText };
-  try {
-    return { code: instrumentForRunner(sourceText, sourcePath, sourceType(options), HINT) };
-  } catch (e) {
-    if (!warned.has(sourcePath)) {
-      warned.add(sourcePath);
-      writeStderr(`jsmemtrace: warning: ${sourcePath} runs uninstrumented: ${(e as Error).message.split('\n', 1)[0]}`);
-    }
-    return { code: sourceText };
-  }
+  if (!inRunnerScope(options.config.rootDir, sourcePath)) return { code: sourceText };
+  return { code: tryInstrumentForRunner(sourceText, sourcePath, sourceType(options), HINT) ?? sourceText };
 }
 
 /** Changes with the source, the file, Jest's configuration and jsmemtrace's instrumenter. */

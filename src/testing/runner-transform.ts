@@ -5,18 +5,22 @@
  * after the module-key function the instrumenter declares (so after any directive prologue).
  */
 import { isAbsolute, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { instrument } from '../instrument/index.js';
 import type { InstrumentResult } from '../instrument/types.js';
+import { writeStderr } from '../loader/transform.js';
 
 const EXTENSIONS = /\.[cm]?[jt]s$/i;
+/** jsmemtrace's own built files (dist/), never instrumented. */
+const OWN_DIST = fileURLToPath(new URL('..', import.meta.url));
 
 /** Files under `root`, outside node_modules and outside jsmemtrace itself, with a JavaScript or TypeScript extension. */
-export function inRunnerScope(root: string, filename: string, ownDist: string): boolean {
+export function inRunnerScope(root: string, filename: string): boolean {
   if (!isAbsolute(filename) || !EXTENSIONS.test(filename)) return false;
   const rel = relative(root, filename);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
   if (rel.split(sep).includes('node_modules')) return false;
-  const own = relative(ownDist, filename);
+  const own = relative(OWN_DIST, filename);
   return own.startsWith('..') || isAbsolute(own);
 }
 
@@ -28,7 +32,7 @@ function literal(s: string): string {
  * `source` instrumented (every probe kind), with the registration of its sites. When the module
  * runs where jsmemtrace's runtime is not installed, it throws an error that says what to set up.
  */
-export function instrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string {
+function instrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string {
   const result: InstrumentResult = instrument(source, { filename, sourceType, moduleKey: filename });
   const decl = `function __jsmt$m(){return ${literal(result.sites.key)}}`;
   const at = result.code.indexOf(decl);
@@ -37,4 +41,22 @@ export function instrumentForRunner(source: string, filename: string, sourceType
   const register = `;(globalThis[Symbol.for("jsmemtrace.sites")]||function(){throw new Error(${missing})})(${JSON.stringify(result.sites)});`;
   const end = at + decl.length;
   return result.code.slice(0, end) + register + result.code.slice(end);
+}
+
+const warned = new Set<string>();
+
+/**
+ * `instrumentForRunner`, or null when `filename` cannot be instrumented (a syntax the parser
+ * refuses): the module then runs as it is, with one warning per file.
+ */
+export function tryInstrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string | null {
+  try {
+    return instrumentForRunner(source, filename, sourceType, setupHint);
+  } catch (e) {
+    if (!warned.has(filename)) {
+      warned.add(filename);
+      writeStderr(`jsmemtrace: warning: ${filename} runs uninstrumented: ${(e as Error).message.split('\n', 1)[0]}`);
+    }
+    return null;
+  }
 }

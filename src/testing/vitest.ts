@@ -9,12 +9,9 @@
  *   import jsmemtrace from 'jsmemtrace/vitest';
  *   export default { plugins: [jsmemtrace()] };
  */
-import { fileURLToPath } from 'node:url';
-import { writeStderr } from '../loader/transform.js';
-import { inRunnerScope, instrumentForRunner } from './runner-transform.js';
+import { inRunnerScope, tryInstrumentForRunner } from './runner-transform.js';
 
 const BRIDGE = new URL('./bridge.js', import.meta.url).href;
-const OWN_DIST = fileURLToPath(new URL('..', import.meta.url));
 const HINT = "Vitest must run it in the 'forks' (default) or 'threads' pool with jsmemtrace's plugin (docs/testing.md)";
 
 /** The part of Vite's plugin interface this plugin uses (Vite is the user's dependency, not ours). */
@@ -30,7 +27,6 @@ export interface JsmemtraceVitePlugin {
 /** A Vite plugin that instruments the project's modules for jsmemtrace (files under the root, outside node_modules). */
 export default function jsmemtrace(): JsmemtraceVitePlugin {
   let root = process.cwd();
-  const warned = new Set<string>();
   return {
     name: 'jsmemtrace',
     enforce: 'pre',
@@ -47,16 +43,9 @@ export default function jsmemtrace(): JsmemtraceVitePlugin {
     transform(code, id) {
       if (id.startsWith('\0')) return null;
       const file = id.split('?', 1)[0]!;
-      if (!inRunnerScope(root, file, OWN_DIST)) return null;
-      try {
-        return { code: instrumentForRunner(code, file, /\.c[jt]s$/i.test(file) ? 'commonjs' : 'module', HINT), map: null };
-      } catch (e) {
-        if (!warned.has(file)) {
-          warned.add(file);
-          writeStderr(`jsmemtrace: warning: ${file} runs uninstrumented: ${(e as Error).message.split('\n', 1)[0]}`);
-        }
-        return null;
-      }
+      if (!inRunnerScope(root, file)) return null;
+      const instrumented = tryInstrumentForRunner(code, file, /\.c[jt]s$/i.test(file) ? 'commonjs' : 'module', HINT);
+      return instrumented === null ? null : { code: instrumented, map: null };
     },
   };
 }

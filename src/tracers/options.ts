@@ -29,29 +29,33 @@ export interface ResolvedOptions {
   sampleSeconds: number;
 }
 
-const KNOWN = new Set(['dRssTrigger', 'message', 'filepath', 'outDir', 'rssSampleMicros']);
+const KNOWN = ['dRssTrigger', 'message', 'filepath', 'outDir', 'rssSampleMicros'];
 
 /** A value as an error message shows it. */
 export function describe(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (v === null ? 'null' : 'an object') : String(v);
 }
 
-export function resolveOptions(className: string, opts: TracerOptions | number | undefined): ResolvedOptions {
-  if (typeof opts === 'number') opts = { dRssTrigger: opts };
-  else if (opts === undefined || opts === null) opts = {};
-  else if (typeof opts !== 'object') {
-    throw new TypeError(`${className}: options must be an object or a dRssTrigger number, got ${describe(opts)}`);
-  }
+/** `opts` as a record of known options (none when undefined or null); anything else is a TypeError. */
+export function checkOptions(className: string, opts: unknown, known: readonly string[], what = 'an object'): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object') throw new TypeError(`${className}: options must be ${what}, got ${describe(opts)}`);
   for (const key of Object.keys(opts)) {
-    if (!KNOWN.has(key)) {
-      throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN].join(', ')})`);
+    if (!known.includes(key)) {
+      throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
     }
   }
-  const { dRssTrigger = -1 } = opts;
+  return opts as Record<string, unknown>;
+}
+
+export function resolveOptions(className: string, opts: TracerOptions | number | undefined): ResolvedOptions {
+  const o = checkOptions(className, typeof opts === 'number' ? { dRssTrigger: opts } : opts, KNOWN,
+    'an object or a dRssTrigger number');
+  const { dRssTrigger = -1 } = o;
   if (typeof dRssTrigger !== 'number' || !Number.isSafeInteger(dRssTrigger)) {
     throw new TypeError(`${className}: option dRssTrigger must be an integer number of bytes (-1 = page size, 0 = every event), got ${describe(dRssTrigger)}`);
   }
-  return { trigger: dRssTrigger < 0 ? pageSize() : dRssTrigger, ...resolveLogOptions(className, opts as Record<string, unknown>, 0) };
+  return { trigger: dRssTrigger < 0 ? pageSize() : dRssTrigger, ...resolveLogOptions(className, o, 0) };
 }
 
 /** The options every tracer that writes a log shares: message, filepath, outDir, rssSampleMicros. */

@@ -2,15 +2,12 @@
  * What Profile and Trace share: the log, the per-kind stack (a second tracer of a kind suspends
  * the first, SPEC §1), start/stop/dispose and misuse errors.
  */
-import { writeSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { openGeneratedLog } from '../log/names.js';
-import { LogWriter } from '../log/writer.js';
 import { announcePending, attachSink, endPendingCalls } from '../runtime/dispatch.js';
 import { isInstalled } from '../runtime/probe.js';
 import { displayPath, registeredModuleCount } from '../runtime/registry.js';
 import { callerPosition } from './caller.js';
 import { closed, leaveStack, opened, type Closable } from './lifecycle.js';
+import { openTracerLog, reportWriteFailure } from './log-file.js';
 import { resolveOptions, type ResolvedOptions, type TracerOptions } from './options.js';
 import { PTLog } from './pt-log.js';
 
@@ -49,16 +46,7 @@ export abstract class PTTracer implements Disposable, Closable {
     if (registeredModuleCount() === 0) throw new Error(notInstrumented(className, '`jsmemtrace run --profile -- app.js` / `jsmemtrace run --trace -- app.js`'));
     const stack = stacks[kind];
     const onError = (e: NodeJS.ErrnoException): void => this.writeFailed(e);
-    let writer: LogWriter;
-    try {
-      writer = o.filepath !== undefined
-        ? new LogWriter(resolve(o.filepath), false, onError)
-        : openGeneratedLog(resolve(o.outDir ?? '.'), kind, stack.length, (p) => new LogWriter(p, true, onError));
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const where = o.filepath !== undefined ? `filepath ${JSON.stringify(o.filepath)}` : `a log in ${JSON.stringify(resolve(o.outDir ?? '.'))}`;
-      throw new Error(`${className}: cannot create ${where}: ${err.code ?? ''} ${err.message}`.replace(/ {2,}/g, ' '));
-    }
+    const writer = openTracerLog(className, o, kind, stack.length, onError);
     this.logPath = writer.path;
     this.log = new PTLog(writer, o.trigger, o.sampleSeconds);
     // No user frame: started by `jsmemtrace run` before the main module, whose top level it traces.
@@ -147,10 +135,7 @@ export abstract class PTTracer implements Disposable, Closable {
   private writeFailed(e: NodeJS.ErrnoException): void {
     if (this.failed) return;
     this.failed = true;
-    try {
-      writeSync(2, `jsmemtrace: writing the ${this.name} log ${this.logPath} failed (${e.code ?? e.message}); ` +
-        `this ${this.name} stopped tracing, the program goes on.\n`);
-    } catch { /* stderr is gone too: nothing more to say */ }
+    reportWriteFailure(this.name, this.logPath, e);
     this.detach();
   }
 

@@ -194,10 +194,6 @@ export class ObjectLog implements AllocSink {
     this.flushFreed();
   }
 
-  get canDrain(): boolean {
-    return typeof this.registry.cleanupSome === 'function';
-  }
-
   /**
    * Registers an object that is garbage at once; `done` runs when its finalizer has: the
    * finalizers of a collection run together, so by the next turn after it every object that

@@ -1,6 +1,6 @@
 /** Options of ReferenceTracing and ReferenceTracingSimple, validated once: a bad one is a TypeError naming it. */
 import type { GcKind } from '../runtime/gc.js';
-import { describe, resolveLogOptions } from './options.js';
+import { checkOptions, describe, resolveLogOptions } from './options.js';
 
 export interface TypeFilterOptions {
   /**
@@ -73,17 +73,6 @@ function names(className: string, option: string, v: unknown): Set<string> {
   return new Set(list as string[]);
 }
 
-function checkObject(className: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object') throw new TypeError(`${className}: options must be an object, got ${describe(opts)}`);
-  for (const key of Object.keys(opts)) {
-    if (!known.includes(key)) {
-      throw new TypeError(`${className}: unknown option ${JSON.stringify(key)} (known: ${known.join(', ')})`);
-    }
-  }
-  return opts as Record<string, unknown>;
-}
-
 function filterOf(className: string, o: Record<string, unknown>, defaultGc: GcKind | false): TypeFilter {
   const { includeBuiltins = false, gcOnExit = defaultGc } = o;
   if (typeof includeBuiltins !== 'boolean') {
@@ -101,12 +90,12 @@ function filterOf(className: string, o: Record<string, unknown>, defaultGc: GcKi
 }
 
 export function resolveRefOptions(className: string, opts: ReferenceTracingOptions | undefined): ResolvedRefOptions {
-  const o = checkObject(className, opts, [...LOG_KEYS, ...FILTER_KEYS]);
+  const o = checkOptions(className, opts, [...LOG_KEYS, ...FILTER_KEYS]);
   return { ...filterOf(className, o, 'full'), ...resolveLogOptions(className, o, DEFAULT_RSS_SAMPLE_MICROS) };
 }
 
 export function resolveSimpleOptions(className: string, opts: TypeFilterOptions | undefined): TypeFilter {
-  return filterOf(className, checkObject(className, opts, FILTER_KEYS), false);
+  return filterOf(className, checkOptions(className, opts, FILTER_KEYS), false);
 }
 
 /** Whether objects of `type` pass the filter (pymemtrace's rules: builtins need includeBuiltins; exclude wins). */

@@ -13,14 +13,11 @@
  * A tracer that is suspended (by an inner one, or by `suspend()`) records no new objects, but the
  * DEL rows of objects it traced before keep coming: leaving them out would show those as live.
  */
-import { writeSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { openGeneratedLog } from '../log/names.js';
-import { LogWriter } from '../log/writer.js';
 import { attachAllocSink, ignoreConstructor, releaseAllocState, type AllocSink } from '../runtime/alloc.js';
 import { canDrainFinalizers, collectGarbage } from '../runtime/gc.js';
 import { registeredModuleCount } from '../runtime/registry.js';
 import { closed, leaveStack, opened, type Closable } from './lifecycle.js';
+import { openTracerLog, reportWriteFailure } from './log-file.js';
 import { Profile } from './profile.js';
 import { notInstrumented } from './pt-tracer.js';
 import { ObjectLog, SimpleCounter } from './ref-log.js';
@@ -34,6 +31,13 @@ type State = 'open' | 'closing' | 'closed';
 
 const stack: RefTracer[] = [];
 
+/** Both sinks (ref-log.ts) count what they saw and can run pending finalizers now. */
+interface CountingSink extends AllocSink {
+  readonly newCount: number;
+  readonly delCount: number;
+  drain(): void;
+}
+
 const RUN_FLAGS = '`jsmemtrace run --reftrace -- app.js` / `jsmemtrace run --reftrace-simple -- app.js`';
 const EXIT_UNSEEN = 'the process exited before the finalizers of the final garbage collection could run: ' +
   'objects it freed show as live';
@@ -44,7 +48,7 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
   private startCalled = false;
   protected failed = false;
   private closing: Promise<void> | undefined;
-  protected abstract readonly sink: AllocSink;
+  protected abstract readonly sink: CountingSink;
   protected abstract readonly filter: TypeFilter;
   protected abstract readonly className: string;
 
@@ -52,8 +56,6 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
   protected abstract note(text: string): void;
   /** What the message of a suspended outer tracer says about this one. */
   protected abstract describeAsInner(): string;
-  /** Runs the finalizers of collected objects now, if the engine allows it. */
-  protected abstract drain(): void;
   /** Writes the end of the log (or freezes the counts); `complete`: false when DELs may be missing. */
   protected abstract end(complete: boolean): void;
   /** For the wait without a synchronous drain: calls `done` once the collection's finalizers ran. */
@@ -234,13 +236,25 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
   /** @internal */
   flushLog(): void {}
 
+  /** Objects traced so far (NEW rows). */
+  countNew(): number {
+    return this.sink.newCount;
+  }
+
+  /** Traced objects freed so far (DEL rows). */
+  countDel(): number {
+    return this.sink.delCount;
+  }
+
+  /** Runs the finalizers of collected objects now, if the engine allows it. */
+  private drain(): void {
+    this.sink.drain();
+  }
+
   protected writeFailed(path: string, e: NodeJS.ErrnoException): void {
     if (this.failed) return;
     this.failed = true;
-    try {
-      writeSync(2, `jsmemtrace: writing the ${this.className} log ${path} failed (${e.code ?? e.message}); ` +
-        `this ${this.className} stopped tracing, the program goes on.\n`);
-    } catch { /* stderr is gone too: nothing more to say */ }
+    reportWriteFailure(this.className, path, e);
     this.leaveStack();
     this.state = 'closed';
     closed(this);
@@ -266,16 +280,7 @@ export class ReferenceTracing extends RefTracer {
     this.checkInstrumented();
     this.filter = o;
     const onError = (e: NodeJS.ErrnoException): void => this.writeFailed(this.logFilePath, e);
-    let writer: LogWriter;
-    try {
-      writer = o.filepath !== undefined
-        ? new LogWriter(resolve(o.filepath), false, onError)
-        : openGeneratedLog(resolve(o.outDir ?? '.'), 'O', referenceTracingWrapperDepth(), (p) => new LogWriter(p, true, onError));
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const where = o.filepath !== undefined ? `filepath ${JSON.stringify(o.filepath)}` : `a log in ${JSON.stringify(resolve(o.outDir ?? '.'))}`;
-      throw new Error(`ReferenceTracing: cannot create ${where}: ${err.code ?? ''} ${err.message}`.replace(/ {2,}/g, ' '));
-    }
+    const writer = openTracerLog('ReferenceTracing', o, 'O', referenceTracingWrapperDepth(), onError);
     this.logFilePath = writer.path;
     this.sink = new ObjectLog(writer, o, o.sampleSeconds);
     this.sink.start(o.message);
@@ -304,23 +309,9 @@ export class ReferenceTracing extends RefTracer {
     this.sink.message('MSG', String(text));
   }
 
-  /** Objects traced so far (NEW rows). */
-  countNew(): number {
-    return this.sink.newCount;
-  }
-
-  /** Traced objects freed so far (DEL rows). */
-  countDel(): number {
-    return this.sink.delCount;
-  }
-
   /** Live traced objects by type (constructor name). */
   liveObjectCounts(): Record<string, number> {
     return this.sink.liveObjectCounts();
-  }
-
-  protected drain(): void {
-    this.sink.drain();
   }
 
   protected awaitFinalizers(done: () => void): void {
@@ -367,20 +358,6 @@ export class ReferenceTracingSimple extends RefTracer {
   }
 
   protected note(): void {}
-
-  /** Objects traced so far. */
-  countNew(): number {
-    return this.sink.newCount;
-  }
-
-  /** Traced objects freed so far. */
-  countDel(): number {
-    return this.sink.delCount;
-  }
-
-  protected drain(): void {
-    this.sink.drain();
-  }
 
   protected awaitFinalizers(done: () => void): void {
     // The counter has no sentinel: the wait is the timer's (one turn is enough after a full GC).

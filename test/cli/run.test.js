@@ -131,9 +131,15 @@ async function startWaiting(t, how) {
   const child = spawnCli(['run', 'exit.js', how], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
   t.after(() => child.kill('SIGKILL'));
   let out = '';
+  let err = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d) => { out += d; });
-  while (!out.includes('ready')) await once(child.stdout, 'data');
+  child.stderr.on('data', (d) => { err += d; });
+  // A program that ends before it is ready fails the test here, instead of leaving it pending.
+  const ended = once(child.stdout, 'end').then(() => true);
+  while (!out.includes('ready')) {
+    if (await Promise.race([once(child.stdout, 'data').then(() => false), ended])) assert.fail(`ended before it was ready: ${out}${err}`);
+  }
   return { child, output: () => out };
 }
 

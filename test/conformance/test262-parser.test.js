@@ -105,6 +105,9 @@ for (const dir of [...VALID, ...INVALID]) {
       crashed.push(`${name} (no line probes): ${e && e.stack}`);
       continue;
     }
+    if (lineBreaks(q.code) !== lineBreaks(source)) lineDiffs.push(`${name} (no line probes): ${lineBreaks(source)} → ${lineBreaks(q.code)}`);
+    const badNoLines = insertsMismatch(source, q.code, q.inserts);
+    if (badNoLines !== undefined) insertDiffs.push(`${name} (no line probes): ${badNoLines}`);
     writeFileSync(outNoLines, q.code);
     manifest.push({ sites: q.sites, inserts: q.inserts, out: outNoLines });
     files.push({ name, path, out, outNoLines, module });

@@ -91,6 +91,20 @@ export function packageTypeOf(root) {
   };
 }
 
+/** The original text back from the probed text and the insertion list (offset, length pairs). */
+export function removeInserts(code, inserts) {
+  let out = '';
+  let from = 0;
+  let shift = 0;
+  for (let k = 0; k < inserts.length; k += 2) {
+    const at = inserts[k] + shift;
+    out += code.slice(from, at);
+    from = at + inserts[k + 1];
+    shift += inserts[k + 1];
+  }
+  return out + code.slice(from);
+}
+
 export function run(args, env = {}, cwd = undefined) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });

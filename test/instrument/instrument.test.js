@@ -11,25 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { instrument, InstrumentError, SiteKind } from '../../dist/instrument/index.js';
 import { installProbe } from '../../dist/runtime/probe.js';
 import { installFunctionSource, trackFunctionSource } from '../../dist/runtime/function-source.js';
+import { removeInserts } from './corpus-lib.js';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CORPUS = join(ROOT, 'test/fixtures/instrument-corpus');
 const BREAKS = /\r\n?|[\n\u2028\u2029]/g;
-
-/** The original text back from the probed text and the insertion list. */
-function removeInserts(code, inserts) {
-  let out = '';
-  let from = 0;
-  let shift = 0;
-  for (let k = 0; k < inserts.length; k += 2) {
-    const at = inserts[k] + shift;
-    out += code.slice(from, at);
-    from = at + inserts[k + 1];
-    shift += inserts[k + 1];
-  }
-  return out + code.slice(from);
-}
 
 function checkInvariants(src, r, what) {
   assert.equal(removeInserts(r.code, r.inserts), src, `${what}: original text recoverable`);

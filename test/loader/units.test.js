@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createScope } from '../../dist/loader/scope.js';
-import { typeScriptAlternative } from '../../dist/loader/ts-resolve.js';
+import { typeScriptAlternative, resolveWithTypeScript } from '../../dist/loader/ts-resolve.js';
 import { formatOf, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
 import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV } from '../../dist/instrument/cache.js';
@@ -153,12 +153,26 @@ test('cache location: $JSMEMTRACE_CACHE_DIR, else node_modules/.cache in a proje
 });
 
 test('TypeScript importers: ./x.js may mean ./x.ts; JavaScript importers and packages are left alone', () => {
-  assert.equal(typeScriptAlternative('./util.js', '/p/main.ts'), './util.ts');
-  assert.equal(typeScriptAlternative('../lib/a.mjs', 'file:///p/src/main.mts'), '../lib/a.mts');
-  assert.equal(typeScriptAlternative('/abs/b.cjs', '/p/x.cts'), '/abs/b.cts');
-  assert.equal(typeScriptAlternative('./util.js', '/p/main.js'), undefined);
-  assert.equal(typeScriptAlternative('pkg/util.js', '/p/main.ts'), undefined);
-  assert.equal(typeScriptAlternative('./data.json', '/p/main.ts'), undefined);
-  assert.equal(typeScriptAlternative('./util.js', undefined), undefined);
+  const notFound = Object.assign(new Error('not found'), { code: 'ERR_MODULE_NOT_FOUND' });
+  assert.equal(typeScriptAlternative(notFound, './util.js', '/p/main.ts'), './util.ts');
+  assert.equal(typeScriptAlternative(notFound, '../lib/a.mjs', 'file:///p/src/main.mts'), '../lib/a.mts');
+  assert.equal(typeScriptAlternative({ code: 'MODULE_NOT_FOUND' }, '/abs/b.cjs', '/p/x.cts'), '/abs/b.cts');
+  assert.equal(typeScriptAlternative({ code: 'EACCES' }, './util.js', '/p/main.ts'), undefined, 'only after "not found"');
+  assert.equal(typeScriptAlternative(notFound, './util.js', '/p/main.js'), undefined);
+  assert.equal(typeScriptAlternative(notFound, 'pkg/util.js', '/p/main.ts'), undefined);
+  assert.equal(typeScriptAlternative(notFound, './data.json', '/p/main.ts'), undefined);
+  assert.equal(typeScriptAlternative(notFound, './util.js', undefined), undefined);
+  // Retried once with the alternative; when that fails too, the program sees the first error.
+  const tried = [];
+  const resolver = (found) => (s) => {
+    tried.push(s);
+    if (s === found) return `resolved ${s}`;
+    throw Object.assign(new Error(`cannot find ${s}`), { code: 'MODULE_NOT_FOUND' });
+  };
+  assert.equal(resolveWithTypeScript('./u.js', '/p/m.ts', resolver('./u.ts')), 'resolved ./u.ts');
+  assert.deepEqual(tried.splice(0), ['./u.js', './u.ts']);
+  assert.throws(() => resolveWithTypeScript('./u.js', '/p/m.ts', resolver('none')), /cannot find \.\/u\.js/);
+  assert.throws(() => resolveWithTypeScript('./u.js', '/p/m.js', resolver('./u.ts')), /cannot find \.\/u\.js/);
+  assert.deepEqual(tried.splice(0), ['./u.js', './u.ts', './u.js'], 'a JavaScript importer is not retried');
   assert.equal(createScope('/proj/app', ['../lib/**'], [])('/proj/lib/x.js'), true, 'globs may leave the root');
 });

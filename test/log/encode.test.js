@@ -52,3 +52,14 @@ test('encoding stays within maxEventBytes for long non-ASCII names', () => {
   assert.ok(end <= buf.length);
   assert.equal(buf.toString('utf8', 0, end), formatPTEvent('NEXT', e));
 });
+
+test('integers of every width, below and above 2^31 up to 2^53, are written as String(n)', () => {
+  const nums = [0, 7];
+  for (let p = 10; p <= Number.MAX_SAFE_INTEGER; p *= 10) nums.push(p - 1, p, p + 3);
+  nums.push(2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER);
+  for (const n of nums) {
+    const e = { event: n, dEvent: n, clock: 1, what: 'LINE', file: 'f', line: n, fn: 'g', rss: n, dRss: -n };
+    const cols = formatPTEvent('NEXT', e).split(/ +/);
+    assert.deepEqual([cols[1], cols[2], cols[6], cols[8], cols[9]], [String(n), '+' + n, String(n), String(n), n === 0 ? '0' : '-' + n], String(n));
+  }
+});

@@ -218,6 +218,8 @@ test('pymemtrace logs and reference tracing logs: a section each, live objects b
   assert.notEqual(idx, null);
   assert.ok(text.includes(`Session: ${o.series.values[0][idx]}`), text);
   assert.ok(text.includes(`other types: ${o.series.values[8][idx]}`), text);
+  const rss = o.series.rss[idx];
+  assert.ok(text.includes(`RSS ${rss === null ? '—' : `${(rss / 1048576).toFixed(2)} MiB`}`), text);
   const legend = await page.evaluate((c) => globalThis.__jsmemtraceCharts[c].u.root.querySelector('.u-legend').innerText, ours);
   assert.ok(legend.includes('Session') && legend.includes('other types'), legend);
 
