@@ -4,15 +4,17 @@
 // loop between chunks so that finalizers (the DEL rows) run during the measurement.
 //
 // Each measurement runs in a process of its own, with the tracer (if any) started before the
-// workload first runs — as under `jsmemtrace run --reftrace` — and a few untimed chunks first, so
-// that every configuration is timed with its code optimised for it. (In one process, swapping
+// workload first runs — as under `jsmemtrace run --reftrace` — and untimed chunks first, so that
+// every configuration is timed with its code optimised for it: steady state. (Five were too few:
+// timed chunk by chunk, the first ones of a traced run were 2-4× slower than the later ones while
+// V8 was still re-optimising the constructors around the probes. A short program pays that once.) (In one process, swapping
 // tracers in and out between measurements makes V8 deoptimise and re-optimise the workload each
 // time, and leaves the finalizers of one run's objects to run in the next one's time.) Rounds
 // interleave the configurations; the best round of each is reported, as noise only adds time.
 //
 // Targets (SPEC §7): one traced class ≤ 1.3× (pymemtrace 2.0×), all user classes ≤ 3×
 // (pymemtrace 36×); with builtins: reported.
-//   node bench/reftrace.bench.mjs [--only=TEXT] [--rounds=N] [--chunks=N]
+//   node bench/reftrace.bench.mjs [--only=TEXT] [--rounds=N] [--chunks=N] [--warm=N]
 // `--only=TEXT` keeps the configurations whose label contains TEXT (and their bases). One
 // measurement alone, e.g. to profile it: `node --cpu-prof bench/reftrace.bench.mjs --child=K --dir=DIR`
 // (K: the configuration's index in CONFIGS).
@@ -96,8 +98,8 @@ const LINES = Array.from({ length: 2000 }, (_, i) =>
   `${String(100000 + i).padStart(6, '0')}.${String(i * 37 % 1000000).padStart(6, '0')} user${i % 50} ${OPS[i & 3]} ${i * 13 % 4096}`);
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
-const WARM_CHUNKS = 5;
-const CHUNKS = Number(arg('chunks') ?? 40);
+const WARM_CHUNKS = Number(arg('warm') ?? 25);
+const CHUNKS = Number(arg('chunks') ?? 100);
 // Objects per chunk: Record + 3 Field + Timestamp per line, Session + Summary every 8th line.
 const USER_OBJECTS = CHUNKS * LINES.length * (5 + 2 / 8);
 
@@ -153,7 +155,7 @@ async function parent() {
   try {
     for (let round = 0; round < rounds; round++) {
       for (const c of configs) {
-        const r = spawnSync(process.execPath, [self, `--child=${c.index}`, `--dir=${dir}`, `--chunks=${CHUNKS}`], { encoding: 'utf8' });
+        const r = spawnSync(process.execPath, [self, `--child=${c.index}`, `--dir=${dir}`, `--chunks=${CHUNKS}`, `--warm=${WARM_CHUNKS}`], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`${c.label}: ${r.stderr}`);
         const { ns, news } = JSON.parse(r.stdout);
         c.ns.push(ns);

@@ -24,7 +24,7 @@ export const usage = `Usage: jsmemtrace instrument FILE [options]
 Prints FILE (JavaScript or TypeScript) as jsmemtrace runs it: with probes, same lines.
   profile  = functions + call sites + lines
   trace    = functions + lines
-  reftrace = functions + call sites + allocations (+ literals/closures with --include-builtins)
+  reftrace = call sites + allocations (+ literals/closures with --include-builtins)
   all      = every probe kind
 
 Options:

@@ -787,13 +787,17 @@ export class Rewriter {
     if (wrapN || this.C) i = this.site(SiteKind.New, e.start, ctx.label, name);
     const semi = this.semicolonSlot(e.start);
     if (wrapN) this.add(e.start, `__jsmt$.n(__jsmt$m,${i},`);
+    // A plain name is read once more by the call-site probe, so that the allocation probes can
+    // tell a constructor that is not traced before anything is spent on it (runtime/alloc.ts).
+    // Reading a name has no effect (nothing under `with` gets probes); any other callee could.
+    const again = this.A && callee.type === 'Identifier' ? ',' + (callee.name as string) : '';
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
       this.addForm(last.start, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
       this.expr(last, false);
-      this.wrapClose(last, ')');
+      this.wrapClose(last, again + ')');
     } else if (this.C && !quoted) {
       const slot = this.reserve(e.start);
       const before = this.callish;
@@ -801,7 +805,8 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
-        this.setForm(slot, Form.NewBare, i);
+        if (again === '') this.setForm(slot, Form.NewBare, i);
+        else this.txt[slot] = `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
         this.add(e.end, ')');
       }
     } else {

@@ -76,7 +76,7 @@ export function probesForMode(mode: TracerMode | 'all', includeBuiltins: boolean
       return { functions: true, calls: false, lines: true, allocations: false, literals: false };
     case 'reftrace':
     case 'reftrace-simple':
-      return { functions: true, calls: true, lines: false, allocations: true, literals: includeBuiltins };
+      return { functions: false, calls: true, lines: false, allocations: true, literals: includeBuiltins };
     case 'all':
       return undefined;
   }

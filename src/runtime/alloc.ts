@@ -19,8 +19,14 @@
  * class's field initialiser calling `Reflect.construct`) takes the enclosing `new` site; one of the
  * *same* class made after it is not recorded.
  *
- * Decisions are cached per site and constructor: on the hot path one load and one comparison.
- * Attaching a tracer starts a new generation, which drops every cache lazily.
+ * Decisions are cached per site and constructor, and the constructors decided against are
+ * remembered in each module's quiet table (below), so that an object that is not traced costs its
+ * three probes a few loads and comparisons. Attaching a tracer starts a new generation, which drops
+ * every cache and quiet table. One more limitation comes with the quiet tables: a traced object
+ * that code that is not instrumented constructs from inside the constructor of a quiet class, while
+ * a construction by a function constructor, a builtin or a class that is not instrumented is in
+ * progress around it, takes that construction's `new` site (the quiet class's pushed no entry), and
+ * that construction's own object is then not recorded.
  */
 import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
@@ -61,13 +67,15 @@ const PROXY = Symbol('Proxy');
 let sink: AllocSink | null = null;
 let gen = 0;
 
-// `new` sites entered and not yet returned: (module, site) and the constructor of the object a
-// `k` claimed there (null: unclaimed). The constructor, not the object: storing every young object
-// into this long-lived array would cost the garbage collector a remembered-set entry per object.
+// `new` sites entered and not yet returned: (module key, site), the callee when the site passed
+// it, and the constructor of the object a `k` claimed there (null: unclaimed). The constructor,
+// not the object: storing every young object into this long-lived array would cost the garbage
+// collector a remembered-set entry per object. The module key `m` is stored as the probe passed it.
 const NS_MAX = 1 << 16;
 let nsTop = 0;
-let nsRec: (TracedModule | null)[] = new Array<TracedModule | null>(256).fill(null);
+let nsKey: (ModuleKeyFn | null)[] = new Array<ModuleKeyFn | null>(256).fill(null);
 let nsSite = new Int32Array(256);
+let nsCallee: unknown[] = new Array<unknown>(256).fill(undefined);
 let nsCtor: unknown[] = new Array<unknown>(256).fill(null);
 /** The last object a `k` recorded without a `new` site, so that its derived classes' `k` skip it. */
 let loose: object | null = null;
@@ -75,13 +83,19 @@ let loose: object | null = null;
 const ignored = new WeakSet<object>();
 /** Constructors whose instances a `k` has seen: `n` leaves their objects to `k`. */
 const byKCtors = new WeakSet<object>();
+/** The module keys that hold a quiet table `q` in this generation. */
+let quietKeys: ModuleKeyFn[] = [];
+/** Every constructor decided against in this generation: never claims a `new` site's entry. */
+let quietCtors = new WeakSet<object>();
 
 function growNewSites(): void {
   const n = nsSite.length * 2;
-  const r = new Array<TracedModule | null>(n).fill(null);
+  const r = new Array<ModuleKeyFn | null>(n).fill(null);
+  const c = new Array<unknown>(n).fill(undefined);
   const o = new Array<unknown>(n).fill(null);
-  for (let k = 0; k < nsTop; k++) { r[k] = nsRec[k]!; o[k] = nsCtor[k]; }
-  nsRec = r;
+  for (let k = 0; k < nsTop; k++) { r[k] = nsKey[k]!; c[k] = nsCallee[k]; o[k] = nsCtor[k]; }
+  nsKey = r;
+  nsCallee = c;
   nsCtor = o;
   const s = new Int32Array(n);
   s.set(nsSite);
@@ -89,52 +103,107 @@ function growNewSites(): void {
 }
 
 function clearNewSites(): void {
-  for (let k = 0; k < nsTop; k++) { nsRec[k] = null; nsCtor[k] = null; }
+  for (let k = 0; k < nsTop; k++) { nsKey[k] = null; nsCallee[k] = undefined; nsCtor[k] = null; }
   nsTop = 0;
   loose = null;
 }
 
+// Quiet constructors: what lets an object that is not traced cost (almost) nothing.
+//
+// A module's quiet table `m.q` has a slot per site, null until set. At a class constructor probe's
+// site it holds a class whose objects are not traced (then `k` neither claims nor records), at a
+// `new` site whose probe passes its callee (`new Name(...)`) a constructor whose objects are not
+// traced (then `w` pushes nothing and `n`, finding no entry of its own, pops nothing). At the other
+// `new` sites, `m.p` holds such a constructor: `n` pops the unclaimed entry of an object of it after
+// one comparison. Only a constructor whose decision was made is set, so a traced one never is; as a
+// slot holds one constructor, `quietCtors` has them all, so that a quiet class never claims an entry.
+// A new generation (a tracer attached or detached) starts with none.
+
+/** Forgets every quiet constructor. */
+function clearQuiet(): void {
+  for (const m of quietKeys) { m.q = undefined; m.p = undefined; }
+  quietKeys = [];
+  quietCtors = new WeakSet<object>();
+}
+
+/** Objects of `ctor` are not traced in this generation: site `i` of `m` may skip them. */
+function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown): void {
+  if (typeof ctor !== 'function') return;
+  quietCtors.add(ctor);
+  const q = m.q ?? quietTables(m);
+  if (q !== undefined) q[i] = ctor;
+}
+
 /**
- * The call-site probe `w` of a `new` site, just before the construction at site `i`: pushes the
- * site. Entries at and above `nsTop` always hold a null constructor (pops clear theirs), so a push
- * is two stores; the module stays in `nsRec` after a pop (modules live as long as the registry).
+ * At a `new` site whose callee is not a plain name (its `w` always pushes): objects of `ctor` are
+ * not traced, and its `n` may pop their unclaimed entry after one comparison.
  */
-function wOn<V>(m: ModuleKeyFn, i: number, v: V): V {
-  const rec = m.t;
-  const k = nsTop;
-  if (rec !== undefined && k < nsSite.length) {
-    nsRec[k] = rec;
-    nsSite[k] = i;
-    nsTop = k + 1;
-  } else {
-    pushSlow(m, i);
-  }
+function setQuietObjects(m: ModuleKeyFn, i: number, ctor: Function): void {
+  quietCtors.add(ctor);
+  if (m.p === undefined) quietTables(m);
+  if (m.p !== undefined) m.p[i] = ctor;
+}
+
+function quietTables(m: ModuleKeyFn): unknown[] | undefined {
+  const rec = moduleOf(m);
+  if (rec === undefined) return undefined;
+  quietKeys.push(m);
+  m.p = new Array<unknown>(rec.kinds.length).fill(null);
+  return (m.q = new Array<unknown>(rec.kinds.length).fill(null));
+}
+
+/** Whether site `i` of `m` has an entry on the stack below `below`. */
+function onStack(m: ModuleKeyFn, i: number, below: number): boolean {
+  for (let k = below - 1; k >= 0; k--) if (nsSite[k] === i && nsKey[k] === m) return true;
+  return false;
+}
+
+// The probes' common paths below are kept small, with the rest in functions of their own, so
+// that V8 inlines them (and the constructors around them) into the instrumented code.
+
+/**
+ * The call-site probe `w` of a `new` site, just before the construction at site `i`, with the
+ * callee `c` when the site is a plain name: pushes the site, unless `c` is quiet there. Entries
+ * at and above `nsTop` always hold a null constructor (pops clear theirs).
+ */
+function wOn<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown): V {
+  const q = m.q;
+  if (q === undefined || q[i] !== c) push(m, i, c);
   return v;
 }
 
-function pushSlow(m: ModuleKeyFn, i: number): void {
-  const rec = moduleOf(m);
-  if (rec === undefined) return;
-  let k = nsTop;
-  if (k === nsSite.length) {
-    // Only constructions that threw leave entries behind; this deep, all but a few are such.
-    if (k >= NS_MAX) { clearNewSites(); k = 0; } else growNewSites();
+function push(m: ModuleKeyFn, i: number, c: unknown): void {
+  const k = nsTop;
+  if (k < nsSite.length) {
+    nsKey[k] = m;
+    nsSite[k] = i;
+    nsCallee[k] = c;
+    nsTop = k + 1;
+  } else {
+    pushSlow(m, i, c);
   }
-  nsRec[k] = rec;
+}
+
+function pushSlow(m: ModuleKeyFn, i: number, c: unknown): void {
+  let k = nsTop;
+  // Only constructions that threw leave entries behind; this deep, all but a few are such.
+  if (k >= NS_MAX) { clearNewSites(); k = 0; } else growNewSites();
+  nsKey[k] = m;
   nsSite[k] = i;
+  nsCallee[k] = c;
   nsTop = k + 1;
 }
 
 /**
- * Pops the entries above site `i` of `rec` (constructions that threw) and the site's own entry;
+ * Pops the entries above site `i` of `m` (constructions that threw) and the site's own entry;
  * returns whether a `k` claimed it. When the site has no entry (pushed before the tracer was
  * attached), nothing is popped.
  */
-function popTo(rec: TracedModule, i: number): boolean {
+function popTo(m: ModuleKeyFn, i: number): boolean {
   for (let k = nsTop - 1; k >= 0; k--) {
-    if (nsSite[k] === i && nsRec[k] === rec) {
+    if (nsSite[k] === i && nsKey[k] === m) {
       const claimed = nsCtor[k] !== null;
-      for (let j = k; j < nsTop; j++) nsCtor[j] = null;
+      for (let j = k; j < nsTop; j++) { nsCtor[j] = null; nsCallee[j] = undefined; }
       nsTop = k;
       return claimed;
     }
@@ -219,16 +288,35 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
 }
 
 /** Records a class instance (seen by `k`) at `site` of `rec`, if the sink wants its type. */
-function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown): void {
+function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown): number {
   const c = cacheOf(rec);
   if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, true);
   const row = c.row[site]!;
   if (row >= 0) sink!.add(obj, row);
+  return row;
 }
 
+/**
+ * The class constructor probe `k` of the class at site `i` (`t`: `new.target`): claims the `new`
+ * site on top of the stack for the object, and records it there if its type is traced. An object
+ * of a quiet class claims nothing (its site may have pushed nothing, and the top entry be another
+ * construction's): its site's `n` finds no entry, or an unclaimed one and decides from the object.
+ */
 function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
+  const q = m.q;
+  if (q === undefined || q[i] !== t) kClaim(m, i, v, t);
+  return v;
+}
+
+function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
   // `new.target` is the class constructed; code instrumented before it was passed has none.
   const ctor = typeof t === 'function' ? t : classOf(v as unknown as object);
+  // A quiet class at a site of this constructor probe that holds another (a base class's, for a
+  // derived class): its own `new` site may have pushed nothing, so the top entry may not be its.
+  if (quietCtors.has(ctor as object)) {
+    if (ctor === t) setQuiet(m, i, t);
+    return v;
+  }
   const top = nsTop - 1;
   if (top >= 0) {
     const claimed = nsCtor[top];
@@ -236,11 +324,19 @@ function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
     if (claimed === ctor) return v;
     if (claimed === null) {
       nsCtor[top] = ctor;
-      recordFromK(nsRec[top]!, nsSite[top]!, v as unknown as object, ctor);
+      const key = nsKey[top]!;
+      const site = nsSite[top]!;
+      const rec = moduleOf(key);
+      if (rec !== undefined && recordFromK(rec, site, v as unknown as object, ctor) < 0 && ctor === t) {
+        setQuiet(m, i, t);
+        // The site's callee is this class: later constructions there push nothing. Not while an
+        // outer construction at the same site is in progress (its `n` would find no entry).
+        if (nsCallee[top] === t && !onStack(key, site, top)) setQuiet(key, site, t);
+      }
       return v;
     }
   }
-  return kLoose(m, i, v, ctor);
+  return kLoose(m, i, v, ctor, t);
 }
 
 function classOf(obj: object): unknown {
@@ -249,44 +345,90 @@ function classOf(obj: object): unknown {
 }
 
 /** `k` with no `new` site to claim: construction by code that is not instrumented. */
-function kLoose<V>(m: ModuleKeyFn, i: number, v: V, ctor: unknown): V {
+function kLoose<V>(m: ModuleKeyFn, i: number, v: V, ctor: unknown, t: unknown): V {
   const obj = v as unknown as object;
   if (obj === loose) return v;
-  const rec = m.t ?? moduleOf(m);
+  const rec = moduleOf(m);
   if (rec === undefined) return v;
   loose = obj;
-  recordFromK(rec, i, obj, ctor);
+  if (recordFromK(rec, i, obj, ctor) < 0 && ctor === t) setQuiet(m, i, t);
   return v;
 }
 
+/**
+ * The probe `n` after `new` at site `i`: pops the site's entry. Its common paths: an entry a `k`
+ * claimed, and no entry at all at a site whose callee is quiet.
+ */
 function nOn<V>(m: ModuleKeyFn, i: number, v: V): V {
-  const rec = m.t;
+  // No construction in progress: at a quiet site, nothing was pushed.
+  if (nsTop === 0) {
+    const q = m.q;
+    if (q !== undefined && q[i] !== null) return v;
+  }
+  return nPop(m, i, v);
+}
+
+function nPop<V>(m: ModuleKeyFn, i: number, v: V): V {
   const top = nsTop - 1;
-  if (top >= 0 && nsSite[top] === i && nsRec[top] === rec) {
-    nsTop = top;
-    // A class constructor's probe recorded (or filtered) the object; if the constructor returned
-    // another object instead, that one was made by an expression of its own, probed there.
-    if (nsCtor[top] !== null) {
-      nsCtor[top] = null;
+  if (top >= 0 && nsSite[top] === i && nsKey[top] === m) {
+    if (nsCtor[top] === null) {
+      const p = m.p;
+      if (p === undefined || p[i] === null || p[i] !== constructorOf(v as unknown as object)) return nUnclaimed(m, i, v, top);
+      nsTop = top;
       return v;
     }
-    return unclaimed(rec!, i, v);
+    // A class constructor's probe recorded (or filtered) the object; if the constructor returned
+    // another object instead, that one was made by an expression of its own, probed there.
+    nsCtor[top] = null;
+    nsCallee[top] = undefined;
+    nsTop = top;
+    return v;
   }
-  const r = rec ?? moduleOf(m);
-  if (r === undefined || popTo(r, i)) return v;
-  return unclaimed(r, i, v);
+  const q = m.q;
+  if (q !== undefined && q[i] !== null) return v;
+  return nSlow(m, i, v);
 }
 
-/** An object from a `new` site that no class constructor probe saw: recorded here, if wanted. */
-function unclaimed<V>(rec: TracedModule, i: number, v: V): V {
-  const obj = v as unknown as object;
-  const ctor = rec.callees[i] === 'Proxy' ? PROXY : constructorOf(obj);
+/** The site's own entry, unclaimed: a function constructor, a builtin, a quiet class. */
+function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
+  const c = nsCallee[top];
+  nsCallee[top] = undefined;
+  nsTop = top;
+  const rec = moduleOf(m);
+  if (rec === undefined) return v;
+  const ctor = ctorAt(rec, i, v as unknown as object);
+  if (unclaimed(rec, i, v as unknown as object, ctor) < 0 && typeof ctor === 'function') {
+    if (c === undefined) setQuietObjects(m, i, ctor);
+    else if (ctor === c && !onStack(m, i, top)) setQuiet(m, i, c);
+    else quietCtors.add(ctor);
+  }
+  return v;
+}
+
+/** No entry of the site's own on top: constructions that threw above it, or none pushed. */
+function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
+  const rec = moduleOf(m);
+  if (rec === undefined || popTo(m, i)) return v;
+  unclaimed(rec, i, v as unknown as object, ctorAt(rec, i, v as unknown as object));
+  return v;
+}
+
+/**
+ * An object of constructor `ctor` from a `new` site that no class constructor probe claimed:
+ * recorded here, if its type is traced and no `k` records its class. Returns the decision (-1:
+ * not traced).
+ */
+function unclaimed(rec: TracedModule, i: number, obj: object, ctor: unknown): number {
   const c = cacheOf(rec);
   if (c.ctor[i] !== ctor) miss(c, rec, i, ctor, false);
-  if (c.byK[i] === 1) return v;
   const row = c.row[i]!;
-  if (row >= 0) sink!.add(obj, row);
-  return v;
+  if (row >= 0 && c.byK[i] === 0) sink!.add(obj, row);
+  return row;
+}
+
+/** What `unclaimed` takes for the object's constructor (a Proxy is never inspected). */
+function ctorAt(rec: TracedModule, i: number, obj: object): unknown {
+  return rec.callees[i] === 'Proxy' ? PROXY : constructorOf(obj);
 }
 
 function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
@@ -307,6 +449,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
   sink = s;
   gen++;
   clearNewSites();
+  clearQuiet();
   if (s !== null) {
     installProbe();
     probe.k = kOn;

@@ -214,11 +214,11 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 }
 
 /** The allocation probes' call probe of `new` sites (runtime/alloc.ts), while a reference tracer listens. */
-let newSiteProbe: (<V>(m: ModuleKeyFn, i: number, v: V) => V) | null = null;
+let newSiteProbe: (<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown) => V) | null = null;
 
 /** A `new` site's call probe while a Profile (C_CALL) and a reference tracer listen. */
-function wBoth<V>(m: ModuleKeyFn, i: number, v: V): V {
-  newSiteProbe!(m, i, v);
+function wBoth<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown): V {
+  newSiteProbe!(m, i, v, c);
   return bOn(m, i, v);
 }
 
@@ -257,7 +257,7 @@ function rewire(): void {
 }
 
 /** Sets (or with null removes) the call probe that the `new` sites run for the allocation probes. */
-export function setNewSiteProbe(hook: (<V>(m: ModuleKeyFn, i: number, v: V) => V) | null): void {
+export function setNewSiteProbe(hook: (<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown) => V) | null): void {
   newSiteProbe = hook;
   rewire();
 }

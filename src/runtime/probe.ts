@@ -21,8 +21,11 @@ export interface Probe {
   l(m: ModuleKeyFn, i: number): void;
   /** Call site, after the arguments were evaluated: returns `v` (the last argument). */
   b<T>(m: ModuleKeyFn, i: number, v: T): T;
-  /** The call site of a `new` expression, as `b`: returns `v`. */
-  w<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /**
+   * The call site of a `new` expression, as `b`: returns `v`. `c`: the callee, passed again when
+   * it is a plain name (so that the allocation probes can skip a constructor that is not traced).
+   */
+  w<T>(m: ModuleKeyFn, i: number, v: T, c?: unknown): T;
   /** Suspension at await / yield (RETURN): returns `v`, the awaited or yielded value. */
   s<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** Resumption after await / yield (CALL): returns `v`. */

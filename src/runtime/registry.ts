@@ -167,6 +167,13 @@ export interface ModuleKeyFn {
   (): string;
   /** The module as tracers see it, set by the runtime on first use. */
   t?: TracedModule;
+  /**
+   * The module's quiet table: per site, a constructor whose objects the attached reference tracer
+   * does not trace, or null (runtime/alloc.ts); dropped when a tracer attaches or detaches.
+   */
+  q?: unknown[] | undefined;
+  /** Per `new` site whose callee is not a plain name: a constructor whose objects are not traced. */
+  p?: unknown[] | undefined;
 }
 
 /** The module behind a probe's `m` argument; undefined when the module was never registered. */

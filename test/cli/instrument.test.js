@@ -38,7 +38,7 @@ test('--mode selects the probe kinds', (t) => {
   for (const k of ['f', 'l', 'b', 'n', 'o']) assert.ok(all.has(k), `all has ${k}`);
   assert.ok(profile.has('f') && profile.has('l') && profile.has('b') && !profile.has('n') && !profile.has('o'));
   assert.ok(trace.has('f') && trace.has('l') && !trace.has('b') && !trace.has('n'));
-  assert.ok(reftrace.has('f') && reftrace.has('b') && reftrace.has('n') && !reftrace.has('l') && !reftrace.has('o'));
+  assert.ok(!reftrace.has('f') && reftrace.has('b') && reftrace.has('n') && !reftrace.has('l') && !reftrace.has('o'));
   assert.ok(builtins.has('o'));
 });
 

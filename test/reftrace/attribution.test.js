@@ -85,3 +85,83 @@ test('includeBuiltins adds literals, closures and new of builtins; a Proxy is ne
     box.remove();
   }
 });
+
+// Objects of a type that is not traced cost almost nothing: once a class (or a `new Name()` site's
+// constructor) is known not to be traced, its probes skip it (runtime/alloc.ts, quiet tables).
+// Skipping must never hide a traced object or misplace one made later.
+const QUIET = `import { ReferenceTracing } from 'jsmemtrace';
+class Quiet { constructor(n) { this.kid = n > 0 ? new Quiet(n - 1) : null; } }
+class Loud { constructor() { this.v = 1; } }
+class LoudKid extends Quiet { constructor() { super(0); } }
+class QuietThrow { constructor() { throw new Error('no'); } }
+function make(C, n) { return new C(n); }
+class Holder { cache = new Map(); kid = new Quiet(0); constructor() { this.v = 1; } }
+class HolderKid extends Holder { constructor() { super(); } }
+function Widget() { this.a = new Quiet(1); this.b = new NS.Quiet(0); }
+class QuietMaker { constructor() { this.made = Reflect.construct(Loud, []); } }
+class QBase { constructor() { this.b = 1; } } class QD1 extends QBase {} class QD2 extends QBase {} function Outer() { this.x = []; for (let k = 0; k < 2; k++) this.x.push(new QD1(), new QD2()); } const NS = { Quiet, Widget, Outer };
+const keep = [];
+const t = new ReferenceTracing({ filepath: process.argv[2], gcOnExit: false, includeBuiltins: true, includeTypes: ['Loud', 'LoudKid', 'Map', 'Holder', 'HolderKid', 'Widget', 'Outer'] });
+for (let i = 0; i < 3; i++) keep.push(new Quiet(2));
+let C = Quiet;
+for (let i = 0; i < 4; i++) { if (i === 2) C = Loud; keep.push(new C()); }
+for (let i = 0; i < 3; i++) keep.push(make(i === 1 ? Loud : Quiet, 0));
+const B = Loud.bind(null);
+for (let i = 0; i < 2; i++) keep.push(new B());
+for (let i = 0; i < 2; i++) keep.push(new LoudKid());
+for (let i = 0; i < 3; i++) keep.push(new Set(), new Map());
+for (let i = 0; i < 3; i++) try { new QuietThrow(); } catch {}
+for (let i = 0; i < 2; i++) keep.push(new Holder(), new HolderKid());
+for (let i = 0; i < 3; i++) keep.push(new NS.Quiet(1), new NS.Widget(), new QuietMaker()); for (let i = 0; i < 3; i++) keep.push(new NS.Outer());
+keep.push(Reflect.construct(Loud, []));
+t.stop();
+const t2 = new ReferenceTracing({ filepath: process.argv[3], gcOnExit: false, includeTypes: ['Quiet', 'Set'], includeBuiltins: true });
+for (let i = 0; i < 2; i++) keep.push(new Quiet(0), new Set());
+t2.stop();
+console.log(keep.length);
+`;
+
+test('skipping the types that are not traced hides no traced object and misplaces none', async () => {
+  const box = sandbox();
+  try {
+    box.write('quiet.mjs', QUIET);
+    const r = box.node(['--import', 'jsmemtrace/register', 'quiet.mjs', 'q1.log', 'q2.log']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '41');
+    const first = await readOLog(box.path('q1.log'));
+    const x2 = (w) => [w, w];
+    assert.deepEqual(first.news.map(where), [
+      // The name at this site is rebound from a quiet class to a traced one.
+      ...x2('Loud quiet.mjs#16 <module>'),
+      // A site that sees both.
+      'Loud quiet.mjs#6 make',
+      // A bound function: the class constructed is Loud.
+      ...x2('Loud quiet.mjs#19 <module>'),
+      // Derived from a quiet class.
+      ...x2('LoudKid quiet.mjs#20 <module>'),
+      'Map quiet.mjs#21 <module>', 'Map quiet.mjs#21 <module>', 'Map quiet.mjs#21 <module>',
+      // Field initialisers run before the constructor's probe, which still finds its own new
+      // expression after their quiet object (and their traced Map, recorded first).
+      'Map quiet.mjs#7 Holder.cache', 'Holder quiet.mjs#23 <module>',
+      'Map quiet.mjs#7 Holder.cache', 'HolderKid quiet.mjs#23 <module>',
+      'Map quiet.mjs#7 Holder.cache', 'Holder quiet.mjs#23 <module>',
+      'Map quiet.mjs#7 Holder.cache', 'HolderKid quiet.mjs#23 <module>',
+      // A function constructor whose body makes quiet objects, by name and through a member; and
+      // a quiet class whose constructor has code that is not instrumented make a traced object:
+      // with no construction of its own in progress, that one is placed at its constructor.
+      ...Array(3).fill(['Widget quiet.mjs#24 <module>', 'Loud quiet.mjs#3 Loud.constructor']).flat(),
+      // Derived classes of one quiet base, by name, inside a traced construction: none claims it.
+      ...Array(3).fill('Outer quiet.mjs#24 <module>'),
+      // Built by code that is not instrumented, after quiet constructions that recursed and threw:
+      // no entry of theirs is left to claim it, so it is placed at its own constructor.
+      'Loud quiet.mjs#3 Loud.constructor',
+    ]);
+    // The next tracer decides afresh: what the first one skipped, it traces.
+    const second = await readOLog(box.path('q2.log'));
+    assert.deepEqual(second.news.map(where), [
+      'Quiet quiet.mjs#28 <module>', 'Set quiet.mjs#28 <module>', 'Quiet quiet.mjs#28 <module>', 'Set quiet.mjs#28 <module>',
+    ]);
+  } finally {
+    box.remove();
+  }
+});
