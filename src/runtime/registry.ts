@@ -180,7 +180,14 @@ export interface ModuleKeyFn {
 export function moduleOf(m: ModuleKeyFn): TracedModule | undefined {
   if (m.t !== undefined) return m.t;
   const record = byKey.get(m());
-  return record === undefined ? undefined : (m.t = traced(record));
+  if (record === undefined) return undefined;
+  // Every property a probe reads from `m`, in one order: the function's shape never changes again
+  // (a change would make V8 discard the optimised code of the functions the probes are inlined in).
+  const t = traced(record);
+  m.t = t;
+  m.q = undefined;
+  m.p = undefined;
+  return t;
 }
 
 export function registeredModuleCount(): number {
