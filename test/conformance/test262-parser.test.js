@@ -95,19 +95,20 @@ for (const dir of [...VALID, ...INVALID]) {
     if (bad !== undefined) insertDiffs.push(`${name}: ${bad}`);
     writeFileSync(out, r.code);
     manifest.push({ sites: r.sites, inserts: r.inserts, out });
-    // Again without line probes (as `run --reftrace` instruments): then nothing but the call,
-    // `new` and literal forms themselves opens a statement.
+    // Again without line or function probes (as `run --reftrace --include-builtins` instruments):
+    // then nothing but the call, `new` and literal forms themselves opens a statement, and a
+    // constructor's own probe is its first statement.
     const outNoLines = join(tmp, 'no-lines', name);
     let q;
     try {
-      q = instrument(source, { filename: path, moduleKey: outNoLines, sourceType: module ? 'module' : 'script', probes: { lines: false } });
+      q = instrument(source, { filename: path, moduleKey: outNoLines, sourceType: module ? 'module' : 'script', probes: { lines: false, functions: false } });
     } catch (e) {
-      crashed.push(`${name} (no line probes): ${e && e.stack}`);
+      crashed.push(`${name} (no line or function probes): ${e && e.stack}`);
       continue;
     }
-    if (lineBreaks(q.code) !== lineBreaks(source)) lineDiffs.push(`${name} (no line probes): ${lineBreaks(source)} → ${lineBreaks(q.code)}`);
+    if (lineBreaks(q.code) !== lineBreaks(source)) lineDiffs.push(`${name} (no line or function probes): ${lineBreaks(source)} → ${lineBreaks(q.code)}`);
     const badNoLines = insertsMismatch(source, q.code, q.inserts);
-    if (badNoLines !== undefined) insertDiffs.push(`${name} (no line probes): ${badNoLines}`);
+    if (badNoLines !== undefined) insertDiffs.push(`${name} (no line or function probes): ${badNoLines}`);
     writeFileSync(outNoLines, q.code);
     manifest.push({ sites: q.sites, inserts: q.inserts, out: outNoLines });
     files.push({ name, path, out, outNoLines, module });
@@ -175,7 +176,7 @@ test('the probed text is the original plus the listed insertions', () => {
   assert.deepEqual(insertDiffs, []);
 });
 
-test('probed code compiles and behaves as the original (idle and active probes; active without line probes)', async () => {
+test('probed code compiles and behaves as the original (idle and active probes; active without line or function probes)', async () => {
   const all = await runs;
   const [plain, idle, active, noLines] = all;
   assert.equal(plain.probed, false, 'the plain run had no probe globals');
@@ -192,7 +193,7 @@ test('probed code compiles and behaves as the original (idle and active probes; 
     if (want.startsWith('threw')) c.threw++;
     if (want.startsWith('threw timeout')) c.timedOut++;
     for (const [mode, got] of [['idle', outcome(idle.results[f.name])], ['active', outcome(active.results[f.name])],
-      ['active, no line probes', outcome(noLines.results[f.name])]]) {
+      ['active, no line or function probes', outcome(noLines.results[f.name])]]) {
       if (got === want) continue;
       const known = ALLOWED.get(f.name);
       if (known !== undefined && known.probed.test(got)) { allowedSeen.add(f.name); continue; }
@@ -203,12 +204,12 @@ test('probed code compiles and behaves as the original (idle and active probes; 
   console.log(`test262-parser-tests, per directory (compiled: by V8, plain; threw/timedOut: of those run):\n${
     JSON.stringify(per, null, 1)}\n${crashed.length} instrumenter crashes; ${all.rerun} files run again with the `
     + `long limit; ${differences.length} differences, ${allowedSeen.size} known; instrumenting ${Math.round(instrumentMs)} ms, `
-    + `runs ${plain.ms}/${idle.ms}/${active.ms}/${noLines.ms} ms (plain/idle/active/active without line probes)`);
+    + `runs ${plain.ms}/${idle.ms}/${active.ms}/${noLines.ms} ms (plain/idle/active/active without line or function probes)`);
   for (const name of allowedSeen) console.log(`known difference: ${name}: ${ALLOWED.get(name).why}`);
   assert.deepEqual(differences, [], `${differences.length} behavioural differences`);
   assert.deepEqual([...ALLOWED.keys()].filter((k) => !allowedSeen.has(k)), [], 'allow-list entries that no longer differ');
   assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
-  assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line probes)');
+  assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line or function probes)');
   console.log('active probe calls:', JSON.stringify(active.counts.counts));
   // x (return from a body that cannot be wrapped) is the one probe no file of the corpus reaches.
   for (const k of ['f', 'r', 't', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);

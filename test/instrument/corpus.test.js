@@ -1,6 +1,6 @@
 // The conformance corpus: every case in test/fixtures/instrument-corpus runs plain, instrumented
 // with idle probes and instrumented with every probe active (with every probe kind inserted, and
-// again without line probes); output and exit code must match.
+// again without line or function probes); output and exit code must match.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
@@ -12,9 +12,10 @@ const cases = readdirSync(DIR).filter((n) => /\.(c|m)?(j|t)s$/.test(n) && !n.sta
 // The copies run from a temp dir with no package.json: `.js` is CommonJS there, `.ts` becomes `.mjs`.
 const sourceTypeOf = (rel) => (/\.js$/.test(rel) ? 'commonjs' : /\.ts$/.test(rel) ? 'module' : undefined);
 const prepared = prepare(DIR, { sourceTypeOf });
-// Without line probes, as `run --reftrace` instruments: the probes that open a statement are then
-// the call, `new` and literal forms themselves, with nothing before them (automatic semicolons).
-const noLines = prepare(DIR, { sourceTypeOf, probes: { lines: false } });
+// Without line or function probes, as `run --reftrace --include-builtins` instruments: the probes
+// that open a statement are then the call, `new` and literal forms themselves, with nothing before
+// them (automatic semicolons), and a constructor's own probe is its first statement.
+const noLines = prepare(DIR, { sourceTypeOf, probes: { lines: false, functions: false } });
 
 test('every corpus file instruments', () => {
   assert.deepEqual(prepared.failures, []);
@@ -47,9 +48,9 @@ cases.forEach((name, i) => {
     assert.ok(r.counts, 'the active preload ran');
     assert.deepEqual(r.counts.bad, [], 'probes name sites of their kind');
     for (const way of ['idle', 'active']) {
-      assert.equal(r.noLines[way].stdout, r.plain.stdout, `stdout, ${way} probes, no line probes`);
-      assert.equal(r.noLines[way].stderr, r.plain.stderr, `stderr, ${way} probes, no line probes`);
-      assert.equal(r.noLines[way].code, r.plain.code, `exit code, ${way} probes, no line probes`);
+      assert.equal(r.noLines[way].stdout, r.plain.stdout, `stdout, ${way} probes, no line or function probes`);
+      assert.equal(r.noLines[way].stderr, r.plain.stderr, `stderr, ${way} probes, no line or function probes`);
+      assert.equal(r.noLines[way].code, r.plain.code, `exit code, ${way} probes, no line or function probes`);
     }
   });
 });

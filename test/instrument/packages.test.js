@@ -103,11 +103,12 @@ const prepared = prepare(stage, {
   sourceTypeOf: packageTypeOf(stage),
 });
 
-// The same packages (typescript aside) without line probes, as `run --reftrace` instruments them.
+// The same packages (typescript aside) without line or function probes, as `run --reftrace
+// --include-builtins` instruments them.
 const noLines = prepare(stage, {
   filter: (rel) => rel.startsWith('node_modules') && !rel.startsWith('node_modules/typescript') && /\.(c|m)?js$/.test(rel) && !/\.d\.(c|m)?ts$/.test(rel),
   sourceTypeOf: packageTypeOf(stage),
-  probes: { lines: false },
+  probes: { lines: false, functions: false },
 });
 
 /** Each instrumented file has the original's line breaks, and the original text comes back. */
