@@ -287,7 +287,10 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
   c.byK[site] = fromK || (isFn && byKCtors.has(ctor as Function)) ? 1 : 0;
 }
 
-/** Records a class instance (seen by `k`) at `site` of `rec`, if the sink wants its type. */
+/**
+ * Records a class instance (seen by `k`) at `site` of `rec`, if the sink wants its type; returns
+ * the row (-1: not traced).
+ */
 function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown): number {
   const c = cacheOf(rec);
   if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, true);
