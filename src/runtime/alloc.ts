@@ -113,11 +113,11 @@ function clearNewSites(): void {
 // A module's quiet table `m.q` has a slot per site, null until set. At a class constructor probe's
 // site it holds a class whose objects are not traced (then `k` neither claims nor records), at a
 // `new` site whose probe passes its callee (`new Name(...)`) a constructor whose objects are not
-// traced (then `w` pushes nothing and `n`, finding no entry of its own, pops nothing). At the other
-// `new` sites, `m.p` holds such a constructor: `n` pops the unclaimed entry of an object of it after
-// one comparison. Only a constructor whose decision was made is set, so a traced one never is; as a
-// slot holds one constructor, `quietCtors` has them all, so that a quiet class never claims an entry.
-// A new generation (a tracer attached or detached) starts with none.
+// traced (then `w` pushes nothing and `n`, finding no entry of its own, pops nothing). At the
+// other `new` sites, `m.p` holds such a constructor: `n` pops the unclaimed entry of an object of
+// it after one comparison. Only a constructor whose decision was made is set, so a traced one never
+// is; as a slot holds one constructor, `quietCtors` has them all, so that a quiet class never
+// claims an entry. A new generation (a tracer attached or detached) starts with none.
 
 /** Forgets every quiet constructor. */
 function clearQuiet(): void {
@@ -330,7 +330,8 @@ function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
       const key = nsKey[top]!;
       const site = nsSite[top]!;
       const rec = moduleOf(key);
-      if (rec !== undefined && recordFromK(rec, site, v as unknown as object, ctor) < 0 && ctor === t) {
+      const row = rec === undefined ? 0 : recordFromK(rec, site, v as unknown as object, ctor);
+      if (row < 0 && ctor === t) {
         setQuiet(m, i, t);
         // The site's callee is this class: later constructions there push nothing. Not while an
         // outer construction at the same site is in progress (its `n` would find no entry).
@@ -376,7 +377,9 @@ function nPop<V>(m: ModuleKeyFn, i: number, v: V): V {
   if (top >= 0 && nsSite[top] === i && nsKey[top] === m) {
     if (nsCtor[top] === null) {
       const p = m.p;
-      if (p === undefined || p[i] === null || p[i] !== constructorOf(v as unknown as object)) return nUnclaimed(m, i, v, top);
+      if (p === undefined || p[i] === null || p[i] !== constructorOf(v as unknown as object)) {
+        return nUnclaimed(m, i, v, top);
+      }
       nsTop = top;
       return v;
     }
