@@ -8,7 +8,7 @@ import Module from 'node:module';
 import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
-import type { ModuleTransformer } from './transform.js';
+import type { ModuleTransformer, Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
@@ -32,9 +32,19 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename)) {
-      const type = sourceTypeOf(filename, content, rest[0]);
-      if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return compile.call(this, content, filename, ...rest);
-      const out = transformer.transform(filename, content, type);
+      let type = sourceTypeOf(filename, content, rest[0]);
+      let out: Transformed | undefined;
+      if (type === 'module' && rest[0] === undefined && !isTypeScript(filename)) {
+        // A file of no known format: Node compiles it as CommonJS, and takes it for an ES module
+        // only when that fails. The text test that said "module" can be fooled (`import.meta` in
+        // a string, as in typescript.js), so it is CommonJS when it parses as such.
+        out = transformer.transformIfCommonJS(filename, content);
+        if (out !== undefined) type = 'commonjs';
+      }
+      if (out === undefined) {
+        if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return compile.call(this, content, filename, ...rest);
+        out = transformer.transform(filename, content, type);
+      }
       if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = out.code;
     }
     return compile.call(this, content, filename, ...rest);

@@ -86,14 +86,26 @@ export class ModuleTransformer {
   /** The source to run instead of `source`, or undefined to run it as it is. Never throws. */
   transform(filename: string, source: string, format: ModuleFormat): Transformed | undefined {
     try {
-      return this.transformOrThrow(filename, source, format);
+      return this.transformOrThrow(filename, source, format, false);
     } catch (e) {
       this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
       return undefined;
     }
   }
 
-  private transformOrThrow(filename: string, source: string, format: ModuleFormat): Transformed | undefined {
+  /**
+   * `transform` as CommonJS, or undefined (and no warning) when the source does not parse as
+   * CommonJS: the caller then takes it for an ES module.
+   */
+  transformIfCommonJS(filename: string, source: string): Transformed | undefined {
+    try {
+      return this.transformOrThrow(filename, source, 'commonjs', true);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private transformOrThrow(filename: string, source: string, format: ModuleFormat, quiet: boolean): Transformed | undefined {
     if (!this.inScope(filename)) {
       if (!isTypeScript(filename)) return undefined;
       if (debugLoader) writeStderr(`jsmemtrace[loader]: strip types ${filename} (not in scope)`);
@@ -116,6 +128,7 @@ export class ModuleTransformer {
       try {
         result = (instrument ??= loadInstrumenter())(source, options);
       } catch (e) {
+        if (quiet) return undefined;
         this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
         return isTypeScript(filename) ? this.strip(filename, source) : undefined;
       }

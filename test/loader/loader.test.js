@@ -225,3 +225,20 @@ test('a second copy of the loader in the same process stays out, with one warnin
   assert.deepEqual(jsmtLines(r.stderr), [`jsmemtrace: warning: ${other} ignored, the loader of ${REGISTER} is already installed`]);
   assert.deepEqual(readCounts(counts, p.dir), { 'a.mjs': 3, 'b.mjs': 1 });
 });
+
+test('a file of no declared type is CommonJS when it parses as such, whatever its strings say', (t) => {
+  const p = copyProgram('typeless');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  const r = runNode(['--import', REGISTER, 'main.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache, JSMEMTRACE_DEBUG: 'loader' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  const lines = jsmtLines(r.stderr);
+  // lib.js mentions `import.meta` and starts lines with `export`/`import` inside strings: Node 22
+  // and 24 compile it as CommonJS, where it was once left to the ES module hooks and never probed.
+  for (const f of ['main.mjs', 'lib.js', 'esm.js']) {
+    assert.ok(lines.includes(`jsmemtrace[loader]: instrument ${join(p.dir, f)} (cache miss)`), `${f} instrumented:\n${r.stderr}`);
+  }
+  assert.ok(!lines.some((l) => l.includes('warning')), r.stderr);
+});
