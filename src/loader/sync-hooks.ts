@@ -90,6 +90,10 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         source = sourceText(result.source);
         format = jsFormat(result.format, filename, source);
         if (format === undefined || format === 'commonjs') return result;
+        // No known format and module-like text, which strings can fake (typescript.js quotes
+        // `import.meta`): Node compiles it as CommonJS first, and so it is when it parses as such,
+        // instrumented by the `_compile` patch (this fills the cache it reads).
+        if (result.format == null && transformer.transformIfCommonJS(filename, source) !== undefined) return result;
         // An undefined format stays undefined: Node then applies its own module-syntax detection.
         compileAs = result.format;
       }
