@@ -130,7 +130,7 @@ function clearQuiet(): void {
 function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown): void {
   if (typeof ctor !== 'function') return;
   quietCtors.add(ctor);
-  const q = m.q ?? quietTables(m);
+  const q = m.q ?? (m.q = quietTable(m));
   if (q !== undefined) q[i] = ctor;
 }
 
@@ -140,16 +140,16 @@ function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown): void {
  */
 function setQuietObjects(m: ModuleKeyFn, i: number, ctor: Function): void {
   quietCtors.add(ctor);
-  if (m.p === undefined) quietTables(m);
-  if (m.p !== undefined) m.p[i] = ctor;
+  const p = m.p ?? (m.p = quietTable(m));
+  if (p !== undefined) p[i] = ctor;
 }
 
-function quietTables(m: ModuleKeyFn): unknown[] | undefined {
+/** A table with a null slot per site of `m` (both of a module's are made only when needed). */
+function quietTable(m: ModuleKeyFn): unknown[] | undefined {
   const rec = moduleOf(m);
   if (rec === undefined) return undefined;
-  quietKeys.push(m);
-  m.p = new Array<unknown>(rec.kinds.length).fill(null);
-  return (m.q = new Array<unknown>(rec.kinds.length).fill(null));
+  if (m.q === undefined && m.p === undefined) quietKeys.push(m);
+  return new Array<unknown>(rec.kinds.length).fill(null);
 }
 
 /** Whether site `i` of `m` has an entry on the stack below `below`. */
