@@ -4,24 +4,19 @@
  * it, so each module carries its site table and registers it from its first statement, just
  * after the module-key function the instrumenter declares (so after any directive prologue).
  */
-import { isAbsolute, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { instrument } from '../instrument/index.js';
 import type { InstrumentResult } from '../instrument/types.js';
+import { createScope, type ScopeTest } from '../loader/scope.js';
 import { writeStderr } from '../loader/transform.js';
 
 const EXTENSIONS = /\.[cm]?[jt]s$/i;
-/** jsmemtrace's own built files (dist/), never instrumented. */
-const OWN_DIST = fileURLToPath(new URL('..', import.meta.url));
+const scopes = new Map<string, ScopeTest>();
 
-/** Files under `root`, outside node_modules and outside jsmemtrace itself, with a JavaScript or TypeScript extension. */
+/** The loader's default scope (loader/scope.ts) at `root`, for files with a JavaScript or TypeScript extension. */
 export function inRunnerScope(root: string, filename: string): boolean {
-  if (!isAbsolute(filename) || !EXTENSIONS.test(filename)) return false;
-  const rel = relative(root, filename);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
-  if (rel.split(sep).includes('node_modules')) return false;
-  const own = relative(OWN_DIST, filename);
-  return own.startsWith('..') || isAbsolute(own);
+  let scope = scopes.get(root);
+  if (scope === undefined) scopes.set(root, scope = createScope(root, [], []));
+  return EXTENSIONS.test(filename) && scope(filename);
 }
 
 function literal(s: string): string {
