@@ -31,7 +31,7 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
-    if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename)) {
+    if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       let type = sourceTypeOf(filename, content, rest[0]);
       let out: Transformed | undefined;
       if (type === 'module' && rest[0] === undefined && !isTypeScript(filename)) {
@@ -49,6 +49,14 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
     }
     return compile.call(this, content, filename, ...rest);
   };
+}
+
+/**
+ * The load hook's output: an ES module of no declared type that `require()` loads, which Node
+ * compiles as CommonJS first, before it finds the module syntax (Node 22/24).
+ */
+function isProbed(content: string): boolean {
+  return content.includes('function __jsmt$m(){return ');
 }
 
 function sourceTypeOf(filename: string, content: string, format: unknown): ModuleFormat {

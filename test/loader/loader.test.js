@@ -232,8 +232,11 @@ test('a file of no declared type is CommonJS when it parses as such, whatever it
   // lib.js mentions `import.meta` and starts lines with `export`/`import` inside strings: Node
   // compiles it as CommonJS, where on Node 22 and 24 it was once left to the ES module hooks and
   // never probed. Imported (main.mjs) and required (main.cjs), it is probed once: the constructor
-  // and two add() calls are three function entries.
-  for (const [main, counted] of [['main.mjs', { 'lib.js': 3, 'esm.js': 1 }], ['main.cjs', { 'lib.js': 3 }]]) {
+  // and two add() calls are three function entries. esm.js, an ES module, is probed once too when
+  // required (req-esm.cjs): Node compiles the load hook's output as CommonJS before it finds the
+  // module syntax, and that output was once probed again, with a warning.
+  const cases = [['main.mjs', { 'lib.js': 3, 'esm.js': 1 }], ['main.cjs', { 'lib.js': 3 }], ['req-esm.cjs', { 'esm.js': 1 }]];
+  for (const [main, counted] of cases) {
     const plain = runNode([main], { cwd: p.dir });
     assert.equal(plain.status, 0, plain.stderr);
     const counts = join(p.base, `counts-${main}.json`);
