@@ -3,7 +3,7 @@
  * logs. `main` has no side effect beyond its output: the dispatcher (src/cli/main.ts) passes the
  * arguments after the subcommand and exits with the returned code.
  */
-import { expandLogPaths } from '../log/find-logs.js';
+import { expandLogPaths, NO_LOGS_IN_DIRECTORY } from '../log/find-logs.js';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LogReadError } from '../log/reader.js';
@@ -188,7 +188,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   };
   const textOptions = { fullPath: args.fullPath, includeUntracked: args.includeUntracked, top: args.top };
   const failed: FailedLog[] = [];
-  const queue = expandLogPaths(args.paths, (path) => failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' }));
+  const queue = expandLogPaths(args.paths, (path) => failed.push({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY }));
   const logs: LogAnalysis[] = [];
   try {
     for (let i = 0; i < queue.length; i++) {
@@ -216,7 +216,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     await write(io.stderr, `jsmemtrace analyse: internal error: ${e.message}\n${diagnostics.enabled(DEBUG) ? `${e.stack}\n` : ''}`);
     return 1;
   }
-  for (const f of failed.filter((f) => f.code === 'NOT_FOUND' && f.message.startsWith('no *.log'))) {
+  for (const f of failed.filter((f) => f.code === 'NOT_FOUND' && f.message === NO_LOGS_IN_DIRECTORY)) {
     await write(io.stderr, `jsmemtrace analyse: ${f.path}: ${f.message}\n`);
   }
   const summary = logs.map(summarise);

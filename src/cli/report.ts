@@ -3,7 +3,7 @@
  * pymemtrace's logs. The dispatcher (src/cli/main.ts) passes the arguments after the subcommand
  * and exits with the returned code; a UsageError it prints with this usage (exit 2).
  */
-import { expandLogPaths } from '../log/find-logs.js';
+import { expandLogPaths, NO_LOGS_IN_DIRECTORY } from '../log/find-logs.js';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CRITICAL, Diagnostics } from '../analyse/diagnostics.js';
@@ -83,7 +83,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
 
   const failed: FailedLog[] = [];
-  const paths = expandLogPaths(parsed.positionals, (path) => failed.push({ path, code: 'NOT_FOUND', message: 'no *.log files in this directory' }));
+  const paths = expandLogPaths(parsed.positionals, (path) => failed.push({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY }));
   const data = await buildReport(paths, {
     maxPoints,
     maxRows,
