@@ -7,10 +7,11 @@
 // workload first runs — as under `jsmemtrace run --reftrace` — and untimed chunks first, so that
 // every configuration is timed with its code optimised for it: steady state. (Five were too few:
 // timed chunk by chunk, the first ones of a traced run were 2-4× slower than the later ones while
-// V8 was still re-optimising the constructors around the probes. A short program pays that once.) (In one process, swapping
-// tracers in and out between measurements makes V8 deoptimise and re-optimise the workload each
-// time, and leaves the finalizers of one run's objects to run in the next one's time.) Rounds
-// interleave the configurations; the best round of each is reported, as noise only adds time.
+// V8 was still re-optimising the constructors around the probes; a short program pays that once.
+// In one process, swapping tracers in and out between measurements makes V8 deoptimise and
+// re-optimise the workload each time, and leaves the finalizers of one run's objects to run in the
+// next one's time.) Rounds interleave the configurations; the best round of each is reported, as
+// noise only adds time.
 //
 // Targets (SPEC §7): one traced class ≤ 1.3× (pymemtrace 2.0×), all user classes ≤ 3×
 // (pymemtrace 36×); with builtins: reported.

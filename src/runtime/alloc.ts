@@ -126,30 +126,22 @@ function clearQuiet(): void {
   quietCtors = new WeakSet<object>();
 }
 
-/** Objects of `ctor` are not traced in this generation: site `i` of `m` may skip them. */
-function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown): void {
+/**
+ * Objects of `ctor` are not traced in this generation: site `i` of `m` may skip them, in the table
+ * `q` (a class constructor probe's site, a `new Name()` site) or `p` (any other `new` site, whose
+ * `w` always pushes: its `n` pops their unclaimed entry after one comparison).
+ */
+function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown, table: 'q' | 'p' = 'q'): void {
   if (typeof ctor !== 'function') return;
   quietCtors.add(ctor);
-  const q = m.q ?? (m.q = quietTable(m));
-  if (q !== undefined) q[i] = ctor;
-}
-
-/**
- * At a `new` site whose callee is not a plain name (its `w` always pushes): objects of `ctor` are
- * not traced, and its `n` may pop their unclaimed entry after one comparison.
- */
-function setQuietObjects(m: ModuleKeyFn, i: number, ctor: Function): void {
-  quietCtors.add(ctor);
-  const p = m.p ?? (m.p = quietTable(m));
-  if (p !== undefined) p[i] = ctor;
-}
-
-/** A table with a null slot per site of `m` (both of a module's are made only when needed). */
-function quietTable(m: ModuleKeyFn): unknown[] | undefined {
-  const rec = moduleOf(m);
-  if (rec === undefined) return undefined;
-  if (m.q === undefined && m.p === undefined) quietKeys.push(m);
-  return new Array<unknown>(rec.kinds.length).fill(null);
+  let slots = m[table];
+  if (slots === undefined) {
+    const rec = moduleOf(m);
+    if (rec === undefined) return;
+    if (m.q === undefined && m.p === undefined) quietKeys.push(m);
+    slots = m[table] = new Array<unknown>(rec.kinds.length).fill(null);
+  }
+  slots[i] = ctor;
 }
 
 /** Whether site `i` of `m` has an entry on the stack below `below`. */
@@ -174,20 +166,11 @@ function wOn<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown): V {
 
 function push(m: ModuleKeyFn, i: number, c: unknown): void {
   const k = nsTop;
-  if (k < nsSite.length) {
-    nsKey[k] = m;
-    nsSite[k] = i;
-    nsCallee[k] = c;
-    nsTop = k + 1;
-  } else {
-    pushSlow(m, i, c);
+  if (k === nsSite.length) {
+    // Only constructions that threw leave entries behind; this deep, all but a few are such.
+    if (k >= NS_MAX) clearNewSites(); else growNewSites();
+    return push(m, i, c);
   }
-}
-
-function pushSlow(m: ModuleKeyFn, i: number, c: unknown): void {
-  let k = nsTop;
-  // Only constructions that threw leave entries behind; this deep, all but a few are such.
-  if (k >= NS_MAX) { clearNewSites(); k = 0; } else growNewSites();
   nsKey[k] = m;
   nsSite[k] = i;
   nsCallee[k] = c;
@@ -330,8 +313,8 @@ function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
       const key = nsKey[top]!;
       const site = nsSite[top]!;
       const rec = moduleOf(key);
-      const row = rec === undefined ? 0 : recordFromK(rec, site, v as unknown as object, ctor);
-      if (row < 0 && ctor === t) {
+      const untraced = rec !== undefined && recordFromK(rec, site, v as unknown as object, ctor) < 0;
+      if (untraced && ctor === t) {
         setQuiet(m, i, t);
         // The site's callee is this class: later constructions there push nothing. Not while an
         // outer construction at the same site is in progress (its `n` would find no entry).
@@ -404,7 +387,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
   if (rec === undefined) return v;
   const ctor = ctorAt(rec, i, v as unknown as object);
   if (unclaimed(rec, i, v as unknown as object, ctor) < 0 && typeof ctor === 'function') {
-    if (c === undefined) setQuietObjects(m, i, ctor);
+    if (c === undefined) setQuiet(m, i, ctor, 'p');
     else if (ctor === c && !onStack(m, i, top)) setQuiet(m, i, c);
     else quietCtors.add(ctor);
   }
