@@ -38,11 +38,13 @@ const FLAGS: FlagSpecs = {
 export const usage = `Usage: jsmemtrace run [options] [--] script|command [args...]
 
 Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
-under one tracer from start to exit; or a command (node --test, npx vitest run, npm test) whose
-Node processes are all instrumented and traced. Files under the current directory outside node_modules
-are instrumented unless --instrument / --no-instrument say otherwise. The Node processes and
-worker threads the program starts are followed: each writes its own logs into one directory,
-and all of them are listed at the end (jsmemtrace analyse DIR reads them together).
+under one tracer from start to exit; or a command (node --test, npm test) whose Node processes
+are all instrumented and traced (Vitest and Jest load test files through their own module runners:
+use the jsmemtrace/vitest plugin, or jsmemtrace/jest-environment and jsmemtrace/jest-transform).
+Files under the current directory outside node_modules are instrumented unless --instrument /
+--no-instrument say otherwise. The Node processes and worker threads the program starts are
+followed: each writes its own logs into one directory, and all of them are listed at the end
+(jsmemtrace analyse DIR reads them together).
 
 Options:
 ${describeFlags(FLAGS)}`;
@@ -103,8 +105,8 @@ export function parseRun(argv: readonly string[], cwd: string): { script: string
   if (script === undefined) throw new UsageError('no script to run', usage);
   const path = resolve(cwd, script);
   if (existsSync(path) && statSync(path).isFile()) return { script: path, args, config, command: false };
-  // A command on the PATH (`node --test`, `npx vitest`, `npx jest`): run as it is, with the
-  // loader in NODE_OPTIONS, so every Node process it starts is instrumented.
+  // A command on the PATH (`node --test`, `npm test`): run as it is, with the loader in
+  // NODE_OPTIONS, so every Node process it starts is instrumented.
   if (!/[\\/]/.test(script) && !/\.[cm]?[jt]s$/i.test(script)) return { script, args, config, command: true };
   throw new UsageError(`cannot find the script '${script}'`, usage);
 }

@@ -218,6 +218,11 @@ export class InstrumentCache {
     return undefined;
   }
 
+  /** Whether there is an entry for `key` (not read: it may be corrupt). */
+  has(key: string): boolean {
+    return existsSync(this.path(key));
+  }
+
   set(key: string, entry: CacheEntry): void {
     if (this.unwritable) return;
     const path = this.path(key);

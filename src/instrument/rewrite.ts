@@ -16,7 +16,7 @@
  * traces name closures after the target they are assigned to (`naming`: no wrapper around a
  * closure, or around a literal holding one, while such a name is being inferred).
  */
-import { SiteKind, type ProbeKinds, type Site } from './types.js';
+import { MODULE_KEY_DECL, SiteKind, type ProbeKinds, type Site } from './types.js';
 import { LineIndex } from './lines.js';
 
 /**
@@ -294,7 +294,7 @@ export class Rewriter {
     }
     this.statements(body, first);
     if (this.sites.length > 0 && mSlot >= 0) {
-      this.txt[mSlot] += `function __jsmt$m(){return ${this.keyLiteral}}`;
+      this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}`;
     } else if (mSlot >= 0) {
       this.txt[mSlot] = '';
     }

@@ -51,8 +51,14 @@ export interface Site {
   file?: string;
 }
 
+/**
+ * How every instrumented module starts its module-key function, `MODULE_KEY_DECL + KEY + '}'`: the
+ * loader also recognises an already instrumented source by it.
+ */
+export const MODULE_KEY_DECL = 'function __jsmt$m(){return ';
+
 export interface SiteTable {
-  /** The module key that the emitted `function __jsmt$m(){return KEY}` returns. */
+  /** The module key that the emitted `function __jsmt$m(){return KEY}` (MODULE_KEY_DECL) returns. */
   key: string;
   /** The original source file (absolute path), as reported in logs. */
   file: string;

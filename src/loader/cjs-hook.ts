@@ -5,8 +5,9 @@
  * compiling them. Node 20.19+ also compiles `require()`d ES modules here, with `format` 'module'.
  */
 import Module from 'node:module';
-import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
+import { jsFormat } from './format.js';
 import { isTypeScript } from './scope.js';
+import { MODULE_KEY_DECL } from '../instrument/types.js';
 import { registerTransformed } from './registration.js';
 import type { ModuleTransformer, Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
@@ -32,12 +33,12 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
-      let type = sourceTypeOf(filename, content, rest[0]);
+      const format = rest[0];
+      let type = jsFormat(format, filename, content);
+      if (type === undefined) return compile.call(this, content, filename, ...rest);
       let out: Transformed | undefined;
-      if (type === 'module' && rest[0] === undefined && !isTypeScript(filename)) {
-        // A file of no known format: Node compiles it as CommonJS, and takes it for an ES module
-        // only when that fails. The text test that said "module" can be fooled (`import.meta` in
-        // a string, as in typescript.js), so it is CommonJS when it parses as such.
+      // No declared format: Node compiles it as CommonJS, and so it is when it parses as such.
+      if (type === 'module' && format == null && !isTypeScript(filename)) {
         out = transformer.transformIfCommonJS(filename, content);
         if (out !== undefined) type = 'commonjs';
       }
@@ -56,13 +57,5 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
  * compiles as CommonJS first, before it finds the module syntax (Node 22/24).
  */
 function isProbed(content: string): boolean {
-  return content.includes('function __jsmt$m(){return ');
-}
-
-function sourceTypeOf(filename: string, content: string, format: unknown): ModuleFormat {
-  if (format === 'module' || format === 'module-typescript') return 'module';
-  if (format === 'commonjs' || format === 'commonjs-typescript') return 'commonjs';
-  // No format: Node compiles it as CommonJS and falls back to ESM on module syntax.
-  if (isTypeScript(filename)) return formatOf(filename, content);
-  return looksLikeModule(content) ? 'module' : 'commonjs';
+  return content.includes(MODULE_KEY_DECL);
 }

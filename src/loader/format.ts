@@ -5,6 +5,7 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { dirname, join } from 'node:path';
+import { isTypeScript } from './scope.js';
 
 export type ModuleFormat = 'module' | 'commonjs';
 
@@ -54,4 +55,31 @@ export function formatOf(filename: string, source?: string): ModuleFormat {
     }
   }
   return looksLikeModule(source) ? 'module' : 'commonjs';
+}
+
+/**
+ * The JavaScript format of a module that Node hands a hook (a load result, `_compile`) with
+ * `format`; for its TypeScript formats, the format of our stripped output. No format: a file that
+ * Node compiles as CommonJS, and as an ES module when that fails on module syntax, which
+ * `looksLikeModule` tells from the text, so strings can fool it (`transformIfCommonJS` in
+ * transform.ts settles it); TypeScript's extension and package come first (`formatOf`).
+ * Undefined for a format that is not JavaScript (json, wasm, builtin).
+ */
+export function jsFormat(format: unknown, filename: string, source: string): ModuleFormat | undefined {
+  switch (format) {
+    case 'module':
+    case 'module-typescript':
+      return 'module';
+    case 'commonjs':
+    case 'commonjs-typescript':
+      return 'commonjs';
+    case 'typescript':
+      return formatOf(filename, source);
+    case undefined:
+    case null:
+      if (isTypeScript(filename)) return formatOf(filename, source);
+      return looksLikeModule(source) ? 'module' : 'commonjs';
+    default:
+      return undefined;
+  }
 }

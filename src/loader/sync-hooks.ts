@@ -6,7 +6,7 @@
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { formatOf, looksLikeModule, type ModuleFormat } from './format.js';
+import { formatOf, jsFormat, type ModuleFormat } from './format.js';
 import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
@@ -36,26 +36,6 @@ interface SyncHooks {
   load?(url: string, context: LoadContext, nextLoad: NextLoad): LoadResult;
 }
 export type RegisterHooks = (hooks: SyncHooks) => unknown;
-
-/** Node's TypeScript formats, and the JavaScript format that our (already stripped) output has. */
-function jsFormat(format: string | null | undefined, filename: string, source: string): ModuleFormat | undefined {
-  switch (format) {
-    case 'module':
-    case 'module-typescript':
-      return 'module';
-    case 'commonjs':
-    case 'commonjs-typescript':
-      return 'commonjs';
-    case 'typescript':
-      return formatOf(filename, source);
-    case undefined:
-    case null:
-      // require() of a file whose package has no "type": CommonJS unless it has module syntax.
-      return looksLikeModule(source) ? 'module' : 'commonjs';
-    default:
-      return undefined;
-  }
-}
 
 /**
  * JavaScript CommonJS is left to the CommonJS loader (and the `_compile` patch, see register.ts):
@@ -90,9 +70,8 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         source = sourceText(result.source);
         format = jsFormat(result.format, filename, source);
         if (format === undefined || format === 'commonjs') return result;
-        // No known format and module-like text, which strings can fake (typescript.js quotes
-        // `import.meta`): Node compiles it as CommonJS first, and so it is when it parses as such,
-        // instrumented by the `_compile` patch (this fills the cache it reads).
+        // No declared format: CommonJS when it parses as such, for the `_compile` patch (this
+        // fills the cache it reads).
         if (result.format == null && transformer.transformIfCommonJS(filename, source) !== undefined) return result;
         // An undefined format stays undefined: Node then applies its own module-syntax detection.
         compileAs = result.format;

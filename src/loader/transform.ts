@@ -73,6 +73,11 @@ export class ModuleTransformer {
   private readonly warned = new Set<string>();
   /** filename → content hash → module key: a file reloaded with other content gets a new key. */
   private readonly keys = new Map<string, Map<string, string>>();
+  /**
+   * The last `transformIfCommonJS` answer: Node 22/24's load hook asks it for a file that
+   * `_compile` then asks again with the same text (hashing a 9 MB file twice cost ~100 ms).
+   */
+  private lastCommonJS: { filename: string; source: string; out: Transformed | undefined } | undefined;
 
   constructor(private readonly config: JsmtConfig) {
     this.inScope = createScope(config.root, config.instrument, config.noInstrument);
@@ -95,17 +100,25 @@ export class ModuleTransformer {
 
   /**
    * `transform` as CommonJS, or undefined (and no warning) when the source does not parse as
-   * CommonJS: the caller then takes it for an ES module.
+   * CommonJS: the caller then takes it for an ES module. For a file of no declared format whose
+   * text looks like an ES module (`jsFormat`), which strings can fake (typescript.js quotes
+   * `import.meta`): Node compiles it as CommonJS first.
    */
   transformIfCommonJS(filename: string, source: string): Transformed | undefined {
+    const last = this.lastCommonJS;
+    this.lastCommonJS = undefined;
+    if (last !== undefined && last.filename === filename && last.source === source) return last.out;
+    let out: Transformed | undefined;
     try {
-      return this.transformOrThrow(filename, source, 'commonjs', true);
+      out = this.transformOrThrow(filename, source, 'commonjs', true);
     } catch {
-      return undefined;
+      out = undefined;
     }
+    this.lastCommonJS = { filename, source, out };
+    return out;
   }
 
-  private transformOrThrow(filename: string, source: string, format: ModuleFormat, quiet: boolean): Transformed | undefined {
+  private transformOrThrow(filename: string, source: string, format: ModuleFormat, onlyIfCommonJS: boolean): Transformed | undefined {
     if (!this.inScope(filename)) {
       if (!isTypeScript(filename)) return undefined;
       if (debugLoader) writeStderr(`jsmemtrace[loader]: strip types ${filename} (not in scope)`);
@@ -124,11 +137,14 @@ export class ModuleTransformer {
     if (entry !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
     } else {
+      // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
+      // warm start of a program that require()s it does not load the instrumenter.
+      if (onlyIfCommonJS && cache.has(cacheKey(sourceHash, { ...options, sourceType: 'module' }))) return undefined;
       let result: InstrumentResult;
       try {
         result = (instrument ??= loadInstrumenter())(source, options);
       } catch (e) {
-        if (quiet) return undefined;
+        if (onlyIfCommonJS) return undefined;
         this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
         return isTypeScript(filename) ? this.strip(filename, source) : undefined;
       }

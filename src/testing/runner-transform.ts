@@ -5,7 +5,7 @@
  * after the module-key function the instrumenter declares (so after any directive prologue).
  */
 import { instrument } from '../instrument/index.js';
-import type { InstrumentResult } from '../instrument/types.js';
+import { MODULE_KEY_DECL, type InstrumentResult } from '../instrument/types.js';
 import { createScope, type ScopeTest } from '../loader/scope.js';
 import { writeStderr } from '../loader/transform.js';
 
@@ -29,7 +29,7 @@ function literal(s: string): string {
  */
 function instrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string {
   const result: InstrumentResult = instrument(source, { filename, sourceType, moduleKey: filename });
-  const decl = `function __jsmt$m(){return ${literal(result.sites.key)}}`;
+  const decl = `${MODULE_KEY_DECL}${literal(result.sites.key)}}`;
   const at = result.code.indexOf(decl);
   if (at < 0) throw new Error(`jsmemtrace: cannot find the module-key function in the instrumented ${filename}`);
   const missing = literal(`jsmemtrace: ${filename} was instrumented but runs without jsmemtrace's runtime: ${setupHint}`);

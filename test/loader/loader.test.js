@@ -226,6 +226,26 @@ test('a second copy of the loader in the same process stays out, with one warnin
   assert.deepEqual(readCounts(counts, p.dir), { 'a.mjs': 3, 'b.mjs': 1 });
 });
 
+test('a warm start that require()s an ES module of no declared type does not load the instrumenter', (t) => {
+  const p = copyProgram('typeless');
+  t.after(p.cleanup);
+  // Whether esm.js parses as CommonJS is asked on every start; the answer (no) is not an entry of
+  // its own, but the ES module entry that follows it is. A copy of the build says when its
+  // instrumenter loads (it costs ~25 ms of a start).
+  const cli = buildWithFailingInstrumenter(p.base);
+  const index = join(dirname(cli), '../instrument/index.js');
+  writeFileSync(index, `${readFileSync(index, 'utf8')}\nprocess.stderr.write('jsmemtrace-test: instrumenter loaded\\n');\n`);
+  const plain = runNode(['req-esm.cjs'], { cwd: p.dir });
+  const loaded = [];
+  for (let i = 0; i < 2; i++) {
+    const r = runCli(['run', 'req-esm.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache }, cli });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, plain.stdout);
+    loaded.push(r.stderr.includes('jsmemtrace-test: instrumenter loaded'));
+  }
+  assert.deepEqual(loaded, [true, false]);
+});
+
 test('a file of no declared type is CommonJS when it parses as such, whatever its strings say', (t) => {
   const p = copyProgram('typeless');
   t.after(p.cleanup);

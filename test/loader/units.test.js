@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { createScope } from '../../dist/loader/scope.js';
 import { typeScriptAlternative, resolveWithTypeScript } from '../../dist/loader/ts-resolve.js';
-import { formatOf, looksLikeModule } from '../../dist/loader/format.js';
+import { formatOf, jsFormat, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
 import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV } from '../../dist/instrument/cache.js';
 import { ROOT } from './helpers.js';
@@ -49,6 +49,20 @@ test("scope: jsmemtrace's own dependencies are never instrumented, even under a 
     assert.equal(inScope(join(nm, own)), false, own);
   }
   for (const other of ['yaml/dist/index.js', 'marked/lib/marked.esm.js', 'jest/bin/jest.js']) assert.equal(inScope(join(nm, other)), true, other);
+});
+
+test("jsFormat: Node's format names; none: TypeScript by extension and package, JavaScript by its text", (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  assert.equal(jsFormat('module-typescript', join(dir, 'a.ts'), ''), 'module');
+  assert.equal(jsFormat('commonjs-typescript', join(dir, 'a.ts'), 'export {}'), 'commonjs');
+  assert.equal(jsFormat('commonjs', join(dir, 'a.js'), 'export {}'), 'commonjs');
+  assert.equal(jsFormat('typescript', join(dir, 'a.ts'), 'const x = 1'), 'module');
+  assert.equal(jsFormat(null, join(dir, 'a.ts'), 'const x = 1'), 'module', 'the package type');
+  assert.equal(jsFormat(undefined, join(dir, 'a.cts'), 'console.log(import.meta)'), 'commonjs', 'the extension');
+  assert.equal(jsFormat(undefined, join(dir, 'a.js'), 'const x = 1'), 'commonjs');
+  assert.equal(jsFormat(null, join(dir, 'a.js'), 'export const x = 1'), 'module');
+  assert.equal(jsFormat('json', join(dir, 'a.json'), '{}'), undefined, 'not JavaScript');
 });
 
 test('format: extension, then package.json type, then module syntax', (t) => {
