@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { probesForMode, type TracerMode } from '../loader/config.js';
-import { formatOf } from '../loader/format.js';
+import { formatOf, packageType, type ModuleFormat } from '../loader/format.js';
+import { isTypeScript } from '../loader/scope.js';
 import type { InstrumentOptions, InstrumentResult } from '../instrument/types.js';
 import { UsageError, describeFlags, flagBoolean, flagString, parseArgs, type FlagSpecs } from './args.js';
 
@@ -49,19 +50,25 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
-  const options: InstrumentOptions = {
-    filename,
-    sourceType: formatOf(filename, source),
-    probes: mode === 'all' ? undefined : probesForMode(mode as TracerMode, flagBoolean(p, 'include-builtins')),
-  };
+  const sourceType = formatOf(filename, source);
+  const probes = mode === 'all' ? undefined : probesForMode(mode as TracerMode, flagBoolean(p, 'include-builtins'));
+  // As the loader decides it (transform.ts transformIfCommonJS): JavaScript whose format only its
+  // text tells is CommonJS when it parses as such, as Node compiles it.
+  const byText = !isTypeScript(filename) && !/\.[cm]js$/.test(filename) && packageType(filename) === undefined;
+  const tries: ModuleFormat[] = byText && sourceType === 'module' ? ['commonjs', 'module'] : [sourceType];
   const { instrument } = await import('../instrument/index.js') as { instrument(s: string, o: InstrumentOptions): InstrumentResult };
-  let result: InstrumentResult;
-  try {
-    result = instrument(source, options);
-  } catch (e) {
-    process.stderr.write(`jsmemtrace: cannot instrument ${p.positionals[0]}: ${(e as Error).message.split('\n', 1)[0]}\n`);
-    return 1;
+  let result: InstrumentResult | undefined;
+  for (const type of tries) {
+    try {
+      result = instrument(source, { filename, sourceType: type, probes });
+      break;
+    } catch (e) {
+      if (type !== tries[tries.length - 1]) continue;
+      process.stderr.write(`jsmemtrace: cannot instrument ${p.positionals[0]}: ${(e as Error).message.split('\n', 1)[0]}\n`);
+      return 1;
+    }
   }
+  if (result === undefined) return 1;
   process.stdout.write(flagBoolean(p, 'sites') ? JSON.stringify(result.sites, null, 2) + '\n' : result.code);
   return 0;
 }

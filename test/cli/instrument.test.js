@@ -79,3 +79,19 @@ test('bad instrument input: clear messages and exit codes', (t) => {
   assert.match(broken.stderr, /^jsmemtrace: cannot instrument broken\.mjs: .*broken\.mjs:1:\d+/);
   assert.equal(broken.stderr.trim().split('\n').length, 1);
 });
+
+test('a file of no declared type is CommonJS when it parses as such, as the loader and Node decide', (t) => {
+  const p = copyProgram('typeless');
+  t.after(p.cleanup);
+  // Sloppy-mode only (an octal literal), with module-looking text in a string: only a CommonJS
+  // parse succeeds, as Node's does.
+  const source = 'var mode = 010;\nvar text = "import.meta";\nmodule.exports = mode;\n';
+  writeFileSync(join(p.dir, 'sloppy.js'), source);
+  const r = runCli(['instrument', 'sloppy.js'], { cwd: p.dir });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, instrument(source, { filename: join(p.dir, 'sloppy.js'), sourceType: 'commonjs' }).code);
+  // Real module syntax is still a module.
+  const esm = runCli(['instrument', 'esm.js'], { cwd: p.dir });
+  assert.equal(esm.status, 0, esm.stderr);
+  assert.match(esm.stdout, /export const twice/);
+});
