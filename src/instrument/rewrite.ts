@@ -70,7 +70,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -99,7 +99,27 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');{let __jsmt$d=0,__jsmt$v;try{'],
   ['{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
   [';__jsmt$d=1}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}'],
+  // ConciseEntry for a body that holds a function or class literal (see `HELD`).
+  ['{{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=__jsmt$.v('],
 ];
+
+/**
+ * V8 names an anonymous function or class in stack traces after the variable it is assigned to,
+ * even through `(0,…)` (`return function () {}` as `__jsmt$v=(0,function () {})` showed as
+ * `at __jsmt$v`), but not after one that a call's result is assigned to: a returned value or
+ * concise body that holds such a literal passes through the identity probe `v` instead.
+ */
+const HELD = 4;
+
+/** ECMAScript's constructors: data properties of the global object, read without effect. */
+const LANGUAGE_CONSTRUCTORS = new Set([
+  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date', 'RegExp',
+  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Promise', 'Proxy',
+  'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
+  'Uint16Array', 'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array',
+  'BigUint64Array',
+]);
 
 export interface RewriteOutput {
   code: string;
@@ -132,6 +152,16 @@ export class Rewriter {
    * property key (stack traces show `obj.method`); call arguments and function bodies end it.
    */
   private naming = false;
+  /** Function and class literals walked so far (see `HELD`). */
+  private literals = 0;
+  /**
+   * Every name the file declares anywhere (variables, parameters, imports, function and class
+   * declarations, also assignment targets), whatever the scope: a name not in it is a global.
+   */
+  private readonly bound = new Set<string>();
+  /** Insertions that pass a `new` site's callee name again (`again` in `newExpr`), and the names. */
+  private readonly againSlots: number[] = [];
+  private readonly againNames: string[] = [];
   /** Counts closures and classes walked, to tell whether a literal holds any. */
   private closures = 0;
   /** A label for the closure about to be walked, from the member it is assigned to. */
@@ -292,7 +322,12 @@ export class Rewriter {
     } else if (!hashbang) {
       mSlot = this.reserve(0);
     }
+    for (const s of body) {
+      if (s.type !== 'ImportDeclaration') continue;
+      for (const spec of s.specifiers as Node[]) this.bound.add(spec.local.name as string);
+    }
     this.statements(body, first);
+    this.dropUnboundAgain();
     if (this.sites.length > 0 && mSlot >= 0) {
       this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}`;
     } else if (mSlot >= 0) {
@@ -493,8 +528,9 @@ export class Rewriter {
         ctx.returns.push(this.reserve(s.start + 6), -1, 1);
       } else {
         const open = this.reserve(arg.start);
+        const literals = this.literals;
         this.expr(arg, false);
-        ctx.returns.push(open, this.reserve(arg.end), arg.type === 'SequenceExpression' ? 2 : 0);
+        ctx.returns.push(open, this.reserve(arg.end), (arg.type === 'SequenceExpression' ? 2 : 0) + (this.literals !== literals ? HELD : 0));
       }
       return;
     }
@@ -506,6 +542,7 @@ export class Rewriter {
   private pattern(p: Node): void {
     switch (p.type) {
       case 'Identifier':
+        this.bound.add(p.name as string);
         return;
       case 'ObjectPattern':
         for (const prop of p.properties as Node[]) {
@@ -667,6 +704,7 @@ export class Rewriter {
         return;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
+        this.literals++;
         // In a naming context V8 names the closure in stack traces after the target (`a.b = c ?
         // function () {} : d` shows as `a.b`): a probe call around it would lose that name.
         const wrap = this.O && !quoted && !this.naming;
@@ -679,6 +717,7 @@ export class Rewriter {
         return;
       }
       case 'ClassExpression':
+        this.literals++;
         this.cls(e, e.id ? e.id.name : '<anonymous>');
         return;
       case 'TemplateLiteral':
@@ -789,7 +828,9 @@ export class Rewriter {
     if (wrapN) this.add(e.start, `__jsmt$.n(__jsmt$m,${i},`);
     // A plain name is read once more by the call-site probe, so that the allocation probes can
     // tell a constructor that is not traced before anything is spent on it (runtime/alloc.ts).
-    // Reading a name has no effect (nothing under `with` gets probes); any other callee could.
+    // Reading a binding has no effect (nothing under `with` gets probes), but a global may be an
+    // accessor: names the file does not bind are dropped at the end (`dropUnboundAgain`). Any
+    // other callee could have an effect.
     const again = this.A && callee.type === 'Identifier' ? ',' + (callee.name as string) : '';
     const last = n > 0 ? args[n - 1]! : undefined;
     if (this.C && last !== undefined && last.type !== 'SpreadElement') {
@@ -798,6 +839,7 @@ export class Rewriter {
       this.addForm(last.start, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
       this.expr(last, false);
       this.wrapClose(last, again + ')');
+      if (again !== '') this.noteAgain(this.txt.length - 1, callee.name as string);
     } else if (this.C && !quoted) {
       const slot = this.reserve(e.start);
       const before = this.callish;
@@ -806,7 +848,10 @@ export class Rewriter {
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
         if (again === '') this.setForm(slot, Form.NewBare, i);
-        else this.txt[slot] = `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
+        else {
+          this.txt[slot] = `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
+          this.noteAgain(slot, callee.name as string);
+        }
         this.add(e.end, ')');
       }
     } else {
@@ -865,6 +910,28 @@ export class Rewriter {
     this.add(e.start, e.type === 'SequenceExpression' ? text + '(' : text);
   }
 
+  private noteAgain(slot: number, name: string): void {
+    this.againSlots.push(slot);
+    this.againNames.push(name);
+  }
+
+  /**
+   * A `new` callee passed again that the file does not bind is a global: unless it is one of the
+   * language's own constructors, it may be an accessor (Node's lazily loaded `Headers`, `Blob`…, or
+   * the program's own), which must run once, as in the original.
+   */
+  private dropUnboundAgain(): void {
+    const { txt, againSlots, againNames, bound } = this;
+    for (let k = 0; k < againSlots.length; k++) {
+      const name = againNames[k]!;
+      if (bound.has(name) || LANGUAGE_CONSTRUCTORS.has(name)) continue;
+      const slot = againSlots[k]!;
+      const t = txt[slot]!;
+      const at = t.lastIndexOf(',' + name + ')');
+      txt[slot] = t.slice(0, at) + t.slice(at + name.length + 1);
+    }
+  }
+
   private wrapClose(e: Node, text: string): void {
     this.add(e.end, e.type === 'SequenceExpression' ? ')' + text : text);
   }
@@ -877,6 +944,7 @@ export class Rewriter {
    */
   private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false): void {
     this.closures++;
+    if (f.id && f.type === 'FunctionDeclaration') this.bound.add(f.id.name as string);
     const outerNaming = this.naming;
     this.naming = false;
     const outer = this.ctx;
@@ -918,8 +986,10 @@ export class Rewriter {
     if (concise) {
       if (probed) {
         const arrow = this.arrowToken(f, params);
-        this.addForm(arrow, Form.ConciseEntry, site);
+        const entry = this.reserve(arrow);
+        const literals = this.literals;
         this.expr(body, false);
+        this.setForm(entry, this.literals !== literals ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
         this.addForm(f.end, Form.ConciseExit, site);
       } else {
         this.expr(body, false);
@@ -976,7 +1046,7 @@ export class Rewriter {
     this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(__jsmt$m,${site})`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
-      const kind = r[j + 2]!;
+      const kind = r[j + 2]! & ~HELD;
       if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},void 0)`;
       else {
         this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},${kind === 2 ? '(' : ''}`;
@@ -988,13 +1058,19 @@ export class Rewriter {
   /**
    * Each `return` of a flagged body marks its normal exit once its value is computed:
    * `return (__jsmt$v=(0,VALUE),__jsmt$d=1,__jsmt$v)` (`(0,…)`: an anonymous function assigned to
-   * a name would take that name). A `finally` of the body that throws after a `return` is then
-   * seen as a return.
+   * a name would take that name), or `__jsmt$.v(VALUE)` when VALUE holds a function or class
+   * literal (`HELD`). A `finally` of the body that throws after a `return` is then seen as a
+   * return.
    */
   private markReturns(r: readonly number[]): void {
     for (let j = 0; j < r.length; j += 3) {
-      if (r[j + 2] === 1) {
+      const kind = r[j + 2]!;
+      if (kind === 1) {
         this.txt[r[j]!] = '__jsmt$d=1,void 0';
+      } else if (kind & HELD) {
+        const seq = (kind & ~HELD) === 2;
+        this.txt[r[j]!] = seq ? '(__jsmt$v=__jsmt$.v((' : '(__jsmt$v=__jsmt$.v(';
+        this.txt[r[j + 1]!] = seq ? ')),__jsmt$d=1,__jsmt$v)' : '),__jsmt$d=1,__jsmt$v)';
       } else {
         this.txt[r[j]!] = '(__jsmt$v=(0,';
         this.txt[r[j + 1]!] = '),__jsmt$d=1,__jsmt$v)';
@@ -1023,6 +1099,7 @@ export class Rewriter {
 
   private cls(c: Node, name: string): void {
     this.closures++;
+    if (c.id && c.type === 'ClassDeclaration') this.bound.add(c.id.name as string);
     const outerNaming = this.naming;
     this.naming = false;
     if (c.superClass) this.expr(c.superClass, false);

@@ -40,17 +40,23 @@ export interface Probe {
   k<T>(m: ModuleKeyFn, i: number, v: T, t: unknown): T;
   /** An object/array literal or closure: returns it. */
   o<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /**
+   * The identity, never swapped: a returned value that holds a function or class literal passes
+   * through it, so that V8 does not name that function after the probes' variable (rewrite.ts `HELD`).
+   */
+  v<T>(v: T): T;
 }
 
 export type ProbeMethod = keyof Probe;
 
 function nothing(): void {}
 function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
+function identity<T>(v: T): T { return v; }
 
 /** The no-op implementations, restored when the last tracer detaches. */
 export const idle: Readonly<Probe> = Object.freeze({
   f: nothing, r: nothing, t: nothing, l: nothing,
-  x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same,
+  x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
 });
 
 /** The one probe object of this thread. Tracers swap its methods in and out. */

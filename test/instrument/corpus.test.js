@@ -16,10 +16,14 @@ const prepared = prepare(DIR, { sourceTypeOf });
 // that open a statement are then the call, `new` and literal forms themselves, with nothing before
 // them (automatic semicolons), and a constructor's own probe is its first statement.
 const noLines = prepare(DIR, { sourceTypeOf, probes: { lines: false, functions: false } });
+// As `run --profile` and `run --trace` instrument: no allocation or literal probe, whose call
+// around a closure hides what V8 would name it after (an assignment in another probe's form).
+const profileSet = prepare(DIR, { sourceTypeOf, probes: { allocations: false, literals: false } });
 
 test('every corpus file instruments', () => {
   assert.deepEqual(prepared.failures, []);
   assert.deepEqual(noLines.failures, []);
+  assert.deepEqual(profileSet.failures, []);
 });
 
 async function pool(items, width, fn) {
@@ -34,6 +38,7 @@ async function pool(items, width, fn) {
 const runs = pool(cases, 3, async (c) => ({
   ...await runThreeWays(prepared, c),
   noLines: await runThreeWays(noLines, c, [], { modes: ['idle', 'active'] }),
+  profileSet: await runThreeWays(profileSet, c, [], { modes: ['idle'] }),
 }));
 
 cases.forEach((name, i) => {
@@ -47,6 +52,9 @@ cases.forEach((name, i) => {
     assert.equal(r.active.code, r.plain.code, 'exit code, active probes');
     assert.ok(r.counts, 'the active preload ran');
     assert.deepEqual(r.counts.bad, [], 'probes name sites of their kind');
+    assert.equal(r.profileSet.idle.stdout, r.plain.stdout, 'stdout, idle probes, no allocation or literal probes');
+    assert.equal(r.profileSet.idle.stderr, r.plain.stderr, 'stderr, idle probes, no allocation or literal probes');
+    assert.equal(r.profileSet.idle.code, r.plain.code, 'exit code, idle probes, no allocation or literal probes');
     for (const way of ['idle', 'active']) {
       assert.equal(r.noLines[way].stdout, r.plain.stdout, `stdout, ${way} probes, no line or function probes`);
       assert.equal(r.noLines[way].stderr, r.plain.stderr, `stderr, ${way} probes, no line or function probes`);
