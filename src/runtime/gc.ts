@@ -67,6 +67,45 @@ export function newRegistry<H>(cleanup: (held: H) => void): DrainableRegistry<H>
   return new Registry!<H>(cleanup);
 }
 
+/**
+ * `new StandIn(obj, symbol)` gives `obj` a private field holding `symbol`: nothing of `obj` runs
+ * (no setter, no Proxy trap), and the program cannot see it (reflection lists no private names).
+ */
+const ReturnsItsArgument = function (o: object) { return o; } as unknown as new (o: object) => object;
+class StandIn extends ReturnsItsArgument {
+  #jsmemtrace: symbol;
+  constructor(obj: object, symbol: symbol) {
+    super(obj);
+    this.#jsmemtrace = symbol;
+  }
+
+  static has(obj: object): boolean {
+    return #jsmemtrace in obj;
+  }
+}
+
+/**
+ * Registers `obj` through a stand-in that only `obj` references: a new symbol in a private field.
+ * V8 keeps a registered target alive through every minor collection (only a full one clears weak
+ * cells), so registering `obj` itself promoted it, and every young object it references, to the
+ * old generation: a traced program kept its short-lived objects, and their memory, until the next
+ * full collection (and paid for copying them there). Now only the symbol is kept: the object dies
+ * young as it would untraced, and the finalizer runs when the full collection after its death
+ * frees the symbol, as before. An object that has a stand-in already (a constructor returned an
+ * object recorded before) or takes none is registered itself.
+ */
+export function registerObject<H>(registry: DrainableRegistry<H>, obj: object, held: H): void {
+  if (!StandIn.has(obj)) {
+    const symbol = Symbol();
+    try {
+      new StandIn(obj, symbol);
+      registry.register(symbol as unknown as object, held);
+      return;
+    } catch { /* no private field allowed on it (some future V8?): registered itself below */ }
+  }
+  registry.register(obj, held);
+}
+
 /** Whether registries from `newRegistry` can be drained synchronously. */
 export function canDrainFinalizers(): boolean {
   init();

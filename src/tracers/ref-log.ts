@@ -4,8 +4,9 @@
  * ObjectLog writes the `O` log (SPEC §4): a NEW row per traced object, a DEL row when the garbage
  * collector frees it. Each object gets a slot in preallocated typed arrays (its id and its row:
  * site and type); the FinalizationRegistry holds only the slot number, registered without an
- * unregister token (about a tenth of the cost of registering with one). Freed slots are reused;
- * ids never are.
+ * unregister token (about a tenth of the cost of registering with one), and its target is the
+ * object's stand-in (runtime/gc.ts registerObject), so that the object itself still dies young.
+ * Freed slots are reused; ids never are.
  *
  * Per object the work is a handful of stores and one line encoded from numbers: a row's Type,
  * File, Line and Function columns are encoded once, when the row is made (a site never changes).
@@ -19,7 +20,7 @@ import { EOF, SOF, encodeObjectSite, formatObjectHeader, formatObjectMessage, ty
 import type { LogWriter } from '../log/writer.js';
 import type { AllocSink } from '../runtime/alloc.js';
 import { clock } from '../runtime/clock.js';
-import { newRegistry, type DrainableRegistry } from '../runtime/gc.js';
+import { newRegistry, registerObject, type DrainableRegistry } from '../runtime/gc.js';
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import { passes, type TypeFilter } from './ref-options.js';
@@ -113,7 +114,7 @@ export class ObjectLog implements AllocSink {
     const id = ++lastId;
     this.slotId[slot] = id;
     this.slotRow[slot] = row;
-    this.registry.register(obj, slot);
+    registerObject(this.registry, obj, slot);
     const live = ++this.live[this.rowTypeKey[row]!]!;
     this.newCount++;
     const now = clock();
@@ -248,7 +249,7 @@ export class SimpleCounter implements AllocSink {
 
   add(obj: object, _row: number): void {
     this.newCount++;
-    this.registry.register(obj, 0);
+    registerObject(this.registry, obj, 0);
   }
 
   drain(): void {

@@ -173,6 +173,38 @@ test('stop() without a synchronous drain closes the log once the finalizers ran;
   }
 });
 
+// Tracing an object must not keep it: V8 keeps a FinalizationRegistry's targets through minor
+// collections, so registering the object itself promoted it (and what it references) to the old
+// generation, where only a full collection frees it.
+const YOUNG = `import { ReferenceTracing } from 'jsmemtrace';
+import { getHeapSpaceStatistics } from 'node:v8';
+class Holder { constructor(n) { this.data = new Array(n).fill(1.5); } }
+const oldSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
+function churn() { for (let i = 0; i < 2000; i++) new Holder(500); }
+const t = new ReferenceTracing({ filepath: 'young.log' });
+gc({ type: 'minor' }); gc({ type: 'minor' });
+const before = oldSpace();
+churn();
+gc({ type: 'minor' }); gc({ type: 'minor' });
+const grown = oldSpace() - before;
+await t.stopAsync();
+console.log(grown < 2 * 1024 * 1024 ? 'freed young' : \`promoted \${grown} bytes\`, t.countNew(), t.countDel());
+`;
+
+test('a traced object that dies young is freed by a minor collection, as untraced; its DEL row still comes', async () => {
+  const box = sandbox();
+  try {
+    box.write('young.mjs', YOUNG);
+    const r = box.node(['--expose-gc', '--import', 'jsmemtrace/register', 'young.mjs']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'freed young 2000 2000');
+    const log = await readOLog(box.path('young.log'));
+    assert.deepEqual([log.news.length, log.alive.length], [2000, 0]);
+  } finally {
+    box.remove();
+  }
+});
+
 const BOTH = `import { Profile, ReferenceTracing } from 'jsmemtrace';
 import { Worker, isMainThread } from 'node:worker_threads';
 class Item { constructor(i) { this.i = i; this.m = new Map(); } }
