@@ -13,6 +13,11 @@
  * Columns are separated by runs of spaces; widths are cosmetic.
  */
 
+// Taken once: the tracers encode lines while the program runs, and a program that replaces
+// Math.floor (with a function jsmemtrace instruments, whose probes would call back here) must
+// neither see these calls nor make a tracer recurse.
+const { floor, round } = Math;
+
 export const SOF = 'SOF';
 export const EOF = 'EOF';
 
@@ -165,8 +170,8 @@ function putInt(buf: Uint8Array, o: number, n: number, width: number, alignRight
 
 /** Seconds with six decimals, as pymemtrace writes them. */
 function putClock(buf: Uint8Array, o: number, seconds: number, width: number, alignRight: boolean): number {
-  const micros = Math.round(seconds * 1e6);
-  const whole = Math.floor(micros / 1e6);
+  const micros = round(seconds * 1e6);
+  const whole = floor(micros / 1e6);
   const frac = micros - whole * 1e6;
   const d = digitCount(whole);
   const len = d + 7;
@@ -271,7 +276,7 @@ const TWO_POW_31 = 2147483648;
 const TWO_POW_48 = 281474976710656;
 
 /** "00" to "99": two digits per division. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + ((k & 1) === 0 ? Math.floor(k / 20) : (k >> 1) % 10));
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + ((k & 1) === 0 ? floor(k / 20) : (k >> 1) % 10));
 
 /**
  * Writes the decimal digits of a non-negative integer `n` (< 2^53) so that they end just before
@@ -281,7 +286,7 @@ const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + ((k & 1) ===
  */
 function putDigitsBefore(buf: Uint8Array, end: number, n: number): number {
   while (n >= TWO_POW_31) {
-    const high = Math.floor(n / 1e9);
+    const high = floor(n / 1e9);
     end = putPairs(buf, end, (n - high * 1e9) | 0, 9);
     n = high;
   }
@@ -326,10 +331,10 @@ export function encodeObjectRow(
   buf: Uint8Array, o: number, tag: ObjectTag, clock: number, id: number, liveCount: number, template: Uint8Array,
   rss: number, dRss: number,
 ): number {
-  const micros = Math.round(clock * 1e6);
-  const whole = Math.floor(micros / 1e6);
+  const micros = round(clock * 1e6);
+  const whole = floor(micros / 1e6);
   const absD = dRss < 0 ? -dRss : dRss;
-  if (!(whole >= 0 && whole < 100000 && id >= 0 && id < TWO_POW_48 && Math.floor(id) === id && liveCount >= 0 &&
+  if (!(whole >= 0 && whole < 100000 && id >= 0 && id < TWO_POW_48 && floor(id) === id && liveCount >= 0 &&
     liveCount < 1e7 && rss >= 0 && rss < 1e12 && absD < 1e11)) {
     return encodeObjectRowWide(buf, o, tag, clock, id, liveCount, template, rss, dRss);
   }

@@ -149,6 +149,40 @@ console.log('done');
   }
 });
 
+test('a program that replaces Math.floor, Math.round and performance.now with its own functions: same output, the logs keep their clock', async () => {
+  const box = sandbox();
+  try {
+    // Its replacements are instrumented: were the tracers to call them, their probes would call
+    // the tracers again (Profile recursed until the stack overflowed).
+    box.write('patch.mjs', `const floor = Math.floor, round = Math.round;
+let calls = 0;
+Math.floor = function (x) { calls++; return floor(x); };
+Math.round = function (x) { calls++; return round(x); };
+performance.now = function () { calls++; return 12345; };
+class Item { constructor(i) { this.i = Math.floor(i / 2); } }
+const kept = [];
+for (let i = 0; i < 300; i++) kept.push(new Item(i));
+console.log('done', kept.length, Math.round(2.5), performance.now(), calls);
+`);
+    const plain = box.node(['patch.mjs']);
+    assert.equal(plain.stdout, 'done 300 3 12345 302\n');
+    const cli = box.path('node_modules/jsmemtrace/dist/cli/main.js');
+    for (const mode of ['--profile', '--trace', '--reftrace']) {
+      const r = box.node([cli, 'run', mode, '--', 'patch.mjs']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, plain.stdout, mode);
+    }
+    const logs = box.logs();
+    assert.equal(logs.length, 3);
+    for (const name of logs.filter((n) => !n.includes('_O_'))) {
+      const log = await readPTLog(box.path(name));
+      assert.ok(log.events.every((e) => e.clock < 100), `${name}: a clock from the program's performance.now`);
+    }
+  } finally {
+    box.remove();
+  }
+});
+
 test('jsmemtrace run --out-dir puts the log there', async () => {
   const box = sandbox();
   try {
