@@ -209,28 +209,71 @@ function cacheOf(rec: TracedModule): AllocCache {
   return fresh;
 }
 
-/** `obj.constructor`, or undefined when reading it throws (a getter, a revoked proxy). */
+const { isProxy } = process.getBuiltinModule('node:util').types;
+const { getPrototypeOf, getOwnPropertyDescriptor, hasOwn } = Object;
+
+/** Per prototype: the constructor that `constructorOf` found through it (this generation). */
+let protoCtors = new WeakMap<object, unknown>();
+
+/**
+ * `obj.constructor` as the engine would find it, but without running the program's code: a Proxy
+ * is taken for a Proxy (PROXY), and a getter is not called (undefined). Found once per prototype
+ * and generation: most objects have no `constructor` of their own.
+ */
 function constructorOf(obj: object): unknown {
+  if (isProxy(obj)) return PROXY;
+  if (hasOwn(obj, 'constructor')) return dataConstructor(obj);
+  const proto = getPrototypeOf(obj) as object | null;
+  if (proto === null) return undefined;
+  let ctor = protoCtors.get(proto);
+  if (ctor === undefined && !protoCtors.has(proto)) {
+    ctor = chainConstructor(proto);
+    protoCtors.set(proto, ctor);
+  }
+  return ctor;
+}
+
+/** The first `constructor` on `o`'s chain, if a data property reached without a Proxy. */
+function chainConstructor(o: object | null): unknown {
+  for (let n = 0; o !== null && n < 256; n++) {
+    if (isProxy(o)) return undefined;
+    if (hasOwn(o, 'constructor')) return dataConstructor(o);
+    o = getPrototypeOf(o) as object | null;
+  }
+  return undefined;
+}
+
+function dataConstructor(o: object): unknown {
   try {
-    return (obj as { constructor?: unknown }).constructor;
+    const d = getOwnPropertyDescriptor(o, 'constructor');
+    return d === undefined || d.get !== undefined || d.set !== undefined ? undefined : d.value;
   } catch {
+    // A module namespace's binding before its initialisation.
     return undefined;
   }
 }
 
-/** The constructor's own `name` (never a getter's result); `<anonymous>` when it has none. */
+/**
+ * The constructor's own `name` (never a getter's result); `<anonymous>` when it has none. A
+ * Proxy (`new.target` of a proxied class) is not inspected: its traps are the program's code.
+ */
 function typeName(ctor: Function): string {
-  const d = Object.getOwnPropertyDescriptor(ctor, 'name');
+  if (isProxy(ctor)) return 'Proxy';
+  const d = getOwnPropertyDescriptor(ctor, 'name');
   const name: unknown = d?.value;
   return typeof name === 'string' && name !== '' ? name : '<anonymous>';
 }
 
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+// Taken once: the program may replace Function.prototype.toString (jsmemtrace's own replacement,
+// function-source.ts, also answers `[native code]` for the engine's functions).
+const functionToString = Function.prototype.toString;
+const { apply } = Reflect;
 
 /** Builtins are the engine's own constructors (Map, Date, Promise...): their source is native. */
 function isNative(ctor: Function): boolean {
   try {
-    return NATIVE.test(Function.prototype.toString.call(ctor));
+    return NATIVE.test(apply(functionToString, ctor, []) as string);
   } catch {
     return false;
   }
@@ -385,7 +428,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
   nsTop = top;
   const rec = moduleOf(m);
   if (rec === undefined) return v;
-  const ctor = ctorAt(rec, i, v as unknown as object);
+  const ctor = constructorOf(v as unknown as object);
   if (unclaimed(rec, i, v as unknown as object, ctor) < 0 && typeof ctor === 'function') {
     if (c === undefined) setQuiet(m, i, ctor, 'p');
     else if (ctor === c && !onStack(m, i, top)) setQuiet(m, i, c);
@@ -398,7 +441,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
 function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = moduleOf(m);
   if (rec === undefined || popTo(m, i)) return v;
-  unclaimed(rec, i, v as unknown as object, ctorAt(rec, i, v as unknown as object));
+  unclaimed(rec, i, v as unknown as object, constructorOf(v as unknown as object));
   return v;
 }
 
@@ -415,10 +458,6 @@ function unclaimed(rec: TracedModule, i: number, obj: object, ctor: unknown): nu
   return row;
 }
 
-/** What `unclaimed` takes for the object's constructor (a Proxy is never inspected). */
-function ctorAt(rec: TracedModule, i: number, obj: object): unknown {
-  return rec.callees[i] === 'Proxy' ? PROXY : constructorOf(obj);
-}
 
 function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = m.t ?? moduleOf(m);
@@ -439,6 +478,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
   gen++;
   clearNewSites();
   clearQuiet();
+  protoCtors = new WeakMap();
   if (s !== null) {
     installProbe();
     probe.k = kOn;

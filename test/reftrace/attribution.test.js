@@ -86,6 +86,41 @@ test('includeBuiltins adds literals, closures and new of builtins; a Proxy is ne
   }
 });
 
+// Finding an object's type must not run the program's code: reading \`.constructor\` would call a
+// getter, and a Proxy's traps (of the object or of a proxied class used as \`new.target\`).
+const TRAPS = `import { ReferenceTracing } from 'jsmemtrace';
+const ran = [];
+function Hidden() {}
+Object.defineProperty(Hidden.prototype, 'constructor', { get() { ran.push('getter'); return Hidden; } });
+const log = (what) => (t, k, r) => { ran.push(what + ' ' + String(k)); return Reflect.get(t, k, r); };
+function Proxied() { return new Proxy({}, { get: log('get'), getPrototypeOf(t) { ran.push('getPrototypeOf'); return Reflect.getPrototypeOf(t); }, getOwnPropertyDescriptor(t, k) { ran.push('gopd ' + String(k)); return Reflect.getOwnPropertyDescriptor(t, k); } }); }
+class Plain { constructor(x) { this.x = x; } }
+const ProxiedClass = new Proxy(Plain, { get(t, k, r) { if (k !== 'prototype') ran.push('class get ' + String(k)); return Reflect.get(t, k, r); }, getOwnPropertyDescriptor(t, k) { ran.push('class gopd ' + String(k)); return Reflect.getOwnPropertyDescriptor(t, k); } });
+function Own() { this.constructor = Plain; }
+const t = new ReferenceTracing({ filepath: 'traps.log', includeBuiltins: true });
+const kept = [new Hidden(), new Proxied(), new ProxiedClass(1), Reflect.construct(Plain, [2], ProxiedClass), new Own(), new Plain(3)];
+t.stop();
+console.log(ran.join() || 'none', kept.length);
+`;
+
+test('finding an object\'s type runs none of the program\'s code: no getter, no Proxy trap', async () => {
+  const box = sandbox();
+  try {
+    box.write('traps.mjs', TRAPS);
+    const r = box.run('traps.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'none 6');
+    const log = await readOLog(box.path('traps.log'));
+    const types = log.news.filter((n) => n.line === 11 && n.type !== 'Array').map((n) => n.type);
+    // A constructor behind a getter is not called: the object is an Object; a Proxy (also as
+    // new.target) is a Proxy.
+    assert.deepEqual(types, ['Object', 'Proxy', 'Proxy', 'Plain', 'Plain']);
+    assert.deepEqual(log.news.filter((n) => n.line === 7).map(where), ['Proxy traps.mjs#7 Plain.constructor']);
+  } finally {
+    box.remove();
+  }
+});
+
 // Objects of a type that is not traced cost almost nothing: once a class (or a `new Name()` site's
 // constructor) is known not to be traced, its probes skip it (runtime/alloc.ts, quiet tables).
 // Skipping must never hide a traced object or misplace one made later.
