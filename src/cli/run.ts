@@ -9,7 +9,7 @@
  */
 import { makeDirectory } from '../instrument/cache.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
 import {
@@ -38,9 +38,10 @@ const FLAGS: FlagSpecs = {
 export const usage = `Usage: jsmemtrace run [options] [--] script|command [args...]
 
 Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
-under one tracer from start to exit; or a command (node --test, npm test) whose Node processes
-are all instrumented and traced (Vitest and Jest load test files through their own module runners:
-use the jsmemtrace/vitest plugin, or jsmemtrace/jest-environment and jsmemtrace/jest-transform).
+under one tracer from start to exit; or a command (node --test, npm test, an executable file
+without such an extension) whose Node processes are all instrumented and traced (Vitest and Jest
+load test files through their own module runners: use the jsmemtrace/vitest plugin, or
+jsmemtrace/jest-environment and jsmemtrace/jest-transform).
 Files under the current directory outside node_modules are instrumented unless --instrument /
 --no-instrument say otherwise. The Node processes and worker threads the program starts are
 followed: each writes its own logs into one directory, and all of them are listed at the end
@@ -64,8 +65,21 @@ function orList(items: string[]): string {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+export interface RunTarget {
+  /** The script's absolute path, or the command: its absolute path when it names a file, else its name on the PATH. */
+  script: string;
+  args: string[];
+  config: JsmtConfig;
+  command: boolean;
+  /**
+   * The program's argv[0]: a command's name as typed; for a script, how our own node was started,
+   * so that process.title and process.argv0 are what `node app.js` gives (`node`, not a path).
+   */
+  argv0: string;
+}
+
 /** The program to run and the configuration for its process, from `run`'s arguments. */
-export function parseRun(argv: readonly string[], cwd: string): { script: string; args: string[]; config: JsmtConfig; command: boolean } | 'help' {
+export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'help' {
   const p = parseArgs(argv, FLAGS, usage, true);
   if (flagBoolean(p, 'help')) return 'help';
   const tracers = TRACER_MODES.filter((m) => flagBoolean(p, m));
@@ -104,11 +118,30 @@ export function parseRun(argv: readonly string[], cwd: string): { script: string
   const [script, ...args] = p.rest;
   if (script === undefined) throw new UsageError('no script to run', usage);
   const path = resolve(cwd, script);
-  if (existsSync(path) && statSync(path).isFile()) return { script: path, args, config, command: false };
+  if (existsSync(path) && statSync(path).isFile()) {
+    // `-- /usr/bin/node app.js`, `-- ./node_modules/.bin/mocha`: an executable is started as it
+    // is (node would read an ELF binary as JavaScript). A script named by its extension runs
+    // under node even when it is executable, and so does any other file node can read.
+    if (SCRIPT_EXTENSION.test(script) || !isExecutable(path)) return { script: path, args, config, command: false, argv0: process.argv0 };
+    return { script: path, args, config, command: true, argv0: script };
+  }
   // A command on the PATH (`node --test`, `npm test`): run as it is, with the loader in
   // NODE_OPTIONS, so every Node process it starts is instrumented.
-  if (!/[\\/]/.test(script) && !/\.[cm]?[jt]s$/i.test(script)) return { script, args, config, command: true };
+  if (!/[\\/]/.test(script) && !SCRIPT_EXTENSION.test(script)) return { script, args, config, command: true, argv0: script };
   throw new UsageError(`cannot find the script '${script}'`, usage);
+}
+
+const SCRIPT_EXTENSION = /\.([cm]?[jt]s|[jt]sx)$/i;
+
+function isExecutable(path: string): boolean {
+  // Windows has no execute permission (X_OK means F_OK there): only its program files are.
+  if (process.platform === 'win32') return /\.(exe|com|cmd|bat)$/i.test(path);
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -221,14 +254,23 @@ export async function main(argv: string[]): Promise<number> {
     NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, register),
   };
   const child = parsed.command
-    ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env })
+    ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env, argv0: parsed.argv0 })
     // Also in argv, as ever: fork() and cluster pass process.execArgv on, and a module named twice
     // (argv and NODE_OPTIONS) is evaluated once.
-    : spawn(process.execPath, [...stackSizeArgs(), '--import', register, parsed.script, ...parsed.args], { stdio: 'inherit', env });
+    : spawn(process.execPath, [...stackSizeArgs(), '--import', register, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
   // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
   // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
   // signal does not kill us before the program has decided what to do with it.
+  // A traced program that never returns to its event loop (a busy loop) never runs the tracers'
+  // SIGINT handler, so Ctrl-C alone cannot stop it: the second SIGINT kills it.
+  let interrupts = 0;
+  let killed = false;
   const forward = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGINT' && ++interrupts === 2 && child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')) {
+      killed = true;
+      process.stderr.write('jsmemtrace: the program did not stop on SIGINT; killed it\n');
+      return;
+    }
     child.kill(signal);
   };
   for (const s of FORWARDED) process.on(s, forward);
@@ -246,8 +288,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`jsmemtrace: cannot start ${parsed.command ? parsed.script : process.execPath}: ${e.message}\n`);
       done(1);
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, exitSignal) => {
       finish();
+      // Ended by our SIGKILL: report the SIGINT that should have ended it, as the shell would.
+      const signal = killed && exitSignal === 'SIGKILL' ? 'SIGINT' : exitSignal;
       if (signal === null) {
         done(code ?? 1);
         return;

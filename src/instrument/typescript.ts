@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { InstrumentError } from './errors.js';
 import { mapperFromSourceMap, type PositionMapper } from './source-map.js';
 import { relayout, type TsSourceType } from './relayout.js';
+import { requireOwn } from './require-own.js';
 
 interface Amaro {
   transformSync(code: string, options: Record<string, unknown>): { code: string; map?: string };
@@ -24,7 +25,7 @@ export function isTypeScriptFile(filename: string): boolean {
 
 export function stripTypeScript(source: string, filename: string): { code: string; mapper?: PositionMapper } {
   // Loaded on first use: a program without TypeScript does not pay for amaro's WebAssembly.
-  amaro ??= require('amaro') as Amaro;
+  amaro ??= requireOwn<Amaro>(require, 'amaro');
   try {
     return { code: amaro.transformSync(source, { mode: 'strip-only', filename }).code };
   } catch (e) {

@@ -7,6 +7,7 @@ import { relative, isAbsolute, sep, dirname, join } from 'node:path';
 const { existsSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { requireOwn } from '../instrument/require-own.js';
 
 /** JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang). */
 const INSTRUMENTABLE = /\.(?:[cm]?js|[cm]?ts)$|(?:^|[\\/])[^.\\/]+$/;
@@ -25,7 +26,7 @@ const require = createRequire(import.meta.url);
 function matcher(globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
   if (globs.length === 0) return undefined;
   // Loaded only when globs are given: every thread with hooks pays for what it loads at start-up.
-  const picomatch = require('picomatch') as typeof import('picomatch');
+  const picomatch = requireOwn<typeof import('picomatch')>(require, 'picomatch');
   const relative = picomatch(globs.filter((g) => !isAbsolute(g)), { dot: true });
   const absolute = picomatch(globs.filter((g) => isAbsolute(g)).map(toPosix), { dot: true });
   return (rel, abs) => relative(rel) || absolute(abs);

@@ -11,6 +11,7 @@ import { isTypeScript } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
+import { requireOwn } from '../instrument/require-own.js';
 
 const require = createRequire(import.meta.url);
 
@@ -97,7 +98,7 @@ let lexer: { parse(source: string): { exports: string[]; reexports: string[] } }
 function exportsHint(original: string): string {
   let found: { exports: string[]; reexports: string[] };
   try {
-    lexer ??= require('cjs-module-lexer') as NonNullable<typeof lexer>;
+    lexer ??= requireOwn<NonNullable<typeof lexer>>(require, 'cjs-module-lexer');
     found = lexer.parse(original);
   } catch {
     return '';

@@ -10,6 +10,7 @@ import { InstrumentCache, cacheKey, contentHash, defaultCacheDir } from '../inst
 import type { JsmtConfig } from './config.js';
 import { createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
+import { requireOwn } from '../instrument/require-own.js';
 
 export type InstrumentFn = (source: string, options: InstrumentOptions) => InstrumentResult;
 
@@ -54,7 +55,7 @@ let instrument: InstrumentFn | undefined;
 function loadInstrumenter(): InstrumentFn {
   // Loaded on the first cache miss (synchronously: require() of our ES module build), so a warm
   // start never loads the parser. This require() is not seen by module.register() hooks.
-  return (require('../instrument/index.js') as { instrument: InstrumentFn }).instrument;
+  return requireOwn<{ instrument: InstrumentFn }>(require, '../instrument/index.js').instrument;
 }
 
 let stripTypes: ((source: string, filename: string) => string) | undefined;
@@ -62,7 +63,7 @@ let stripTypes: ((source: string, filename: string) => string) | undefined;
 function loadStripper(): (source: string, filename: string) => string {
   // amaro costs ~60 ms to load: only a program that runs out-of-scope TypeScript pays it. The
   // instrumenter's stripper: enums and namespaces too, laid out on their .ts lines.
-  const ts = require('../instrument/typescript.js') as { stripTypeScript(source: string, filename: string): { code: string } };
+  const ts = requireOwn<{ stripTypeScript(source: string, filename: string): { code: string } }>(require, '../instrument/typescript.js');
   return (source, filename) => ts.stripTypeScript(source, filename).code;
 }
 

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { CLI, copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
 import { stackSizeArgs } from '../../dist/cli/run.js';
 
 function program(t) {
@@ -101,6 +102,68 @@ setTimeout(outer, 1);
     assert.equal(r.status, 1, r.stderr);
     assert.equal(header(r.stderr), header(plain.stderr), `${mode.join(' ')}: ${r.stderr}`);
     assert.deepEqual(frames(r.stderr), frames(plain.stderr), mode.join(' '));
+  }
+});
+
+test('process.title and process.argv0 are what a plain `node app.js` gives', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'title.js'), 'console.log(JSON.stringify([process.title, process.argv0]));\n');
+  // Started the way a shell starts them (argv[0] `node`, not node's absolute path).
+  const env = { ...process.env, JSMEMTRACE_CACHE_DIR: p.cache };
+  for (const k of ['NODE_OPTIONS', 'JSMEMTRACE_CONFIG', 'NODE_TEST_CONTEXT']) delete env[k];
+  const start = (args) => spawnSync(process.execPath, args, { cwd: p.dir, env, argv0: 'node', encoding: 'utf8', timeout: 30_000 });
+  const plain = start(['title.js']);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.equal(JSON.parse(plain.stdout)[1], 'node');
+  const r = start([CLI, 'run', 'title.js']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+});
+
+test('an executable named as a path is a command; a script stays a script even when executable', (t) => {
+  const p = program(t);
+  const opts = { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } };
+  const outDir = join(p.base, 'logs');
+  const r = runCli(['run', '--profile', '--out-dir', outDir, '--', process.execPath, 'exit.js', 'code', '3'], opts);
+  assert.equal(r.status, 3, r.stderr);
+  // node ran exit.js instrumented and traced, through NODE_OPTIONS.
+  const logs = readdirSync(outDir);
+  assert.equal(logs.length, 1, r.stderr);
+  assert.match(readFileSync(join(outDir, logs[0]), 'utf8'), /exit\.js\s+\d+\s+<module>/);
+  chmodSync(join(p.dir, 'echo.js'), 0o755);
+  const plain = runNode(['echo.js', 'x'], opts);
+  const script = runCli(['run', './echo.js', 'x'], opts);
+  assert.equal(script.status, 0, script.stderr);
+  assert.equal(script.stdout, plain.stdout);
+});
+
+test('the instrumenter leaves no module of jsmemtrace in the program\'s require.cache', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'cache.cjs'), `const { sep } = require('node:path');
+const keys = Object.keys(require.cache);
+console.log(JSON.stringify({ own: keys.includes(__filename), others: keys.filter((k) => !k.startsWith(__dirname + sep)) }));
+`);
+  // JSMEMTRACE_DEBUG=loader: proof that the file was instrumented on a cache miss, which loads the instrumenter.
+  const opts = { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache, JSMEMTRACE_DEBUG: 'loader' } };
+  const plain = runNode(['cache.cjs'], opts);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.deepEqual(JSON.parse(plain.stdout), { own: true, others: [] });
+  const r = runCli(['run', 'cache.cjs'], opts);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /instrument \S*cache\.cjs \(cache miss\)/);
+  assert.equal(r.stdout, plain.stdout);
+  // Out of scope (globs: picomatch), TypeScript stripped (amaro), a CommonJS file's exports read
+  // for an ES module that imports it (cjs-module-lexer, Node 22.15+/24).
+  writeFileSync(join(p.dir, 'lib.cts'), 'const n: number = 1;\nexports.n = n;\n');
+  writeFileSync(join(p.dir, 'types.cjs'), `require('./lib.cts');\n${readFileSync(join(p.dir, 'cache.cjs'), 'utf8')}`);
+  writeFileSync(join(p.dir, 'esm.mjs'), `import { createRequire } from 'node:module';\nimport { n } from './lib2.cjs';\ncreateRequire(import.meta.url)('./types.cjs');\n`);
+  writeFileSync(join(p.dir, 'lib2.cjs'), 'exports.n = 1;\n');
+  for (const args of [['types.cjs'], ['esm.mjs']]) {
+    const typesPlain = runNode(['--experimental-strip-types', '--no-warnings', ...args], opts);
+    const typesRun = runCli(['run', '--no-instrument', 'lib.cts', ...args], opts);
+    assert.equal(typesRun.status, 0, typesRun.stderr);
+    assert.deepEqual(JSON.parse(typesRun.stdout).others, [], typesRun.stdout);
+    if (typesPlain.status === 0) assert.equal(typesRun.stdout, typesPlain.stdout);
   }
 });
 
