@@ -12,6 +12,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const PRELOAD_PLAIN = join(HERE, 'preload-plain.mjs');
 export const PRELOAD_IDLE = join(HERE, 'preload-idle.mjs');
 export const PRELOAD_ACTIVE = join(HERE, 'preload-active.mjs');
+export const PRELOAD_TRACED = join(HERE, 'preload-traced.mjs');
 
 const JS = /\.(c|m)?js$/;
 const TS = /(?<!\.d)\.(c|m)?ts$/;
@@ -137,6 +138,7 @@ export async function runThreeWays(prepared, rel, args = [], { modes = ['plain',
     plain: () => run(['--import', PRELOAD_PLAIN, join(tmp, 'plain', outRel), ...args], env, join(tmp, 'plain')),
     idle: () => run(['--import', PRELOAD_IDLE, join(tmp, 'inst', outRel), ...args], env, join(tmp, 'inst')),
     active: () => run(['--import', PRELOAD_ACTIVE, join(tmp, 'inst', outRel), ...args], env, join(tmp, 'inst')),
+    traced: () => run(['--import', PRELOAD_TRACED, join(tmp, 'inst', outRel), ...args], { ...env, JSMT_TEST_LOGS: tmp }, join(tmp, 'inst')),
   };
   const results = await Promise.all(modes.map((m) => how[m]()));
   let counts;

@@ -39,6 +39,7 @@ const runs = pool(cases, 3, async (c) => ({
   ...await runThreeWays(prepared, c),
   noLines: await runThreeWays(noLines, c, [], { modes: ['idle', 'active'] }),
   profileSet: await runThreeWays(profileSet, c, [], { modes: ['idle'] }),
+  traced: await runThreeWays(prepared, c, [], { modes: ['traced'] }),
 }));
 
 cases.forEach((name, i) => {
@@ -52,6 +53,9 @@ cases.forEach((name, i) => {
     assert.equal(r.active.code, r.plain.code, 'exit code, active probes');
     assert.ok(r.counts, 'the active preload ran');
     assert.deepEqual(r.counts.bad, [], 'probes name sites of their kind');
+    assert.equal(r.traced.traced.stdout, r.plain.stdout, 'stdout, Trace and ReferenceTracing running');
+    assert.equal(r.traced.traced.stderr, r.plain.stderr, 'stderr, Trace and ReferenceTracing running');
+    assert.equal(r.traced.traced.code, r.plain.code, 'exit code, Trace and ReferenceTracing running');
     assert.equal(r.profileSet.idle.stdout, r.plain.stdout, 'stdout, idle probes, no allocation or literal probes');
     assert.equal(r.profileSet.idle.stderr, r.plain.stderr, 'stderr, idle probes, no allocation or literal probes');
     assert.equal(r.profileSet.idle.code, r.plain.code, 'exit code, idle probes, no allocation or literal probes');
