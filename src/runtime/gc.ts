@@ -24,10 +24,10 @@ export interface DrainableRegistry<H> {
   cleanupSome?: () => void;
 }
 
-type RegistryClass = new <H>(cleanup: (held: H) => void) => DrainableRegistry<H>;
-
 let gcFn: GcFunction | undefined;
-let Registry: RegistryClass | undefined;
+/** `FinalizationRegistry.prototype.cleanupSome` of the extra context, where this V8 has it. */
+let cleanupSome: ((this: DrainableRegistry<unknown>) => void) | undefined;
+const { apply } = Reflect;
 
 /**
  * V8 majors whose `--harmony-weak-refs-with-cleanup-some` flag is known to exist (11: Node 20, 12: Node 22;
@@ -47,11 +47,10 @@ function init(): void {
   const withCleanupSome = cleanupSomeKnown();
   setFlagsFromString('--expose-gc');
   if (withCleanupSome) setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
-  const [gc, FR] = runInNewContext('[gc, FinalizationRegistry]') as [GcFunction, RegistryClass];
+  const [gc, FR] = runInNewContext('[gc, FinalizationRegistry]') as [GcFunction, { prototype: DrainableRegistry<unknown> }];
   gcFn = typeof own === 'function' ? own : gc;
-  Registry = withCleanupSome && typeof (FR.prototype as DrainableRegistry<unknown>).cleanupSome === 'function'
-    ? FR
-    : (FinalizationRegistry as unknown as RegistryClass);
+  const drain = FR.prototype.cleanupSome;
+  if (withCleanupSome && typeof drain === 'function') cleanupSome = drain;
 }
 
 /** Runs a full (mark-compact) or minor (scavenge) collection now. */
@@ -61,10 +60,19 @@ export function collectGarbage(kind: GcKind): void {
   else gcFn!();
 }
 
-/** A FinalizationRegistry, drainable with `cleanupSome()` where this V8 allows it. */
+/**
+ * A FinalizationRegistry, drainable with `cleanupSome()` where this V8 allows it. The registry
+ * is the main context's, only `cleanupSome` comes from the extra one (it accepts any realm's
+ * registry): a registry of the extra context made Node 20/22 abort at exit ("illegal access")
+ * when V8's cleanup task for it ran while Node was freeing the environment (a collection at
+ * `exit` with sockets still closing).
+ */
 export function newRegistry<H>(cleanup: (held: H) => void): DrainableRegistry<H> {
   init();
-  return new Registry!<H>(cleanup);
+  const registry = new FinalizationRegistry<H>(cleanup) as unknown as DrainableRegistry<H>;
+  const drain = cleanupSome;
+  if (drain !== undefined) registry.cleanupSome = () => { apply(drain, registry, []); };
+  return registry;
 }
 
 /**
@@ -109,5 +117,5 @@ export function registerObject<H>(registry: DrainableRegistry<H>, obj: object, h
 /** Whether registries from `newRegistry` can be drained synchronously. */
 export function canDrainFinalizers(): boolean {
   init();
-  return Registry !== (FinalizationRegistry as unknown as RegistryClass);
+  return cleanupSome !== undefined;
 }

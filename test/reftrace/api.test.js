@@ -205,6 +205,36 @@ test('a traced object that dies young is freed by a minor collection, as untrace
   }
 });
 
+// Node 20/22 aborted at exit ("illegal access", status 134) in about half the runs of such a
+// program: the final collection at \`exit\` left V8 a cleanup task for the tracer's registry, which
+// then ran while Node freed the environment (fetch's sockets still closing), and that registry
+// belonged to another V8 context.
+const FETCH = `import http from 'node:http';
+import { ReferenceTracing } from 'jsmemtrace';
+class Item { constructor(i) { this.i = i; } }
+new ReferenceTracing({ filepath: process.argv[2] });
+const srv = http.createServer((req, res) => { for (let i = 0; i < 2000; i++) new Item(i); res.end('ok'); });
+await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+for (let i = 0; i < 3; i++) await (await fetch(\`http://127.0.0.1:\${srv.address().port}/\`)).text();
+srv.close();
+console.log('end');
+`;
+
+test('a server that fetched from itself exits cleanly, its log complete, with the final collection at exit', async () => {
+  const box = sandbox();
+  try {
+    box.write('fetch.mjs', FETCH);
+    for (let k = 0; k < 6; k++) {
+      const r = box.node(['--import', 'jsmemtrace/register', 'fetch.mjs', `f${k}.log`]);
+      assert.deepEqual([r.status, r.signal, r.stdout], [0, null, 'end\n'], r.stderr);
+      const log = await readOLog(box.path(`f${k}.log`));
+      assert.equal(log.news.length, 6000);
+    }
+  } finally {
+    box.remove();
+  }
+});
+
 const BOTH = `import { Profile, ReferenceTracing } from 'jsmemtrace';
 import { Worker, isMainThread } from 'node:worker_threads';
 class Item { constructor(i) { this.i = i; this.m = new Map(); } }
