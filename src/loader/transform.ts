@@ -11,6 +11,7 @@ import type { JsmtConfig } from './config.js';
 import { createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
 import { requireOwn } from '../instrument/require-own.js';
+import { own } from '../runtime/probe.js';
 
 export type InstrumentFn = (source: string, options: InstrumentOptions) => InstrumentResult;
 
@@ -91,11 +92,17 @@ export class ModuleTransformer {
 
   /** The source to run instead of `source`, or undefined to run it as it is. Never throws. */
   transform(filename: string, source: string, format: ModuleFormat): Transformed | undefined {
+    // Probes that fire meanwhile are in builtins the program replaced, called by jsmemtrace (a
+    // polyfill of Array.prototype.push runs thousands of times per module parsed): `own`.
+    const busy = own.busy;
+    own.busy = true;
     try {
       return this.transformOrThrow(filename, source, format, false);
     } catch (e) {
       this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
       return undefined;
+    } finally {
+      own.busy = busy;
     }
   }
 
@@ -110,10 +117,14 @@ export class ModuleTransformer {
     this.lastCommonJS = undefined;
     if (last !== undefined && last.filename === filename && last.source === source) return last.out;
     let out: Transformed | undefined;
+    const busy = own.busy;
+    own.busy = true;
     try {
       out = this.transformOrThrow(filename, source, 'commonjs', true);
     } catch {
       out = undefined;
+    } finally {
+      own.busy = busy;
     }
     this.lastCommonJS = { filename, source, out };
     return out;

@@ -30,7 +30,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
-import { idle, installProbe, probe, setFlag } from './probe.js';
+import { idle, installProbe, own, probe, setFlag } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 
 /** What a reference tracer attaches to receive objects. */
@@ -318,11 +318,16 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
  * the row (-1: not traced).
  */
 function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown): number {
-  const c = cacheOf(rec);
-  if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, true);
-  const row = c.row[site]!;
-  if (row >= 0) sink!.add(obj, row);
-  return row;
+  own.busy = true;
+  try {
+    const c = cacheOf(rec);
+    if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, true);
+    const row = c.row[site]!;
+    if (row >= 0) sink!.add(obj, row);
+    return row;
+  } finally {
+    own.busy = false;
+  }
 }
 
 /**
@@ -338,6 +343,8 @@ function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
 }
 
 function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
+  // Made by a builtin the program replaced, called by jsmemtrace (`own`, probe.ts): not the program's.
+  if (own.busy) return v;
   // `new.target` is the class constructed; code instrumented before it was passed has none.
   const ctor = typeof t === 'function' ? t : classOf(v as unknown as object);
   // A quiet class at a site of this constructor probe that holds another (a base class's, for a
@@ -426,6 +433,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
   const c = nsCallee[top];
   nsCallee[top] = undefined;
   nsTop = top;
+  if (own.busy) return v;
   const rec = moduleOf(m);
   if (rec === undefined) return v;
   const ctor = constructorOf(v as unknown as object);
@@ -440,7 +448,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
 /** No entry of the site's own on top: constructions that threw above it, or none pushed. */
 function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = moduleOf(m);
-  if (rec === undefined || popTo(m, i)) return v;
+  if (rec === undefined || popTo(m, i) || own.busy) return v;
   unclaimed(rec, i, v as unknown as object, constructorOf(v as unknown as object));
   return v;
 }
@@ -451,21 +459,32 @@ function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
  * not traced).
  */
 function unclaimed(rec: TracedModule, i: number, obj: object, ctor: unknown): number {
-  const c = cacheOf(rec);
-  if (c.ctor[i] !== ctor) miss(c, rec, i, ctor, false);
-  const row = c.row[i]!;
-  if (row >= 0 && c.byK[i] === 0) sink!.add(obj, row);
-  return row;
+  own.busy = true;
+  try {
+    const c = cacheOf(rec);
+    if (c.ctor[i] !== ctor) miss(c, rec, i, ctor, false);
+    const row = c.row[i]!;
+    if (row >= 0 && c.byK[i] === 0) sink!.add(obj, row);
+    return row;
+  } finally {
+    own.busy = false;
+  }
 }
 
 
 function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return v;
-  const c = cacheOf(rec);
-  if (c.ctor[i] !== NO_CTOR) miss(c, rec, i, NO_CTOR, false);
-  const row = c.row[i]!;
-  if (row >= 0) sink!.add(v as unknown as object, row);
+  own.busy = true;
+  try {
+    const c = cacheOf(rec);
+    if (c.ctor[i] !== NO_CTOR) miss(c, rec, i, NO_CTOR, false);
+    const row = c.row[i]!;
+    if (row >= 0) sink!.add(v as unknown as object, row);
+  } finally {
+    own.busy = false;
+  }
   return v;
 }
 

@@ -6,7 +6,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
-import { idle, installProbe, probe, setFlag } from './probe.js';
+import { idle, installProbe, own, probe, setFlag } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 
 /** Event codes: indexes into log/format.ts's `WHAT`. */
@@ -138,27 +138,57 @@ function enterFrame(rec: TracedModule, fn: number, site: number): void {
   if (T !== null) T.ev(EV_CALL, rec, site);
 }
 
+// Each probe below ignores what fires while jsmemtrace's own code runs (`own.busy`, probe.ts),
+// and marks its own work so.
+
 function fOn(m: ModuleKeyFn, i: number): void {
+  if (own.busy) return;
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) enterFrame(rec, i, i);
+  if (rec === undefined) return;
+  own.busy = true;
+  try {
+    enterFrame(rec, i, i);
+  } finally {
+    own.busy = false;
+  }
 }
 
 function rOn(m: ModuleKeyFn, i: number, d?: number): void {
+  if (own.busy) return;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return;
-  if (d === 0) exceptIn(rec, i);
-  exitFrame(rec, i, i);
+  own.busy = true;
+  try {
+    if (d === 0) exceptIn(rec, i);
+    exitFrame(rec, i, i);
+  } finally {
+    own.busy = false;
+  }
 }
 
 function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) exitFrame(rec, i, i);
+  if (rec === undefined) return v;
+  own.busy = true;
+  try {
+    exitFrame(rec, i, i);
+  } finally {
+    own.busy = false;
+  }
   return v;
 }
 
 function tOn(m: ModuleKeyFn, i: number): void {
+  if (own.busy) return;
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) exceptIn(rec, i);
+  if (rec === undefined) return;
+  own.busy = true;
+  try {
+    exceptIn(rec, i);
+  } finally {
+    own.busy = false;
+  }
 }
 
 /** An exception leaves function `i`: its pending calls end as C_EXCEPT, then EXCEPT. */
@@ -168,15 +198,32 @@ function exceptIn(rec: TracedModule, i: number): void {
 }
 
 function lOn(m: ModuleKeyFn, i: number): void {
+  if (own.busy) return;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return;
-  if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
-  if (T !== null) T.ev(EV_LINE, rec, i);
+  own.busy = true;
+  try {
+    if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+    if (T !== null) T.ev(EV_LINE, rec, i);
+  } finally {
+    own.busy = false;
+  }
 }
 
 function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return v;
+  own.busy = true;
+  try {
+    callMade(rec, i);
+  } finally {
+    own.busy = false;
+  }
+  return v;
+}
+
+function callMade(rec: TracedModule, i: number): void {
   if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
   const k = pcTop++;
   if (pcTop === pcSite.length) growPending();
@@ -185,18 +232,35 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   pcDepth[k] = depth;
   pcClock[k] = clock();
   pcAnnounced[k] = 0;
-  return v;
 }
 
 function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
-  if (rec !== undefined) exitFrame(rec, rec.owners[i]!, i);
+  if (rec === undefined) return v;
+  own.busy = true;
+  try {
+    exitFrame(rec, rec.owners[i]!, i);
+  } finally {
+    own.busy = false;
+  }
   return v;
 }
 
 function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
+  if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return v;
+  own.busy = true;
+  try {
+    resume(rec, i);
+  } finally {
+    own.busy = false;
+  }
+  return v;
+}
+
+function resume(rec: TracedModule, i: number): void {
   const fn = rec.owners[i]!;
   if (rec.sites[i]!.kind === SiteKind.Await) {
     // An await resumes from the microtask queue, on an empty JavaScript stack: every frame still
@@ -210,7 +274,6 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
     // A generator resumes inside its caller's `next()`: a call like any other.
     enterFrame(rec, fn, i);
   }
-  return v;
 }
 
 /** The allocation probes' call probe of `new` sites (runtime/alloc.ts), while a reference tracer listens. */

@@ -62,6 +62,15 @@ export const idle: Readonly<Probe> = Object.freeze({
 /** The one probe object of this thread. Tracers swap its methods in and out. */
 export const probe: Probe = { ...idle };
 
+/**
+ * `busy` is true while jsmemtrace's own code runs on the program's thread: a tracer recording an
+ * event, the loader instrumenting a module. A probe that fires then is in a builtin that the
+ * program replaced with a function of its own (a polyfill, a spy) and that jsmemtrace called:
+ * the runtime ignores it, as it would otherwise recurse into the tracer or log jsmemtrace's work
+ * as the program's.
+ */
+export const own = { busy: false };
+
 export const FLAGS = { F: '__jsmtF', L: '__jsmtL', C: '__jsmtC', A: '__jsmtA' } as const;
 export type FlagName = keyof typeof FLAGS;
 

@@ -12,6 +12,7 @@ import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import type { Position } from './caller.js';
 import { logOpened, processMessage } from './process-info.js';
+import { own } from '../runtime/probe.js';
 
 export class PTLog implements EventSink {
   readonly writer: LogWriter;
@@ -40,6 +41,16 @@ export class PTLog implements EventSink {
 
   /** Opening message, SOF, HDR and FRST (event 0, at `at`, the tracer's creator). */
   open(message: string | undefined, at: Position): void {
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      this.writeOpening(message, at);
+    } finally {
+      own.busy = busy;
+    }
+  }
+
+  private writeOpening(message: string | undefined, at: Position): void {
     if (message !== undefined) this.writer.line(message);
     this.writer.line(SOF);
     this.writer.line(formatPTHeader());
@@ -95,16 +106,28 @@ export class PTLog implements EventSink {
   }
 
   message(text: string): void {
-    this.writer.line(formatPTMessage(this.n, this.n - this.loggedN, clock(), text));
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      this.writer.line(formatPTMessage(this.n, this.n - this.loggedN, clock(), text));
+    } finally {
+      own.busy = busy;
+    }
   }
 
   /** LAST (at `at`, or where the last event was) and EOF; closes the file. */
   close(at: Position | undefined): void {
-    const r = rss();
-    this.write('LAST', this.n, this.n - this.loggedN, clock(), EV_LINE,
-      at?.file ?? this.prevFile, at?.line ?? this.prevLine, at?.fn ?? this.prevFn, r, r - this.loggedRss);
-    this.writer.line(EOF);
-    this.writer.close();
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      const r = rss();
+      this.write('LAST', this.n, this.n - this.loggedN, clock(), EV_LINE,
+        at?.file ?? this.prevFile, at?.line ?? this.prevLine, at?.fn ?? this.prevFn, r, r - this.loggedRss);
+      this.writer.line(EOF);
+      this.writer.close();
+    } finally {
+      own.busy = busy;
+    }
   }
 
   private write(tag: PTEventTag, n: number, dn: number, now: number, what: number,
@@ -119,6 +142,14 @@ export class PTLog implements EventSink {
     e.fn = fn;
     e.rss = r;
     e.dRss = d;
-    this.writer.ptEvent(tag, e);
+    // Also outside a probe (a tracer announcing calls at its start or stop): a builtin replaced
+    // by the program and called while encoding must not write an event inside this one.
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      this.writer.ptEvent(tag, e);
+    } finally {
+      own.busy = busy;
+    }
   }
 }

@@ -149,7 +149,7 @@ console.log('done');
   }
 });
 
-test('a program that replaces Math.floor, Math.round and performance.now with its own functions: same output, the logs keep their clock', async () => {
+test('a program that replaces Math.floor, Math.round, performance.now and String#charCodeAt with its own functions: same output, the logs keep their clock', async () => {
   const box = sandbox();
   try {
     // Its replacements are instrumented: were the tracers to call them, their probes would call
@@ -159,6 +159,9 @@ let calls = 0;
 Math.floor = function (x) { calls++; return floor(x); };
 Math.round = function (x) { calls++; return round(x); };
 performance.now = function () { calls++; return 12345; };
+// A spy on a method the tracers call too: the calls it counts are not compared.
+const charCodeAt = String.prototype.charCodeAt;
+String.prototype.charCodeAt = function (i) { return charCodeAt.call(this, i); };
 class Item { constructor(i) { this.i = Math.floor(i / 2); } }
 const kept = [];
 for (let i = 0; i < 300; i++) kept.push(new Item(i));
