@@ -158,17 +158,21 @@ import { Worker } from 'node:worker_threads';
 const busy = new URL('./busy.mjs', import.meta.url);
 const w = new Worker(busy);
 const c = fork(busy.pathname);
-// Longer than the one-second flush: some of each log has reached its file.
+// Both tracing (a loaded machine may take a while to start them), then longer than the
+// one-second flush: some of each log has reached its file.
+await Promise.all([new Promise((r) => w.once('message', r)), new Promise((r) => c.once('message', r))]);
 await new Promise((r) => setTimeout(r, 1400));
 await w.terminate();
 c.kill('SIGKILL');
 await new Promise((r) => c.on('exit', r));
 console.log('killed');
 `);
-    box.write('busy.mjs', `class Item { constructor(i) { this.i = i; } }
+    box.write('busy.mjs', `import { parentPort } from 'node:worker_threads';
+class Item { constructor(i) { this.i = i; } }
 const keep = [];
 function tick() { for (let i = 0; i < 10; i++) keep.push(new Item(i)); }
 setInterval(tick, 20);
+if (parentPort) parentPort.postMessage('tracing'); else process.send('tracing');
 `);
     const r = box.node([cli(box), 'run', '--reftrace', '--', 'app.mjs']);
     assert.equal(r.status, 0, r.stderr);
