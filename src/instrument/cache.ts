@@ -16,6 +16,10 @@ import { isPackedSites, packSites, unpackSites, type PackedSites } from './packe
 const {
   mkdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, readdirSync, statSync, accessSync, existsSync, constants,
 } = process.getBuiltinModule('node:fs');
+
+const DAY_MS = 24 * 3600 * 1000;
+/** An entry neither read nor written for this long is removed (see `InstrumentCache.prune`). */
+export const UNUSED_ENTRY_MS = 7 * DAY_MS;
 const { tmpdir, userInfo } = process.getBuiltinModule('node:os');
 
 export const CACHE_DIR_ENV = 'JSMEMTRACE_CACHE_DIR';
@@ -193,6 +197,7 @@ function parseEntry(text: string): CacheEntry | undefined {
 export class InstrumentCache {
   private unwritable = false;
   private seq = 0;
+  private pruned = false;
 
   constructor(readonly dir: string, private readonly warn: (line: string) => void) {}
 
@@ -218,6 +223,31 @@ export class InstrumentCache {
     return undefined;
   }
 
+  /**
+   * Removes the entries of one sub-directory (1/256 of the cache) that nobody read or wrote for
+   * UNUSED_ENTRY_MS, and temporary files a writer left a day ago: every content of every file,
+   * every build of jsmemtrace and every option set has its own entry, so without this the cache
+   * only grows. Each process that writes an entry prunes the sub-directory it wrote into (its key
+   * is a hash: a random one), which costs a few milliseconds however large the cache. Reads keep
+   * an entry: with Linux's default `relatime`, reading refreshes its access time once a day.
+   */
+  prune(sub: string, now: number): void {
+    let names: string[];
+    try {
+      names = readdirSync(sub);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(sub, name);
+      try {
+        const st = statSync(path);
+        const unused = now - Math.max(st.atimeMs, st.mtimeMs);
+        if (name.endsWith('.entry') ? unused > UNUSED_ENTRY_MS : name.endsWith('.tmp') && unused > DAY_MS) unlinkSync(path);
+      } catch { /* removed by another process meanwhile */ }
+    }
+  }
+
   /** Whether there is an entry for `key` (not read: it may be corrupt). */
   has(key: string): boolean {
     return existsSync(this.path(key));
@@ -233,6 +263,10 @@ export class InstrumentCache {
       makeDirectory(dirname(path));
       writeFileSync(temp, formatEntry(entry));
       renameSync(temp, path);
+      if (!this.pruned) {
+        this.pruned = true;
+        this.prune(dirname(path), Date.now());
+      }
     } catch (e) {
       this.unwritable = true;
       this.warn(`jsmemtrace: warning: cannot write the instrumentation cache in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without it`);

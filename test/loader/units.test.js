@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync, utimesSync } from 'node:fs';
 import { createScope } from '../../dist/loader/scope.js';
 import { typeScriptAlternative, resolveWithTypeScript } from '../../dist/loader/ts-resolve.js';
 import { formatOf, jsFormat, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
-import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV } from '../../dist/instrument/cache.js';
+import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV, UNUSED_ENTRY_MS } from '../../dist/instrument/cache.js';
 import { ROOT } from './helpers.js';
 
 function tempDir(t) {
@@ -154,6 +154,27 @@ test('cache: round trip, atomic files, corrupt entries dropped with a warning', 
   }
   assert.equal(warnings.length, 6);
   assert.ok(warnings.every((w) => w.includes('ignoring corrupt cache entry')));
+});
+
+test('cache: the first entry a process writes prunes its sub-directory of entries unused for a week and stale temp files', (t) => {
+  const dir = join(tempDir(t), 'c');
+  const entry = { code: 'x', sites: { key: '/f.js', file: '/f.js', sites: [] }, inserts: [] };
+  const aged = (path, days) => { const at = new Date(Date.now() - days * 24 * 3600 * 1000); utimesSync(path, at, at); };
+  const old = new InstrumentCache(dir, () => {});
+  for (const key of ['ab01', 'ab02', 'ab03', 'cd01']) old.set(key, entry);
+  aged(join(dir, 'ab/01.entry'), 8);
+  aged(join(dir, 'ab/02.entry'), 6);
+  aged(join(dir, 'cd/01.entry'), 30);
+  writeFileSync(join(dir, 'ab/03.entry.1.0.0.tmp'), 'half');
+  aged(join(dir, 'ab/03.entry.1.0.0.tmp'), 2);
+  writeFileSync(join(dir, 'ab/04.entry.2.0.0.tmp'), 'being written');
+  // A new process: its first write prunes `ab` only; its second prunes nothing.
+  const next = new InstrumentCache(dir, () => {});
+  next.set('ab05', entry);
+  assert.deepEqual(readdirSync(join(dir, 'ab')).sort(), ['02.entry', '03.entry', '04.entry.2.0.0.tmp', '05.entry']);
+  next.set('cd02', entry);
+  assert.deepEqual(readdirSync(join(dir, 'cd')).sort(), ['01.entry', '02.entry']);
+  assert.equal(UNUSED_ENTRY_MS, 7 * 24 * 3600 * 1000);
 });
 
 test('cache location: $JSMEMTRACE_CACHE_DIR, else node_modules/.cache in a project, else the temp dir', (t) => {
