@@ -314,16 +314,18 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
 }
 
 /**
- * Records a class instance (seen by `k`) at `site` of `rec`, if the sink wants its type; returns
- * the row (-1: not traced).
+ * Records `obj` (of constructor `ctor`) at `site` of `rec` if the sink wants its type: a class
+ * instance seen by its `k` (`fromK`), or an object at a `new` site or literal that no `k` records.
+ * Returns the decision (-1: not traced). Callers have checked `own.busy`: the sink's work runs
+ * with it set (probe.ts).
  */
-function recordFromK(rec: TracedModule, site: number, obj: object, ctor: unknown): number {
+function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fromK: boolean): number {
   own.busy = true;
   try {
     const c = cacheOf(rec);
-    if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, true);
+    if (c.ctor[site] !== ctor) miss(c, rec, site, ctor, fromK);
     const row = c.row[site]!;
-    if (row >= 0) sink!.add(obj, row);
+    if (row >= 0 && (fromK || c.byK[site] === 0)) sink!.add(obj, row);
     return row;
   } finally {
     own.busy = false;
@@ -363,7 +365,7 @@ function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
       const key = nsKey[top]!;
       const site = nsSite[top]!;
       const rec = moduleOf(key);
-      const untraced = rec !== undefined && recordFromK(rec, site, v as unknown as object, ctor) < 0;
+      const untraced = rec !== undefined && record(rec, site, v as unknown as object, ctor, true) < 0;
       if (untraced && ctor === t) {
         setQuiet(m, i, t);
         // The site's callee is this class: later constructions there push nothing. Not while an
@@ -388,7 +390,7 @@ function kLoose<V>(m: ModuleKeyFn, i: number, v: V, ctor: unknown, t: unknown): 
   const rec = moduleOf(m);
   if (rec === undefined) return v;
   loose = obj;
-  if (recordFromK(rec, i, obj, ctor) < 0 && ctor === t) setQuiet(m, i, t);
+  if (record(rec, i, obj, ctor, true) < 0 && ctor === t) setQuiet(m, i, t);
   return v;
 }
 
@@ -437,7 +439,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
   const rec = moduleOf(m);
   if (rec === undefined) return v;
   const ctor = constructorOf(v as unknown as object);
-  if (unclaimed(rec, i, v as unknown as object, ctor) < 0 && typeof ctor === 'function') {
+  if (record(rec, i, v as unknown as object, ctor, false) < 0 && typeof ctor === 'function') {
     if (c === undefined) setQuiet(m, i, ctor, 'p');
     else if (ctor === c && !onStack(m, i, top)) setQuiet(m, i, c);
     else quietCtors.add(ctor);
@@ -449,26 +451,8 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
 function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
   const rec = moduleOf(m);
   if (rec === undefined || popTo(m, i) || own.busy) return v;
-  unclaimed(rec, i, v as unknown as object, constructorOf(v as unknown as object));
+  record(rec, i, v as unknown as object, constructorOf(v as unknown as object), false);
   return v;
-}
-
-/**
- * An object of constructor `ctor` from a `new` site that no class constructor probe claimed:
- * recorded here, if its type is traced and no `k` records its class. Returns the decision (-1:
- * not traced).
- */
-function unclaimed(rec: TracedModule, i: number, obj: object, ctor: unknown): number {
-  own.busy = true;
-  try {
-    const c = cacheOf(rec);
-    if (c.ctor[i] !== ctor) miss(c, rec, i, ctor, false);
-    const row = c.row[i]!;
-    if (row >= 0 && c.byK[i] === 0) sink!.add(obj, row);
-    return row;
-  } finally {
-    own.busy = false;
-  }
 }
 
 
@@ -476,15 +460,7 @@ function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return v;
-  own.busy = true;
-  try {
-    const c = cacheOf(rec);
-    if (c.ctor[i] !== NO_CTOR) miss(c, rec, i, NO_CTOR, false);
-    const row = c.row[i]!;
-    if (row >= 0) sink!.add(v as unknown as object, row);
-  } finally {
-    own.busy = false;
-  }
+  record(rec, i, v as unknown as object, NO_CTOR, false);
   return v;
 }
 

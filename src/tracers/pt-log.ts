@@ -41,16 +41,6 @@ export class PTLog implements EventSink {
 
   /** Opening message, SOF, HDR and FRST (event 0, at `at`, the tracer's creator). */
   open(message: string | undefined, at: Position): void {
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writeOpening(message, at);
-    } finally {
-      own.busy = busy;
-    }
-  }
-
-  private writeOpening(message: string | undefined, at: Position): void {
     if (message !== undefined) this.writer.line(message);
     this.writer.line(SOF);
     this.writer.line(formatPTHeader());
@@ -106,28 +96,16 @@ export class PTLog implements EventSink {
   }
 
   message(text: string): void {
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writer.line(formatPTMessage(this.n, this.n - this.loggedN, clock(), text));
-    } finally {
-      own.busy = busy;
-    }
+    this.writer.line(formatPTMessage(this.n, this.n - this.loggedN, clock(), text));
   }
 
   /** LAST (at `at`, or where the last event was) and EOF; closes the file. */
   close(at: Position | undefined): void {
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      const r = rss();
-      this.write('LAST', this.n, this.n - this.loggedN, clock(), EV_LINE,
-        at?.file ?? this.prevFile, at?.line ?? this.prevLine, at?.fn ?? this.prevFn, r, r - this.loggedRss);
-      this.writer.line(EOF);
-      this.writer.close();
-    } finally {
-      own.busy = busy;
-    }
+    const r = rss();
+    this.write('LAST', this.n, this.n - this.loggedN, clock(), EV_LINE,
+      at?.file ?? this.prevFile, at?.line ?? this.prevLine, at?.fn ?? this.prevFn, r, r - this.loggedRss);
+    this.writer.line(EOF);
+    this.writer.close();
   }
 
   private write(tag: PTEventTag, n: number, dn: number, now: number, what: number,
@@ -142,8 +120,10 @@ export class PTLog implements EventSink {
     e.fn = fn;
     e.rss = r;
     e.dRss = d;
-    // Also outside a probe (a tracer announcing calls at its start or stop): a builtin replaced
-    // by the program and called while encoding must not write an event inside this one.
+    // The encoder writes into the buffer as it goes: a builtin the program replaced, called while
+    // encoding, must not write an event inside this one. Probes set `own.busy` themselves; this
+    // covers the lines written outside them (FRST, LAST, the calls a tracer announces at start
+    // and stop). Lines formatted before being written (messages, EOF) need no guard.
     const busy = own.busy;
     own.busy = true;
     try {

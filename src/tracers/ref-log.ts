@@ -25,7 +25,6 @@ import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import { passes, type TypeFilter } from './ref-options.js';
 import { logOpened, processMessage } from './process-info.js';
-import { own } from '../runtime/probe.js';
 
 /** Object ids, per thread: unique across every log of the process, so never reused. */
 let lastId = 0;
@@ -75,16 +74,6 @@ export class ObjectLog implements AllocSink {
 
   /** Opening message, SOF, HDR. */
   start(message: string | undefined): void {
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writeOpening(message);
-    } finally {
-      own.busy = busy;
-    }
-  }
-
-  private writeOpening(message: string | undefined): void {
     if (message !== undefined) this.writer.line(message);
     this.writer.line(SOF);
     this.writer.line(formatObjectHeader());
@@ -172,18 +161,8 @@ export class ObjectLog implements AllocSink {
    * here, so a slot waiting in the batch still names its object.
    */
   private flushFreed(): void {
-    if (this.freedTop === 0) return;
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writeDelRows();
-    } finally {
-      own.busy = busy;
-    }
-  }
-
-  private writeDelRows(): void {
     const n = this.freedTop;
+    if (n === 0) return;
     this.freedTop = 0;
     // One reading serves the batch: the collection released the memory before any finalizer ran.
     const now = clock();
@@ -207,13 +186,7 @@ export class ObjectLog implements AllocSink {
   message(tag: OMessageTag, text: string): void {
     // Rows stay in time order: DELs of objects freed before the message come first.
     this.flushFreed();
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writer.line(formatObjectMessage(tag, clock(), text));
-    } finally {
-      own.busy = busy;
-    }
+    this.writer.line(formatObjectMessage(tag, clock(), text));
   }
 
   /** Runs now the finalizers of objects already collected, where the engine allows it. */
@@ -245,14 +218,8 @@ export class ObjectLog implements AllocSink {
     if (!this.open) return;
     this.flushFreed();
     this.open = false;
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      this.writer.line(EOF);
-      this.writer.close();
-    } finally {
-      own.busy = busy;
-    }
+    this.writer.line(EOF);
+    this.writer.close();
   }
 }
 
