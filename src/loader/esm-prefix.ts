@@ -5,7 +5,8 @@
 export const SYNC_SPECIFIER = 'jsmemtrace:';
 export const SYNC_URL = new URL('./esm-sync.js', import.meta.url).href;
 /** esm-sync.js's own text, served from memory (saves a file read per module). */
-export const syncModuleSource = `import{drainTables}from${JSON.stringify(new URL('./esm-channel.js', import.meta.url).href)};drainTables();\n`;
+// From register.js, whose copy of esm-channel.js holds the port (it is one bundled file).
+export const syncModuleSource = `import{drainTables}from${JSON.stringify(new URL('./register.js', import.meta.url).href)};drainTables();\n`;
 
 const LINE_END = /[\n\r\u2028\u2029]/;
 
@@ -13,7 +14,7 @@ const LINE_END = /[\n\r\u2028\u2029]/;
  * Prefixes `import"jsmemtrace:N";` on the first line (after a hashbang line), adding no line
  * break, and records it among the insertions (Function#toString cuts them out again).
  */
-export function withSyncImport(code: string, inserts: number[], n: number): { code: string; inserts: number[] } {
+export function withSyncImport(code: string, inserts: readonly number[], n: number): { code: string; inserts: readonly number[] } {
   const statement = `import"${SYNC_SPECIFIER}${n}";`;
   let at = 0;
   if (code.startsWith('#!')) {

@@ -2,6 +2,6 @@
 // instance per module, `esm-sync.js?N`): registers that module's site table before it runs. The
 // hooks serve this text from memory (esm-prefix.ts); the file is what the URL names for
 // debuggers and stack traces. See esm-channel.ts.
-import { drainTables } from './esm-channel.js';
+import { drainTables } from './register.js';
 
 drainTables();

@@ -18,7 +18,8 @@ export function onFirstModule(fn: () => void): void {
 /** Registers `r`; false (after a warning) when the runtime refused it: then run the original. */
 export function registerTransformed(r: Registration): boolean {
   try {
-    trackFunctionSource(registerModule(r.sites, { original: { source: r.source, inserts: r.inserts }, instrumented: r.code }));
+    // `r` itself: its insertions may be read from the cache only when first needed.
+    trackFunctionSource(registerModule(r.sites, { original: r, instrumented: r.code }));
   } catch (e) {
     writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
     return false;

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { InstrumentOptions, InstrumentResult, SiteTable } from '../instrument/types.js';
-import { InstrumentCache, cacheKey, contentHash, defaultCacheDir } from '../instrument/cache.js';
+import { InstrumentCache, cacheKey, defaultCacheDir, parseDetails, type EntryDetails } from '../instrument/cache.js';
 import type { JsmtConfig } from './config.js';
 import { createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
@@ -20,8 +20,23 @@ export interface Registration {
   sites: SiteTable;
   /** The text given to the instrumenter and the insertions made into it (Function#toString). */
   source: string;
-  inserts: number[];
+  readonly inserts: readonly number[];
   code: string;
+}
+
+/**
+ * A cached module's registration, whose sites and insertions are read from the entry the first
+ * time something asks for them (a tracer, or Function#toString): a start only needs the code.
+ */
+function lazyRegistration(options: InstrumentOptions, source: string, code: string, read: () => EntryDetails): Registration {
+  let details: EntryDetails | undefined;
+  const get = (): EntryDetails => details ??= read();
+  return {
+    source, code,
+    // The key and the file are the options' (instrument/index.ts), known without the entry.
+    sites: { key: options.moduleKey ?? options.filename, file: options.filename, get sites() { return get().sites.sites; } },
+    get inserts() { return get().inserts; },
+  };
 }
 
 export interface Transformed {
@@ -73,8 +88,11 @@ export class ModuleTransformer {
   private cache: InstrumentCache | undefined;
   private dir: string | undefined;
   private readonly warned = new Set<string>();
-  /** filename → content hash → module key: a file reloaded with other content gets a new key. */
-  private readonly keys = new Map<string, Map<string, string>>();
+  /**
+   * filename → the texts it was loaded with, in order: a file reloaded with other content gets
+   * another module key (the registrations keep these texts anyway).
+   */
+  private readonly keys = new Map<string, string[]>();
   /**
    * The last `transformIfCommonJS` answer: Node 22/24's load hook asks it for a file that
    * `_compile` then asks again with the same text (hashing a 9 MB file twice cost ~100 ms).
@@ -136,35 +154,40 @@ export class ModuleTransformer {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: strip types ${filename} (not in scope)`);
       return this.strip(filename, source);
     }
-    const sourceHash = contentHash([source]);
     const options: InstrumentOptions = {
       filename,
       sourceType: format,
-      moduleKey: this.moduleKey(filename, sourceHash),
+      moduleKey: this.moduleKey(filename, source),
       probes: this.config.probes,
     };
-    const key = cacheKey(sourceHash, options);
+    const key = cacheKey(options);
     const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
-    let entry = cache.get(key);
-    if (entry !== undefined) {
+    const hit = cache.get(key, source);
+    if (hit !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-    } else {
-      // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
-      // warm start of a program that require()s it does not load the instrumenter.
-      if (onlyIfCommonJS && cache.has(cacheKey(sourceHash, { ...options, sourceType: 'module' }))) return undefined;
-      let result: InstrumentResult;
-      try {
-        result = (instrument ??= loadInstrumenter())(source, options);
-      } catch (e) {
-        if (onlyIfCommonJS) return undefined;
-        this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
-        return isTypeScript(filename) ? this.strip(filename, source) : undefined;
-      }
-      entry = { code: result.code, sites: result.sites, inserts: result.inserts };
-      cache.set(key, entry);
-      if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
+      return { code: hit.code, registration: lazyRegistration(options, source, hit.code, () => {
+        const details = parseDetails(hit.details);
+        if (details !== undefined) return details;
+        // Written whole (its lengths are right) but not valid: instrumenting again gives the same.
+        cache.corrupt(key);
+        const again = (instrument ??= loadInstrumenter())(source, options);
+        return { sites: again.sites, inserts: again.inserts };
+      }) };
     }
-    return { code: entry.code, registration: { sites: entry.sites, source, inserts: entry.inserts, code: entry.code } };
+    // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
+    // warm start of a program that require()s it does not load the instrumenter.
+    if (onlyIfCommonJS && cache.get(cacheKey({ ...options, sourceType: 'module' }), source) !== undefined) return undefined;
+    let result: InstrumentResult;
+    try {
+      result = (instrument ??= loadInstrumenter())(source, options);
+    } catch (e) {
+      if (onlyIfCommonJS) return undefined;
+      this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
+      return isTypeScript(filename) ? this.strip(filename, source) : undefined;
+    }
+    cache.set(key, result, source);
+    if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
+    return { code: result.code, registration: { sites: result.sites, source, inserts: result.inserts, code: result.code } };
   }
 
   /** Where instrumented modules are cached (instrument/cache.ts defaultCacheDir), decided once. */
@@ -182,15 +205,12 @@ export class ModuleTransformer {
     }
   }
 
-  private moduleKey(filename: string, hash: string): string {
+  private moduleKey(filename: string, source: string): string {
     let versions = this.keys.get(filename);
-    if (versions === undefined) this.keys.set(filename, versions = new Map());
-    let key = versions.get(hash);
-    if (key === undefined) {
-      key = versions.size === 0 ? filename : `${filename}#${versions.size + 1}`;
-      versions.set(hash, key);
-    }
-    return key;
+    if (versions === undefined) this.keys.set(filename, versions = []);
+    let n = versions.indexOf(source);
+    if (n < 0) n = versions.push(source) - 1;
+    return n === 0 ? filename : `${filename}#${n + 1}`;
   }
 
   private warnOnce(filename: string, line: string): void {

@@ -11,7 +11,8 @@ import type { ModuleRecord } from './registry.js';
 /** Per module: its probed text and the insertions made into it. */
 interface Source {
   readonly code: string;
-  readonly inserts: readonly number[];
+  /** Read on first use: a cached module's insertions are parsed when first asked for. */
+  readonly original: { readonly inserts: readonly number[] };
   /**
    * [startInCode, endInCode, ...] of each insertion, ascending; built on the first toString that
    * needs this module (most programs never call toString on their own functions).
@@ -29,14 +30,14 @@ let installed = false;
  */
 export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 'original'>): void {
   const code = record.instrumented;
-  const inserts = record.original?.inserts;
-  if (code === undefined || inserts === undefined || inserts.length === 0) return;
-  sources.push({ code, inserts, ranges: undefined });
+  const original = record.original;
+  if (code === undefined || original === undefined) return;
+  sources.push({ code, original, ranges: undefined });
 }
 
 function rangesOf(src: Source): Int32Array {
   if (src.ranges !== undefined) return src.ranges;
-  const inserts = src.inserts;
+  const inserts = src.original.inserts;
   const ranges = new Int32Array(inserts.length);
   let shift = 0;
   for (let k = 0; k < inserts.length; k += 2) {

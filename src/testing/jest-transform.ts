@@ -29,7 +29,7 @@ function processFile(sourceText: string, sourcePath: string, options: TransformO
 /** Changes with the source, the file, Jest's configuration and jsmemtrace's instrumenter. */
 export function getCacheKey(sourceText: string, sourcePath: string, options: TransformOptions): string {
   const type = sourceType(options);
-  return contentHash([FORMAT, cacheKey(contentHash([sourceText]), { filename: sourcePath, sourceType: type, moduleKey: sourcePath }), options.configString]);
+  return contentHash([FORMAT, sourceText, cacheKey({ filename: sourcePath, sourceType: type, moduleKey: sourcePath }), options.configString]);
 }
 
 export { processFile as process };

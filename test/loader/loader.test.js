@@ -192,6 +192,31 @@ test('cache: the second run instruments nothing; corrupt entries are replaced af
   assert.deepEqual([...new Set(decisions(fourth.stderr))], hits, fourth.stderr);
 });
 
+test('cache: an entry whose sites are damaged still runs its code; sites and Function#toString come from instrumenting again', (t) => {
+  const p = copyProgram('tostring');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  const env = { JSMEMTRACE_CACHE_DIR: p.cache };
+  const logs = join(p.base, 'logs');
+  const traced = () => runCli(['run', '--trace', '--d-rss-trigger', '0', '--out-dir', logs, 'main.mjs'], { cwd: p.dir, env });
+  const first = traced();
+  assert.equal(first.status, 0, first.stderr);
+  const log = (r) => readFileSync(/trace log: (.*)/.exec(r.stderr)[1], 'utf8');
+  const events = (text) => text.split('\n').filter((l) => /^(FRST|NEXT|PREV|LAST):/.test(l)).map((l) => l.split(/\s+/).slice(4, 8).join(' '));
+  const expected = events(log(first));
+  assert.ok(expected.includes('LINE lib.mjs 11 <module>'), expected.join('\n'));
+  // The details (the JSON at the end of each entry) no longer parse; the lengths still add up.
+  const entries = cacheFiles(p.cache);
+  for (const f of entries) writeFileSync(f, readFileSync(f, 'utf8').replace(/}$/, ']'));
+  const second = traced();
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.stdout, plain.stdout, 'Function#toString');
+  assert.deepEqual(events(log(second)), expected);
+  const warnings = jsmtLines(second.stderr).filter((l) => !/ log: /.test(l));
+  assert.equal(warnings.length, entries.length, second.stderr);
+  assert.ok(warnings.every((l) => l.includes('ignoring corrupt cache entry')), second.stderr);
+});
+
 test('cache: an unusable cache directory costs one warning, never the program', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);

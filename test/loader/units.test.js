@@ -9,7 +9,7 @@ import { createScope } from '../../dist/loader/scope.js';
 import { typeScriptAlternative, resolveWithTypeScript } from '../../dist/loader/ts-resolve.js';
 import { formatOf, jsFormat, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
-import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, CACHE_DIR_ENV, UNUSED_ENTRY_MS } from '../../dist/instrument/cache.js';
+import { InstrumentCache, cacheKey, contentHash, defaultCacheDir, parseDetails, CACHE_DIR_ENV, UNUSED_ENTRY_MS } from '../../dist/instrument/cache.js';
 import { ROOT } from './helpers.js';
 
 function tempDir(t) {
@@ -116,52 +116,71 @@ test('content hash: 128 bits, sensitive to every character and to part boundarie
   assert.equal(seen.size, 20000);
 });
 
-test('cache key: changes with the source, the file name and the options', () => {
-  const base = cacheKey(contentHash(['a()']), { filename: '/f.js' });
-  assert.equal(cacheKey(contentHash(['a()']), { filename: '/f.js' }), base);
-  assert.notEqual(cacheKey(contentHash(['a() ']), { filename: '/f.js' }), base);
-  assert.notEqual(cacheKey('a()', { filename: '/g.js' }), base);
-  assert.notEqual(cacheKey('a()', { filename: '/f.js', sourceType: 'module' }), base);
-  assert.notEqual(cacheKey('a()', { filename: '/f.js', moduleKey: '/f.js#2' }), base);
-  assert.notEqual(cacheKey('a()', { filename: '/f.js', probes: { lines: false } }), base);
+test('cache key: changes with the file name and the options, not the source (the entry holds it)', () => {
+  const base = cacheKey({ filename: '/f.js' });
+  assert.match(base, /^[0-9a-f]{32}$/);
+  assert.equal(cacheKey({ filename: '/f.js' }), base);
+  assert.notEqual(cacheKey({ filename: '/g.js' }), base);
+  assert.notEqual(cacheKey({ filename: '/f.js', sourceType: 'module' }), base);
+  assert.notEqual(cacheKey({ filename: '/f.js', moduleKey: '/f.js#2' }), base);
+  assert.notEqual(cacheKey({ filename: '/f.js', probes: { lines: false } }), base);
 });
 
-test('cache: round trip, atomic files, corrupt entries dropped with a warning', (t) => {
+test('cache: round trip, only for the same source, atomic files, corrupt entries dropped with a warning', (t) => {
   const dir = join(tempDir(t), 'c');
   const warnings = [];
   const cache = new InstrumentCache(dir, (l) => warnings.push(l));
+  const source = 'function f(){}\nnew Map() // \u00e9\u{1F600}';
   const entry = {
-    code: 'function f(){}\nnew Map()',
+    code: '__p();function f(){}\nnew Map() // \u00e9\u{1F600}',
     sites: { key: '/f.js', file: '/f.js', sites: [
       { kind: 0, line: 1, column: 0, fn: 'f', name: 'f', endLine: 1 },
       { kind: 3, line: 2, column: 0, fn: '<module>', name: 'Map', file: '/src/f.ts' },
       { kind: 1, line: 2, column: 0, fn: '<module>' },
     ] },
-    inserts: [0, 3, 14, 5],
+    inserts: [0, 6],
   };
-  assert.equal(cache.get('ab12'), undefined);
-  cache.set('ab12', entry);
-  assert.deepEqual(cache.get('ab12'), entry);
+  assert.equal(cache.get('ab12', source), undefined);
+  cache.set('ab12', entry, source);
+  const hit = cache.get('ab12', source);
+  assert.equal(hit.code, entry.code);
+  const details = parseDetails(hit.details);
+  assert.deepEqual({ ...details.sites, sites: details.sites.sites }, entry.sites);
+  assert.deepEqual(details.inserts, entry.inserts);
   assert.deepEqual(readdirSync(join(dir, 'ab')), ['12.entry']);
+  // Another text of the file: no hit, no warning, and the entry stays until `set` replaces it.
+  assert.equal(cache.get('ab12', source + ' '), undefined);
+  assert.equal(cache.get('ab12', source.slice(1)), undefined);
+  assert.deepEqual(warnings, []);
+  cache.set('ab12', { ...entry, code: 'changed' }, 'other');
+  assert.equal(cache.get('ab12', 'other').code, 'changed');
+  assert.equal(cache.get('ab12', source), undefined);
+  cache.set('ab12', entry, source);
+
   const good = readFileSync(join(dir, 'ab/12.entry'), 'utf8');
-  const header = good.slice(0, good.indexOf('\n'));
-  const broken = JSON.parse(header);
-  broken.line.pop();
-  for (const bad of ['not an entry', 'null\nx', good.slice(0, -1), good + 'x', `${JSON.stringify(broken)}\n${entry.code}`, `{}\n${entry.code}`]) {
+  for (const bad of ['not an entry', 'jsmemtrace-entry 2 1 1 1\nxy', good.slice(0, -1), good + 'x',
+    good.replace(/^jsmemtrace-entry 2 \d+/, (m) => m + '0'), good.replace('entry 2 ', 'entry 1 '), good.replace(/ (\d+)\n/, ' x\n')]) {
     writeFileSync(join(dir, 'ab/12.entry'), bad);
-    assert.equal(cache.get('ab12'), undefined, bad);
+    assert.equal(cache.get('ab12', source), undefined, bad);
     assert.equal(existsSync(join(dir, 'ab/12.entry')), false);
   }
-  assert.equal(warnings.length, 6);
+  assert.equal(warnings.length, 7);
   assert.ok(warnings.every((w) => w.includes('ignoring corrupt cache entry')));
+  // The details are only checked when read.
+  const broken = JSON.parse(hit.details);
+  broken.line.pop();
+  for (const bad of ['{', 'null', '{}', JSON.stringify(broken), JSON.stringify({ ...JSON.parse(hit.details), inserts: ['x'] })]) {
+    assert.equal(parseDetails(bad), undefined, bad);
+  }
 });
 
 test('cache: the first entry a process writes prunes its sub-directory of entries unused for a week and stale temp files', (t) => {
   const dir = join(tempDir(t), 'c');
   const entry = { code: 'x', sites: { key: '/f.js', file: '/f.js', sites: [] }, inserts: [] };
+  const source = 'y';
   const aged = (path, days) => { const at = new Date(Date.now() - days * 24 * 3600 * 1000); utimesSync(path, at, at); };
   const old = new InstrumentCache(dir, () => {});
-  for (const key of ['ab01', 'ab02', 'ab03', 'cd01']) old.set(key, entry);
+  for (const key of ['ab01', 'ab02', 'ab03', 'cd01']) old.set(key, entry, source);
   aged(join(dir, 'ab/01.entry'), 8);
   aged(join(dir, 'ab/02.entry'), 6);
   aged(join(dir, 'cd/01.entry'), 30);
@@ -170,9 +189,9 @@ test('cache: the first entry a process writes prunes its sub-directory of entrie
   writeFileSync(join(dir, 'ab/04.entry.2.0.0.tmp'), 'being written');
   // A new process: its first write prunes `ab` only; its second prunes nothing.
   const next = new InstrumentCache(dir, () => {});
-  next.set('ab05', entry);
+  next.set('ab05', entry, source);
   assert.deepEqual(readdirSync(join(dir, 'ab')).sort(), ['02.entry', '03.entry', '04.entry.2.0.0.tmp', '05.entry']);
-  next.set('cd02', entry);
+  next.set('cd02', entry, source);
   assert.deepEqual(readdirSync(join(dir, 'cd')).sort(), ['01.entry', '02.entry']);
   assert.equal(UNUSED_ENTRY_MS, 7 * 24 * 3600 * 1000);
 });
