@@ -30,6 +30,9 @@ test('scope: cwd files outside node_modules; --instrument adds, --no-instrument 
   assert.equal(def('/proj/bin/tool'), true, 'an executable without extension');
   assert.equal(def('/proj/README.md'), false);
   assert.equal(def('/proj/types.d.ts'), false);
+  assert.equal(def('/proj/..hidden/e.js'), true, 'a folder whose name starts with two dots is inside');
+  assert.equal(def('/project/f.js'), false, 'a sibling whose name starts like the root is outside');
+  assert.equal(createScope('/', [], [])('/g.js'), true);
   assert.equal(def(join(ROOT, 'dist/runtime/probe.js')), false, 'never our own build');
   const globs = createScope(root, ['node_modules/x/**', '/elsewhere/**'], ['src/gen/**', 'node_modules/x/skip.js']);
   assert.equal(globs('/proj/node_modules/x/i.js'), true);
