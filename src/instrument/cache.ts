@@ -79,16 +79,6 @@ export interface CacheEntry {
   inserts: number[];
 }
 
-/**
- * What a hit gives: the code, and the rest as the text it is stored as. A start runs the code;
- * only a tracer reading the module's sites, or Function#toString of one of its functions, needs
- * the rest (`parseDetails`): parsing it for every module cost ~3 ms of a 80 ms start.
- */
-export interface CacheHit {
-  code: string;
-  details: string;
-}
-
 export type EntryDetails = Pick<CacheEntry, 'sites' | 'inserts'>;
 
 // This folder, also from the loader's bundle of this file (dist/loader/register.js).
@@ -180,12 +170,14 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
 }
 
 /**
- * An entry file: a first line `jsmemtrace-entry 2 <code> <source> <details>` with the lengths of
- * the three parts that follow it, back to back: the code as is, the source it was made from, and
+ * An entry file: a first line `jsmemtrace-entry 3 <code> <source> <details>`, the byte lengths of
+ * the three parts that follow it back to back: the code as is, the source it was made from, and
  * one line of JSON (the site table in columns, packed-sites.ts, and the insertions). The lengths
- * detect a truncated file.
+ * detect a truncated file. A start only turns the code into a string: the source is compared as
+ * bytes, and the JSON is read again from the file when first needed (`details`). Strings made
+ * and dropped at every start cost scavenges, and the site tables are ~30% of an entry.
  */
-const MAGIC = 'jsmemtrace-entry 2 ';
+const MAGIC = 'jsmemtrace-entry 3 ';
 
 interface StoredDetails extends PackedSites {
   inserts: number[];
@@ -193,26 +185,38 @@ interface StoredDetails extends PackedSites {
 
 function formatEntry(entry: CacheEntry, source: string): string {
   const details = JSON.stringify({ ...packSites(entry.sites), inserts: entry.inserts } satisfies StoredDetails);
-  return `${MAGIC}${entry.code.length} ${source.length} ${details.length}\n${entry.code}${source}${details}`;
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  return `${MAGIC}${bytes(entry.code)} ${bytes(source)} ${bytes(details)}\n${entry.code}${source}${details}`;
 }
 
-/** The parts of an entry's text, or undefined when it is not a whole entry. */
-function splitEntry(text: string): { code: string; source: string; details: string } | undefined {
-  const nl = text.indexOf('\n');
-  if (nl < 0 || !text.startsWith(MAGIC)) return undefined;
-  const lengths = text.slice(MAGIC.length, nl).split(' ');
+/** Where an entry's parts are in its bytes, or undefined when it is not a whole entry. */
+interface Layout {
+  code: number;
+  source: number;
+  details: number;
+}
+
+function layoutOf(bytes: Buffer): Layout | undefined {
+  // The first line is short; a file that does not start with it is not an entry.
+  const nl = bytes.indexOf(10);
+  if (nl < MAGIC.length || nl > 80 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const lengths = bytes.toString('latin1', MAGIC.length, nl).split(' ');
   if (lengths.length !== 3 || !lengths.every((n) => /^\d+$/.test(n))) return undefined;
-  const code = nl + 1 + Number(lengths[0]);
-  const source = code + Number(lengths[1]);
-  if (source + Number(lengths[2]) !== text.length) return undefined;
-  return { code: text.slice(nl + 1, code), source: text.slice(code, source), details: text.slice(source) };
+  const code = nl + 1;
+  const source = code + Number(lengths[0]);
+  const details = source + Number(lengths[1]);
+  return details + Number(lengths[2]) === bytes.length ? { code, source, details } : undefined;
 }
 
-/** The site table and insertions of a hit, or undefined when its text is not valid. */
-export function parseDetails(details: string): EntryDetails | undefined {
+function madeFrom(bytes: Buffer, at: Layout, source: string): boolean {
+  return at.details - at.source === Buffer.byteLength(source, 'utf8') && bytes.subarray(at.source, at.details).equals(Buffer.from(source, 'utf8'));
+}
+
+/** The site table and insertions stored as `text`, or undefined when it is not valid. */
+export function parseDetails(text: string): EntryDetails | undefined {
   let d: StoredDetails;
   try {
-    d = JSON.parse(details) as StoredDetails;
+    d = JSON.parse(text) as StoredDetails;
   } catch {
     return undefined;
   }
@@ -232,26 +236,45 @@ export class InstrumentCache {
     return join(this.dir, key.slice(0, 2), `${key.slice(2)}.entry`);
   }
 
-  /**
-   * The entry for `key` made from `source`, or undefined: absent, made from another text (`set`
-   * replaces it), or corrupt (then warned about and removed).
-   */
-  get(key: string, source: string): CacheHit | undefined {
-    const path = this.path(key);
-    let text: string;
+  private read(key: string): Buffer | undefined {
     try {
-      text = readFileSync(path, 'utf8');
+      return readFileSync(this.path(key));
     } catch {
       return undefined;
     }
-    const parts = splitEntry(text);
-    if (parts !== undefined) return parts.source === source ? { code: parts.code, details: parts.details } : undefined;
-    this.corrupt(key);
-    return undefined;
+  }
+
+  /**
+   * The code of the entry for `key` made from `source`, or undefined: absent, made from another
+   * text (`set` replaces it), or corrupt (then warned about and removed).
+   */
+  get(key: string, source: string): string | undefined {
+    const bytes = this.read(key);
+    if (bytes === undefined) return undefined;
+    const at = layoutOf(bytes);
+    if (at === undefined) {
+      this.corrupt(key);
+      return undefined;
+    }
+    return madeFrom(bytes, at, source) ? bytes.toString('utf8', at.code, at.source) : undefined;
+  }
+
+  /**
+   * The site table and insertions of the entry for `key` made from `source`, read again from the
+   * file (a start does not keep them); undefined when the entry is gone, was replaced by another
+   * text's, or is corrupt (then warned about and removed).
+   */
+  details(key: string, source: string): EntryDetails | undefined {
+    const bytes = this.read(key);
+    const at = bytes === undefined ? undefined : layoutOf(bytes);
+    if (bytes === undefined || at === undefined || !madeFrom(bytes, at, source)) return undefined;
+    const details = parseDetails(bytes.toString('utf8', at.details));
+    if (details === undefined) this.corrupt(key);
+    return details;
   }
 
   /** Warns about the corrupt entry of `key` and removes it. */
-  corrupt(key: string): void {
+  private corrupt(key: string): void {
     const path = this.path(key);
     this.warn(`jsmemtrace: warning: ignoring corrupt cache entry ${path}`);
     try {

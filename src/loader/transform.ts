@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { InstrumentOptions, InstrumentResult, SiteTable } from '../instrument/types.js';
-import { InstrumentCache, cacheKey, defaultCacheDir, parseDetails, type EntryDetails } from '../instrument/cache.js';
+import { InstrumentCache, cacheKey, defaultCacheDir, type EntryDetails } from '../instrument/cache.js';
 import type { JsmtConfig } from './config.js';
 import { createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
@@ -162,17 +162,11 @@ export class ModuleTransformer {
     };
     const key = cacheKey(options);
     const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
-    const hit = cache.get(key, source);
-    if (hit !== undefined) {
+    const code = cache.get(key, source);
+    if (code !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      return { code: hit.code, registration: lazyRegistration(options, source, hit.code, () => {
-        const details = parseDetails(hit.details);
-        if (details !== undefined) return details;
-        // Written whole (its lengths are right) but not valid: instrumenting again gives the same.
-        cache.corrupt(key);
-        const again = (instrument ??= loadInstrumenter())(source, options);
-        return { sites: again.sites, inserts: again.inserts };
-      }) };
+      // Gone, replaced or damaged since: instrumenting again gives the same (same text, same build).
+      return { code, registration: lazyRegistration(options, source, code, () => cache.details(key, source) ?? this.again(source, options)) };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -188,6 +182,11 @@ export class ModuleTransformer {
     cache.set(key, result, source);
     if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
     return { code: result.code, registration: { sites: result.sites, source, inserts: result.inserts, code: result.code } };
+  }
+
+  private again(source: string, options: InstrumentOptions): EntryDetails {
+    const { sites, inserts } = (instrument ??= loadInstrumenter())(source, options);
+    return { sites, inserts };
   }
 
   /** Where instrumented modules are cached (instrument/cache.ts defaultCacheDir), decided once. */

@@ -144,35 +144,44 @@ test('cache: round trip, only for the same source, atomic files, corrupt entries
     inserts: [0, 6],
   };
   assert.equal(cache.get('ab12', source), undefined);
+  assert.equal(cache.details('ab12', source), undefined);
   cache.set('ab12', entry, source);
-  const hit = cache.get('ab12', source);
-  assert.equal(hit.code, entry.code);
-  const details = parseDetails(hit.details);
+  assert.equal(cache.get('ab12', source), entry.code);
+  const details = cache.details('ab12', source);
   assert.deepEqual({ ...details.sites, sites: details.sites.sites }, entry.sites);
   assert.deepEqual(details.inserts, entry.inserts);
   assert.deepEqual(readdirSync(join(dir, 'ab')), ['12.entry']);
   // Another text of the file: no hit, no warning, and the entry stays until `set` replaces it.
-  assert.equal(cache.get('ab12', source + ' '), undefined);
-  assert.equal(cache.get('ab12', source.slice(1)), undefined);
+  for (const other of [source + ' ', source.slice(1), source.replace('\u00e9', 'e\u0301'), source.replace('\u00e9', 'e')]) {
+    assert.equal(cache.get('ab12', other), undefined, other);
+    assert.equal(cache.details('ab12', other), undefined, other);
+  }
   assert.deepEqual(warnings, []);
   cache.set('ab12', { ...entry, code: 'changed' }, 'other');
-  assert.equal(cache.get('ab12', 'other').code, 'changed');
+  assert.equal(cache.get('ab12', 'other'), 'changed');
   assert.equal(cache.get('ab12', source), undefined);
   cache.set('ab12', entry, source);
 
-  const good = readFileSync(join(dir, 'ab/12.entry'), 'utf8');
-  for (const bad of ['not an entry', 'jsmemtrace-entry 2 1 1 1\nxy', good.slice(0, -1), good + 'x',
-    good.replace(/^jsmemtrace-entry 2 \d+/, (m) => m + '0'), good.replace('entry 2 ', 'entry 1 '), good.replace(/ (\d+)\n/, ' x\n')]) {
+  const good = readFileSync(join(dir, 'ab/12.entry'));
+  const text = good.toString('utf8');
+  for (const bad of ['not an entry', 'jsmemtrace-entry 3 1 1 1\nxy', good.subarray(0, -1), Buffer.concat([good, Buffer.from('x')]),
+    text.replace(/^jsmemtrace-entry 3 \d+/, (m) => m + '0'), text.replace('entry 3 ', 'entry 2 '), text.replace(/ (\d+)\n/, ' x\n')]) {
     writeFileSync(join(dir, 'ab/12.entry'), bad);
-    assert.equal(cache.get('ab12', source), undefined, bad);
+    assert.equal(cache.get('ab12', source), undefined, String(bad));
     assert.equal(existsSync(join(dir, 'ab/12.entry')), false);
   }
   assert.equal(warnings.length, 7);
   assert.ok(warnings.every((w) => w.includes('ignoring corrupt cache entry')));
   // The details are only checked when read.
-  const broken = JSON.parse(hit.details);
+  const json = text.slice(text.lastIndexOf('{"key"'));
+  writeFileSync(join(dir, 'ab/12.entry'), text.replace(json, json.replace(/}$/, ']')));
+  assert.equal(cache.get('ab12', source), entry.code);
+  assert.equal(cache.details('ab12', source), undefined);
+  assert.equal(warnings.length, 8);
+  assert.equal(existsSync(join(dir, 'ab/12.entry')), false);
+  const broken = JSON.parse(json);
   broken.line.pop();
-  for (const bad of ['{', 'null', '{}', JSON.stringify(broken), JSON.stringify({ ...JSON.parse(hit.details), inserts: ['x'] })]) {
+  for (const bad of ['{', 'null', '{}', JSON.stringify(broken), JSON.stringify({ ...JSON.parse(json), inserts: ['x'] })]) {
     assert.equal(parseDetails(bad), undefined, bad);
   }
 });
