@@ -54,6 +54,17 @@ export interface RunInfo {
 
 /** The file in `RunInfo.dir` that lists the run's logs. */
 export const RUN_LOGS_FILE = 'logs';
+
+/**
+ * Under `jsmemtrace run`, where this thread lists the logs it opens and the traced process it was
+ * started from: set on the global by the register module, read by the tracers' logs (also those
+ * of a program's own `import 'jsmemtrace'`), so that the loader need not load them to say it.
+ */
+export const RUN_LOGS = Symbol.for('jsmemtrace.run-logs');
+export interface RunLogs {
+  list: string;
+  from: number;
+}
 /** The file in `RunInfo.dir` that exists once some process of the run has started its tracer. */
 export const RUN_TRACED_FILE = 'traced';
 

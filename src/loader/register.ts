@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
-import { CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo } from './config.js';
+import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo, type RunLogs } from './config.js';
 import { ModuleTransformer, writeStderr } from './transform.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
@@ -34,19 +34,11 @@ if (g[INSTALLED] !== undefined) {
   installProbe();
   installFunctionSource();
   installHooks(config);
+  const run = config.run;
+  // Logs that the program's own tracers open are listed too, and say who wrote them.
+  if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
   if (config.tracer !== undefined) await startTracer(config);
-  else if (config.run !== undefined) await joinRun(config.run);
-}
-
-/** `run` without a tracer: logs of the program's own tracers are still listed and say who wrote them. */
-async function joinRun(run: RunInfo): Promise<void> {
-  try {
-    const info = await import(new URL('../tracers/process-info.js', import.meta.url).href) as { joinRun(list: string, from: number): void };
-    info.joinRun(join(run.dir, RUN_LOGS_FILE), run.parent ?? run.pid);
-  } catch {
-    // A build without tracers: the program cannot open a log either.
-  }
-  onFirstModule(() => traced(run));
+  else if (run !== undefined) onFirstModule(() => traced(run));
 }
 
 /**
@@ -58,10 +50,13 @@ function traced(run: RunInfo): void {
   try {
     writeFileSync(join(run.dir, RUN_TRACED_FILE), '', { flag: 'a' });
   } catch { /* run is gone: nobody to tell */ }
-  if (!workerThreads().isMainThread) return;
   // As the program left it: it may have changed its environment before its first module loaded.
   const config = configFromEnv(process.env, process.cwd(), () => {});
-  if (config.run !== undefined) process.env[CONFIG_ENV] = JSON.stringify({ ...config, run: { ...config.run, parent: process.pid } });
+  // Already ours in a worker thread of this process, whose environment is a copy of the main
+  // thread's (not asking node:worker_threads, whose loading costs 5-10 ms of a start on Node 24).
+  if (config.run !== undefined && config.run.parent !== process.pid) {
+    process.env[CONFIG_ENV] = JSON.stringify({ ...config, run: { ...config.run, parent: process.pid } });
+  }
 }
 
 /**

@@ -4,10 +4,8 @@
  * is the outer frame). The tracer is never stopped by the program: the exit path closes its log
  * (tracers/lifecycle.ts), also on `process.exit()`, an uncaught exception, SIGINT and SIGTERM.
  */
-import { join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
-import { RUN_LOGS_FILE, type JsmtConfig } from '../loader/config.js';
-import { joinRun } from './process-info.js';
+import type { JsmtConfig } from '../loader/config.js';
 import { Profile } from './profile.js';
 import { ReferenceTracing, ReferenceTracingSimple } from './ref-tracer.js';
 import { Trace } from './trace.js';
@@ -25,7 +23,6 @@ function isRunTop(config: JsmtConfig): boolean {
  * them all at the end; outside a run the log's path is said on stderr now.
  */
 export function startFromConfig(config: JsmtConfig): string | undefined {
-  if (config.run !== undefined) joinRun(join(config.run.dir, RUN_LOGS_FILE), config.run.parent ?? config.run.pid);
   const opts = {
     dRssTrigger: config.dRssTrigger ?? -1,
     message: config.message,
