@@ -192,6 +192,45 @@ test('cache: the second run instruments nothing; corrupt entries are replaced af
   assert.deepEqual([...new Set(decisions(fourth.stderr))], hits, fourth.stderr);
 });
 
+test('cache: an edited file is instrumented again, never served stale, even at the same size; a reload with new content in one process gets its own key', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const lib = join(p.dir, 'edited.cjs');
+  const version = (n) => `exports.version = function version() { return ${n}; };\n`;
+  writeFileSync(join(p.dir, 'main.cjs'), `const fs = require('node:fs');
+const path = require.resolve('./edited.cjs');
+const first = require(path).version();
+// The program rewrites its own module and loads it again (a watcher, a code generator).
+fs.writeFileSync(path, fs.readFileSync(path, 'utf8').replace(/return (\\d)/, (m, d) => 'return ' + (Number(d) + 1)));
+delete require.cache[path];
+console.log(first, require(path).version());
+`);
+  const env = { JSMEMTRACE_CACHE_DIR: p.cache, JSMEMTRACE_DEBUG: 'loader' };
+  const counts = join(p.base, 'counts.json');
+  const decisions = (stderr) => jsmtLines(stderr).filter((l) => l.includes('edited.cjs (cache'));
+  writeFileSync(lib, version(1));
+  const first = runCli(['run', 'main.cjs'], { cwd: p.dir, env: { ...env, ...countingEnv(counts) } });
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(first.stdout, '1 2\n');
+  assert.deepEqual(decisions(first.stderr).map((l) => l.replace(/.* \(/, '(')), ['(cache miss)', '(cache miss)']);
+  // Both versions ran instrumented, each under its own key.
+  const c = readCounts(counts, p.dir);
+  assert.equal(c['edited.cjs'], 1, JSON.stringify(c));
+  assert.equal(c['edited.cjs#2'], 1, JSON.stringify(c));
+  // Same length as the version the cache holds for the first load: only the text tells them apart.
+  for (const [n, want] of [[1, '1 2\n'], [3, '3 4\n'], [1, '1 2\n']]) {
+    writeFileSync(lib, version(n));
+    const r = runCli(['run', 'main.cjs'], { cwd: p.dir, env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, want);
+  }
+  // Unchanged since the last run: served from the cache.
+  writeFileSync(lib, version(1));
+  const again = runCli(['run', 'main.cjs'], { cwd: p.dir, env });
+  assert.equal(again.stdout, '1 2\n');
+  assert.deepEqual(decisions(again.stderr).map((l) => l.replace(/.* \(/, '(')), ['(cache hit)', '(cache hit)']);
+});
+
 test('cache: an entry whose sites are damaged still runs its code; sites and Function#toString come from instrumenting again', (t) => {
   const p = copyProgram('tostring');
   t.after(p.cleanup);
