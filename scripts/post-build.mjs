@@ -3,9 +3,9 @@
 // of the runtime (one probe, one tracer stack) even when a program mixes require and import.
 // Also writes the instrumenter's build stamp (part of every cache key, instrument/cache.ts): a
 // hash of package.json and the instrumenter's compiled code, so that a start need not compute it.
-// Then bundles the loader's two entry points (see bundleLoader).
+// Then bundles the files that every start loads (see bundleInPlace).
 import { writeFileSync, chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUILD_STAMP_FILE, contentHash } from '../dist/instrument/cache.js';
@@ -23,34 +23,38 @@ for (const name of readdirSync(instrument).sort()) {
 writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
 
 /**
- * `dist/loader/register.js` (what `--import` loads in every process) and `dist/loader/esm-hooks.js`
- * (Node 20's hooks thread), each made one file in place: every module of a start is resolved,
- * read and compiled, and the loader's ~17 small ones cost ~8 ms of every start on Node 24 (an
- * empty program: 49 -> 41 ms). What holds state shared with code outside the loader stays a
- * module of its own, loaded once: the runtime (the probe, the registry, Function#toString: the
- * program's `import 'jsmemtrace'` and the tracers use the same ones) and the tracers. The
- * instrumenter is require()d on a cache miss only, and stays out (`requireOwn`).
+ * Files of dist/ made one file in place, each with what it imports: every module of a start is
+ * resolved, read and compiled, and the loader's ~17 small ones cost ~8 ms of every start on
+ * Node 24 (an empty program: 49 -> 41 ms).
+ * - `loader/register.js`, what `--import` loads in every process, and `loader/esm-hooks.js`, Node
+ *   20's hooks thread;
+ * - `cli/run.js`, the command that starts the program (its parent process: ~4 ms of every run).
+ * What holds state shared with code outside a bundle stays a module of its own, loaded once
+ * (`shared`): the runtime (the probe, the registry, Function#toString: the program's
+ * `import 'jsmemtrace'` and the tracers use the same ones), the tracers, and the CLI's argument
+ * errors (`cli/main.js` tells a `UsageError` from a crash). The instrumenter is require()d on a
+ * cache miss only, and stays out (`requireOwn`).
  */
-async function bundleLoader() {
+async function bundleInPlace() {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-  const shared = [join(dist, 'runtime') + sep, join(dist, 'tracers') + sep];
-  const keepShared = {
-    name: 'keep-shared-modules',
-    setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, (args) => {
-        const target = join(args.resolveDir, args.path);
-        if (!shared.some((dir) => target.startsWith(dir))) return undefined;
-        // Relative to the bundle, which replaces a file of dist/loader/.
-        return { path: './' + relative(join(dist, 'loader'), target).split(sep).join('/'), external: true };
-      });
-    },
-  };
-  for (const entry of ['register.js', 'esm-hooks.js']) {
-    const file = join(dist, 'loader', entry);
+  const shared = [join(dist, 'runtime') + sep, join(dist, 'tracers') + sep, join(dist, 'cli', 'args.js')];
+  for (const entry of ['loader/register.js', 'loader/esm-hooks.js', 'cli/run.js']) {
+    const file = join(dist, entry);
+    const keepShared = {
+      name: 'keep-shared-modules',
+      setup(build) {
+        build.onResolve({ filter: /^\.\.?\// }, (args) => {
+          const target = join(args.resolveDir, args.path);
+          if (!shared.some((s) => target.startsWith(s))) return undefined;
+          // Relative to the bundle, which replaces `file`.
+          return { path: './' + relative(dirname(file), target).split(sep).join('/'), external: true };
+        });
+      },
+    };
     await build({
       entryPoints: [file], outfile: file, allowOverwrite: true, bundle: true, format: 'esm', platform: 'node',
       target: 'node20', packages: 'external', sourcemap: true, plugins: [keepShared], logLevel: 'warning',
     });
   }
 }
-await bundleLoader();
+await bundleInPlace();
