@@ -165,8 +165,7 @@ export class ModuleTransformer {
     const code = cache.get(key, source);
     if (code !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      // Gone, replaced or damaged since: instrumenting again gives the same (same text, same build).
-      return { code, registration: lazyRegistration(options, source, code, () => cache.details(key, source) ?? this.again(source, options)) };
+      return { code, registration: lazyRegistration(options, source, code, () => this.details(cache, key, source, options)) };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -184,9 +183,26 @@ export class ModuleTransformer {
     return { code: result.code, registration: { sites: result.sites, source, inserts: result.inserts, code: result.code } };
   }
 
-  private again(source: string, options: InstrumentOptions): EntryDetails {
-    const { sites, inserts } = (instrument ??= loadInstrumenter())(source, options);
-    return { sites, inserts };
+  /**
+   * A cached module's sites and insertions, asked for by a tracer or Function#toString, which
+   * must not fail: from its entry, else (gone, replaced or damaged since) by instrumenting the
+   * same text again, which gives the same (same build); else none, after a warning.
+   */
+  private details(cache: InstrumentCache, key: string, source: string, options: InstrumentOptions): EntryDetails {
+    // As in `transform`: the program's replacements of builtins may be instrumented.
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      const stored = cache.details(key, source);
+      if (stored !== undefined) return stored;
+      const { sites, inserts } = (instrument ??= loadInstrumenter())(source, options);
+      return { sites, inserts };
+    } catch (e) {
+      writeStderr(`jsmemtrace: warning: the sites of ${options.filename} are lost: ${reason(e)}`);
+      return { sites: { key: options.moduleKey ?? options.filename, file: options.filename, sites: [] }, inserts: [] };
+    } finally {
+      own.busy = busy;
+    }
   }
 
   /** Where instrumented modules are cached (instrument/cache.ts defaultCacheDir), decided once. */
