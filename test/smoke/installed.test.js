@@ -42,6 +42,18 @@ function packedFiles() {
   return pkg.files.map((f) => f.path).sort();
 }
 
+/** Every file package.json names as an entry point: main, types, bin and each condition of exports. */
+function entryPoints() {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const out = new Set();
+  const walk = (target) => {
+    if (typeof target === 'string') out.add(target.replace(/^\.\//, ''));
+    else if (target) for (const value of Object.values(target)) walk(value);
+  };
+  walk([pkg.main, pkg.types, pkg.bin, pkg.exports]);
+  return [...out];
+}
+
 function listFiles(dir, base = dir, out = []) {
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -58,7 +70,6 @@ function listFiles(dir, base = dir, out = []) {
  * node_modules is reached through the dependent's link already.
  */
 function linkDependencies(nodeModules) {
-  const linked = [];
   const seen = new Set();
   const queue = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).dependencies ?? {})
     .map((name) => ({ name, from: ROOT }));
@@ -73,12 +84,10 @@ function linkDependencies(nodeModules) {
     if (dir === hoisted) {
       mkdirSync(dirname(join(nodeModules, name)), { recursive: true });
       symlinkSync(dir, join(nodeModules, name), 'dir');
-      linked.push(name);
     }
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     for (const dep of Object.keys(pkg.dependencies ?? {})) queue.push({ name: dep, from: dir });
   }
-  return linked;
 }
 
 /** The repository cache's entries made for files of `project` (the entries name their file). */
@@ -106,11 +115,12 @@ test('jsmemtrace installed as a package in another project', async (t) => {
   const repoCacheBefore = new Set(listFiles(REPO_CACHE));
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'jsmt-installed-')));
   t.after(() => rmSync(base, { recursive: true, force: true }));
-  const project = join(base, 'project');
+  // A space in the path, as in many users' home folders.
+  const project = join(base, 'my project');
   cpSync(PROJECT, project, { recursive: true });
   const installed = join(project, 'node_modules/jsmemtrace');
   const files = packedFiles();
-  for (const file of ['package.json', 'dist/cli/main.js', 'dist/loader/register.js', 'dist/loader/esm-hooks.js']) {
+  for (const file of ['package.json', 'dist/loader/esm-hooks.js', ...entryPoints()]) {
     assert.ok(files.includes(file), `${file} is not in the package (npm pack --dry-run)`);
   }
   for (const file of files) cpSync(join(ROOT, file), join(installed, file));
@@ -120,7 +130,7 @@ test('jsmemtrace installed as a package in another project', async (t) => {
 
   const plain = node(['app.mjs'], project);
   assert.equal(plain.status, 0, plain.stderr);
-  assert.match(plain.stdout, /^\{"total":\d+/);
+  assert.match(plain.stdout, /^\{"rounds":\d+,"shapes":\d+,/);
 
   /** The loader's instrument decisions for the program's files, as `<file> (cache hit|miss)`. */
   const decisions = (stderr) => jsmtLines(stderr)
@@ -145,19 +155,34 @@ test('jsmemtrace installed as a package in another project', async (t) => {
     assert.deepEqual(decisions(second.stderr), expected('cache hit'), second.stderr);
   });
 
-  await t.test('run --profile writes a log that analyse reads', () => {
+  await t.test('run --profile writes a log that analyse and report read', () => {
     const outDir = join(base, 'profile-logs');
-    const r = node([cli, 'run', '--profile', '--out-dir', outDir, 'app.mjs'], project);
+    // Every event logged (--d-rss-trigger 0): the log's call counts are then the program's own.
+    const r = node([cli, 'run', '--profile', '--d-rss-trigger', '0', '--out-dir', outDir, 'app.mjs'], project);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, plain.stdout);
     assert.deepEqual(complaints(r.stderr), []);
     const log = onlyLog(outDir);
-    const seen = events(log);
-    for (const fn of ['makeShapes', 'totalArea', 'Rectangle.area']) assert.ok(seen.has(`CALL lib/shapes.cjs ${fn}`), `no CALL of ${fn} in ${log}`);
-    for (const fn of ['summarise', 'histogram']) assert.ok(seen.has(`CALL lib/stats.mjs ${fn}`), `no CALL of ${fn} in ${log}`);
-    const analysed = node([cli, 'analyse', log], project);
-    assert.equal(analysed.status, 0, analysed.stderr);
-    assert.match(analysed.stdout, /\b(makeShapes|totalArea|Rectangle\.area|summarise|histogram)\b/);
+    const text = node([cli, 'analyse', log], project);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /\bmakeShapes\s+shapes\.cjs\b/);
+    const json = node([cli, 'analyse', '--json', log], project);
+    assert.equal(json.status, 0, json.stderr);
+    const calls = {};
+    for (const f of JSON.parse(json.stdout).logs[0].functions) calls[`${f.file} ${f.function}`] = f.calls;
+    const { rounds, shapes } = JSON.parse(plain.stdout);
+    assert.deepEqual({
+      makeShapes: calls['lib/shapes.cjs makeShapes'], totalArea: calls['lib/shapes.cjs totalArea'],
+      constructor: calls['lib/shapes.cjs Rectangle.constructor'], area: calls['lib/shapes.cjs Rectangle.area'],
+      summarise: calls['lib/stats.mjs summarise'], histogram: calls['lib/stats.mjs histogram'],
+    }, { makeShapes: rounds, totalArea: rounds, constructor: shapes, area: shapes, summarise: 1, histogram: 1 }, log);
+    // The report inlines the uplot dependency, found from the installed copy.
+    const html = join(base, 'report.html');
+    const report = node([cli, 'report', log, '-o', html], project);
+    assert.equal(report.status, 0, report.stderr);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /uPlot/);
+    assert.match(page, /makeShapes/);
   });
 
   await t.test('node --import jsmemtrace/register resolves to the installed copy and its probes fire', () => {
@@ -170,17 +195,34 @@ test('jsmemtrace installed as a package in another project', async (t) => {
     assert.equal(r.stdout, plain.stdout);
     assert.deepEqual(complaints(r.stderr), []);
     assert.deepEqual(decisions(r.stderr), expected('cache hit'), r.stderr);
-    const seen = readCounts(counts, project);
-    assert.deepEqual(Object.keys(seen).sort(), [...PROGRAM_FILES].sort(), JSON.stringify(seen));
-    assert.ok(seen['lib/shapes.cjs'] > 1000, JSON.stringify(seen));
+    const { rounds, shapes } = JSON.parse(plain.stdout);
+    // Function entries: the reduce callback once a round; makeShapes and totalArea once a round,
+    // the constructor and area() once a shape; summarise and histogram once.
+    assert.deepEqual(readCounts(counts, project),
+      { 'app.mjs': rounds, 'lib/shapes.cjs': 2 * rounds + 2 * shapes, 'lib/stats.mjs': 2 });
+  });
+
+  await t.test('the API from the installed copy traces the program', () => {
+    const r = node(['--import', 'jsmemtrace/register', 'api.mjs'], project);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(complaints(r.stderr), []);
+    const { shapes, sameApi, log } = JSON.parse(r.stdout);
+    assert.equal(sameApi, true, 'import and require of jsmemtrace give different instances');
+    assert.equal(dirname(log), project);
+    const json = node([cli, 'analyse', '--json', log], project);
+    assert.equal(json.status, 0, json.stderr);
+    const calls = {};
+    for (const f of JSON.parse(json.stdout).logs[0].functions) calls[`${f.file} ${f.function}`] = f.calls;
+    assert.deepEqual([calls['lib/shapes.cjs makeShapes'], calls['lib/shapes.cjs Rectangle.constructor']], [1, shapes], log);
   });
 
   await t.test('a CommonJS entry under run --trace logs its helper\'s functions line by line', () => {
     const outDir = join(base, 'trace-logs');
+    const plainCjs = node(['main.cjs'], project);
+    assert.equal(plainCjs.status, 0, plainCjs.stderr);
     const r = node([cli, 'run', '--trace', '--d-rss-trigger', '0', '--out-dir', outDir, 'main.cjs'], project);
-    const expectedOut = node(['main.cjs'], project);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, expectedOut.stdout);
+    assert.equal(r.stdout, plainCjs.stdout);
     assert.deepEqual(complaints(r.stderr), []);
     const log = onlyLog(outDir);
     const seen = events(log);
@@ -191,7 +233,10 @@ test('jsmemtrace installed as a package in another project', async (t) => {
   });
 
   await t.test('the package folder and the repository are left as they were', () => {
-    assert.deepEqual(listFiles(installed), files, 'files were written into the installed package');
+    const now = listFiles(installed);
+    const packed = new Set(files);
+    assert.deepEqual({ added: now.filter((f) => !packed.has(f)), removed: files.filter((f) => !now.includes(f)) },
+      { added: [], removed: [] }, `the installed package at ${installed} changed`);
     assert.deepEqual(repoCacheEntriesFor(project, repoCacheBefore), [], `entries for ${project} were cached in ${REPO_CACHE}`);
   });
 });
