@@ -101,10 +101,18 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     return 1;
   }
 
+  let html: string;
+  try {
+    html = renderHtml(data);
+  } catch (error) {
+    // An installation without uPlot's files, say: not a problem of the output path.
+    io.stderr.write(`jsmemtrace report: cannot build the report: ${(error as Error).message}\n`);
+    return 1;
+  }
   // Written beside its final name and renamed: a reader never sees half a report.
   const temporary = `${output}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, renderHtml(data));
+    writeFileSync(temporary, html);
     renameSync(temporary, output);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -183,6 +183,18 @@ test('jsmemtrace installed as a package in another project', async (t) => {
     const page = readFileSync(html, 'utf8');
     assert.match(page, /uPlot/);
     assert.match(page, /makeShapes/);
+    // An installation that lost a dependency: said as such, not as an unwritable output.
+    const uplot = join(project, 'node_modules/uplot');
+    rmSync(uplot);
+    try {
+      const broken = node([cli, 'report', log, '-o', join(base, 'broken.html')], project);
+      assert.equal(broken.status, 1);
+      assert.match(broken.stderr, /^jsmemtrace report: cannot build the report: .*uplot/m);
+      assert.doesNotMatch(broken.stderr, /cannot write|\n {4}at /);
+      assert.equal(existsSync(join(base, 'broken.html')), false);
+    } finally {
+      symlinkSync(join(ROOT, 'node_modules/uplot'), uplot, 'dir');
+    }
   });
 
   await t.test('node --import jsmemtrace/register resolves to the installed copy and its probes fire', () => {
