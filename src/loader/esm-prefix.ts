@@ -4,9 +4,14 @@
  */
 export const SYNC_SPECIFIER = 'jsmemtrace:';
 export const SYNC_URL = new URL('./esm-sync.js', import.meta.url).href;
+/**
+ * Where the main thread keeps the function that drains the port (esm-channel.ts): a global, so that
+ * the module needs no import of its own (an import from each instance of it cost Node 20 one more
+ * request to the hooks thread per instrumented module).
+ */
+export const TAKE_TABLES = 'jsmemtrace.take-tables';
 /** esm-sync.js's own text, served from memory (saves a file read per module). */
-// From register.js, whose copy of esm-channel.js holds the port (it is one bundled file).
-export const syncModuleSource = `import{drainTables}from${JSON.stringify(new URL('./register.js', import.meta.url).href)};drainTables();\n`;
+export const syncModuleSource = `globalThis[Symbol.for(${JSON.stringify(TAKE_TABLES)})]?.();\n`;
 
 const LINE_END = /[\n\r\u2028\u2029]/;
 

@@ -2,6 +2,4 @@
 // instance per module, `esm-sync.js?N`): registers that module's site table before it runs. The
 // hooks serve this text from memory (esm-prefix.ts); the file is what the URL names for
 // debuggers and stack traces. See esm-channel.ts.
-import { drainTables } from './register.js';
-
-drainTables();
+(globalThis as { [k: symbol]: (() => void) | undefined })[Symbol.for('jsmemtrace.take-tables')]?.();

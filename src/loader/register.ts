@@ -18,8 +18,6 @@ import { ModuleTransformer, writeStderr } from './transform.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { listen } from './esm-channel.js';
-// For the module that the Node 20 hooks prefix to each module they instrument (esm-prefix.ts).
-export { drainTables } from './esm-channel.js';
 import { onFirstModule } from './registration.js';
 
 /** Set on the global when a loader is installed: a second copy (another install of jsmemtrace) stays out. */
