@@ -1,16 +1,21 @@
 /**
- * The main-thread end of the hooks thread's hand-over (see esm-hooks.ts). Every module that the
- * hooks thread instruments starts with `import"jsmemtrace:N";` (esm-prefix.ts), which resolves to
- * a fresh instance of esm-sync.js; evaluating it drains this port synchronously (through a
- * global, `TAKE_TABLES`), so the module's site table is registered before the module's own body,
- * even inside an import cycle: a module's first import is evaluated before anything else of it,
- * and its functions can only be reached through an import of it.
+ * The main-thread end of Node 20's hand-over (see esm-hooks.ts and docs/ARCHITECTURE.md). The
+ * hooks thread posts each instrumented module's table on this port before it returns the module's
+ * source, so the table is on the port before any of the module's code can run. It is taken off
+ * the port synchronously, and registered:
+ * - by the registry, when a lookup misses (a probe's tracer, Function#toString), so a hoisted
+ *   function that an import cycle calls before its module's body ran still finds its module;
+ * - by the statement `__jsmtT();` that starts each such module's body: the first registration
+ *   starts `run`'s tracer, before the first instrumented module's body runs.
+ * (A first import of a module of our own did both, but it cost Node 20 two more requests to the
+ * hooks thread and one more module per instrumented module.)
  */
 import type { MessagePort } from 'node:worker_threads';
 import { registerTransformed } from './registration.js';
 import type { Registration } from './transform.js';
 import { unpackSites, type PackedSites } from '../instrument/packed-sites.js';
-import { TAKE_TABLES } from './esm-prefix.js';
+import { TAKE_TABLES } from '../runtime/probe.js';
+import { setPendingTables } from '../runtime/registry.js';
 
 let port: MessagePort | undefined;
 
@@ -18,7 +23,8 @@ export function listen(p: MessagePort): void {
   port = p;
   // Only read synchronously: it must never keep the program alive.
   p.unref();
-  Object.defineProperty(globalThis, Symbol.for(TAKE_TABLES), { value: drainTables, configurable: true });
+  (globalThis as Record<string, unknown>)[TAKE_TABLES] = drainTables;
+  setPendingTables(drainTables);
 }
 
 export function drainTables(): void {

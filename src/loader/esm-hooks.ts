@@ -1,10 +1,11 @@
 /**
  * `module.register()` hooks (Node 20 and 22 < 22.15). They run in Node's hooks thread, so the
  * site table of each module instrumented here must reach the main thread's registry before the
- * module runs. docs/ARCHITECTURE.md ("The loader") explains the two halves of the hand-over:
- * the table travels through a MessagePort (posted before the load result is returned), and a
- * one-statement import prefixed to the module makes the main thread take it off the port
- * synchronously before the module body (or any of its hoisted functions) can run.
+ * registry asks for it. docs/ARCHITECTURE.md ("The loader") explains the hand-over: the table
+ * travels through a MessagePort (posted before the load result is returned, so it is there
+ * before any of the module's code can run), the registry takes what is on the port when a lookup
+ * misses, and a statement prefixed to the module takes it as the module's body starts (which
+ * starts `run`'s tracer before the first instrumented module's body).
  * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
@@ -14,7 +15,7 @@ import type { JsmtConfig } from './config.js';
 import { formatOf } from './format.js';
 import { isTypeScript } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
-import { SYNC_SPECIFIER, SYNC_URL, syncModuleSource, withSyncImport } from './esm-prefix.js';
+import { withTakeTables } from './esm-prefix.js';
 import { typeScriptAlternative } from './ts-resolve.js';
 import { packSites } from '../instrument/packed-sites.js';
 
@@ -34,7 +35,6 @@ type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: stri
 
 let port: MessagePort;
 let transformer: ModuleTransformer;
-let syncCount = 0;
 
 export async function initialize(data: InitData): Promise<void> {
   port = data.port;
@@ -42,9 +42,6 @@ export async function initialize(data: InitData): Promise<void> {
 }
 
 export async function resolve(specifier: string, context: { parentURL?: string }, nextResolve: NextResolve) {
-  if (specifier.startsWith(SYNC_SPECIFIER)) {
-    return { url: `${SYNC_URL}?${specifier.slice(SYNC_SPECIFIER.length)}`, format: 'module', shortCircuit: true };
-  }
   try {
     return await nextResolve(specifier, context);
   } catch (e) {
@@ -58,13 +55,12 @@ export async function resolve(specifier: string, context: { parentURL?: string }
 function emit(out: Transformed): string {
   const r = out.registration;
   if (r === undefined) return out.code;
-  const { code, inserts } = withSyncImport(r.code, r.inserts, ++syncCount);
+  const { code, inserts } = withTakeTables(r.code, r.inserts);
   port.postMessage({ ...r, sites: packSites(r.sites), code, inserts });
   return code;
 }
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
-  if (url.startsWith(SYNC_URL)) return { format: 'module', source: syncModuleSource, shortCircuit: true };
   if (!url.startsWith('file:')) return nextLoad(url, context);
   const filename = fileURLToPath(url);
   if (!transformer.wants(filename)) return nextLoad(url, context);

@@ -6,7 +6,7 @@
  * Computed lazily on the first call per function and cached; functions without probes cost one
  * native call and a substring test.
  */
-import type { ModuleRecord } from './registry.js';
+import { registerPending, type ModuleRecord } from './registry.js';
 
 /** Per module: its probed text and the insertions made into it. */
 interface Source {
@@ -64,7 +64,8 @@ export function installFunctionSource(): void {
       const fn = this as object;
       let original = cache.get(fn);
       if (original === undefined) {
-        original = originalText(text) ?? text;
+        // A module whose table is still on its way (Node 20: loader/esm-channel.ts) is found once taken.
+        original = originalText(text) ?? (registerPending() ? originalText(text) : undefined) ?? text;
         cache.set(fn, original);
       }
       return original;

@@ -72,6 +72,13 @@ export const probe: Probe = { ...idle };
 export const own = { busy: false };
 
 export const FLAGS = { F: '__jsmtF', L: '__jsmtL', C: '__jsmtC', A: '__jsmtA' } as const;
+
+/**
+ * The global that Node 20's hooks thread makes each module it instruments call first (`__jsmtT();`,
+ * loader/esm-hooks.ts): it registers the site tables handed over so far (loader/esm-channel.ts
+ * sets it); a no-op elsewhere.
+ */
+export const TAKE_TABLES = '__jsmtT';
 export type FlagName = keyof typeof FLAGS;
 
 /** Defines the globals that instrumented code uses. Idempotent; per thread (each has a global). */
@@ -82,6 +89,7 @@ export function installProbe(): void {
   for (const name of Object.values(FLAGS)) {
     Object.defineProperty(g, name, { value: false, writable: true, enumerable: false, configurable: false });
   }
+  Object.defineProperty(g, TAKE_TABLES, { value: nothing, writable: true, enumerable: false, configurable: false });
 }
 
 export function setFlag(flag: FlagName, on: boolean): void {

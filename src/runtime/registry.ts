@@ -49,6 +49,28 @@ export interface TracedModule extends ModuleRecord {
 const byKey = new Map<string, ModuleRecord>();
 const byFile = new Map<string, ModuleRecord>();
 
+/**
+ * Registers the tables handed over but not registered yet (Node 20's hooks thread posts them on a
+ * port: loader/esm-channel.ts), so that a lookup that misses takes them first.
+ */
+let takePending: (() => void) | undefined;
+
+export function setPendingTables(take: () => void): void {
+  takePending = take;
+}
+
+/** Registers what is pending; false when nothing can be (no hand-over in this thread). */
+export function registerPending(): boolean {
+  if (takePending === undefined) return false;
+  takePending();
+  return true;
+}
+
+function lookup(map: Map<string, ModuleRecord>, key: string): ModuleRecord | undefined {
+  const record = map.get(key);
+  return record !== undefined || !registerPending() ? record : map.get(key);
+}
+
 export function registerModule(table: SiteTable, extra?: {
   original?: ModuleRecord['original'];
   instrumented?: string;
@@ -155,11 +177,11 @@ export function displayPath(file: string): string {
 }
 
 export function moduleByKey(key: string): ModuleRecord | undefined {
-  return byKey.get(key);
+  return lookup(byKey, key);
 }
 
 export function moduleByFile(file: string): ModuleRecord | undefined {
-  return byFile.get(file);
+  return lookup(byFile, file);
 }
 
 /** The module-key function that instrumented code passes to every probe. */
@@ -179,7 +201,7 @@ export interface ModuleKeyFn {
 /** The module behind a probe's `m` argument; undefined when the module was never registered. */
 export function moduleOf(m: ModuleKeyFn): TracedModule | undefined {
   if (m.t !== undefined) return m.t;
-  const record = byKey.get(m());
+  const record = lookup(byKey, m());
   if (record === undefined) return undefined;
   // Every property a probe reads from `m`, in one order: the function's shape never changes again
   // (a change would make V8 discard the optimised code of the functions the probes are inlined in).
@@ -191,5 +213,6 @@ export function moduleOf(m: ModuleKeyFn): TracedModule | undefined {
 }
 
 export function registeredModuleCount(): number {
+  registerPending();
   return byKey.size;
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import {
   copyProgram, runCli, runNode, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
@@ -75,6 +75,16 @@ test('an ES module cycle: a hoisted function called before its module ran is alr
   const c = readCounts(counts, p.dir);
   assert.deepEqual(Object.keys(c).sort(), ['a.mjs', 'b.mjs']);
   assert.equal(c['a.mjs'], 3);
+  // b.mjs not instrumented: no module body of ours has run yet when it calls into a.mjs (and
+  // reads its text: without the counting probes, which look a.mjs up, when it is not yet).
+  const args = ['run', '--no-instrument', 'b.mjs', 'main.mjs'];
+  const alone = runCli(args, { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(alone.status, 0, alone.stderr);
+  assert.equal(alone.stdout, plain.stdout);
+  rmSync(counts, { force: true });
+  const counted = runCli(args, { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(counted.status, 0, counted.stderr);
+  assert.deepEqual(readCounts(counts, p.dir), { 'a.mjs': 3 });
 });
 
 test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x.ts; stack lines are the .ts lines', (t) => {
