@@ -284,9 +284,8 @@ export class InstrumentCache {
 
   /**
    * Removes the entries of one sub-directory (1/256 of the cache) that nobody read or wrote for
-   * UNUSED_ENTRY_MS, and temporary files a writer left a day ago: every content of every file,
-   * every build of jsmemtrace and every option set has its own entry, so without this the cache
-   * only grows. Each process that writes an entry prunes the sub-directory it wrote into (its key
+   * UNUSED_ENTRY_MS, and temporary files a writer left a day ago: every file, every build of
+   * jsmemtrace and every option set has its own entry, so without this the cache only grows. Each process that writes an entry prunes the sub-directory it wrote into (its key
    * is a hash: a random one), which costs a few milliseconds however large the cache. Reads keep
    * an entry: with Linux's default `relatime`, reading refreshes its access time once a day.
    */
