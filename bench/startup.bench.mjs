@@ -4,7 +4,9 @@
 //   cold    node --import jsmemtrace/register app.mjs, empty cache (parse + rewrite every file)
 //   warm    the same with the cache filled by a previous run
 //   run     jsmemtrace run app.mjs, warm (adds the CLI's own process)
-// and, to tell the loader's fixed cost from its per-module cost, both starts of an empty module.
+// and, to tell the loader's fixed cost from its per-module cost, both starts of an empty module;
+// and plain and warm starts of the same program with yaml's ES module build, where every module
+// is an ES module (on Node 20 each one is a round trip to the hooks thread).
 // Runs are interleaved and the median of each is printed. Cold starts run in a phase of their
 // own, interleaved with plain ones: each writes ~3 MB of cache, whose write-back slowed the start
 // that followed it (warm read 1.49x plain interleaved with cold starts, 1.35x without, Node 22).
@@ -33,6 +35,11 @@ const YAML = createRequire(import.meta.url)('./vendor/yaml');
 const doc = YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n');
 process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items.join(', ')).length) + '\\n');
 `);
+  writeFileSync(join(app, 'app-esm.mjs'), `import { marked } from './vendor/marked/lib/marked.esm.js';
+import * as YAML from './vendor/yaml/browser/dist/index.js';
+const doc = YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n');
+process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items.join(', ')).length) + '\\n');
+`);
   writeFileSync(join(app, 'empty.mjs'), '');
 
   const warmCache = join(app, 'cache-warm');
@@ -42,6 +49,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     cold: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: coldCache }, before: () => rmSync(coldCache, { recursive: true, force: true }) },
     warm: { args: ['--import', register, 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
     run: { args: [cli, 'run', 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
+    esmPlain: { args: ['app-esm.mjs'], env: {} },
+    esmWarm: { args: ['--import', register, 'app-esm.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
     emptyPlain: { args: ['empty.mjs'], env: {}, output: '' },
     emptyLoader: { args: ['--import', register, 'empty.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache }, output: '' },
   };
@@ -65,6 +74,7 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
   const instrumented = new Set([...fill.stderr.matchAll(/^jsmemtrace\[loader\]: instrument (.*) \(cache miss\)$/gm)].map((m) => m[1]));
   once('plain');
   once('emptyLoader'); // fills the cache for it too
+  once('esmWarm');
   const warmPhase = Object.keys(variants).filter((name) => name !== 'cold');
   for (let i = 0; i < rounds; i++) for (const name of warmPhase) times[name].push(once(name));
   const coldPlain = [];
@@ -85,6 +95,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     const base = name === 'cold' ? median(coldPlain) : plain;
     console.log(`  ${name.padEnd(6)} ${m.toFixed(1).padStart(7)} ms  ${(m / base).toFixed(2)}x plain${name === 'cold' ? ` (plain ${base.toFixed(1)} ms in that phase)` : ''}`);
   }
+  const esm = median(times.esmWarm) / median(times.esmPlain);
+  console.log(`  the same with yaml's ES module build (every module an ES module): plain ${median(times.esmPlain).toFixed(1)} ms, warm ${median(times.esmWarm).toFixed(1)} ms, ${esm.toFixed(2)}x plain`);
   const fixed = median(times.emptyLoader) - median(times.emptyPlain);
   const extra = median(times.warm) - plain;
   console.log(`  of warm's +${extra.toFixed(1)} ms: +${fixed.toFixed(1)} ms is the loader's fixed cost (an empty module: ${median(times.emptyPlain).toFixed(1)} -> ${median(times.emptyLoader).toFixed(1)} ms), the rest is per module`);
