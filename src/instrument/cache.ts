@@ -209,7 +209,7 @@ function layoutOf(bytes: Buffer): Layout | undefined {
 }
 
 function madeFrom(bytes: Buffer, at: Layout, source: string): boolean {
-  return at.details - at.source === Buffer.byteLength(source, 'utf8') && bytes.subarray(at.source, at.details).equals(Buffer.from(source, 'utf8'));
+  return bytes.subarray(at.source, at.details).equals(Buffer.from(source, 'utf8'));
 }
 
 /** The site table and insertions stored as `text`, or undefined when it is not valid. */

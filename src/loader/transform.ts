@@ -18,8 +18,7 @@ export type InstrumentFn = (source: string, options: InstrumentOptions) => Instr
 /** What the runtime must register before the module runs. */
 export interface Registration {
   sites: SiteTable;
-  /** The text given to the instrumenter and the insertions made into it (Function#toString). */
-  source: string;
+  /** The insertions made into the original text (Function#toString). */
   readonly inserts: readonly number[];
   code: string;
 }
@@ -28,11 +27,11 @@ export interface Registration {
  * A cached module's registration, whose sites and insertions are read from the entry the first
  * time something asks for them (a tracer, or Function#toString): a start only needs the code.
  */
-function lazyRegistration(options: InstrumentOptions, source: string, code: string, read: () => EntryDetails): Registration {
+function lazyRegistration(options: InstrumentOptions, code: string, read: () => EntryDetails): Registration {
   let details: EntryDetails | undefined;
   const get = (): EntryDetails => details ??= read();
   return {
-    source, code,
+    code,
     // The key and the file are the options' (instrument/index.ts), known without the entry.
     sites: { key: options.moduleKey ?? options.filename, file: options.filename, get sites() { return get().sites.sites; } },
     get inserts() { return get().inserts; },
@@ -165,7 +164,7 @@ export class ModuleTransformer {
     const code = cache.get(key, source);
     if (code !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      return { code, registration: lazyRegistration(options, source, code, () => this.details(cache, key, source, options)) };
+      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -180,7 +179,7 @@ export class ModuleTransformer {
     }
     cache.set(key, result, source);
     if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
-    return { code: result.code, registration: { sites: result.sites, source, inserts: result.inserts, code: result.code } };
+    return { code: result.code, registration: { sites: result.sites, inserts: result.inserts, code: result.code } };
   }
 
   /**

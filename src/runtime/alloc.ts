@@ -455,7 +455,6 @@ function nSlow<V>(m: ModuleKeyFn, i: number, v: V): V {
   return v;
 }
 
-
 function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);

@@ -10,8 +10,8 @@ export interface ModuleRecord {
   readonly key: string;
   readonly file: string;
   readonly sites: readonly Site[];
-  /** The original JavaScript text and the insertions made into it (for Function#toString). */
-  readonly original?: { readonly source: string; readonly inserts: readonly number[] };
+  /** The insertions made into the original text (Function#toString cuts them out again). */
+  readonly original?: { readonly inserts: readonly number[] };
   /** The probed text, as V8 sees it. */
   readonly instrumented?: string;
 }

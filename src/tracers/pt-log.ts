@@ -121,15 +121,19 @@ export class PTLog implements EventSink {
     e.rss = r;
     e.dRss = d;
     // The encoder writes into the buffer as it goes: a builtin the program replaced, called while
-    // encoding, must not write an event inside this one. Probes set `own.busy` themselves; this
-    // covers the lines written outside them (FRST, LAST, the calls a tracer announces at start
-    // and stop). Lines formatted before being written (messages, EOF) need no guard.
-    const busy = own.busy;
+    // encoding, must not write an event inside this one. Probes set `own.busy` themselves (the
+    // common case: nothing more to do); this covers the lines written outside them (FRST, LAST,
+    // the calls a tracer announces at start and stop). Lines formatted before being written
+    // (messages, EOF) need no guard.
+    if (own.busy) {
+      this.writer.ptEvent(tag, e);
+      return;
+    }
     own.busy = true;
     try {
       this.writer.ptEvent(tag, e);
     } finally {
-      own.busy = busy;
+      own.busy = false;
     }
   }
 }

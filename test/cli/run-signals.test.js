@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { copyProgram, spawnCli } from '../loader/helpers.js';
+import { collectOutput, copyProgram, spawnCli } from '../loader/helpers.js';
 
 function alive(pid) {
   try {
@@ -25,8 +25,6 @@ async function startTraced(t, body) {
   writeFileSync(join(p.dir, 'prog.js'), `console.log(process.pid);\n${body}\n`);
   const outDir = join(p.base, 'logs');
   const cli = spawnCli(['run', '--profile', '--out-dir', outDir, 'prog.js'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
-  let out = '';
-  let err = '';
   let pid;
   // Whatever fails below, no busy loop outlives the test.
   t.after(() => {
@@ -34,19 +32,13 @@ async function startTraced(t, body) {
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
   });
   const exited = once(cli, 'exit');
-  cli.stdout.setEncoding('utf8');
-  cli.stderr.setEncoding('utf8');
-  cli.stdout.on('data', (d) => { out += d; });
-  cli.stderr.on('data', (d) => { err += d; });
-  const ended = once(cli.stdout, 'end').then(() => true);
-  while (!out.includes('\n')) {
-    if (await Promise.race([once(cli.stdout, 'data').then(() => false), ended])) assert.fail(`ended before it was ready: ${out}${err}`);
-  }
-  pid = Number(out.split('\n')[0]);
-  assert.ok(pid > 0 && pid !== cli.pid, out);
+  const output = collectOutput(cli);
+  await output.until('\n');
+  pid = Number(output.stdout().split('\n')[0]);
+  assert.ok(pid > 0 && pid !== cli.pid, output.stdout());
   /** [code, signal] of jsmemtrace, or null if it has not exited within `ms`. */
   const exit = (ms) => Promise.race([exited, delay(ms, null, { ref: false })]);
-  return { cli, pid, exit, stderr: () => err, logs: () => readdirSync(outDir).map((f) => readFileSync(join(outDir, f), 'utf8')) };
+  return { cli, pid, exit, stderr: output.stderr, logs: () => readdirSync(outDir).map((f) => readFileSync(join(outDir, f), 'utf8')) };
 }
 
 test('Ctrl-C twice stops a traced busy loop: the second SIGINT kills the program, jsmemtrace dies of SIGINT', async (t) => {

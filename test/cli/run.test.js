@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { CLI, copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
+import { CLI, collectOutput, copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
 import { stackSizeArgs } from '../../dist/cli/run.js';
 
 function program(t) {
@@ -193,17 +193,9 @@ async function startWaiting(t, how) {
   const p = program(t);
   const child = spawnCli(['run', 'exit.js', how], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
   t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  // A program that ends before it is ready fails the test here, instead of leaving it pending.
-  const ended = once(child.stdout, 'end').then(() => true);
-  while (!out.includes('ready')) {
-    if (await Promise.race([once(child.stdout, 'data').then(() => false), ended])) assert.fail(`ended before it was ready: ${out}${err}`);
-  }
-  return { child, output: () => out };
+  const output = collectOutput(child);
+  await output.until('ready');
+  return { child, output: output.stdout };
 }
 
 test('SIGTERM sent to jsmemtrace reaches the program, which handles it', async (t) => {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import assert from 'node:assert/strict';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist/cli/main.js');
@@ -19,9 +21,10 @@ export function copyProgram(name) {
   return { dir, cache: join(base, 'cache'), base, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-function childEnv(extra) {
+/** The test's environment plus `extra`, without what would load or configure jsmemtrace unless `extra` sets it. */
+export function childEnv(extra = {}) {
   const env = { ...process.env, ...extra };
-  for (const k of ['NODE_OPTIONS', 'JSMEMTRACE_CONFIG', 'JSMEMTRACE_DEBUG', 'NODE_TEST_CONTEXT']) if (!(k in extra)) delete env[k];
+  for (const k of ['NODE_OPTIONS', 'JSMEMTRACE_CONFIG', 'JSMEMTRACE_DEBUG', 'JSMEMTRACE_CACHE_DIR', 'NODE_TEST_CONTEXT']) if (!(k in extra)) delete env[k];
   return env;
 }
 
@@ -38,6 +41,29 @@ export function runNode(args, { cwd, env = {}, input } = {}) {
 
 export function spawnCli(args, { cwd, env = {} } = {}) {
   return spawn(process.execPath, [CLI, ...args], { cwd, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Collects a spawned child's stdout and stderr. `until(text)` resolves once stdout holds `text`;
+ * a child whose stdout ends first fails the test there, instead of leaving it pending.
+ */
+export function collectOutput(child) {
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const ended = once(child.stdout, 'end').then(() => true);
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    async until(text) {
+      while (!out.includes(text)) {
+        if (await Promise.race([once(child.stdout, 'data').then(() => false), ended])) assert.fail(`ended before it was ready: ${out}${err}`);
+      }
+    },
+  };
 }
 
 /**

@@ -10,25 +10,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countingEnv, jsmtLines, readCounts } from '../loader/helpers.js';
+import { childEnv, countingEnv, jsmtLines, readCounts, runNode } from '../loader/helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PROJECT = fileURLToPath(new URL('../fixtures/installed/project', import.meta.url));
 const REPO_CACHE = join(ROOT, 'node_modules/.cache/jsmemtrace');
 const PROGRAM_FILES = ['app.mjs', 'lib/shapes.cjs', 'lib/stats.mjs'];
 
-/** Like the loader tests' environment: nothing inherited that would load or configure jsmemtrace. */
-function childEnv(extra = {}) {
-  const env = { ...process.env, ...extra };
-  for (const k of ['NODE_OPTIONS', 'JSMEMTRACE_CONFIG', 'JSMEMTRACE_DEBUG', 'JSMEMTRACE_CACHE_DIR', 'NODE_TEST_CONTEXT']) {
-    if (!(k in extra)) delete env[k];
-  }
-  return env;
-}
-
-function node(args, cwd, env) {
-  const r = spawnSync(process.execPath, args, { cwd, env: childEnv(env), encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+/** Node in `cwd`, with nothing inherited that would load or configure jsmemtrace (helpers.js). */
+function node(args, cwd, env = {}) {
+  return runNode(args, { cwd, env });
 }
 
 /** The package's file list as `npm pack` builds it (files field, .npmignore, always-included files). */
