@@ -4,12 +4,15 @@
 // node --import jsmemtrace/register examples/nested.mjs
 import { Profile, Trace, profileWrapperDepth, profileLogPath, traceLogPath } from 'jsmemtrace';
 
+// Every block stays alive, so that each one is new memory: a freed block's pages could be
+// handed out again without RSS growing.
+const kept = [];
+
 function populate(n) {
-  const list = [];
   for (let i = 0; i < n; i++) {
-    list.push(Buffer.alloc(1024 * 1024, 1));
+    kept.push(Buffer.alloc(1024 * 1024, 1));
   }
-  return list.length;
+  return kept.length;
 }
 
 const outer = new Profile(0);
