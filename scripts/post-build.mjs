@@ -6,7 +6,7 @@
 // Then bundles the files that every start loads (see bundleInPlace).
 import { writeFileSync, chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUILD_STAMP_FILE, contentHash } from '../dist/instrument/cache.js';
 
@@ -26,28 +26,56 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * Files of dist/ made one file in place, each with what it imports: every module of a start is
  * resolved, read and compiled, and the loader's ~17 small ones cost ~8 ms of every start on
  * Node 24 (an empty program: 49 -> 41 ms).
- * - `loader/register.js`, what `--import` loads in every process, and `loader/esm-hooks.js`, Node
- *   20's hooks thread;
+ * - `loader/register.js`, what `--import` loads in every process: it turns Node's compile cache
+ *   on, then imports `loader/install.js`, the loader proper, which is a bundle of its own so
+ *   that the cache serves it;
+ * - `loader/esm-hooks.js`, Node 20's hooks thread;
  * - `cli/run.js`, the command that starts the program (its parent process: ~4 ms of every run).
  * What holds state shared with code outside a bundle stays a module of its own, loaded once
  * (`shared`): the runtime (the probe, the registry, Function#toString: the program's
  * `import 'jsmemtrace'` and the tracers use the same ones), the tracers, and the CLI's argument
  * errors (`cli/main.js` tells a `UsageError` from a crash). The instrumenter is require()d on a
  * cache miss only, and stays out (`requireOwn`).
+ * The part of the runtime that every start loads (`CORE`) is itself one module,
+ * `runtime/core.js`, and each of its files re-exports its own names from there: the loader
+ * imports core.js, everything else imports the files as before, and all share one instance.
  */
+const CORE = ['probe.js', 'registry.js', 'function-source.js'];
+const SHIM_MARK = '// Re-exports runtime/core.js (scripts/post-build.mjs).';
+
+async function bundleCore(runtime) {
+  const files = CORE.map((name) => join(runtime, name));
+  // Already shims: this dist/ was bundled before, and core.js is what they re-export.
+  if (readFileSync(files[0], 'utf8').startsWith(SHIM_MARK)) return;
+  const names = [];
+  for (const file of files) names.push(Object.keys(await import(pathToFileURL(file).href)));
+  await build({
+    stdin: { contents: CORE.map((name) => `export * from './${name}';`).join('\n'), resolveDir: runtime, sourcefile: 'runtime-core-entry.js' },
+    outfile: join(runtime, 'core.js'), bundle: true, format: 'esm', platform: 'node',
+    target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning',
+  });
+  files.forEach((file, i) => writeFileSync(file, `${SHIM_MARK}\nexport { ${names[i].join(', ')} } from './core.js';\n`));
+}
+
 async function bundleInPlace() {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-  const shared = [join(dist, 'runtime') + sep, join(dist, 'tracers') + sep, join(dist, 'cli', 'args.js')];
-  for (const entry of ['loader/register.js', 'loader/esm-hooks.js', 'cli/run.js']) {
+  const runtime = join(dist, 'runtime');
+  await bundleCore(runtime);
+  const core = new Set(CORE.map((name) => join(runtime, name)));
+  const shared = [runtime + sep, join(dist, 'tracers') + sep, join(dist, 'cli', 'args.js')];
+  const entries = { 'loader/register.js': [join(dist, 'loader', 'install.js')], 'loader/install.js': [], 'loader/esm-hooks.js': [], 'cli/run.js': [] };
+  for (const [entry, separate] of Object.entries(entries)) {
     const file = join(dist, entry);
+    const external = (target) => ({ path: './' + relative(dirname(file), target).split(sep).join('/'), external: true });
     const keepShared = {
       name: 'keep-shared-modules',
       setup(build) {
         build.onResolve({ filter: /^\.\.?\// }, (args) => {
           const target = join(args.resolveDir, args.path);
-          if (!shared.some((s) => target.startsWith(s))) return undefined;
           // Relative to the bundle, which replaces `file`.
-          return { path: './' + relative(dirname(file), target).split(sep).join('/'), external: true };
+          if (core.has(target)) return external(join(runtime, 'core.js'));
+          if (separate.includes(target) || shared.some((s) => target.startsWith(s))) return external(target);
+          return undefined;
         });
       },
     };

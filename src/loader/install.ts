@@ -1,37 +1,28 @@
 /**
- * `node --import jsmemtrace/register app.js`: defines the probe globals, then hooks module loading
- * so that every in-scope module (default: files under the cwd outside node_modules) is
- * instrumented before it runs. `jsmemtrace run` uses it too, with its configuration in
- * $JSMEMTRACE_CONFIG, which also names the tracer to start. `run` loads it through NODE_OPTIONS,
- * so every Node process and worker thread of the program that inherits the environment loads it,
- * and once: a module imported twice (argv and NODE_OPTIONS) is evaluated once per thread.
+ * The loader proper, which register.ts loads once Node's compile cache is on: defines the probe
+ * globals, then hooks module loading so that every in-scope module (default: files under the cwd
+ * outside node_modules) is instrumented before it runs, and starts the configured tracer.
  */
 const { writeFileSync } = process.getBuiltinModule('node:fs');
-import * as nodeModule from 'node:module';
-import { join } from 'node:path';
+const { join } = process.getBuiltinModule('node:path');
+const nodeModule = process.getBuiltinModule('node:module');
 // node:worker_threads is fetched where needed: loading it costs ~2.5 ms of every start on Node 24.
 const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
 import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo, type RunLogs } from './config.js';
-import { ModuleTransformer, writeStderr } from './transform.js';
+import { ModuleTransformer } from './transform.js';
+import { writeStderr } from './stderr.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { listen } from './esm-channel.js';
 import { onFirstModule } from './registration.js';
 
-/** Set on the global when a loader is installed: a second copy (another install of jsmemtrace) stays out. */
-const INSTALLED = Symbol.for('jsmemtrace.loader');
-const g = globalThis as { [INSTALLED]?: string };
-
-if (g[INSTALLED] !== undefined) {
-  if (g[INSTALLED] !== import.meta.url) writeStderr(`jsmemtrace: warning: ${import.meta.url} ignored, the loader of ${g[INSTALLED]} is already installed`);
-} else {
-  g[INSTALLED] = import.meta.url;
-  const config = configFromEnv(process.env, process.cwd(), writeStderr);
+/** Installs the loader for `config`, caching in `cacheDir`; once per thread (register.ts sees to it). */
+export async function install(config: JsmtConfig, cacheDir: string): Promise<void> {
   installProbe();
   installFunctionSource();
-  installHooks(config);
+  installHooks(config, cacheDir);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
   if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
@@ -57,24 +48,8 @@ function traced(run: RunInfo): void {
   }
 }
 
-/**
- * Node's own on-disk cache of compiled code (Node 22.1+), next to ours: a warm start then skips
- * V8's compilation of the probed modules too (~8 ms of a 95 ms start on Node 24). Node keys it
- * by file and content, so it never serves stale code; it also serves the program's modules that
- * are not instrumented. A cache the user set up (NODE_COMPILE_CACHE) or turned off
- * (NODE_DISABLE_COMPILE_CACHE) wins: Node then answers "already enabled" or "disabled".
- */
-function enableCompileCache(transformer: ModuleTransformer): void {
-  const enable = (nodeModule as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (typeof enable !== 'function') return;
-  try {
-    enable(join(transformer.cacheDir(), 'v8'));
-  } catch { /* an unusable directory: Node compiles as it always did */ }
-}
-
-function installHooks(config: JsmtConfig): void {
-  const transformer = new ModuleTransformer(config);
-  enableCompileCache(transformer);
+function installHooks(config: JsmtConfig, cacheDir: string): void {
+  const transformer = new ModuleTransformer(config, cacheDir);
   // Also with registerHooks: CommonJS imported from ESM gets a require() that skips resolve hooks.
   patchResolveFilename();
   const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;

@@ -2,7 +2,8 @@
 // Function#toString cuts out of its functions' text, before the module runs.
 import { registerModule } from '../runtime/registry.js';
 import { trackFunctionSource } from '../runtime/function-source.js';
-import { writeStderr, type Registration } from './transform.js';
+import type { Registration } from './transform.js';
+import { writeStderr } from './stderr.js';
 
 let beforeFirstModule: (() => void) | undefined;
 

@@ -12,6 +12,7 @@ import { createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
 import { requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
+import { writeStderr } from './stderr.js';
 
 export type InstrumentFn = (source: string, options: InstrumentOptions) => InstrumentResult;
 
@@ -45,8 +46,6 @@ export interface Transformed {
 }
 
 const require = createRequire(import.meta.url);
-// Not `import`: see the note in instrument/cache.ts on builtins' ES module facades.
-const { writeSync } = process.getBuiltinModule('node:fs');
 
 /** A load hook's source as text, without a byte-order mark (V8 ignores it; the parser need not see it). */
 export function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
@@ -54,12 +53,6 @@ export function sourceText(source: string | ArrayBuffer | ArrayBufferView): stri
     : Buffer.from(source instanceof ArrayBuffer ? new Uint8Array(source)
       : new Uint8Array(source.buffer, source.byteOffset, source.byteLength)).toString('utf8');
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
-}
-
-export function writeStderr(line: string): void {
-  try {
-    writeSync(2, line + '\n');
-  } catch { /* stderr closed: nothing left to tell */ }
 }
 
 /** `JSMEMTRACE_DEBUG=loader` prints each loader decision on stderr (also proves cache hits in tests). */
@@ -98,8 +91,10 @@ export class ModuleTransformer {
    */
   private lastCommonJS: { filename: string; source: string; out: Transformed | undefined } | undefined;
 
-  constructor(private readonly config: JsmtConfig) {
+  /** `cacheDir`: where to cache, when the caller has decided it already (register.ts). */
+  constructor(private readonly config: JsmtConfig, cacheDir?: string) {
     this.inScope = createScope(config.root, config.instrument, config.noInstrument);
+    this.dir = cacheDir;
   }
 
   /** Whether the loader must touch this file at all (instrument it or strip its types). */

@@ -7,7 +7,7 @@
 import { instrument } from '../instrument/index.js';
 import { MODULE_KEY_DECL, type InstrumentResult } from '../instrument/types.js';
 import { createScope, type ScopeTest } from '../loader/scope.js';
-import { writeStderr } from '../loader/transform.js';
+import { writeStderr } from '../loader/stderr.js';
 
 const EXTENSIONS = /\.[cm]?[jt]s$/i;
 const scopes = new Map<string, ScopeTest>();
