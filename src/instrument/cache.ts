@@ -196,16 +196,18 @@ interface Layout {
   details: number;
 }
 
+/** The first line: MAGIC, then the byte lengths of the code, the source and the details. */
+const HEADER = new RegExp(`^${MAGIC}(\\d+) (\\d+) (\\d+)$`);
+
 function layoutOf(bytes: Buffer): Layout | undefined {
   // The first line is short; a file that does not start with it is not an entry.
   const nl = bytes.indexOf(10);
-  if (nl < MAGIC.length || nl > 80 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-  const lengths = bytes.toString('latin1', MAGIC.length, nl).split(' ');
-  if (lengths.length !== 3 || !lengths.every((n) => /^\d+$/.test(n))) return undefined;
+  const m = nl < MAGIC.length || nl > 80 ? null : HEADER.exec(bytes.toString('latin1', 0, nl));
+  if (m === null) return undefined;
   const code = nl + 1;
-  const source = code + Number(lengths[0]);
-  const details = source + Number(lengths[1]);
-  return details + Number(lengths[2]) === bytes.length ? { code, source, details } : undefined;
+  const source = code + Number(m[1]);
+  const details = source + Number(m[2]);
+  return details + Number(m[3]) === bytes.length ? { code, source, details } : undefined;
 }
 
 function madeFrom(bytes: Buffer, at: Layout, source: string): boolean {

@@ -9,11 +9,10 @@
  * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
-import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import type { JsmtConfig } from './config.js';
 import { formatOf } from './format.js';
-import { isTypeScript } from './scope.js';
+import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
 import { withTakeTables } from './esm-prefix.js';
 import { typeScriptAlternative } from './ts-resolve.js';
@@ -62,7 +61,7 @@ function emit(out: Transformed): string {
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   if (!url.startsWith('file:')) return nextLoad(url, context);
-  const filename = fileURLToPath(url);
+  const filename = pathOfFileUrl(url);
   if (!transformer.wants(filename)) return nextLoad(url, context);
   if (isTypeScript(filename)) {
     // Node 20 knows no format for TypeScript: decide it here.

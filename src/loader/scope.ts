@@ -21,6 +21,15 @@ export function isTypeScript(filename: string): boolean {
 
 export type ScopeTest = (filename: string) => boolean;
 
+/**
+ * `fileURLToPath(url)` without its cost where the URL is plainly a path, as Node's own URLs of
+ * modules are: `file:///`, nothing escaped, no query or fragment. The hooks ask it of every
+ * module a start loads, where it costs ~12 µs a call in cold code.
+ */
+export function pathOfFileUrl(url: string): string {
+  return sep === '/' && url.startsWith('file:///') && !/[%?#]/.test(url) ? url.slice(7) : fileURLToPath(url);
+}
+
 const require = createRequire(import.meta.url);
 
 function matcher(globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {

@@ -5,9 +5,8 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { formatOf, jsFormat, type ModuleFormat } from './format.js';
-import { isTypeScript } from './scope.js';
+import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
@@ -47,7 +46,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
   registerHooks({
     load(url, context, nextLoad) {
       if (!url.startsWith('file:')) return nextLoad(url, context);
-      const filename = fileURLToPath(url);
+      const filename = pathOfFileUrl(url);
       if (!transformer.wants(filename)) return nextLoad(url, context);
       let result: LoadResult;
       let source: string;
@@ -67,7 +66,8 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       } else {
         result = nextLoad(url, context);
         // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
-        if (result.source == null) return result;
+        // Declared CommonJS (every require() comes here too) needs no look at its text.
+        if (result.source == null || result.format === 'commonjs') return result;
         source = sourceText(result.source);
         format = jsFormat(result.format, filename, source);
         if (format === undefined || format === 'commonjs') return result;

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, rmSync, utimesSync } from 'node:fs';
-import { createScope } from '../../dist/loader/scope.js';
+import { createScope, pathOfFileUrl } from '../../dist/loader/scope.js';
 import { typeScriptAlternative, resolveWithTypeScript } from '../../dist/loader/ts-resolve.js';
 import { formatOf, jsFormat, looksLikeModule } from '../../dist/loader/format.js';
 import { configFromEnv, CONFIG_ENV, probesForMode } from '../../dist/loader/config.js';
@@ -42,6 +42,13 @@ test('scope: cwd files outside node_modules; --instrument adds, --no-instrument 
   assert.equal(globs('/proj/src/gen/g.js'), false);
   assert.equal(globs('/proj/src/h.js'), true);
   assert.equal(createScope(root, ['node_modules/.pnpm/**'], [])('/proj/node_modules/.pnpm/p/i.js'), true, 'dot folders match');
+});
+
+test("a module's file URL to its path: fileURLToPath's answer, also for escaped characters, queries and fragments", () => {
+  const paths = ['/proj/a.js', '/proj/with space/b.mjs', '/proj/ünï/c.cjs', '/proj/100%/d.js', '/proj/x#y/e.js', '/proj/q?r/f.js', "/proj/a;b=c,d@e+f!$&'()/g.ts"];
+  const urls = [...paths.map((p) => pathToFileURL(p).href), 'file:///proj/h.js?v=2', 'file:///proj/i.js#frag', 'file://localhost/proj/j.js'];
+  for (const url of urls) assert.equal(pathOfFileUrl(url), fileURLToPath(url), url);
+  assert.throws(() => pathOfFileUrl('file:///proj/%2F.js'), { code: 'ERR_INVALID_FILE_URL_PATH' });
 });
 
 test("scope: jsmemtrace's own dependencies are never instrumented, even under a glob that covers them", () => {
