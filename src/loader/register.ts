@@ -13,7 +13,7 @@
 const { join } = process.getBuiltinModule('node:path');
 const nodeModule = process.getBuiltinModule('node:module');
 import { configFromEnv } from './config.js';
-import { defaultCacheDir } from '../instrument/cache.js';
+import { defaultCacheDir, makeDirectory } from '../instrument/cache.js';
 import { writeStderr } from './stderr.js';
 
 /** Set on the global when a loader is installed: a second copy (another install of jsmemtrace) stays out. */
@@ -43,6 +43,11 @@ function enableCompileCache(cacheDir: string): void {
   const enable = (nodeModule as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (typeof enable !== 'function') return;
   try {
-    enable(join(cacheDir, 'v8'));
-  } catch { /* an unusable directory: Node compiles as it always did */ }
+    // Made here first: Node 22/24 loop forever making a directory where mkdir fails with ENOENT
+    // though the parent exists (/proc does). Where it cannot be made, Node compiles as it always
+    // did, and the instrumentation cache says once that it is unusable.
+    const dir = join(cacheDir, 'v8');
+    makeDirectory(dir);
+    enable(dir);
+  } catch { /* unusable: see above */ }
 }
