@@ -24,11 +24,25 @@ if (g[INSTALLED] !== undefined) {
   if (g[INSTALLED] !== import.meta.url) writeStderr(`jsmemtrace: warning: ${import.meta.url} ignored, the loader of ${g[INSTALLED]} is already installed`);
 } else {
   g[INSTALLED] = import.meta.url;
-  const config = configFromEnv(process.env, process.cwd(), writeStderr);
-  const cacheDir = defaultCacheDir(config.root);
-  enableCompileCache(cacheDir);
-  const { install } = await import('./install.js');
-  await install(config, cacheDir);
+  const cwd = currentDirectory();
+  if (cwd === undefined) {
+    // The default scope is the files under it, and scope globs are relative to it.
+    writeStderr('jsmemtrace: warning: the current directory no longer exists: running uninstrumented');
+  } else {
+    const config = configFromEnv(process.env, cwd, writeStderr);
+    const cacheDir = defaultCacheDir(config.root);
+    enableCompileCache(cacheDir);
+    const { install } = await import('./install.js');
+    await install(config, cacheDir);
+  }
+}
+
+function currentDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined; // removed (ENOENT): Node itself runs a program given by absolute path
+  }
 }
 
 /**

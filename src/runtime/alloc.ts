@@ -30,7 +30,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
-import { idle, installProbe, own, probe, setFlag } from './probe.js';
+import { idle, installProbe, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 
 /** What a reference tracer attaches to receive objects. */
@@ -327,6 +327,11 @@ function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fro
     const row = c.row[site]!;
     if (row >= 0 && (fromK || c.byK[site] === 0)) sink!.add(obj, row);
     return row;
+  } catch (e) {
+    // The reference tracer threw: it is detached, and the program never sees the exception.
+    attachAllocSink(null, false);
+    tracerFailed(e);
+    return -1;
   } finally {
     own.busy = false;
   }

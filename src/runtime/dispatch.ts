@@ -6,7 +6,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
-import { idle, installProbe, own, probe, setFlag } from './probe.js';
+import { idle, installProbe, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 
 /** Event codes: indexes into log/format.ts's `WHAT`. */
@@ -139,7 +139,8 @@ function enterFrame(rec: TracedModule, fn: number, site: number): void {
 }
 
 // Each probe below ignores what fires while jsmemtrace's own code runs (`own.busy`, probe.ts),
-// and marks its own work so.
+// and marks its own work so A sink that throws is detached: tracing stops, the program goes
+// on (`failed`).
 
 function fOn(m: ModuleKeyFn, i: number): void {
   if (own.busy) return;
@@ -148,6 +149,8 @@ function fOn(m: ModuleKeyFn, i: number): void {
   own.busy = true;
   try {
     enterFrame(rec, i, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -161,6 +164,8 @@ function rOn(m: ModuleKeyFn, i: number, d?: number): void {
   try {
     if (d === 0) exceptIn(rec, i);
     exitFrame(rec, i, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -173,6 +178,8 @@ function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   own.busy = true;
   try {
     exitFrame(rec, i, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -186,6 +193,8 @@ function tOn(m: ModuleKeyFn, i: number): void {
   own.busy = true;
   try {
     exceptIn(rec, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -205,6 +214,8 @@ function lOn(m: ModuleKeyFn, i: number): void {
   try {
     if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
     if (T !== null) T.ev(EV_LINE, rec, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -217,6 +228,8 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   own.busy = true;
   try {
     callMade(rec, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -241,6 +254,8 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   own.busy = true;
   try {
     exitFrame(rec, rec.owners[i]!, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -254,6 +269,8 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   own.busy = true;
   try {
     resume(rec, i);
+  } catch (e) {
+    failed(e);
   } finally {
     own.busy = false;
   }
@@ -290,6 +307,14 @@ function reset(): void {
   depth = 0;
   for (let k = 0; k < pcTop; k++) pcRec[k] = null;
   pcTop = 0;
+}
+
+/** A sink threw inside a probe: every sink is detached, and the program never sees the exception. */
+function failed(e: unknown): void {
+  P = null;
+  T = null;
+  rewire();
+  tracerFailed(e);
 }
 
 /** Swaps the probe's function, line and call methods and flags to match the attached sinks. */

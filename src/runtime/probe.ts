@@ -99,3 +99,19 @@ export function setFlag(flag: FlagName, on: boolean): void {
 export function isInstalled(): boolean {
   return Object.prototype.hasOwnProperty.call(globalThis, '__jsmt$');
 }
+
+let failureTold = false;
+
+/**
+ * A tracer's own code threw inside a probe (a bug, or a builtin the program replaced behaving
+ * unexpectedly): the caller has detached it; this says so once on stderr. The exception never
+ * reaches the program, whose code the probe was part of.
+ */
+export function tracerFailed(e: unknown): void {
+  if (failureTold) return;
+  failureTold = true;
+  try {
+    const message = String(e instanceof Error ? e.message : e).split('\n', 1)[0];
+    process.getBuiltinModule('node:fs').writeSync(2, `jsmemtrace: a tracer failed (${message}); tracing stopped, the program goes on\n`);
+  } catch { /* stderr closed, or an exception that cannot be told: nothing more to do */ }
+}

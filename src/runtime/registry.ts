@@ -172,7 +172,13 @@ function ownersOf(sites: readonly Site[]): Int32Array {
 /** A file as logs show it: relative to the working directory when inside it, else absolute. */
 export function displayPath(file: string): string {
   if (!isAbsolute(file)) return file;
-  const rel = relative(process.cwd(), file);
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    return file; // the program removed its working directory
+  }
+  const rel = relative(cwd, file);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel.split(sep).join('/');
 }
 

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
+import { spawnSync } from 'node:child_process';
 import {
-  copyProgram, runCli, runNode, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
+  copyProgram, runCli, runNode, childEnv, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
 } from './helpers.js';
 
 function cacheFiles(dir) {
@@ -281,6 +282,35 @@ test('cache: an unusable cache directory costs one warning, never the program', 
     assert.ok(warnings.length >= 1 && warnings.length <= 2, r.stderr);
     assert.ok(warnings.every((l) => l.includes('cannot write the instrumentation cache')), r.stderr);
   }
+});
+
+test('a removed working directory: the loader stands aside with one warning; a tracer logs on', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  // Started in a directory that is gone: the default scope (files under it) is unknown.
+  const gone = join(p.base, 'gone');
+  mkdirSync(gone);
+  const sh = `cd '${gone}' && rmdir '${gone}' && exec '${process.execPath}' --import '${REGISTER}' '${join(p.dir, 'main.mjs')}'`;
+  const r = spawnSync('sh', ['-c', sh], { env: childEnv({ JSMEMTRACE_CACHE_DIR: p.cache }), encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(jsmtLines(r.stderr), ['jsmemtrace: warning: the current directory no longer exists: running uninstrumented']);
+  // Removed by the program, with a tracer's log naming its files after that.
+  const log = join(p.base, 'trace.log');
+  writeFileSync(join(p.dir, 'leave.mjs'), `import { mkdirSync, rmdirSync } from 'node:fs';
+import { Trace } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+mkdirSync('here');
+process.chdir('here');
+rmdirSync('../here');
+function work() { return [1, 2, 3].map((x) => x * 2).join(','); }
+console.log(Trace.run({ dRssTrigger: 0, filepath: ${JSON.stringify(log)} }, () => work()));
+`);
+  const traced = runNode(['--import', REGISTER, 'leave.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(traced.status, 0, traced.stderr);
+  assert.equal(traced.stdout, '2,4,6\n');
+  assert.match(readFileSync(log, 'utf8'), new RegExp(`${join(p.dir, 'leave.mjs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
 });
 
 test('Function#toString of instrumented functions returns the original text (ESM, hashbang, CommonJS)', (t) => {

@@ -173,3 +173,50 @@ p.stop();
   const k = seq[0].indexOf('RETURN viaMap');
   assert.deepEqual(seq[0].slice(k, k + 600), Array(300).fill(['RETURN viaMap', 'C_RETURN map']).flat());
 });
+
+test('a sink that throws inside a probe: one message, tracing stops, the program goes on unchanged', () => {
+  const box = sandbox();
+  try {
+    box.write('prog.mjs', `import { attachSink } from './node_modules/jsmemtrace/dist/runtime/dispatch.js';
+let calls = 0;
+attachSink('T', { ev() { calls++; throw new TypeError('sink broke'); }, evBefore() {} });
+function twice(x) {
+  const y = x * 2;
+  return y;
+}
+function* gen() { yield 1; yield 2; }
+let out = 0;
+for (let i = 0; i < 3; i++) out += twice(i);
+for (const v of gen()) out += v;
+try { (() => { throw new Error('own'); })(); } catch (e) { out += e.message.length; }
+console.log(out, calls);
+`);
+    const r = box.run('prog.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    // 0+2+4, 1+2, 'own'.length; the sink was called once, then detached.
+    assert.equal(r.stdout, '12 1\n');
+    assert.equal(r.stderr, 'jsmemtrace: a tracer failed (sink broke); tracing stopped, the program goes on\n');
+  } finally {
+    box.remove();
+  }
+});
+
+test('a reference-tracing sink that throws: one message, it is detached, the program goes on unchanged', () => {
+  const box = sandbox();
+  try {
+    box.write('prog.mjs', `import { attachAllocSink } from './node_modules/jsmemtrace/dist/runtime/alloc.js';
+let adds = 0;
+attachAllocSink({ row() { return 0; }, add() { adds++; throw new RangeError('full'); } }, false);
+class Point { constructor(x) { this.x = x; } }
+const made = [];
+for (let i = 0; i < 3; i++) made.push(new Point(i));
+console.log(made.map((p) => p.x).join(','), made[2] instanceof Point, adds);
+`);
+    const r = box.run('prog.mjs');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '0,1,2 true 1\n');
+    assert.equal(r.stderr, 'jsmemtrace: a tracer failed (full); tracing stopped, the program goes on\n');
+  } finally {
+    box.remove();
+  }
+});
