@@ -12,15 +12,22 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { registerTransformed } from './registration.js';
-import type { Registration } from './transform.js';
+import type { CachedModule, ModuleTransformer, Registration } from './transform.js';
+import { withTakeTablesInserts } from './esm-prefix.js';
 import { unpackSites, type PackedSites } from '../instrument/packed-sites.js';
 import { TAKE_TABLES } from '../runtime/probe.js';
 import { setPendingTables } from '../runtime/registry.js';
 
-let port: MessagePort | undefined;
+/** What esm-hooks.ts posts: a whole registration, or a cache hit's (see `emit` there). */
+type Posted = (Omit<Registration, 'sites'> & { sites: PackedSites }) | { cached: CachedModule; code: string; at: number };
 
-export function listen(p: MessagePort): void {
+let port: MessagePort | undefined;
+let transformer: ModuleTransformer | undefined;
+
+/** `t`: reads the entries of cache hits again, when their sites are first needed. */
+export function listen(p: MessagePort, t: ModuleTransformer): void {
   port = p;
+  transformer = t;
   // Only read synchronously: it must never keep the program alive.
   p.unref();
   (globalThis as Record<string, unknown>)[TAKE_TABLES] = drainTables;
@@ -32,7 +39,8 @@ export function drainTables(): void {
   // Only the Node 20 loader has a port: others never load node:worker_threads for it.
   const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
   for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-    const r = m.message as Omit<Registration, 'sites'> & { sites: PackedSites };
-    registerTransformed({ ...r, sites: unpackSites(r.sites) });
+    const r = m.message as Posted;
+    if ('cached' in r) registerTransformed(transformer!.cachedRegistration(r.cached, r.code, (inserts) => withTakeTablesInserts(r.at, inserts)));
+    else registerTransformed({ ...r, sites: unpackSites(r.sites) });
   }
 }

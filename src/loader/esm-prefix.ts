@@ -8,20 +8,24 @@ const LINE_END = /[\n\r\u2028\u2029]/;
 const STATEMENT = `${TAKE_TABLES}();`;
 
 /**
- * Prefixes `__jsmtT();` on the first line (after a hashbang line), adding no line break, and
- * records it among the insertions (Function#toString cuts them out again).
+ * Prefixes `__jsmtT();` on the first line (after a hashbang line), adding no line break. `at`:
+ * where it went, in the code and in the original alike (nothing is inserted into a hashbang
+ * line); -1 for a file that is only a hashbang line, which has nothing to register.
  */
-export function withTakeTables(code: string, inserts: readonly number[]): { code: string; inserts: readonly number[] } {
+export function withTakeTables(code: string): { code: string; at: number } {
   let at = 0;
   if (code.startsWith('#!')) {
     const end = code.search(LINE_END);
-    // A file that is only a hashbang line has nothing to register.
-    if (end < 0) return { code, inserts };
+    if (end < 0) return { code, at: -1 };
     at = code[end] === '\r' && code[end + 1] === '\n' ? end + 2 : end + 1;
   }
-  // Nothing is inserted into a hashbang line, so `at` is also the offset in the original.
-  const merged = inserts.length > 0 && inserts[0] === at
+  return { code: code.slice(0, at) + STATEMENT + code.slice(at), at };
+}
+
+/** The insertions of the prefixed code (Function#toString cuts them out again), from the code's. */
+export function withTakeTablesInserts(at: number, inserts: readonly number[]): number[] {
+  if (at < 0) return [...inserts];
+  return inserts.length > 0 && inserts[0] === at
     ? [at, STATEMENT.length + inserts[1]!, ...inserts.slice(2)]
     : [at, STATEMENT.length, ...inserts];
-  return { code: code.slice(0, at) + STATEMENT + code.slice(at), inserts: merged };
 }

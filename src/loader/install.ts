@@ -66,7 +66,7 @@ function installHooks(config: JsmtConfig, cacheDir: string): void {
   }
   patchCompile(transformer, false);
   const { port1, port2 } = new (workerThreads().MessageChannel)();
-  listen(port1);
+  listen(port1, transformer);
   nodeModule.register(new URL('./esm-hooks.js', import.meta.url), {
     data: { port: port2, config },
     transferList: [port2],

@@ -43,6 +43,15 @@ export interface Transformed {
   code: string;
   /** Present when the code carries probes. */
   registration?: Registration;
+  /** Present when the code came from the cache: what reads its entry again (`cachedRegistration`). */
+  cached?: CachedModule;
+}
+
+/** A module served from the cache: its entry's key, and what made it. */
+export interface CachedModule {
+  key: string;
+  options: InstrumentOptions;
+  source: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -159,7 +168,7 @@ export class ModuleTransformer {
     const code = cache.get(key, source);
     if (code !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
+      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)), cached: { key, options, source } };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -175,6 +184,19 @@ export class ModuleTransformer {
     cache.set(key, result, source);
     if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
     return { code: result.code, registration: { sites: result.sites, inserts: result.inserts, code: result.code } };
+  }
+
+  /**
+   * The registration of a module whose code another thread served from this cache (Node 20's
+   * hooks thread, esm-channel.ts): its sites and insertions are read from the entry when first
+   * needed, `adjust`ed to the code that runs.
+   */
+  cachedRegistration(c: CachedModule, code: string, adjust: (inserts: readonly number[]) => number[]): Registration {
+    const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
+    return lazyRegistration(c.options, code, () => {
+      const d = this.details(cache, c.key, c.source, c.options);
+      return { sites: d.sites, inserts: adjust(d.inserts) };
+    });
   }
 
   /**
