@@ -33,6 +33,18 @@ interface Node {
 
 export type AstNode = Node;
 
+/**
+ * A scope of bindings, as far as `new` callees need it (`dropUnboundAgain`): a name found in no
+ * scope from a site outwards is a global there, even when another scope of the file declares it.
+ */
+interface Scope {
+  /** Names declared in it (allocated on the first). */
+  names: Set<string> | undefined;
+  parent: Scope | undefined;
+  /** A function body, static block or the program: where `var` declarations go. */
+  vars: boolean;
+}
+
 /** Per function being walked: what its probes need and what decides its body's form. */
 interface FnContext {
   /** Name for the `fn` of sites inside (person's name). */
@@ -63,6 +75,14 @@ interface FnContext {
    * thrown; through a `finally` it keeps the throw site.
    */
   flagged: boolean;
+  /**
+   * A generator with a `yield*` whose operand is not a name: V8's "is not iterable" message
+   * prints that operand as one "(intermediate value)", and one more per statement that follows
+   * the `yield*` in its statement list and in each one around it (a `catch` or `finally` clause
+   * counts as one). The body gets no statement of its own: not wrapped, no line probes, no exit
+   * probe (the tracer's stack resynchronises).
+   */
+  delegates: boolean;
 }
 
 /**
@@ -154,14 +174,15 @@ export class Rewriter {
   private naming = false;
   /** Function and class literals walked so far (see `HELD`). */
   private literals = 0;
+  /** The innermost scope being walked. */
+  private scope: Scope = { names: undefined, parent: undefined, vars: true };
   /**
-   * Every name the file declares anywhere (variables, parameters, imports, function and class
-   * declarations, also assignment targets), whatever the scope: a name not in it is a global.
+   * Insertions that pass a `new` site's callee name again (`again` in `newExpr`), the names and
+   * the scopes of the sites.
    */
-  private readonly bound = new Set<string>();
-  /** Insertions that pass a `new` site's callee name again (`again` in `newExpr`), and the names. */
   private readonly againSlots: number[] = [];
   private readonly againNames: string[] = [];
+  private readonly againScopes: Scope[] = [];
   /** Counts closures and classes walked, to tell whether a literal holds any. */
   private closures = 0;
   /** A label for the closure about to be walked, from the member it is assigned to. */
@@ -314,7 +335,10 @@ export class Rewriter {
     let first = 0;
     while (first < body.length && body[first]!.directive !== undefined) first++;
     let mSlot = -1;
-    if (first > 0) {
+    const keyAt = this.keyStatement(body, first);
+    if (keyAt >= 0) {
+      // Reserved when the walk gets there (insertions are made in source order).
+    } else if (first > 0) {
       mSlot = this.reserve(body[first - 1]!.end);
       this.txt[mSlot] = ';';
     } else if (body.length > 0) {
@@ -324,9 +348,15 @@ export class Rewriter {
     }
     for (const s of body) {
       if (s.type !== 'ImportDeclaration') continue;
-      for (const spec of s.specifiers as Node[]) this.bound.add(spec.local.name as string);
+      for (const spec of s.specifiers as Node[]) this.declare(spec.local.name as string, false);
     }
-    this.statements(body, first);
+    if (keyAt >= 0) {
+      this.statements(body, first, keyAt);
+      mSlot = this.reserve(body[keyAt]!.start);
+      this.statements(body, keyAt);
+    } else {
+      this.statements(body, first);
+    }
     this.dropUnboundAgain();
     if (this.sites.length > 0 && mSlot >= 0) {
       this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}`;
@@ -335,15 +365,40 @@ export class Rewriter {
     }
   }
 
+  /**
+   * The statement of a module that starts with imports before which the module-key declaration
+   * goes (it is hoisted: any place at top level will do), or -1 (before the first statement): the
+   * first statement on a line that no import or re-export is on. Node quotes an import's line in
+   * its message about a named export that a CommonJS module lacks (`const {…} = pkg;`, the line's
+   * first `{` to its last `}`): the declaration's braces must not be on it.
+   */
+  private keyStatement(body: Node[], first: number): number {
+    if (first >= body.length || !isImportLike(body[first]!)) return -1;
+    const lines = this.lines;
+    const importLines = new Set<number>();
+    for (const s of body) {
+      if (!isImportLike(s)) continue;
+      for (let l = lines.lineIndex(s.start), end = lines.lineIndex(s.end); l <= end; l++) importLines.add(l);
+    }
+    for (let i = first + 1; i < body.length; i++) {
+      const s = body[i]!;
+      if (!isImportLike(s) && !importLines.has(lines.lineIndex(s.start))) return i;
+    }
+    return -1;
+  }
+
   // ---- statements -------------------------------------------------------------------------
 
-  private statements(list: Node[], from: number): void {
+  private statements(list: Node[], from: number, to = list.length): void {
     const held = list as (Node | null)[];
-    for (let i = from; i < list.length; i++) {
+    for (let i = from; i < to; i++) {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
       this.listStatement = !this.lineProbe(s, false) && s.type === 'ExpressionStatement' ? s.start : -1;
+      const after = this.lineAfter;
+      this.lineAfter = -1;
       this.statement(s);
+      if (after >= 0) this.add(s.end, `;__jsmtL&&__jsmt$.l(__jsmt$m,${after});`);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
       // garbage collection in the middle of a large file (whose tree is ~15 times its size)
       // does not mark the part already rewritten.
@@ -370,23 +425,45 @@ export class Rewriter {
     const line = this.lines.lineIndex(s.start);
     if (line <= this.lastStmtLine) return false;
     this.lastStmtLine = line;
-    if (!this.L || t === 'BlockStatement') return false;
+    if (!this.L || t === 'BlockStatement' || this.ctx.delegates) return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
+    if (t === 'ExpressionStatement' && quotesOwnCall(s.expression)) {
+      // Node 20's `assert(value)` quotes its own call from the file, found at the call's column:
+      // nothing may go before it on its line. The probe follows it in a list; a single-statement
+      // body, which would need a `{` before it, gets none.
+      if (!braces) this.lineAfter = this.site(SiteKind.Line, s.start, this.ctx.label);
+      return false;
+    }
     const i = this.site(SiteKind.Line, s.start, this.ctx.label);
+    const d = t === 'ClassDeclaration' ? s : t === 'ExportNamedDeclaration' || t === 'ExportDefaultDeclaration' ? s.declaration as Node : undefined;
+    if (d !== undefined && (d.type === 'ClassDeclaration' || (t === 'ExportDefaultDeclaration' && d.type === 'ClassExpression'))) {
+      // V8 calls a class's static initializer with no source position of its own: a frame of the
+      // enclosing function shows the position before the class (the statement before it). A
+      // probe call there would be that position: the class's own static block runs it instead.
+      this.classLine = i;
+      return true;
+    }
     this.addForm(s.start, braces ? Form.LineBrace : Form.Line, i);
     return true;
   }
+
+  /** The line probe of the class declaration about to be walked, put in its last static block. */
+  private classLine = -1;
+  /** The line probe to put after the statement `lineProbe` was just given, else -1. */
+  private lineAfter = -1;
 
   /** A statement in a single-statement position (if/loop bodies). */
   private single(s: Node): void {
     // `if (x) function f() {}` is a block-level (Annex B) function, as if in braces.
     this.blockDepth++;
+    const scope = this.enterScope(false);
     if (this.lineProbe(s, true)) {
       this.statement(s);
       this.add(s.end, '}');
     } else {
       this.statement(s);
     }
+    this.scope = scope;
     this.blockDepth--;
   }
 
@@ -413,29 +490,38 @@ export class Rewriter {
         this.single(s.consequent);
         if (s.alternate) this.single(s.alternate);
         return;
-      case 'BlockStatement':
+      case 'BlockStatement': {
         this.blockDepth++;
+        const scope = this.enterScope(false);
         this.statements(s.body, 0);
+        this.scope = scope;
         this.blockDepth--;
         return;
-      case 'ForStatement':
+      }
+      case 'ForStatement': {
         this.blockDepth++;
+        const scope = this.enterScope(false);
         if (s.init) {
           if (s.init.type === 'VariableDeclaration') this.declaration(s.init); else this.expr(s.init, false);
         }
         if (s.test) this.expr(s.test, false);
         if (s.update) this.expr(s.update, false);
         this.single(s.body);
+        this.scope = scope;
         this.blockDepth--;
         return;
+      }
       case 'ForInStatement':
-      case 'ForOfStatement':
+      case 'ForOfStatement': {
         this.blockDepth++;
+        const scope = this.enterScope(false);
         if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
         this.expr(s.right, s.type === 'ForOfStatement');
         this.single(s.body);
+        this.scope = scope;
         this.blockDepth--;
         return;
+      }
       case 'WhileStatement':
         this.expr(s.test, false);
         this.single(s.body);
@@ -444,21 +530,29 @@ export class Rewriter {
         this.single(s.body);
         this.expr(s.test, false);
         return;
-      case 'SwitchStatement':
+      case 'SwitchStatement': {
         this.expr(s.discriminant, false);
         this.blockDepth++;
+        const scope = this.enterScope(false);
         for (const c of s.cases as Node[]) {
           if (c.test) this.expr(c.test, false);
           this.statements(c.consequent, 0);
         }
+        this.scope = scope;
         this.blockDepth--;
         return;
+      }
       case 'TryStatement':
         this.statement(s.block);
         if (s.handler) {
           this.blockDepth++;
-          if (s.handler.param) this.pattern(s.handler.param);
+          const scope = this.enterScope(false);
+          if (s.handler.param) {
+            this.declarePattern(s.handler.param, false);
+            this.pattern(s.handler.param);
+          }
           this.statement(s.handler.body);
+          this.scope = scope;
           this.blockDepth--;
         }
         if (s.finalizer) this.statement(s.finalizer);
@@ -501,8 +595,28 @@ export class Rewriter {
 
   private blockDepth = 0;
 
+  /** Declares `name` in the current scope, or (`hoisted`) in the nearest function's. */
+  private declare(name: string, hoisted: boolean): void {
+    let s = this.scope;
+    if (hoisted) while (!s.vars) s = s.parent!;
+    (s.names ??= new Set()).add(name);
+  }
+
+  private declarePattern(p: Node, hoisted: boolean): void {
+    let s = this.scope;
+    if (hoisted) while (!s.vars) s = s.parent!;
+    bindingNames(p, s.names ??= new Set());
+  }
+
+  private enterScope(vars: boolean): Scope {
+    const outer = this.scope;
+    this.scope = { names: undefined, parent: outer, vars };
+    return outer;
+  }
+
   private skipWith(body: Node): void {
-    // Keep the line bookkeeping monotonic: statements inside are not probed.
+    // A `with` body or an asm.js module. Keep the line bookkeeping monotonic: statements inside
+    // are not probed.
     const line = this.lines.lineIndex(body.end);
     if (line > this.lastStmtLine) this.lastStmtLine = line;
   }
@@ -512,6 +626,7 @@ export class Rewriter {
     for (const v of d.declarations as Node[]) {
       const id = v.id as Node;
       if (isVar && this.ctx.vars !== undefined) bindingNames(id, this.ctx.vars);
+      this.declarePattern(id, isVar);
       this.pattern(id);
       if (v.init) {
         if (id.type === 'Identifier') this.named(v.init, id.name);
@@ -542,7 +657,6 @@ export class Rewriter {
   private pattern(p: Node): void {
     switch (p.type) {
       case 'Identifier':
-        this.bound.add(p.name as string);
         return;
       case 'ObjectPattern':
         for (const prop of p.properties as Node[]) {
@@ -631,6 +745,14 @@ export class Rewriter {
       case 'CallExpression':
       case 'NewExpression':
       case 'TaggedTemplateExpression': {
+        // Node 22 and later quote `assert(value)` from the script V8 runs: no probe inside it. An
+        // `await` or `yield` there goes without its probes (the tracer's stack resynchronises at
+        // the function's next probe); a direct `eval`, which decides how the function is
+        // wrapped, must be seen: such a call is walked.
+        if (quotesOwnCall(e) && !hasDirectEval(e)) {
+          this.callish++;
+          return;
+        }
         // V8 names no closure after a target across call arguments.
         const naming = this.naming;
         this.naming = false;
@@ -913,18 +1035,25 @@ export class Rewriter {
   private noteAgain(slot: number, name: string): void {
     this.againSlots.push(slot);
     this.againNames.push(name);
+    this.againScopes.push(this.scope);
   }
 
   /**
-   * A `new` callee passed again that the file does not bind is a global: unless it is one of the
-   * language's own constructors, it may be an accessor (Node's lazily loaded `Headers`, `Blob`…, or
-   * the program's own), which must run once, as in the original.
+   * A `new` callee passed again that no scope around its site binds is a global there (also when
+   * another scope of the file declares the name): unless it is one of the language's own
+   * constructors, it may be an accessor (Node's lazily loaded `Headers`, `Blob`…, or the
+   * program's own), which must run once, as in the original, or be deleted by the arguments.
+   * Declarations made only at run time (direct `eval`, `with` bodies, which are not walked) and
+   * Annex B's function-scope copies of block functions are not seen: names left a global here.
    */
   private dropUnboundAgain(): void {
-    const { txt, againSlots, againNames, bound } = this;
+    const { txt, againSlots, againNames, againScopes } = this;
     for (let k = 0; k < againSlots.length; k++) {
       const name = againNames[k]!;
-      if (bound.has(name) || LANGUAGE_CONSTRUCTORS.has(name)) continue;
+      if (LANGUAGE_CONSTRUCTORS.has(name)) continue;
+      let s: Scope | undefined = againScopes[k]!;
+      while (s !== undefined && !(s.names !== undefined && s.names.has(name))) s = s.parent;
+      if (s !== undefined) continue;
       const slot = againSlots[k]!;
       const t = txt[slot]!;
       const at = t.lastIndexOf(',' + name + ')');
@@ -944,14 +1073,22 @@ export class Rewriter {
    */
   private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false): void {
     this.closures++;
-    if (f.id && f.type === 'FunctionDeclaration') this.bound.add(f.id.name as string);
+    if (f.id && f.type === 'FunctionDeclaration') this.declare(f.id.name as string, false);
+    // An asm.js module that is not valid asm.js any more makes V8 print a warning (it then runs
+    // as plain JavaScript): nothing inside gets a probe.
+    if (f.body.type === 'BlockStatement' && isAsmModule(f.body.body as Node[])) {
+      this.skipWith(f.body);
+      return;
+    }
     const outerNaming = this.naming;
     this.naming = false;
     const outer = this.ctx;
     const outerLine = this.lastStmtLine;
     const body = f.body as Node;
     const concise = body.type !== 'BlockStatement';
-    const probed = this.F;
+    // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
+    // `quotesOwnCall`), and would find the one of a block body.
+    const probed = this.F && !(concise && quotesOwnCall(body));
     const site = probed ? this.functionSite(at, label, short, Math.max(f.start, f.end - 1)) : -1;
     const ctx = newContext(label, site);
     // `super()` may sit in an arrow inside a derived constructor.
@@ -981,7 +1118,19 @@ export class Rewriter {
     if (unwrapped) ctx.returns = [];
     ctx.flagged = probed && !f.generator;
     if (ctx.flagged && !concise) ctx.returns ??= [];
-    for (const p of params) this.pattern(p);
+    if (probed && f.generator && delegatesOddly(body)) {
+      ctx.delegates = true;
+      unwrapped = true;
+      ctx.returns ??= [];
+    }
+    // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
+    const outerScope = this.enterScope(false);
+    if (f.id && f.type !== 'FunctionDeclaration') this.declare(f.id.name as string, false);
+    for (const p of params) {
+      this.declarePattern(p, false);
+      this.pattern(p);
+    }
+    this.enterScope(true);
 
     if (concise) {
       if (probed) {
@@ -998,6 +1147,7 @@ export class Rewriter {
       this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, params.some((q) => q.type !== 'Identifier'));
     }
 
+    this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
     this.naming = outerNaming;
@@ -1024,9 +1174,12 @@ export class Rewriter {
     const pre = lead + k;
     const count = v8StatementCount(stmts, first, nonSimpleParams);
     const openSlot = this.reserve(openAt);
+    // The exit goes right after the last statement, not before the `}`: V8 gives the disposal of
+    // the body's `using` declarations no position of its own (a frame shows the last one before).
+    const closeAt = stmts.length > first ? stmts[stmts.length - 1]!.end : body.end - 1;
     this.statements(stmts, first);
-    const closeSlot = this.reserve(body.end - 1);
-    if (ctx.pending) unwrapped = mustNotWrap(ctx);
+    const closeSlot = this.reserve(closeAt);
+    if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates;
     if (!unwrapped) {
       // A `with` body is not walked: a `return` in it would not mark its exit.
       const flagged = ctx.flagged && !ctx.opaque;
@@ -1043,7 +1196,7 @@ export class Rewriter {
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
     this.txt[openSlot] = `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
-    this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(__jsmt$m,${site})`;
+    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(__jsmt$m,${site})`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]! & ~HELD;
@@ -1098,10 +1251,15 @@ export class Rewriter {
   // ---- classes ----------------------------------------------------------------------------
 
   private cls(c: Node, name: string): void {
+    const lineSite = this.classLine;
+    this.classLine = -1;
     this.closures++;
-    if (c.id && c.type === 'ClassDeclaration') this.bound.add(c.id.name as string);
+    if (c.id && c.type === 'ClassDeclaration') this.declare(c.id.name as string, false);
     const outerNaming = this.naming;
     this.naming = false;
+    // The class's own name is bound inside it (also for a class expression).
+    const outerScope = this.enterScope(false);
+    if (c.id) this.declare(c.id.name as string, false);
     if (c.superClass) this.expr(c.superClass, false);
     const body = c.body as Node;
     const members = body.body as Node[];
@@ -1111,10 +1269,13 @@ export class Rewriter {
     let kSite = -1;
     if (this.A) {
       kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
-      if (ctor === undefined && !derived) {
+      // A frame of a default constructor (a field initializer that throws or takes a stack
+      // trace) shows the line of `class`; one written after the `{` shows the line of the `{`.
+      if (ctor === undefined && !derived && this.lines.lineIndex(body.start) === this.lines.lineIndex(c.start)) {
         this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target)}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
+        // A base class whose `{` is on a later line: by the `new` sites (the `n` probe).
         this.sites.pop();
         kSite = -1;
       }
@@ -1149,6 +1310,9 @@ export class Rewriter {
           break;
       }
     }
+    // `;`: the last member may be a field that relies on automatic semicolon insertion.
+    if (lineSite >= 0) this.add(body.end - 1, `;static{__jsmtL&&__jsmt$.l(__jsmt$m,${lineSite})}`);
+    this.scope = outerScope;
     this.naming = outerNaming;
   }
 
@@ -1160,6 +1324,7 @@ export class Rewriter {
     this.ctx = ctx;
     const outerBlockDepth = this.blockDepth;
     this.blockDepth = 0;
+    const outerScope = this.enterScope(true);
     let unwrapped = false;
     const topFns = probed ? topLevelFunctionNames(b.body) : undefined;
     if (topFns !== undefined) {
@@ -1170,15 +1335,68 @@ export class Rewriter {
     ctx.flagged = probed;
     if (probed) ctx.returns ??= [];
     this.block(b, site, -1, ctx, unwrapped);
+    this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
   }
 }
 
+/**
+ * `assert(v)`, `assert.ok(v)`, `assert.strict(v)`: when `v` is falsy, Node's assert
+ * puts the call's text in its message, found at the column V8 reports for the call (Node 20 reads
+ * it from the file, later versions from the script V8 runs).
+ */
+function quotesOwnCall(e: Node): boolean {
+  if (e.type !== 'CallExpression') return false;
+  const c = e.callee as Node;
+  if (c.type === 'Identifier') return c.name === 'assert' || c.name === 'ok';
+  if (c.type !== 'MemberExpression' || c.computed || c.property.type !== 'Identifier') return false;
+  const p = c.property.name as string;
+  return p === 'ok' || p === 'assert' || p === 'strict';
+}
+
+/** Whether a generator's body has a `yield*` of something other than a name (see `delegates`). */
+function delegatesOddly(body: Node): boolean {
+  return someNode(body, (e) => e.type === 'YieldExpression' && e.delegate === true && e.argument.type !== 'Identifier', false);
+}
+
+/** Whether `e` holds a direct `eval` (in a closure inside too: to be safe). */
+function hasDirectEval(e: Node): boolean {
+  return someNode(e, (x) => x.type === 'CallExpression' && x.callee.type === 'Identifier' && x.callee.name === 'eval', true);
+}
+
+/** Whether `test` holds for `e` or a node inside it (inside nested functions too when `closures`). */
+function someNode(e: Node, test: (e: Node) => boolean, closures: boolean): boolean {
+  if (test(e)) return true;
+  if (!closures && (e.type === 'FunctionExpression' || e.type === 'FunctionDeclaration' || e.type === 'ArrowFunctionExpression')) return false;
+  for (const k in e) {
+    const v = e[k];
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string' && someNode(x, test, closures)) return true;
+    } else if (typeof v.type === 'string' && someNode(v, test, closures)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isAsmModule(stmts: Node[]): boolean {
+  for (const s of stmts) {
+    if (s.directive === undefined) return false;
+    if (s.directive === 'use asm') return true;
+  }
+  return false;
+}
+
+function isImportLike(s: Node): boolean {
+  return s.type === 'ImportDeclaration' || s.type === 'ExportAllDeclaration' || (s.type === 'ExportNamedDeclaration' && s.source != null);
+}
+
 function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
-    returns: undefined, topFns: undefined, flagged: false,
+    returns: undefined, topFns: undefined, flagged: false, delegates: false,
   };
 }
 

@@ -29,16 +29,7 @@ const RUNNER = join(HERE, 'vm-runner.mjs');
 // that a different difference in the same file is still reported) and why it is allowed. Every
 // entry is an instrumenter bug reported to the lead, not a documented difference: remove the
 // entries when the bug is fixed (the test fails on entries that no longer differ).
-const KNOWN = [
-  {
-    // V8's "yield* X is not iterable" prints X as one "(intermediate value)" per enclosing try
-    // clause when X is not a name: the try/catch/finally around the body adds two. Minimal:
-    // `function* g() { yield* f() } function f() { return 1 } g().next()`.
-    why: 'error message: yield* of a non-iterable call result inside the body wrapper',
-    probed: /calls a\(\) threw TypeError: yield\* \(intermediate value\)\(intermediate value\)\(intermediate value\) is not iterable$/,
-    files: ['pass/c2116aecaac68db9.js', 'pass-explicit/c2116aecaac68db9.js'],
-  },
-];
+const KNOWN = [];
 const ALLOWED = new Map(KNOWN.flatMap((k) => k.files.map((f) => [f, k])));
 
 /** Line terminators as ECMAScript counts them (CR LF is one). */
