@@ -30,8 +30,9 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
-import { idle, installProbe, own, probe, setFlag, tracerFailed } from './probe.js';
+import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
+import { SafeMap, SafeWeakMap, SafeWeakSet } from './safe.js';
 
 /** What a reference tracer attaches to receive objects. */
 export interface AllocSink {
@@ -80,19 +81,19 @@ let nsCtor: unknown[] = new Array<unknown>(256).fill(null);
 /** The last object a `k` recorded without a `new` site, so that its derived classes' `k` skip it. */
 let loose: object | null = null;
 /** jsmemtrace's own classes: a tracer made at a traced `new` site is not the program's object. */
-const ignored = new WeakSet<object>();
+const ignored = new SafeWeakSet<object>();
 /** Constructors whose instances a `k` has seen: `n` leaves their objects to `k`. */
-const byKCtors = new WeakSet<object>();
+const byKCtors = new SafeWeakSet<object>();
 /** The module keys that hold a quiet table `q` in this generation. */
 let quietKeys: ModuleKeyFn[] = [];
 /** Every constructor decided against in this generation: never claims a `new` site's entry. */
-let quietCtors = new WeakSet<object>();
+let quietCtors = new SafeWeakSet<object>();
 
 function growNewSites(): void {
   const n = nsSite.length * 2;
-  const r = new Array<ModuleKeyFn | null>(n).fill(null);
-  const c = new Array<unknown>(n).fill(undefined);
-  const o = new Array<unknown>(n).fill(null);
+  const r = filled<ModuleKeyFn | null>(n, null);
+  const c = filled<unknown>(n, undefined);
+  const o = filled<unknown>(n, null);
   for (let k = 0; k < nsTop; k++) { r[k] = nsKey[k]!; c[k] = nsCallee[k]; o[k] = nsCtor[k]; }
   nsKey = r;
   nsCallee = c;
@@ -121,9 +122,9 @@ function clearNewSites(): void {
 
 /** Forgets every quiet constructor. */
 function clearQuiet(): void {
-  for (const m of quietKeys) { m.q = undefined; m.p = undefined; }
+  for (let k = 0; k < quietKeys.length; k++) { const m = quietKeys[k]!; m.q = undefined; m.p = undefined; }
   quietKeys = [];
-  quietCtors = new WeakSet<object>();
+  quietCtors = new SafeWeakSet<object>();
 }
 
 /**
@@ -138,8 +139,8 @@ function setQuiet(m: ModuleKeyFn, i: number, ctor: unknown, table: 'q' | 'p' = '
   if (slots === undefined) {
     const rec = moduleOf(m);
     if (rec === undefined) return;
-    if (m.q === undefined && m.p === undefined) quietKeys.push(m);
-    slots = m[table] = new Array<unknown>(rec.kinds.length).fill(null);
+    if (m.q === undefined && m.p === undefined) quietKeys[quietKeys.length] = m;
+    slots = m[table] = filled(rec.kinds.length, null);
   }
   slots[i] = ctor;
 }
@@ -194,16 +195,26 @@ function popTo(m: ModuleKeyFn, i: number): boolean {
   return false;
 }
 
+/**
+ * `new Array(n).fill(v)` without `Array.prototype.fill`: the probes run among the program's code,
+ * which may have replaced it (see safe.ts).
+ */
+function filled<T>(n: number, v: T): T[] {
+  const a = new Array<T>(n);
+  for (let k = 0; k < n; k++) a[k] = v;
+  return a;
+}
+
 function cacheOf(rec: TracedModule): AllocCache {
   const c = rec.alloc;
   if (c !== null && c.gen === gen) return c;
   const n = rec.kinds.length;
   const fresh: AllocCache = {
     gen,
-    ctor: new Array<unknown>(n).fill(UNSET),
+    ctor: filled(n, UNSET),
     row: new Int32Array(n),
     byK: new Uint8Array(n),
-    more: new Array<Map<unknown, number> | undefined>(n).fill(undefined),
+    more: filled<Map<unknown, number> | undefined>(n, undefined),
   };
   rec.alloc = fresh;
   return fresh;
@@ -213,7 +224,7 @@ const { isProxy } = process.getBuiltinModule('node:util').types;
 const { getPrototypeOf, getOwnPropertyDescriptor, hasOwn } = Object;
 
 /** Per prototype: the constructor that `constructorOf` found through it (this generation). */
-let protoCtors = new WeakMap<object, unknown>();
+let protoCtors = new SafeWeakMap<object, unknown>();
 
 /**
  * `obj.constructor` as the engine would find it, but without running the program's code: a Proxy
@@ -269,11 +280,13 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 // function-source.ts, also answers `[native code]` for the engine's functions).
 const functionToString = Function.prototype.toString;
 const { apply } = Reflect;
+// The engine's, not `NATIVE.test`, which calls the program's `RegExp.prototype.exec` if it replaced it.
+const regExpExec = RegExp.prototype.exec;
 
 /** Builtins are the engine's own constructors (Map, Date, Promise...): their source is native. */
 function isNative(ctor: Function): boolean {
   try {
-    return NATIVE.test(apply(functionToString, ctor, []) as string);
+    return apply(regExpExec, NATIVE, [apply(functionToString, ctor, [])]) !== null;
   } catch {
     return false;
   }
@@ -296,7 +309,7 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
   let more = c.more[site];
   if (prev !== UNSET) {
     // A second constructor at this site: keep every decision, the slot holds the latest.
-    if (more === undefined) more = c.more[site] = new Map<unknown, number>();
+    if (more === undefined) more = c.more[site] = new SafeMap<unknown, number>();
     more.set(prev, (c.row[site]! + 1) * 2 + c.byK[site]!);
     const known = more.get(ctor);
     if (known !== undefined) {
@@ -307,17 +320,22 @@ function miss(c: AllocCache, rec: TracedModule, site: number, ctor: unknown, fro
     }
   }
   const isFn = typeof ctor === 'function';
+  // Decided before the cache changes: a decision cut short (a stack overflow) leaves it as it was.
+  const row = decide(rec, site, ctor, fromK);
   if (fromK && isFn) byKCtors.add(ctor as Function);
   c.ctor[site] = ctor;
-  c.row[site] = decide(rec, site, ctor, fromK);
+  c.row[site] = row;
   c.byK[site] = fromK || (isFn && byKCtors.has(ctor as Function)) ? 1 : 0;
 }
+
+/** `record`'s answer for an object dropped, not decided against: its work overflowed the stack. */
+const DROPPED = -2;
 
 /**
  * Records `obj` (of constructor `ctor`) at `site` of `rec` if the sink wants its type: a class
  * instance seen by its `k` (`fromK`), or an object at a `new` site or literal that no `k` records.
- * Returns the decision (-1: not traced). Callers have checked `own.busy`: the sink's work runs
- * with it set (probe.ts).
+ * Returns the decision (-1: not traced; DROPPED: not recorded, see probe.ts `isStackOverflow`).
+ * Callers have checked `own.busy`: the sink's work runs with it set (probe.ts).
  */
 function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fromK: boolean): number {
   own.busy = true;
@@ -328,6 +346,7 @@ function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fro
     if (row >= 0 && (fromK || c.byK[site] === 0)) sink!.add(obj, row);
     return row;
   } catch (e) {
+    if (isStackOverflow(e)) return DROPPED;
     // The reference tracer threw: it is detached, and the program never sees the exception.
     attachAllocSink(null, false);
     tracerFailed(e);
@@ -370,7 +389,7 @@ function kClaim<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
       const key = nsKey[top]!;
       const site = nsSite[top]!;
       const rec = moduleOf(key);
-      const untraced = rec !== undefined && record(rec, site, v as unknown as object, ctor, true) < 0;
+      const untraced = rec !== undefined && record(rec, site, v as unknown as object, ctor, true) === -1;
       if (untraced && ctor === t) {
         setQuiet(m, i, t);
         // The site's callee is this class: later constructions there push nothing. Not while an
@@ -395,7 +414,7 @@ function kLoose<V>(m: ModuleKeyFn, i: number, v: V, ctor: unknown, t: unknown): 
   const rec = moduleOf(m);
   if (rec === undefined) return v;
   loose = obj;
-  if (record(rec, i, obj, ctor, true) < 0 && ctor === t) setQuiet(m, i, t);
+  if (record(rec, i, obj, ctor, true) === -1 && ctor === t) setQuiet(m, i, t);
   return v;
 }
 
@@ -444,7 +463,7 @@ function nUnclaimed<V>(m: ModuleKeyFn, i: number, v: V, top: number): V {
   const rec = moduleOf(m);
   if (rec === undefined) return v;
   const ctor = constructorOf(v as unknown as object);
-  if (record(rec, i, v as unknown as object, ctor, false) < 0 && typeof ctor === 'function') {
+  if (record(rec, i, v as unknown as object, ctor, false) === -1 && typeof ctor === 'function') {
     if (c === undefined) setQuiet(m, i, ctor, 'p');
     else if (ctor === c && !onStack(m, i, top)) setQuiet(m, i, c);
     else quietCtors.add(ctor);
@@ -477,7 +496,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
   gen++;
   clearNewSites();
   clearQuiet();
-  protoCtors = new WeakMap();
+  protoCtors = new SafeWeakMap();
   if (s !== null) {
     installProbe();
     probe.k = kOn;

@@ -6,7 +6,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
-import { idle, installProbe, own, probe, setFlag, tracerFailed } from './probe.js';
+import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 
 /** Event codes: indexes into log/format.ts's `WHAT`. */
@@ -309,8 +309,12 @@ function reset(): void {
   pcTop = 0;
 }
 
-/** A sink threw inside a probe: every sink is detached, and the program never sees the exception. */
+/**
+ * A sink threw inside a probe: every sink is detached, and the program never sees the exception.
+ * A stack overflow only loses the event (probe.ts `isStackOverflow`).
+ */
 function failed(e: unknown): void {
+  if (isStackOverflow(e)) return;
   P = null;
   T = null;
   rewire();

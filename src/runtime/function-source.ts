@@ -7,6 +7,7 @@
  * native call and a substring test.
  */
 import { registerPending, type ModuleRecord } from './registry.js';
+import { SafeWeakMap } from './safe.js';
 
 /** Per module: its probed text and the insertions made into it. */
 interface Source {
@@ -55,12 +56,15 @@ export function installFunctionSource(): void {
   installed = true;
   const native = Function.prototype.toString;
   const call = Function.prototype.call.bind(native) as (fn: unknown) => string;
-  const cache = new WeakMap<object, string>();
+  // The engine's own (safe.ts): a program that spies on `String#includes` or `WeakMap#get` must
+  // not see its `toString` calls use them.
+  const includes = Function.prototype.call.bind(String.prototype.includes) as (text: string, search: string) => boolean;
+  const cache = new SafeWeakMap<object, string>();
   const patched = {
     toString(this: unknown): string {
       if (this === patched) return call(native);
       const text = call(this);
-      if (!text.includes('__jsmt')) return text;
+      if (!includes(text, '__jsmt')) return text;
       const fn = this as object;
       let original = cache.get(fn);
       if (original === undefined) {

@@ -11,6 +11,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { SafeFinalizationRegistry } from './safe.js';
 
 export type GcKind = 'full' | 'minor';
 
@@ -69,7 +70,7 @@ export function collectGarbage(kind: GcKind): void {
  */
 export function newRegistry<H>(cleanup: (held: H) => void): DrainableRegistry<H> {
   init();
-  const registry = new FinalizationRegistry<H>(cleanup) as unknown as DrainableRegistry<H>;
+  const registry = new SafeFinalizationRegistry<H>(cleanup) as unknown as DrainableRegistry<H>;
   const drain = cleanupSome;
   if (drain !== undefined) registry.cleanupSome = () => { apply(drain, registry, []); };
   return registry;
@@ -102,9 +103,12 @@ class StandIn extends ReturnsItsArgument {
  * frees the symbol, as before. An object that has a stand-in already (a constructor returned an
  * object recorded before) or takes none is registered itself.
  */
+// Taken at load: the program may replace the global.
+const newSymbol = Symbol;
+
 export function registerObject<H>(registry: DrainableRegistry<H>, obj: object, held: H): void {
   if (!StandIn.has(obj)) {
-    const symbol = Symbol();
+    const symbol = newSymbol();
     try {
       new StandIn(obj, symbol);
       registry.register(symbol as unknown as object, held);

@@ -92,8 +92,13 @@ export function installProbe(): void {
   Object.defineProperty(g, TAKE_TABLES, { value: nothing, writable: true, enumerable: false, configurable: false });
 }
 
+const reflectSet = Reflect.set;
+
 export function setFlag(flag: FlagName, on: boolean): void {
-  (globalThis as Record<string, unknown>)[FLAGS[flag]] = on;
+  // Not an assignment, which throws in strict code once the program has frozen the global object
+  // (hardened JavaScript): the flags then keep their value, and the probe's methods, swapped with
+  // them, alone decide what is recorded.
+  reflectSet(globalThis, FLAGS[flag], on);
 }
 
 export function isInstalled(): boolean {
@@ -101,6 +106,18 @@ export function isInstalled(): boolean {
 }
 
 let failureTold = false;
+const StackOverflow = RangeError;
+
+/**
+ * Whether `e` is the engine's stack overflow: the program recursed so deep that a probe's work,
+ * running on top of it, ran out of stack. Not a tracer failure: the probe drops that event (or
+ * object) and tracing goes on; the program's own code overflows a few frames later, as it does
+ * plainly at its own depth. Detaching there made the one stderr line and lost the rest of the log
+ * of every program that recovers from deep recursion.
+ */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof StackOverflow && e.message === 'Maximum call stack size exceeded';
+}
 
 /**
  * A tracer's own code threw inside a probe (a bug, or a builtin the program replaced behaving

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { SiteKind, type Site, type SiteTable } from '../instrument/types.js';
 import type { AllocCache } from './alloc.js';
+import { SafeMap } from './safe.js';
 
 /**
  * What the runtime knows of one instrumented module. The loader registers it (by key) before the
@@ -46,8 +47,9 @@ export interface TracedModule extends ModuleRecord {
   alloc: AllocCache | null;
 }
 
-const byKey = new Map<string, ModuleRecord>();
-const byFile = new Map<string, ModuleRecord>();
+// Safe (safe.ts): modules register, and probes look them up, while the program runs.
+const byKey = new SafeMap<string, ModuleRecord>();
+const byFile = new SafeMap<string, ModuleRecord>();
 
 /**
  * Registers the tables handed over but not registered yet (Node 20's hooks thread posts them on a

@@ -4,6 +4,8 @@
  * `process.memoryUsage.rss()`, which opens, reads and closes `/proc/self/stat` on every call.
  * Elsewhere (macOS, Windows) `process.memoryUsage.rss()` is the exact read.
  */
+import { isStackOverflow } from './probe.js';
+
 const { closeSync, openSync, readFileSync, readSync } = process.getBuiltinModule('node:fs');
 const { isMainThread } = process.getBuiltinModule('node:worker_threads');
 
@@ -72,9 +74,10 @@ export function rss(): number {
     try {
       const pages = readStatmPages();
       if (pages >= 0) return pages * bytesPerPage;
-    } catch {
-      // The fd was closed under us (a program closing every descriptor): stop using it.
-      statmFd = -1;
+    } catch (e) {
+      // The fd was closed under us (a program closing every descriptor): stop using it. A stack
+      // overflow (a probe's work on top of the program's deepest frame) says nothing about it.
+      if (!isStackOverflow(e)) statmFd = -1;
     }
   }
   return process.memoryUsage.rss();

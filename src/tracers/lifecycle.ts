@@ -28,20 +28,51 @@ const FLUSH_EVERY_MS = 1000;
 /** node:timers' own, so that a program's fake timers (installed on the globals) cannot stop it. */
 let flusher: ReturnType<typeof setInterval> | null = null;
 
+// The lists here are walked by index and changed by hand, never through Array.prototype methods or
+// iterators: this code runs among the program's, at exit and every second, and the program may
+// have replaced or spied on those (see runtime/safe.ts).
+
 function flushAll(): void {
-  for (const c of open) c.flushLog();
+  for (let k = 0; k < open.length; k++) open[k]!.flushLog();
 }
 
 function closeAll(): void {
   // Innermost first, so that a resumed tracer never writes after its inner one's log was cut.
-  while (open.length > 0) open.pop()!.closeAtExit();
+  while (open.length > 0) {
+    const c = open[open.length - 1]!;
+    open.length--;
+    c.closeAtExit();
+  }
 }
 
+/** Removes the last occurrence of `item` from `list`; returns where it was, -1 when absent. */
+function removeLast<T>(list: T[], item: T): number {
+  let k = list.length - 1;
+  while (k >= 0 && list[k] !== item) k--;
+  if (k < 0) return -1;
+  for (let j = k + 1; j < list.length; j++) list[j - 1] = list[j]!;
+  list.length--;
+  return k;
+}
+
+/**
+ * Set when the program has ended: at 'exit', or at 'beforeExit' when only a tracer's wait can run
+ * after it. Then tracers that close leave the listeners in place: removing them emits
+ * 'removeListener', which a program may listen to, and they have nothing left to do.
+ */
+let ending = false;
+
 function onExit(): void {
+  ending = true;
   closeAll();
 }
 
 function onBeforeExit(): void {
+  // Waiting for something asynchronous keeps the loop alive one more turn, after which Node emits
+  // 'beforeExit' again: a program listening to it would run its listener once more than plainly.
+  // Then the tracers close at 'exit' instead (a reference tracer's log says what may be missing).
+  if (process.listenerCount('beforeExit') > 1) return;
+  ending = true;
   for (let k = open.length - 1; k >= 0; k--) open[k]!.closeBeforeExit?.();
 }
 
@@ -49,7 +80,7 @@ function onSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) > 1) {
     // The program handles this signal itself and may well go on: keep tracing, but make the log
     // complete up to here in case it exits.
-    for (const c of open) c.flushLog();
+    flushAll();
     return;
   }
   closeAll();
@@ -65,7 +96,7 @@ function install(): void {
   installed = true;
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
-  if (isMainThread) for (const s of SIGNALS) process.on(s, onSignal);
+  if (isMainThread) for (let k = 0; k < SIGNALS.length; k++) process.on(SIGNALS[k]!, onSignal);
   // Unref'd: it never keeps the program alive.
   flusher = setInterval(flushAll, FLUSH_EVERY_MS);
   flusher.unref();
@@ -76,20 +107,19 @@ function uninstall(): void {
   installed = false;
   process.off('exit', onExit);
   process.off('beforeExit', onBeforeExit);
-  if (isMainThread) for (const s of SIGNALS) process.off(s, onSignal);
+  if (isMainThread) for (let k = 0; k < SIGNALS.length; k++) process.off(SIGNALS[k]!, onSignal);
   if (flusher !== null) clearInterval(flusher);
   flusher = null;
 }
 
 export function opened(c: Closable): void {
-  open.push(c);
+  open[open.length] = c;
   install();
 }
 
 export function closed(c: Closable): void {
-  const k = open.lastIndexOf(c);
-  if (k >= 0) open.splice(k, 1);
-  if (open.length === 0) uninstall();
+  removeLast(open, c);
+  if (open.length === 0 && !ending) uninstall();
 }
 
 /**
@@ -97,9 +127,7 @@ export function closed(c: Closable): void {
  * (undefined when none is left), or null when there is nothing to resume (`t` was not on top).
  */
 export function leaveStack<T>(stack: T[], t: T): T | undefined | null {
-  const k = stack.lastIndexOf(t);
+  const k = removeLast(stack, t);
   if (k < 0) return null;
-  const wasTop = k === stack.length - 1;
-  stack.splice(k, 1);
-  return wasTop ? stack[stack.length - 1] : null;
+  return k === stack.length ? stack[k - 1] : null;
 }

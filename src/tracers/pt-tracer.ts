@@ -58,7 +58,7 @@ export abstract class PTTracer implements Disposable, Closable {
       outer.state = 'suspended';
     }
     this.log.open(o.message, at);
-    stack.push(this);
+    stack[stack.length] = this;
     opened(this);
     attachSink(kind, this.log);
   }

@@ -23,11 +23,15 @@ import { clock } from '../runtime/clock.js';
 import { newRegistry, registerObject, type DrainableRegistry } from '../runtime/gc.js';
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
+import { SafeMap } from '../runtime/safe.js';
 import { passes, type TypeFilter } from './ref-options.js';
 import { logOpened, processMessage } from './process-info.js';
 
 /** Object ids, per thread: unique across every log of the process, so never reused. */
 let lastId = 0;
+
+/** Taken at load: a program may replace the global (fake timers) or spy on it. */
+const enqueue = queueMicrotask;
 
 /** Held by the registry for a target that is not a traced object: its finalizer ends a wait. */
 const SENTINEL = -1;
@@ -41,12 +45,13 @@ export class ObjectLog implements AllocSink {
   /** Called when the sentinel's finalizer has run (see `awaitFinalizers`). */
   private onSentinel: (() => void) | null = null;
 
-  // Rows: one per (site, type) that traced something.
-  private readonly rowIndex = new Map<string, number>();
+  // Rows: one per (site, type) that traced something. Made while the program runs, which may have
+  // replaced Map#get or Array#push: safe maps (runtime/safe.ts) and stores by index.
+  private readonly rowIndex = new SafeMap<string, number>();
   /** Per row: its Type, File, Line and Function columns, encoded (log/format.ts encodeObjectSite). */
   private readonly rowSite: Uint8Array[] = [];
   private readonly rowTypeKey: number[] = [];
-  private readonly typeIndex = new Map<string, number>();
+  private readonly typeIndex = new SafeMap<string, number>();
   private readonly live: number[] = [];
 
   // Slots of live objects.
@@ -94,11 +99,11 @@ export class ObjectLog implements AllocSink {
     if (t === undefined) {
       t = this.live.length;
       this.typeIndex.set(type, t);
-      this.live.push(0);
+      this.live[t] = 0;
     }
     const row = this.rowSite.length;
-    this.rowSite.push(encodeObjectSite(type, rec.files[site]!, rec.lines[site]!, rec.fns[site]!));
-    this.rowTypeKey.push(t);
+    this.rowSite[row] = encodeObjectSite(type, rec.files[site]!, rec.lines[site]!, rec.fns[site]!);
+    this.rowTypeKey[row] = t;
     this.rowIndex.set(key, row);
     return row;
   }
@@ -146,7 +151,7 @@ export class ObjectLog implements AllocSink {
     // The finalizers of one collection run back to back in one task: the first queues the
     // writing of the whole batch for the end of that task.
     const k = this.freedTop;
-    if (k === 0) queueMicrotask(this.writeFreed);
+    if (k === 0) enqueue(this.writeFreed);
     else if (k === this.freedSlots.length) {
       const more = new Int32Array(k * 2);
       more.set(this.freedSlots);

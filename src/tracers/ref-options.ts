@@ -1,5 +1,7 @@
 /** Options of ReferenceTracing and ReferenceTracingSimple, validated once: a bad one is a TypeError naming it. */
 import type { GcKind } from '../runtime/gc.js';
+// Read per traced site while the program runs, which may have replaced Set#has (safe.ts).
+import { SafeSet } from '../runtime/safe.js';
 import { checkOptions, describe, resolveLogOptions } from './options.js';
 
 export interface TypeFilterOptions {
@@ -65,12 +67,12 @@ const FILTER_KEYS = ['includeBuiltins', 'includeTypes', 'excludeTypes', 'gcOnExi
 const LOG_KEYS = ['message', 'filepath', 'outDir', 'rssSampleMicros'];
 
 function names(className: string, option: string, v: unknown): Set<string> {
-  if (v === undefined) return new Set();
+  if (v === undefined) return new SafeSet();
   const list = typeof v === 'object' && v !== null && Symbol.iterator in v && typeof v !== 'string' ? [...(v as Iterable<unknown>)] : undefined;
   if (list === undefined || list.some((s) => typeof s !== 'string' || s === '')) {
     throw new TypeError(`${className}: option ${option} must be a list of type names (strings), got ${describe(v)}`);
   }
-  return new Set(list as string[]);
+  return new SafeSet(list as string[]);
 }
 
 function filterOf(className: string, o: Record<string, unknown>, defaultGc: GcKind | false): TypeFilter {

@@ -7,12 +7,16 @@
  * later. Where the engine can drain finalizers synchronously (runtime/gc.ts) `stop()` and process
  * exit record every DEL of that collection before EOF. Elsewhere `stop()` closes the log on a later
  * turn, `stopAsync()` / `await using` / an async `run()` resolve once it is closed, a normal end of
- * the program waits for it (`beforeExit`), and only an abrupt exit (`process.exit()`, an uncaught
+ * the program waits for it (`beforeExit`; not when the program listens to 'beforeExit' itself, which
+ * the wait would emit once more: lifecycle.ts), and only an abrupt exit (`process.exit()`, an uncaught
  * exception, a signal) closes the log without them, with an ERR row that says so.
  *
  * A tracer that is suspended (by an inner one, or by `suspend()`) records no new objects, but the
  * DEL rows of objects it traced before keep coming: leaving them out would show those as live.
  */
+// node:timers' own, not the globals: a program's fake timers (or spies) must not hold up or see
+// the wait for the final collection's finalizers.
+import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import { attachAllocSink, ignoreConstructor, releaseAllocState, type AllocSink } from '../runtime/alloc.js';
 import { canDrainFinalizers, collectGarbage } from '../runtime/gc.js';
 import { registeredModuleCount } from '../runtime/registry.js';
@@ -69,7 +73,7 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
   protected begin(): void {
     const outer = stack[stack.length - 1];
     if (outer !== undefined) outer.note(`Detaching this Reference Tracing file wrapper. ${this.describeAsInner()}`);
-    stack.push(this);
+    stack[stack.length] = this;
     opened(this);
     this.attach();
   }
