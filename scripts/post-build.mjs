@@ -28,7 +28,8 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * Node 24 (an empty program: 49 -> 41 ms).
  * - `loader/register.js`, what `--import` loads in every process: it turns Node's compile cache
  *   on, then imports `loader/install.js`, the loader proper, which is a bundle of its own so
- *   that the cache serves it;
+ *   that the cache serves it; `loader/register-cjs.cjs` does the same as a `--require` preload
+ *   (what `jsmemtrace run` uses);
  * - `loader/esm-hooks.js`, Node 20's hooks thread;
  * - `cli/run.js`, the command that starts the program (its parent process: ~4 ms of every run).
  * What holds state shared with code outside a bundle stays a module of its own, loaded once
@@ -83,8 +84,15 @@ async function bundleInPlace() {
   await bundleCore(runtime);
   const core = new Set(CORE.map((name) => join(runtime, name)));
   const shared = [runtime + sep, join(dist, 'tracers') + sep, join(dist, 'cli', 'args.js')];
-  const entries = { 'loader/register.js': [join(dist, 'loader', 'install.js')], 'loader/install.js': [], 'loader/esm-hooks.js': [], 'cli/run.js': [] };
+  const install = join(dist, 'loader', 'install.js');
+  const entries = { 'loader/register.js': [install], 'loader/register-cjs.cjs': [install], 'loader/install.js': [], 'loader/esm-hooks.js': [], 'cli/run.js': [] };
   for (const [entry, separate] of Object.entries(entries)) {
+    // The CommonJS preload: its ES module parts (start.ts and what it imports) read
+    // import.meta.url, which a CommonJS bundle must make from __filename.
+    const cjs = entry.endsWith('.cjs') ? {
+      format: 'cjs', define: { 'import.meta.url': '__jsmtModuleUrl' },
+      banner: { js: '"use strict";\nconst __jsmtModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    } : { format: 'esm' };
     const file = join(dist, entry);
     const external = (target) => ({ path: './' + relative(dirname(file), target).split(sep).join('/'), external: true });
     const keepShared = {
@@ -100,7 +108,7 @@ async function bundleInPlace() {
       },
     };
     await build({
-      entryPoints: [file], outfile: file, allowOverwrite: true, bundle: true, format: 'esm', platform: 'node',
+      entryPoints: [file], outfile: file, allowOverwrite: true, bundle: true, platform: 'node', ...cjs,
       target: 'node20', packages: 'external', sourcemap: true, plugins: [keepShared, builtinsByGetter], logLevel: 'warning',
     });
   }

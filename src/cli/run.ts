@@ -1,7 +1,8 @@
 /**
  * `jsmemtrace run [options] [--] script [args...]`: runs a Node program instrumented, in a child
- * `node --import <register> script` whose argv, environment, stdio, exit code and signals are the
- * program's own. The loader also travels in NODE_OPTIONS (`--import=<register>`) and the
+ * `node --require <register-cjs> script` (`--import <register>` on Node 20: see `preload`) whose
+ * argv, environment, stdio, exit code and signals are the program's own. The loader also travels
+ * in NODE_OPTIONS and the
  * configuration (scope, tracer, tracer options, the run's directory) in $JSMEMTRACE_CONFIG: the
  * program's process.argv is exactly `[node, /abs/script, ...args]`, and every Node process and
  * worker thread it starts with the environment it inherited is traced too, each into its own logs
@@ -12,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
+import nodeModule from 'node:module';
+import { fileURLToPath } from 'node:url';
 import {
   CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
@@ -145,15 +148,30 @@ function isExecutable(path: string): boolean {
 }
 
 /**
- * NODE_OPTIONS with `--import=<register>` added (a file URL has no space to quote), unless it is
- * there already (a run inside a run): every Node process and worker thread of the program that
- * inherits the environment loads the loader, and the program's own argv and execArgv stay as
- * they are.
+ * NODE_OPTIONS with the loader's option (`--require=<path>` or `--import=<url>`, see `preload`)
+ * added, unless it is there already (a run inside a run): every Node process and worker thread of
+ * the program that inherits the environment loads the loader, and the program's own argv and
+ * execArgv stay as they are.
  */
-export function withRegister(nodeOptions: string | undefined, register: string): string {
-  const own = `--import=${register}`;
+export function withRegister(nodeOptions: string | undefined, own: string): string {
   if (nodeOptions === undefined || nodeOptions.trim() === '') return own;
   return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${nodeOptions} ${own}`;
+}
+
+/**
+ * How the program's Node processes load the loader: as a CommonJS preload where Node has
+ * `module.registerHooks` (with `--import`, Node would run a CommonJS entry point from its ES
+ * module loader, and the program's `process.nextTick` callbacks and uncaught errors would behave
+ * otherwise: loader/register-cjs.cts), else with `--import`. In NODE_OPTIONS a path with a space
+ * is quoted, as Node's parser of that variable reads it; a file URL has none.
+ */
+export function preload(): { flag: '--require' | '--import'; value: string; option: string } {
+  if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function') {
+    const path = fileURLToPath(new URL('../loader/register-cjs.cjs', import.meta.url));
+    return { flag: '--require', value: path, option: `--require=${/[\s"\\]/.test(path) ? JSON.stringify(path) : path}` };
+  }
+  const url = new URL('../loader/register.js', import.meta.url).href;
+  return { flag: '--import', value: url, option: `--import=${url}` };
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -247,17 +265,17 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   parsed.config.run = { pid: process.pid, dir: runDir };
-  const register = new URL('../loader/register.js', import.meta.url).href;
+  const loader = preload();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     [CONFIG_ENV]: JSON.stringify(parsed.config),
-    NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, register),
+    NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, loader.option),
   };
   const child = parsed.command
     ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env, argv0: parsed.argv0 })
     // Also in argv, as ever: fork() and cluster pass process.execArgv on, and a module named twice
     // (argv and NODE_OPTIONS) is evaluated once.
-    : spawn(process.execPath, [...stackSizeArgs(), '--import', register, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
+    : spawn(process.execPath, [...stackSizeArgs(), loader.flag, loader.value, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
   // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
   // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
   // signal does not kill us before the program has decided what to do with it.

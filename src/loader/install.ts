@@ -6,6 +6,7 @@
 const { writeFileSync } = process.getBuiltinModule('node:fs');
 const { join } = process.getBuiltinModule('node:path');
 const nodeModule = process.getBuiltinModule('node:module');
+const { createRequire } = nodeModule;
 // node:worker_threads is fetched where needed: loading it costs ~2.5 ms of every start on Node 24.
 const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 import { installProbe } from '../runtime/probe.js';
@@ -19,14 +20,14 @@ import { listen } from './esm-channel.js';
 import { onFirstModule } from './registration.js';
 
 /** Installs the loader for `config`, caching in `cacheDir`; once per thread (register.ts sees to it). */
-export async function install(config: JsmtConfig, cacheDir: string): Promise<void> {
+export function install(config: JsmtConfig, cacheDir: string): void {
   installProbe();
   installFunctionSource();
   installHooks(config, cacheDir);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
   if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
-  if (config.tracer !== undefined) await startTracer(config);
+  if (config.tracer !== undefined) startTracer(config);
   else if (run !== undefined) onFirstModule(() => traced(run));
 }
 
@@ -73,13 +74,18 @@ function installHooks(config: JsmtConfig, cacheDir: string): void {
   });
 }
 
-async function startTracer(config: JsmtConfig): Promise<void> {
-  const url = new URL('../tracers/from-config.js', import.meta.url);
+function startTracer(config: JsmtConfig): void {
   let tracers: { startFromConfig(config: JsmtConfig): unknown };
   try {
-    tracers = await import(url.href) as typeof tracers;
+    // require() of ES modules (Node 20.19+): synchronous, so that the CommonJS preload
+    // (register-cjs.cts) has the tracer ready before the program's first module.
+    const require = createRequire(import.meta.url);
+    tracers = require('../tracers/from-config.js') as typeof tracers;
+    // Out of the program's require.cache (the module itself stays loaded, an ES module).
+    delete require.cache[require.resolve('../tracers/from-config.js')];
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes('from-config');
+    const code = (e as NodeJS.ErrnoException).code;
+    const missing = (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && String((e as Error).message).includes('from-config');
     writeStderr(missing ? 'jsmemtrace: tracing not available in this build; running untraced'
       : `jsmemtrace: cannot load the tracers (${(e as Error).message}); running untraced`);
     return;

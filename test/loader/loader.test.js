@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
+import module, { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import {
   copyProgram, runCli, runNode, childEnv, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
 } from './helpers.js';
@@ -23,8 +24,9 @@ function cacheFiles(dir) {
   return out.sort();
 }
 
-test('jsmemtrace/register is the package export of the register module', () => {
+test('jsmemtrace/register is the package export of the register module, and of the preload for --require', () => {
   assert.equal(import.meta.resolve('jsmemtrace/register'), REGISTER);
+  assert.equal(createRequire(import.meta.url).resolve('jsmemtrace/register'), join(dirname(fileURLToPath(REGISTER)), 'register-cjs.cjs'));
 });
 
 test('ESM entry with CommonJS, JSON, createRequire, require.cache reload and import(): same output, probes fire', (t) => {
@@ -282,6 +284,33 @@ test('cache: an unusable cache directory costs one warning, never the program', 
     assert.ok(warnings.length >= 1 && warnings.length <= 2, r.stderr);
     assert.ok(warnings.every((l) => l.includes('cannot write the instrumentation cache')), r.stderr);
   }
+});
+
+test("run keeps Node's own start for a CommonJS program: nextTick order, uncaught non-Errors (Node 22.15+)", (t) => {
+  if (typeof module.registerHooks !== 'function') {
+    t.skip('Node 20 runs the loader with --import, which runs a CommonJS entry from the ES module loader (README)');
+    return;
+  }
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  writeFileSync(join(p.dir, 'tick.cjs'), `process.nextTick(() => console.log('tick'));
+Promise.resolve().then(() => console.log('then'));
+console.log('sync');
+`);
+  writeFileSync(join(p.dir, 'throws.cjs'), 'function f() { throw 1; }\nf();\n');
+  for (const file of ['tick.cjs', 'throws.cjs']) {
+    const plain = runNode([file], { cwd: p.dir });
+    for (const args of [['run', file], ['run', '--trace', file]]) {
+      const r = runCli(args, { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+      assert.equal(r.status, plain.status, `${args}: ${r.stderr}`);
+      assert.equal(r.stdout, plain.stdout, String(args));
+      // Node reports it at the file's line (its excerpt shows the probed text: README).
+      if (file === 'throws.cjs') assert.match(r.stderr, new RegExp(`^${join(p.dir, file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1$`, 'm'), r.stderr);
+    }
+  }
+  // The same preload by hand: `node --require jsmemtrace/register`.
+  const r = runNode(['--require', createRequire(import.meta.url).resolve('jsmemtrace/register'), 'tick.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.stdout, 'sync\ntick\nthen\n', r.stderr);
 });
 
 test('a removed working directory: the loader stands aside with one warning; a tracer logs on', (t) => {

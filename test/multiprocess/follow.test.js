@@ -4,6 +4,7 @@
 // directory, says in them who it is, and `run` lists them all at the end; `analyse DIR` rebuilds
 // the process tree. Real processes, real files.
 import { test } from 'node:test';
+import module from 'node:module';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,7 +78,9 @@ test('every way to start Node is followed, in every tracer mode: one log per pro
       assert.deepEqual(children.map((c) => c.argv).sort(), [...EXPECTED_ARGS].sort());
       for (const c of children) {
         assert.deepEqual(c.env, { JSMT_TEST_VALUE: 'kept' });
-        assert.match(c.nodeOptions, /^--no-deprecation --import=file:\/\/\S+\/register\.js$/);
+        // A CommonJS preload where Node has module.registerHooks, else --import (run.ts `preload`).
+        assert.match(c.nodeOptions, typeof module.registerHooks === 'function'
+          ? /^--no-deprecation --require=\/\S+\/register-cjs\.cjs$/ : /^--no-deprecation --import=file:\/\/\S+\/register\.js$/);
       }
       // One log per process and thread, all in the out dir, all listed by run.
       const listed = [...r.stderr.matchAll(new RegExp(`^jsmemtrace: ${mode} log: (.*)$`, 'gm'))].map((m) => m[1]);
@@ -209,11 +212,11 @@ test('the process message: one parseable line whatever argv holds; NODE_OPTIONS 
     'jsmemtrace process pid=1 ppid=2 from=2 thread=0 argv=["x"'] ) {
     assert.equal(parseProcessMessage(other), null, other);
   }
-  const own = 'file:///opt/jsmemtrace/dist/loader/register.js';
-  assert.equal(withRegister(undefined, own), `--import=${own}`);
-  assert.equal(withRegister('  ', own), `--import=${own}`);
-  assert.equal(withRegister('--max-old-space-size=64', own), `--max-old-space-size=64 --import=${own}`);
-  assert.equal(withRegister(`--max-old-space-size=64 --import=${own}`, own), `--max-old-space-size=64 --import=${own}`);
+  const own = '--import=file:///opt/jsmemtrace/dist/loader/register.js';
+  assert.equal(withRegister(undefined, own), own);
+  assert.equal(withRegister('  ', own), own);
+  assert.equal(withRegister('--max-old-space-size=64', own), `--max-old-space-size=64 ${own}`);
+  assert.equal(withRegister(`--max-old-space-size=64 ${own}`, own), `--max-old-space-size=64 ${own}`);
 });
 
 test('logs of run name their writer; logs of the API under a plain --import stay as they were', async () => {

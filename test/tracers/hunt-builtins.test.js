@@ -48,16 +48,14 @@ test('spies on builtins the tracers use see the same calls traced as plainly; a 
       const r = box.node([cli, 'run', ...mode, '--', 'spy.js'], env);
       const what = `${mode.join(' ')} ${JSON.stringify(env)}`;
       assert.equal(r.status, 0, `${what}: ${r.stderr}`);
-      if (env.JSMEMTRACE_NO_CLEANUP_SOME === undefined) {
-        assert.equal(r.stdout, plain.stdout, what);
-      } else {
-        // The wait for finalizers runs Node's timers, whose own code calls Array#pop.
-        const [source, counts] = r.stdout.split('\n');
-        const [plainSource, plainCounts] = plain.stdout.split('\n');
-        assert.equal(source, plainSource, what);
-        const withoutPop = (json) => { const o = JSON.parse(json); delete o['Array.pop']; return o; };
-        assert.deepEqual(withoutPop(counts), withoutPop(plainCounts), what);
-      }
+      // Node's own timer code calls Array#pop, as often as the timers' timing makes it (the
+      // tracers' log flushes, the wait for finalizers, a slow machine): that count is not
+      // compared (it differed, 5 against 2, in one run of the whole suite under --trace).
+      const [source, counts] = r.stdout.split('\n');
+      const [plainSource, plainCounts] = plain.stdout.split('\n');
+      assert.equal(source, plainSource, what);
+      const withoutPop = (json) => { const o = JSON.parse(json); delete o['Array.pop']; return o; };
+      assert.deepEqual(withoutPop(counts), withoutPop(plainCounts), what);
       assert.deepEqual(r.stderr.split('\n').filter((l) => l !== '' && !/^jsmemtrace: (\w+ log|reftrace-simple): /.test(l)), [], what);
     }
   } finally {
