@@ -1,7 +1,8 @@
 /**
- * The loader proper, which register.ts loads once Node's compile cache is on: defines the probe
- * globals, then hooks module loading so that every in-scope module (default: files under the cwd
- * outside node_modules) is instrumented before it runs, and starts the configured tracer.
+ * The loader proper, which register.ts (import) or register-cjs.cts (require) loads once Node's
+ * compile cache is on (start.ts): defines the probe globals, then hooks module loading so that
+ * every in-scope module (default: files under the cwd outside node_modules) is instrumented
+ * before it runs, and starts the configured tracer.
  */
 const { writeFileSync } = process.getBuiltinModule('node:fs');
 const { join } = process.getBuiltinModule('node:path');
@@ -19,7 +20,7 @@ import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { listen } from './esm-channel.js';
 import { onFirstModule } from './registration.js';
 
-/** Installs the loader for `config`, caching in `cacheDir`; once per thread (register.ts sees to it). */
+/** Installs the loader for `config`, caching in `cacheDir`; once per thread (start.ts `prepare` sees to it). */
 export function install(config: JsmtConfig, cacheDir: string): void {
   installProbe();
   installFunctionSource();
