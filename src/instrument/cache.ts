@@ -268,10 +268,10 @@ export class InstrumentCache {
   }
 
   /**
-   * The code of the entry for `key` made from `source`, or undefined: absent, made from another
-   * text (`set` replaces it), or corrupt (then warned about and removed).
+   * The entry for `key` made from `source`, or undefined: absent, made from another text (`set`
+   * replaces it), or corrupt (then warned about and removed).
    */
-  get(key: string, source: string): string | undefined {
+  private find(key: string, source: string): { bytes: Buffer; at: Layout } | undefined {
     const bytes = this.read(key);
     if (bytes === undefined) return undefined;
     const at = layoutOf(bytes);
@@ -279,19 +279,24 @@ export class InstrumentCache {
       this.corrupt(key);
       return undefined;
     }
-    return madeFrom(bytes, at, source) ? bytes.toString('utf8', at.code, at.source) : undefined;
+    return madeFrom(bytes, at, source) ? { bytes, at } : undefined;
+  }
+
+  /** The code of the entry for `key` made from `source` (see `find`). */
+  get(key: string, source: string): string | undefined {
+    const e = this.find(key, source);
+    return e === undefined ? undefined : e.bytes.toString('utf8', e.at.code, e.at.source);
   }
 
   /**
    * The site table and insertions of the entry for `key` made from `source`, read again from the
-   * file (a start does not keep them); undefined when the entry is gone, was replaced by another
-   * text's, or is corrupt (then warned about and removed).
+   * file (a start does not keep them); undefined as for `get`, or when they do not parse (then the
+   * entry is warned about and removed).
    */
   details(key: string, source: string): EntryDetails | undefined {
-    const bytes = this.read(key);
-    const at = bytes === undefined ? undefined : layoutOf(bytes);
-    if (bytes === undefined || at === undefined || !madeFrom(bytes, at, source)) return undefined;
-    const details = parseDetails(bytes.toString('utf8', at.details));
+    const e = this.find(key, source);
+    if (e === undefined) return undefined;
+    const details = parseDetails(e.bytes.toString('utf8', e.at.details));
     if (details === undefined) this.corrupt(key);
     return details;
   }

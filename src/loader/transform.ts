@@ -164,11 +164,12 @@ export class ModuleTransformer {
       probes: this.config.probes,
     };
     const key = cacheKey(options);
-    const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
+    const cache = this.openCache();
     const code = cache.get(key, source);
     if (code !== undefined) {
       if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)), cached: { key, options, source } };
+      const cached = { key, options, source };
+      return { code, registration: this.cachedRegistration(cached, code), cached };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -187,16 +188,19 @@ export class ModuleTransformer {
   }
 
   /**
-   * The registration of a module whose code another thread served from this cache (Node 20's
+   * The registration of a module served from this cache, here or by another thread (Node 20's
    * hooks thread, esm-channel.ts): its sites and insertions are read from the entry when first
    * needed, `adjust`ed to the code that runs.
    */
-  cachedRegistration(c: CachedModule, code: string, adjust: (inserts: readonly number[]) => number[]): Registration {
-    const cache = this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
+  cachedRegistration(c: CachedModule, code: string, adjust?: (inserts: number[]) => number[]): Registration {
     return lazyRegistration(c.options, code, () => {
-      const d = this.details(cache, c.key, c.source, c.options);
-      return { sites: d.sites, inserts: adjust(d.inserts) };
+      const d = this.details(this.openCache(), c.key, c.source, c.options);
+      return adjust === undefined ? d : { sites: d.sites, inserts: adjust(d.inserts) };
     });
+  }
+
+  private openCache(): InstrumentCache {
+    return this.cache ??= new InstrumentCache(this.cacheDir(), writeStderr);
   }
 
   /**

@@ -32,7 +32,7 @@ import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
 import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
-import { SafeMap, SafeWeakMap, SafeWeakSet } from './safe.js';
+import { SafeMap, SafeWeakMap, SafeWeakSet, filled } from './safe.js';
 
 /** What a reference tracer attaches to receive objects. */
 export interface AllocSink {
@@ -74,10 +74,10 @@ let gen = 0;
 // collector a remembered-set entry per object. The module key `m` is stored as the probe passed it.
 const NS_MAX = 1 << 16;
 let nsTop = 0;
-let nsKey: (ModuleKeyFn | null)[] = new Array<ModuleKeyFn | null>(256).fill(null);
+let nsKey: (ModuleKeyFn | null)[] = filled<ModuleKeyFn | null>(256, null);
 let nsSite = new Int32Array(256);
-let nsCallee: unknown[] = new Array<unknown>(256).fill(undefined);
-let nsCtor: unknown[] = new Array<unknown>(256).fill(null);
+let nsCallee: unknown[] = filled<unknown>(256, undefined);
+let nsCtor: unknown[] = filled<unknown>(256, null);
 /** The last object a `k` recorded without a `new` site, so that its derived classes' `k` skip it. */
 let loose: object | null = null;
 /** jsmemtrace's own classes: a tracer made at a traced `new` site is not the program's object. */
@@ -193,16 +193,6 @@ function popTo(m: ModuleKeyFn, i: number): boolean {
     }
   }
   return false;
-}
-
-/**
- * `new Array(n).fill(v)` without `Array.prototype.fill`: the probes run among the program's code,
- * which may have replaced it (see safe.ts).
- */
-function filled<T>(n: number, v: T): T[] {
-  const a = new Array<T>(n);
-  for (let k = 0; k < n; k++) a[k] = v;
-  return a;
 }
 
 function cacheOf(rec: TracedModule): AllocCache {

@@ -8,6 +8,7 @@ import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
 import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
+import { filled } from './safe.js';
 
 /** Event codes: indexes into log/format.ts's `WHAT`. */
 export const EV_CALL = 0;
@@ -35,12 +36,12 @@ let T: EventSink | null = null;
 // Frames of instrumented functions entered while tracing, 1..depth (0 is the base: whatever was
 // running when tracing started, and module top-level code).
 let depth = 0;
-let frameRec: (TracedModule | null)[] = new Array<TracedModule | null>(256).fill(null);
+let frameRec: (TracedModule | null)[] = filled<TracedModule | null>(256, null);
 let frameFn = new Int32Array(256);
 
 // Calls made (probe `b`) whose callee has not shown itself yet.
 let pcTop = 0;
-let pcRec: (TracedModule | null)[] = new Array<TracedModule | null>(64).fill(null);
+let pcRec: (TracedModule | null)[] = filled<TracedModule | null>(64, null);
 let pcSite = new Int32Array(64);
 let pcDepth = new Int32Array(64);
 let pcClock = new Float64Array(64);
@@ -48,7 +49,7 @@ let pcAnnounced = new Uint8Array(64);
 
 function growFrames(): void {
   const n = frameFn.length * 2;
-  const fr = new Array<TracedModule | null>(n).fill(null);
+  const fr = filled<TracedModule | null>(n, null);
   for (let k = 0; k < depth; k++) fr[k] = frameRec[k]!;
   frameRec = fr;
   const ff = new Int32Array(n);
@@ -58,7 +59,7 @@ function growFrames(): void {
 
 function growPending(): void {
   const n = pcSite.length * 2;
-  const r = new Array<TracedModule | null>(n).fill(null);
+  const r = filled<TracedModule | null>(n, null);
   for (let k = 0; k < pcTop; k++) r[k] = pcRec[k]!;
   pcRec = r;
   const s = new Int32Array(n); s.set(pcSite); pcSite = s;
@@ -139,7 +140,7 @@ function enterFrame(rec: TracedModule, fn: number, site: number): void {
 }
 
 // Each probe below ignores what fires while jsmemtrace's own code runs (`own.busy`, probe.ts),
-// and marks its own work so A sink that throws is detached: tracing stops, the program goes
+// and marks its own work so. A sink that throws is detached: tracing stops, the program goes
 // on (`failed`).
 
 function fOn(m: ModuleKeyFn, i: number): void {

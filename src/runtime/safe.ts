@@ -38,3 +38,13 @@ ownMethods(SafeWeakMap, WeakMap);
 ownMethods(SafeWeakSet, WeakSet);
 ownMethods(SafeFinalizationRegistry, FinalizationRegistry);
 
+
+/**
+ * `new Array(n).fill(v)` without `Array.prototype.fill`: the runtime grows its arrays inside
+ * probes, among the program's code, which may have replaced it.
+ */
+export function filled<T>(n: number, v: T): T[] {
+  const a = new Array<T>(n);
+  for (let k = 0; k < n; k++) a[k] = v;
+  return a;
+}
