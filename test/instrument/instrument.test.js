@@ -52,6 +52,16 @@ test('module key, hashbang, directive prologue', () => {
   assert.equal(r.sites.file, '/a/b.cjs');
   const empty = instrument('// nothing\n', { filename: '/a/empty.js' });
   assert.equal(empty.code, '// nothing\n');
+
+test('a file with non-ASCII text gets the same probes as its ASCII twin (the two ways of writing the output)', () => {
+  const twin = (c) => `const s = '${c}';\nfunction f(a) { if (a) return typeof a; return[s] }\nclass K { static { new Map([[1, s]]); } }\nlabel: for (const x of [f(1)]) { void typeof[x]; }\n`;
+  const ascii = instrument(twin('e'), { filename: '/a/t.js' });
+  const wide = instrument(twin('é€😀'), { filename: '/a/t.js' });
+  assert.equal(wide.code, ascii.code.replace(`'e'`, `'é€😀'`));
+  checkInvariants(twin('é€😀'), wide, 'non-ASCII');
+  const key = instrument(twin('e'), { filename: '/a/t.js', moduleKey: '/ä/t.js' });
+  assert.equal(key.code, ascii.code.replace('"/a/t.js"', '"/ä/t.js"'));
+});
 });
 
 test('source type: from the extension, the option, or the content', () => {
