@@ -20,6 +20,7 @@ import module from 'node:module';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const register = new URL('../dist/loader/register.js', import.meta.url).href;
+const preload = fileURLToPath(new URL('../dist/loader/register-cjs.cjs', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
 const rounds = Number(process.env.ROUNDS ?? 15);
 
@@ -41,6 +42,11 @@ const doc = YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n');
 process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items.join(', ')).length) + '\\n');
 `);
   writeFileSync(join(app, 'empty.mjs'), '');
+  // yaml alone from a CommonJS entry point, under the CommonJS preload (`--require`): on Node 20
+  // that starts no hooks thread unless the program may load an ES module (loader/lazy-esm.ts).
+  writeFileSync(join(app, 'app.cjs'), `const YAML = require('./vendor/yaml');
+process.stdout.write(JSON.stringify(YAML.parse('title: start-up\\nitems: [1, 2, 3]\\n')) + '\\n');
+`);
 
   const warmCache = join(app, 'cache-warm');
   const coldCache = join(app, 'cache-cold');
@@ -51,6 +57,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
     run: { args: [cli, 'run', 'app.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
     esmPlain: { args: ['app-esm.mjs'], env: {} },
     esmWarm: { args: ['--import', register, 'app-esm.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache } },
+    cjsPlain: { args: ['app.cjs'], env: {}, output: '{"title":"start-up","items":[1,2,3]}\n' },
+    cjsWarm: { args: ['--require', preload, 'app.cjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache }, output: '{"title":"start-up","items":[1,2,3]}\n' },
     emptyPlain: { args: ['empty.mjs'], env: {}, output: '' },
     emptyLoader: { args: ['--import', register, 'empty.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache }, output: '' },
   };
@@ -75,6 +83,7 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
   once('plain');
   once('emptyLoader'); // fills the cache for it too
   once('esmWarm');
+  once('cjsWarm');
   const warmPhase = Object.keys(variants).filter((name) => name !== 'cold');
   for (let i = 0; i < rounds; i++) for (const name of warmPhase) times[name].push(once(name));
   const coldPlain = [];
@@ -97,6 +106,8 @@ process.stdout.write(String(marked.parse('# ' + doc.title + '\\n\\n' + doc.items
   }
   const esm = median(times.esmWarm) / median(times.esmPlain);
   console.log(`  the same with yaml's ES module build (every module an ES module): plain ${median(times.esmPlain).toFixed(1)} ms, warm ${median(times.esmWarm).toFixed(1)} ms, ${esm.toFixed(2)}x plain`);
+  const cjs = median(times.cjsWarm) / median(times.cjsPlain);
+  console.log(`  yaml alone from a CommonJS entry point, with --require jsmemtrace/register: plain ${median(times.cjsPlain).toFixed(1)} ms, warm ${median(times.cjsWarm).toFixed(1)} ms, ${cjs.toFixed(2)}x plain`);
   const fixed = median(times.emptyLoader) - median(times.emptyPlain);
   const extra = median(times.warm) - plain;
   console.log(`  of warm's +${extra.toFixed(1)} ms: +${fixed.toFixed(1)} ms is the loader's fixed cost (an empty module: ${median(times.emptyPlain).toFixed(1)} -> ${median(times.emptyLoader).toFixed(1)} ms), the rest is per module`);

@@ -27,11 +27,13 @@ export function patchResolveFilename(): void {
 /**
  * `commonJSOnly`: the module hooks instrument everything else (TypeScript, and ES modules that
  * require() compiles through the ESM loader), so only JavaScript CommonJS is handled here.
+ * `seen`: told of every module before it is compiled, in scope or not (lazy-esm.ts).
  */
-export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boolean): void {
+export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boolean, seen?: (content: string, format: unknown) => void): void {
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
+    if (seen !== undefined && typeof content === 'string') seen(content, rest[0]);
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       const format = rest[0];
       let type = jsFormat(format, filename, content);

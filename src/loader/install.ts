@@ -18,13 +18,17 @@ import { writeStderr } from './stderr.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { listen } from './esm-channel.js';
+import { startWhenNeeded } from './lazy-esm.js';
 import { onFirstModule } from './registration.js';
 
-/** Installs the loader for `config`, caching in `cacheDir`; once per thread (start.ts `prepare` sees to it). */
-export function install(config: JsmtConfig, cacheDir: string): void {
+/**
+ * Installs the loader for `config`, caching in `cacheDir`; once per thread (start.ts `prepare`
+ * sees to it). `lazyEsm`: Node 20's ES module hooks start when first needed (lazy-esm.ts).
+ */
+export function install(config: JsmtConfig, cacheDir: string, lazyEsm = false): void {
   installProbe();
   installFunctionSource();
-  installHooks(config, cacheDir);
+  installHooks(config, cacheDir, lazyEsm);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
   if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
@@ -50,7 +54,7 @@ function traced(run: RunInfo): void {
   }
 }
 
-function installHooks(config: JsmtConfig, cacheDir: string): void {
+function installHooks(config: JsmtConfig, cacheDir: string, lazyEsm: boolean): void {
   const transformer = new ModuleTransformer(config, cacheDir);
   // Also with registerHooks: CommonJS imported from ESM gets a require() that skips resolve hooks.
   patchResolveFilename();
@@ -66,13 +70,16 @@ function installHooks(config: JsmtConfig, cacheDir: string): void {
     patchCompile(transformer, true);
     return;
   }
-  patchCompile(transformer, false);
-  const { port1, port2 } = new (workerThreads().MessageChannel)();
-  listen(port1, transformer);
-  nodeModule.register(new URL('./esm-hooks.js', import.meta.url), {
-    data: { port: port2, config },
-    transferList: [port2],
-  });
+  const registerEsmHooks = () => {
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
+    listen(port1, transformer);
+    nodeModule.register(new URL('./esm-hooks.js', import.meta.url), {
+      data: { port: port2, config },
+      transferList: [port2],
+    });
+  };
+  patchCompile(transformer, false, lazyEsm ? startWhenNeeded(registerEsmHooks) : undefined);
+  if (!lazyEsm) registerEsmHooks();
 }
 
 function startTracer(config: JsmtConfig): void {

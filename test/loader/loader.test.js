@@ -286,11 +286,7 @@ test('cache: an unusable cache directory costs one warning, never the program', 
   }
 });
 
-test("run keeps Node's own start for a CommonJS program: nextTick order, uncaught non-Errors (Node 22.15+)", (t) => {
-  if (typeof module.registerHooks !== 'function') {
-    t.skip('Node 20 runs the loader with --import, which runs a CommonJS entry from the ES module loader (README)');
-    return;
-  }
+test("run keeps Node's own start for a CommonJS program: nextTick order, uncaught non-Errors", (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
   writeFileSync(join(p.dir, 'tick.cjs'), `process.nextTick(() => console.log('tick'));
@@ -311,6 +307,19 @@ console.log('sync');
   // The same preload by hand: `node --require jsmemtrace/register`.
   const r = runNode(['--require', createRequire(import.meta.url).resolve('jsmemtrace/register'), 'tick.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
   assert.equal(r.stdout, 'sync\ntick\nthen\n', r.stderr);
+  // Its ES modules are instrumented too: on Node 20 their hooks start when the program may load
+  // one (loader/lazy-esm.ts), here at a dynamic import.
+  writeFileSync(join(p.dir, 'late.mjs'), 'export function late() { return [1, 2].map((x) => x + 1).join(); }\n');
+  writeFileSync(join(p.dir, 'lazy.cjs'), `process.nextTick(() => console.log('tick'));
+Promise.resolve().then(() => console.log('then'));
+import('./late.mjs').then((m) => console.log(m.late()));
+`);
+  const traced = runCli(['run', '--trace', '--d-rss-trigger', '0', 'lazy.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(traced.status, 0, traced.stderr);
+  assert.equal(traced.stdout, 'tick\nthen\n2,3\n');
+  const log = /trace log: (.*)$/m.exec(traced.stderr)?.[1];
+  assert.ok(log !== undefined, traced.stderr);
+  assert.match(readFileSync(log, 'utf8'), /CALL +late\.mjs +1 late /);
 });
 
 test('a removed working directory: the loader stands aside with one warning; a tracer logs on', (t) => {
