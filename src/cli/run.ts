@@ -1,8 +1,7 @@
 /**
  * `jsmemtrace run [options] [--] script [args...]`: runs a Node program instrumented, in a child
- * `node --require <register-cjs> script` (`--import <register>` on Node 20 but for CommonJS: see `preload`) whose
- * argv, environment, stdio, exit code and signals are the program's own. The loader also travels
- * in NODE_OPTIONS and the
+ * `node --require <register-cjs> script` (see `preload`) whose argv, environment, stdio, exit
+ * code and signals are the program's own. The loader also travels in NODE_OPTIONS and the
  * configuration (scope, tracer, tracer options, the run's directory) in $JSMEMTRACE_CONFIG: the
  * program's process.argv is exactly `[node, /abs/script, ...args]`, and every Node process and
  * worker thread it starts with the environment it inherited is traced too, each into its own logs
@@ -13,14 +12,10 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
-import nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import {
-  CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, withRegister, type JsmtConfig, type TracerMode,
+  CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
-import { commonJSEntry } from '../loader/lazy-esm.js';
-
-export { withRegister };
 import { parseLogFileName } from '../log/read-name.js';
 import { UsageError, describeFlags, flagBoolean, flagList, flagString, parseArgs, type FlagSpecs } from './args.js';
 
@@ -151,23 +146,26 @@ function isExecutable(path: string): boolean {
 }
 
 /**
- * How the program's Node processes load the loader: as a CommonJS preload where Node has
- * `module.registerHooks` (with `--import`, Node would run a CommonJS entry point from its ES
- * module loader, and the program's `process.nextTick` callbacks and uncaught errors would behave
- * otherwise: loader/register-cjs.cts), else with `--import`. On Node 20 the process of a CommonJS
- * `script` gets the preload too (loader/lazy-esm.ts), and its descendants `--import` from it
- * (`importUrl`), so NODE_OPTIONS (`option`, undefined there) leaves that process alone. In
- * NODE_OPTIONS a path with a space is quoted, as Node's parser of that variable reads it; a file
- * URL has none.
+ * NODE_OPTIONS with the loader's option (`--require=<path>`, see `preload`) added, unless it is
+ * there already (a run inside a run): every Node process and worker thread of the program that
+ * inherits the environment loads the loader, and the program's own argv and execArgv stay as
+ * they are.
  */
-export function preload(script?: string): { flag: '--require' | '--import'; value: string; option?: string; importUrl?: string } {
-  const preloaded = fileURLToPath(new URL('../loader/register-cjs.cjs', import.meta.url));
-  if (typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function') {
-    return { flag: '--require', value: preloaded, option: `--require=${/[\s"\\]/.test(preloaded) ? JSON.stringify(preloaded) : preloaded}` };
-  }
-  const url = new URL('../loader/register.js', import.meta.url).href;
-  if (commonJSEntry(script, [], process.env.NODE_OPTIONS)) return { flag: '--require', value: preloaded, importUrl: url };
-  return { flag: '--import', value: url, option: `--import=${url}` };
+export function withRegister(nodeOptions: string | undefined, own: string): string {
+  if (nodeOptions === undefined || nodeOptions.trim() === '') return own;
+  return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${nodeOptions} ${own}`;
+}
+
+/**
+ * How the program's Node processes load the loader: as a CommonJS preload (with `--import`, Node
+ * would run a CommonJS entry point from its ES module loader, and the program's
+ * `process.nextTick` callbacks and uncaught errors would behave otherwise:
+ * loader/register-cjs.cts). In NODE_OPTIONS a path with a space is quoted, as Node's parser of
+ * that variable reads it.
+ */
+export function preload(): { flag: '--require'; value: string; option: string } {
+  const path = fileURLToPath(new URL('../loader/register-cjs.cjs', import.meta.url));
+  return { flag: '--require', value: path, option: `--require=${/[\s"\\]/.test(path) ? JSON.stringify(path) : path}` };
 }
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -261,12 +259,11 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   parsed.config.run = { pid: process.pid, dir: runDir };
-  const loader = preload(parsed.command ? undefined : parsed.script);
-  if (loader.importUrl !== undefined) parsed.config.run.importUrl = loader.importUrl;
+  const loader = preload();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     [CONFIG_ENV]: JSON.stringify(parsed.config),
-    NODE_OPTIONS: loader.option === undefined ? process.env.NODE_OPTIONS : withRegister(process.env.NODE_OPTIONS, loader.option),
+    NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, loader.option),
   };
   const child = parsed.command
     ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env, argv0: parsed.argv0 })

@@ -50,12 +50,6 @@ export interface RunInfo {
    * npx); absent in the process `run` started. Each traced process sets it for its children.
    */
   parent?: number;
-  /**
-   * Set where the process `run` started loads the loader as a preload that its descendants cannot
-   * use (Node 20, lazy-esm.ts): the loader's `--import` URL, which that process puts in their
-   * NODE_OPTIONS and its own execArgv (which worker threads and fork() pass on) instead.
-   */
-  importUrl?: string;
 }
 
 /** The file in `RunInfo.dir` that lists the run's logs. */
@@ -160,15 +154,4 @@ function validateConfig(raw: unknown, cwd: string): JsmtConfig {
     if (r.parent !== undefined) config.run.parent = r.parent as number;
   }
   return config;
-}
-
-/**
- * NODE_OPTIONS with the loader's option (`--require=<path>` or `--import=<url>`) added, unless it
- * is there already (a run inside a run): every Node process and worker thread of the program that
- * inherits the environment loads the loader, and the program's own argv and execArgv stay as
- * they are.
- */
-export function withRegister(nodeOptions: string | undefined, own: string): string {
-  if (nodeOptions === undefined || nodeOptions.trim() === '') return own;
-  return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${nodeOptions} ${own}`;
 }

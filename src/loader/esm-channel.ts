@@ -1,46 +1,54 @@
 /**
- * The main-thread end of Node 20's hand-over (see esm-hooks.ts and docs/ARCHITECTURE.md). The
- * hooks thread posts each instrumented module's table on this port before it returns the module's
- * source, so the table is on the port before any of the module's code can run. It is taken off
- * the port synchronously, and registered:
- * - by the registry, when a lookup misses (a probe's tracer, Function#toString), so a hoisted
- *   function that an import cycle calls before its module's body ran still finds its module;
- * - by the statement `__jsmtT();` that starts each such module's body: the first registration
- *   starts `run`'s tracer, before the first instrumented module's body runs.
- * (A first import of a module of our own did both, but it cost Node 20 two more requests to the
- * hooks thread and one more module per instrumented module.)
+ * The main-thread end of Node 20's ES module hooks (esm-hooks.ts), which run in Node's hooks
+ * thread. Each module they instrument starts with `__jsmtT(__jsmt$m);` (esm-prefix.ts), which
+ * registers it here before its body runs (the first registration starts `run`'s tracer). The
+ * registration comes from the module's file and the instrumentation cache entry that the hooks
+ * thread read or wrote (`ModuleTransformer.esmRegistration`), its sites read when first needed.
+ * The hooks thread also lists the keys of the modules it instrumented in a SharedArrayBuffer, so
+ * that a registry lookup that misses (a hoisted function that an import cycle calls before its
+ * module's body ran, or its Function#toString) registers every module listed so far.
+ *
+ * (The tables used to travel on a MessagePort, but Node 20 kills a process whose preload passes a
+ * port to `module.register`, and posting them cost every start ~0.25 ms a module.)
  */
-import type { MessagePort } from 'node:worker_threads';
 import { registerTransformed } from './registration.js';
-import type { CachedModule, ModuleTransformer, Registration } from './transform.js';
-import { withTakeTablesInserts } from './esm-prefix.js';
-import { unpackSites, type PackedSites } from '../instrument/packed-sites.js';
+import type { ModuleTransformer } from './transform.js';
+import type { Site } from '../instrument/types.js';
+import { withTakeTables, withTakeTablesInserts } from './esm-prefix.js';
 import { TAKE_TABLES } from '../runtime/probe.js';
 import { setPendingTables } from '../runtime/registry.js';
+import { listedSince } from './esm-list.js';
 
-/** What esm-hooks.ts posts: a whole registration, or a cache hit's (see `emit` there). */
-type Posted = (Omit<Registration, 'sites'> & { sites: PackedSites }) | { cached: CachedModule; code: string; at: number };
-
-let port: MessagePort | undefined;
-let transformer: ModuleTransformer | undefined;
-
-/** `t`: reads the entries of cache hits again, when their sites are first needed. */
-export function listen(p: MessagePort, t: ModuleTransformer): void {
-  port = p;
-  transformer = t;
-  // Only read synchronously: it must never keep the program alive.
-  p.unref();
-  (globalThis as Record<string, unknown>)[TAKE_TABLES] = drainTables;
-  setPendingTables(drainTables);
+export function registerHooksThreadModules(transformer: ModuleTransformer, list: SharedArrayBuffer): void {
+  const registered = new Set<string>();
+  const take = (moduleKey: string): void => {
+    if (registered.has(moduleKey)) return;
+    registered.add(moduleKey);
+    // Nothing is read now: the tracer asks for the sites, Function#toString for the code and
+    // insertions, each when first needed.
+    let made: { code: string; sites: Site[]; inserts: readonly number[] } | undefined;
+    const make = () => made ??= madeFor(transformer, moduleKey);
+    registerTransformed({
+      sites: { key: moduleKey, file: transformer.esmFilename(moduleKey), get sites() { return make().sites; } },
+      get inserts() { return make().inserts; },
+      get code() { return make().code; },
+    });
+  };
+  let seen = 0;
+  const takeListed = (): void => {
+    const { keys, end } = listedSince(list, seen);
+    seen = end;
+    for (const key of keys) take(key);
+  };
+  (globalThis as Record<string, unknown>)[TAKE_TABLES] = (m: () => string): void => take(m());
+  setPendingTables(takeListed);
 }
 
-export function drainTables(): void {
-  if (port === undefined) return;
-  // Only the Node 20 loader has a port: others never load node:worker_threads for it.
-  const { receiveMessageOnPort } = process.getBuiltinModule('node:worker_threads');
-  for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-    const r = m.message as Posted;
-    if ('cached' in r) registerTransformed(transformer!.cachedRegistration(r.cached, r.code, (inserts) => withTakeTablesInserts(r.at, inserts)));
-    else registerTransformed({ ...r, sites: unpackSites(r.sites) });
-  }
+/** What runs is the hooks thread's output, prefixed; nothing when its file is gone. */
+function madeFor(transformer: ModuleTransformer, moduleKey: string): { code: string; sites: Site[]; inserts: readonly number[] } {
+  const out = transformer.esmRegistration(moduleKey);
+  const r = out?.registration;
+  if (r === undefined) return { code: '', sites: [], inserts: [] };
+  const { code, at } = withTakeTables(out!.code);
+  return { code, sites: r.sites.sites, inserts: withTakeTablesInserts(at, r.inserts) };
 }

@@ -1,26 +1,24 @@
 /**
- * `module.register()` hooks (Node 20 and 22 < 22.15). They run in Node's hooks thread, so the
- * site table of each module instrumented here must reach the main thread's registry before the
- * registry asks for it. docs/ARCHITECTURE.md ("The loader") explains the hand-over: the table
- * travels through a MessagePort (posted before the load result is returned, so it is there
- * before any of the module's code can run), the registry takes what is on the port when a lookup
- * misses, and a statement prefixed to the module takes it as the module's body starts (which
- * starts `run`'s tracer before the first instrumented module's body).
+ * `module.register()` hooks (Node 20 and 22 < 22.15). They run in Node's hooks thread, and the
+ * site table of each module instrumented here must be in the main thread's registry before the
+ * module runs. Nothing is handed over: each such module starts with `__jsmtT(__jsmt$m);`, which
+ * registers it in the main thread from its file and the cache entry made or read here
+ * (esm-channel.ts; docs/ARCHITECTURE.md, "The loader").
  * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
-import type { MessagePort } from 'node:worker_threads';
 import type { JsmtConfig } from './config.js';
 import { formatOf } from './format.js';
 import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
-import { withTakeTables, withTakeTablesInserts } from './esm-prefix.js';
+import { withTakeTables } from './esm-prefix.js';
+import { listKey } from './esm-list.js';
 import { typeScriptAlternative } from './ts-resolve.js';
-import { packSites } from '../instrument/packed-sites.js';
 
 interface InitData {
-  port: MessagePort;
   config: JsmtConfig;
+  /** Where the keys of the modules instrumented here are listed for the main thread. */
+  list: SharedArrayBuffer;
 }
 
 type Source = string | ArrayBuffer | ArrayBufferView;
@@ -32,12 +30,12 @@ interface LoadResult {
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 type NextResolve = (specifier: string, context?: unknown) => Promise<{ url: string }>;
 
-let port: MessagePort;
 let transformer: ModuleTransformer;
+let list: SharedArrayBuffer;
 
 export async function initialize(data: InitData): Promise<void> {
-  port = data.port;
   transformer = new ModuleTransformer(data.config);
+  list = data.list;
 }
 
 export async function resolve(specifier: string, context: { parentURL?: string }, nextResolve: NextResolve) {
@@ -50,16 +48,12 @@ export async function resolve(specifier: string, context: { parentURL?: string }
   }
 }
 
-/** The module's new source: the table is posted first, so it is on the port before the module can run. */
+/** The module's new source: with probes, it registers itself in the main thread first. */
 function emit(out: Transformed): string {
   const r = out.registration;
   if (r === undefined) return out.code;
   const { code, at } = withTakeTables(out.code);
-  // A cache hit: the main thread reads the sites and insertions from the same entry, and only
-  // when something needs them (reading, packing and posting them for every module cost Node 20
-  // ~0.25 ms a module at every start).
-  if (out.cached !== undefined) port.postMessage({ cached: out.cached, code, at });
-  else port.postMessage({ ...r, sites: packSites(r.sites), code, inserts: withTakeTablesInserts(at, r.inserts) });
+  if (at >= 0) listKey(list, r.sites.key);
   return code;
 }
 

@@ -3,16 +3,19 @@
  * esm-channel.ts).
  */
 import { TAKE_TABLES } from '../runtime/probe.js';
+import { MODULE_KEY_DECL } from '../instrument/types.js';
 
 const LINE_END = /[\n\r\u2028\u2029]/;
-const STATEMENT = `${TAKE_TABLES}();`;
+const STATEMENT = `${TAKE_TABLES}(__jsmt$m);`;
 
 /**
- * Prefixes `__jsmtT();` on the first line (after a hashbang line), adding no line break. `at`:
- * where it went, in the code and in the original alike (nothing is inserted into a hashbang
- * line); -1 for a file that is only a hashbang line, which has nothing to register.
+ * Prefixes `__jsmtT(__jsmt$m);` (the module-key function, hoisted) on the first line (after a
+ * hashbang line), adding no line break. `at`: where it went, in the code and in the original
+ * alike (nothing is inserted into a hashbang line); -1 for code with nothing to register (no
+ * probe, so no module-key function), which is left as it is.
  */
 export function withTakeTables(code: string): { code: string; at: number } {
+  if (!code.includes(MODULE_KEY_DECL)) return { code, at: -1 };
   let at = 0;
   if (code.startsWith('#!')) {
     const end = code.search(LINE_END);

@@ -8,8 +8,6 @@ const { writeFileSync } = process.getBuiltinModule('node:fs');
 const { join } = process.getBuiltinModule('node:path');
 const nodeModule = process.getBuiltinModule('node:module');
 const { createRequire } = nodeModule;
-// node:worker_threads is fetched where needed: loading it costs ~2.5 ms of every start on Node 24.
-const workerThreads = () => process.getBuiltinModule('node:worker_threads');
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
 import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo, type RunLogs } from './config.js';
@@ -17,7 +15,8 @@ import { ModuleTransformer } from './transform.js';
 import { writeStderr } from './stderr.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
-import { listen } from './esm-channel.js';
+import { registerHooksThreadModules } from './esm-channel.js';
+import { newModuleList } from './esm-list.js';
 import { startWhenNeeded } from './lazy-esm.js';
 import { onFirstModule } from './registration.js';
 
@@ -71,12 +70,9 @@ function installHooks(config: JsmtConfig, cacheDir: string, lazyEsm: boolean): v
     return;
   }
   const registerEsmHooks = () => {
-    const { port1, port2 } = new (workerThreads().MessageChannel)();
-    listen(port1, transformer);
-    nodeModule.register(new URL('./esm-hooks.js', import.meta.url), {
-      data: { port: port2, config },
-      transferList: [port2],
-    });
+    const list = newModuleList();
+    registerHooksThreadModules(transformer, list);
+    nodeModule.register(new URL('./esm-hooks.js', import.meta.url), { data: { config, list } });
   };
   patchCompile(transformer, false, lazyEsm ? startWhenNeeded(registerEsmHooks) : undefined);
   if (!lazyEsm) registerEsmHooks();

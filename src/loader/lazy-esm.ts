@@ -1,16 +1,9 @@
 /**
  * Node 20 has no `module.registerHooks`: ES modules are seen only by `module.register`'s hooks
- * thread, and with `--import` (how the loader used to start there) Node runs even a CommonJS entry
- * point from its ES module loader. The program then sees its top-level `process.nextTick`
- * callbacks run after its promise callbacks, and an uncaught non-Error reported from Node's
- * internals. So where the entry point is CommonJS, the loader starts as a preload instead
- * (register-cjs.cts), instruments CommonJS in `Module.prototype._compile`, and starts the hooks
+ * thread, whose start costs ~35 ms. Where the entry point is CommonJS, the loader (a preload,
+ * register-cjs.cts) instruments CommonJS in `Module.prototype._compile` and starts the hooks
  * thread only when the program may load an ES module: before it compiles a module whose text
- * holds `import(`, or an ES module that `require()` loads (Node 20.19+). A program that never
- * does also starts ~35 ms sooner (the hooks thread's start).
- *
- * Not from the preload itself: Node 20 kills a process whose preload passes a MessagePort to
- * `module.register` (exit code 1, no message); from the entry point's compilation on it works.
+ * holds `import(`, or an ES module that `require()` loads (Node 20.19+).
  */
 const nodeModule = process.getBuiltinModule('node:module');
 const { resolve } = process.getBuiltinModule('node:path');
@@ -41,19 +34,12 @@ export function commonJSEntry(main: string | undefined, execArgv: readonly strin
 /** `import(` as code or text: a string that holds it costs an early start of the hooks thread, nothing worse. */
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
-/**
- * For `patchCompile`: calls `start` once, before the first module that may load an ES module is
- * compiled (see above), and never during the preloads: a preload's `import(` defers it to the
- * entry point's compilation.
- */
+/** For `patchCompile`: calls `start` once, before the first module that may load an ES module is compiled. */
 export function startWhenNeeded(start: () => void): (content: string, format: unknown) => void {
-  let state: 'idle' | 'wanted' | 'started' = 'idle';
+  let started = false;
   return (content, format) => {
-    if (state === 'started') return;
-    if (state === 'idle' && format !== 'module' && !DYNAMIC_IMPORT.test(content)) return;
-    state = 'wanted';
-    if ((process as { mainModule?: unknown }).mainModule === undefined) return;
-    state = 'started';
+    if (started || (format !== 'module' && !DYNAMIC_IMPORT.test(content))) return;
+    started = true;
     start();
   };
 }

@@ -20,7 +20,7 @@ export function onFirstModule(fn: () => void): void {
 export function registerTransformed(r: Registration): boolean {
   try {
     // `r` itself: its insertions may be read from the cache only when first needed.
-    trackFunctionSource(registerModule(r.sites, { original: r, instrumented: r.code }));
+    trackFunctionSource(registerModule(r.sites, { original: r, get instrumented() { return r.code; } }));
   } catch (e) {
     writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
     return false;

@@ -5,6 +5,7 @@
  * thread on Node 20, the CommonJS `_compile` patch, `module.registerHooks` on Node 22.15+/24).
  */
 import { createRequire } from 'node:module';
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 import type { InstrumentOptions, InstrumentResult, SiteTable } from '../instrument/types.js';
 import { InstrumentCache, cacheKey, defaultCacheDir, type EntryDetails } from '../instrument/cache.js';
 import type { JsmtConfig } from './config.js';
@@ -43,15 +44,6 @@ export interface Transformed {
   code: string;
   /** Present when the code carries probes. */
   registration?: Registration;
-  /** Present when the code came from the cache: what reads its entry again (`cachedRegistration`). */
-  cached?: CachedModule;
-}
-
-/** A module served from the cache: its entry's key, and what made it. */
-export interface CachedModule {
-  key: string;
-  options: InstrumentOptions;
-  source: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -151,7 +143,35 @@ export class ModuleTransformer {
     return out;
   }
 
-  private transformOrThrow(filename: string, source: string, format: ModuleFormat, onlyIfCommonJS: boolean): Transformed | undefined {
+  /**
+   * Node 20 (esm-channel.ts): the registration of the ES module that the hooks thread instrumented
+   * as `moduleKey` (its file name, or `name#n` for the n-th text a file was loaded with), made
+   * from its file as it is now: from the cache entry that thread read or wrote (same file, options
+   * and build: same entry), else instrumented again (the same text gives the same result). Its
+   * code is the hooks thread's output before `withTakeTables`.
+   */
+  esmRegistration(moduleKey: string): Transformed | undefined {
+    const filename = this.esmFilename(moduleKey);
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      return this.transformOrThrow(filename, sourceText(readFileSync(filename)), 'module', false, moduleKey);
+    } catch (e) {
+      writeStderr(`jsmemtrace: warning: the sites of ${filename} are lost: ${reason(e)}`);
+      return undefined;
+    } finally {
+      own.busy = busy;
+    }
+  }
+
+  /** The file of a module key that the hooks thread gave (see `esmRegistration`). */
+  esmFilename(moduleKey: string): string {
+    const numbered = /^(.*)#(\d+)$/.exec(moduleKey);
+    return numbered !== null && !existsSync(moduleKey) ? numbered[1]! : moduleKey;
+  }
+
+  /** `moduleKey`: given by the hooks thread (`esmRegistration`), else decided here; no debug line then. */
+  private transformOrThrow(filename: string, source: string, format: ModuleFormat, onlyIfCommonJS: boolean, moduleKey?: string): Transformed | undefined {
     if (!this.inScope(filename)) {
       if (!isTypeScript(filename)) return undefined;
       if (debugLoader) writeStderr(`jsmemtrace[loader]: strip types ${filename} (not in scope)`);
@@ -160,16 +180,15 @@ export class ModuleTransformer {
     const options: InstrumentOptions = {
       filename,
       sourceType: format,
-      moduleKey: this.moduleKey(filename, source),
+      moduleKey: moduleKey ?? this.moduleKey(filename, source),
       probes: this.config.probes,
     };
     const key = cacheKey(options);
     const cache = this.openCache();
     const code = cache.get(key, source);
     if (code !== undefined) {
-      if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      const cached = { key, options, source };
-      return { code, registration: this.cachedRegistration(cached, code), cached };
+      if (debugLoader && moduleKey === undefined) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
+      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
     }
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
@@ -183,20 +202,8 @@ export class ModuleTransformer {
       return isTypeScript(filename) ? this.strip(filename, source) : undefined;
     }
     cache.set(key, result, source);
-    if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss)`);
+    if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss${moduleKey === undefined ? '' : ', again for the hooks thread\'s module'})`);
     return { code: result.code, registration: { sites: result.sites, inserts: result.inserts, code: result.code } };
-  }
-
-  /**
-   * The registration of a module served from this cache, here or by another thread (Node 20's
-   * hooks thread, esm-channel.ts): its sites and insertions are read from the entry when first
-   * needed, `adjust`ed to the code that runs.
-   */
-  cachedRegistration(c: CachedModule, code: string, adjust?: (inserts: number[]) => number[]): Registration {
-    return lazyRegistration(c.options, code, () => {
-      const d = this.details(this.openCache(), c.key, c.source, c.options);
-      return adjust === undefined ? d : { sites: d.sites, inserts: adjust(d.inserts) };
-    });
   }
 
   private openCache(): InstrumentCache {

@@ -11,9 +11,8 @@ import { SafeWeakMap } from './safe.js';
 
 /** Per module: its probed text and the insertions made into it. */
 interface Source {
-  readonly code: string;
-  /** Read on first use: a cached module's insertions are parsed when first asked for. */
-  readonly original: { readonly inserts: readonly number[] };
+  /** Read on first use: a module may read its code (Node 20) and insertions when first asked for. */
+  readonly record: Pick<ModuleRecord, 'instrumented' | 'original'>;
   /**
    * [startInCode, endInCode, ...] of each insertion, ascending; built on the first toString that
    * needs this module (most programs never call toString on their own functions).
@@ -30,15 +29,13 @@ let installed = false;
  * before it runs, so it only keeps them.
  */
 export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 'original'>): void {
-  const code = record.instrumented;
-  const original = record.original;
-  if (code === undefined || original === undefined) return;
-  sources.push({ code, original, ranges: undefined });
+  if (record.original === undefined) return;
+  sources.push({ record, ranges: undefined });
 }
 
 function rangesOf(src: Source): Int32Array {
   if (src.ranges !== undefined) return src.ranges;
-  const inserts = src.original.inserts;
+  const inserts = src.record.original!.inserts;
   const ranges = new Int32Array(inserts.length);
   let shift = 0;
   for (let k = 0; k < inserts.length; k += 2) {
@@ -68,7 +65,7 @@ export function installFunctionSource(): void {
       const fn = this as object;
       let original = cache.get(fn);
       if (original === undefined) {
-        // A module whose table is still on its way (Node 20: loader/esm-channel.ts) is found once taken.
+        // A module that has not registered itself yet (Node 20: loader/esm-channel.ts) is found once taken.
         original = originalText(text) ?? (registerPending() ? originalText(text) : undefined) ?? text;
         cache.set(fn, original);
       }
@@ -83,14 +80,15 @@ export function installFunctionSource(): void {
 function originalText(text: string): string | undefined {
   for (let s = sources.length - 1; s >= 0; s--) {
     const src = sources[s]!;
-    const at = src.code.indexOf(text);
-    if (at >= 0) return cut(src, at, at + text.length);
+    const code = src.record.instrumented;
+    const at = code === undefined ? -1 : code.indexOf(text);
+    if (at >= 0) return cut(src, code!, at, at + text.length);
   }
   return undefined;
 }
 
 /** The code in [from, to) without the inserted ranges. */
-function cut(src: Source, from: number, to: number): string {
+function cut(src: Source, code: string, from: number, to: number): string {
   const r = rangesOf(src);
   const n = r.length >> 1;
   let lo = 0;
@@ -104,9 +102,9 @@ function cut(src: Source, from: number, to: number): string {
   for (let k = lo; k < n; k++) {
     const a = r[2 * k]!;
     if (a >= to) break;
-    if (a > p) out += src.code.slice(p, a);
+    if (a > p) out += code.slice(p, a);
     p = Math.max(p, r[2 * k + 1]!);
   }
-  if (p < to) out += src.code.slice(p, to);
+  if (p < to) out += code.slice(p, to);
   return out;
 }

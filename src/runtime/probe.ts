@@ -74,9 +74,9 @@ export const own = { busy: false };
 export const FLAGS = { F: '__jsmtF', L: '__jsmtL', C: '__jsmtC', A: '__jsmtA' } as const;
 
 /**
- * The global that Node 20's hooks thread makes each module it instruments call first (`__jsmtT();`,
- * loader/esm-hooks.ts): it registers the site tables handed over so far (loader/esm-channel.ts
- * sets it); a no-op elsewhere.
+ * The global that Node 20's hooks thread makes each module it instruments call first
+ * (`__jsmtT(__jsmt$m);`, loader/esm-hooks.ts): it registers the module in this thread
+ * (loader/esm-channel.ts sets it); a no-op elsewhere.
  */
 export const TAKE_TABLES = '__jsmtT';
 export type FlagName = keyof typeof FLAGS;

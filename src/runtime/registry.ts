@@ -52,8 +52,9 @@ const byKey = new SafeMap<string, ModuleRecord>();
 const byFile = new SafeMap<string, ModuleRecord>();
 
 /**
- * Registers the tables handed over but not registered yet (Node 20's hooks thread posts them on a
- * port: loader/esm-channel.ts), so that a lookup that misses takes them first.
+ * Registers the modules that another thread instrumented for this one but that have not
+ * registered themselves yet (Node 20's hooks thread lists them: loader/esm-channel.ts), so that
+ * a lookup that misses finds them.
  */
 let takePending: (() => void) | undefined;
 
@@ -81,7 +82,9 @@ export function registerModule(table: SiteTable, extra?: {
     key: table.key, file: table.file,
     // Read through: a table from the cache builds its Site objects only when a tracer needs them.
     get sites() { return table.sites; },
-    original: extra?.original, instrumented: extra?.instrumented,
+    original: extra?.original,
+    // Read through too: Node 20's hooks-thread modules read theirs when first needed.
+    get instrumented() { return extra?.instrumented; },
   };
   byKey.set(table.key, record);
   byFile.set(table.file, record);

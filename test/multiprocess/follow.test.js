@@ -4,7 +4,6 @@
 // directory, says in them who it is, and `run` lists them all at the end; `analyse DIR` rebuilds
 // the process tree. Real processes, real files.
 import { test } from 'node:test';
-import module from 'node:module';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,9 +77,8 @@ test('every way to start Node is followed, in every tracer mode: one log per pro
       assert.deepEqual(children.map((c) => c.argv).sort(), [...EXPECTED_ARGS].sort());
       for (const c of children) {
         assert.deepEqual(c.env, { JSMT_TEST_VALUE: 'kept' });
-        // A CommonJS preload where Node has module.registerHooks, else --import (run.ts `preload`).
-        assert.match(c.nodeOptions, typeof module.registerHooks === 'function'
-          ? /^--no-deprecation --require=\/\S+\/register-cjs\.cjs$/ : /^--no-deprecation --import=file:\/\/\S+\/register\.js$/);
+        // A CommonJS preload (run.ts `preload`).
+        assert.match(c.nodeOptions, /^--no-deprecation --require=\/\S+\/register-cjs\.cjs$/);
       }
       // One log per process and thread, all in the out dir, all listed by run.
       const listed = [...r.stderr.matchAll(new RegExp(`^jsmemtrace: ${mode} log: (.*)$`, 'gm'))].map((m) => m[1]);
