@@ -17,17 +17,17 @@ import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
 import { patchCompile, patchResolveFilename } from './cjs-hook.js';
 import { registerHooksThreadModules } from './esm-channel.js';
 import { newModuleList } from './esm-list.js';
-import { startWhenNeeded } from './lazy-esm.js';
+import { commonJSEntry, startWhenNeeded } from './lazy-esm.js';
 import { onFirstModule } from './registration.js';
 
 /**
  * Installs the loader for `config`, caching in `cacheDir`; once per thread (start.ts `prepare`
- * sees to it). `lazyEsm`: Node 20's ES module hooks start when first needed (lazy-esm.ts).
+ * sees to it). `preloaded`: by register-cjs.cts, before the entry point (see `installHooks`).
  */
-export function install(config: JsmtConfig, cacheDir: string, lazyEsm = false): void {
+export function install(config: JsmtConfig, cacheDir: string, preloaded = false): void {
   installProbe();
   installFunctionSource();
-  installHooks(config, cacheDir, lazyEsm);
+  installHooks(config, cacheDir, preloaded);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
   if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
@@ -53,7 +53,7 @@ function traced(run: RunInfo): void {
   }
 }
 
-function installHooks(config: JsmtConfig, cacheDir: string, lazyEsm: boolean): void {
+function installHooks(config: JsmtConfig, cacheDir: string, preloaded: boolean): void {
   const transformer = new ModuleTransformer(config, cacheDir);
   // Also with registerHooks: CommonJS imported from ESM gets a require() that skips resolve hooks.
   patchResolveFilename();
@@ -74,6 +74,10 @@ function installHooks(config: JsmtConfig, cacheDir: string, lazyEsm: boolean): v
     registerHooksThreadModules(transformer, list);
     nodeModule.register(new URL('./esm-hooks.js', import.meta.url), { data: { config, list } });
   };
+  // Node 20's ES module hooks start when first needed where the program starts from a CommonJS
+  // entry point (lazy-esm.ts); a worker thread's entry point is not known to a preload.
+  const lazyEsm = preloaded && process.getBuiltinModule('node:worker_threads').isMainThread
+    && commonJSEntry(process.argv[1], process.execArgv, process.env.NODE_OPTIONS);
   patchCompile(transformer, false, lazyEsm ? startWhenNeeded(registerEsmHooks) : undefined);
   if (!lazyEsm) registerEsmHooks();
 }

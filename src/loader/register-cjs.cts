@@ -13,7 +13,6 @@
  */
 import { pathToFileURL } from 'node:url';
 import { prepare } from './start.js';
-import { commonJSEntry } from './lazy-esm.js';
 
 const nodeModule = process.getBuiltinModule('node:module') as { registerHooks?: unknown };
 const hooksThread = typeof nodeModule.registerHooks !== 'function';
@@ -23,9 +22,7 @@ if (!hooksThread || !inHooksThread()) {
   if (ready !== undefined) {
     const { install } = require('./install.js') as typeof import('./install.js');
     delete require.cache[require.resolve('./install.js')];
-    const { isMainThread } = hooksThread ? process.getBuiltinModule('node:worker_threads') : { isMainThread: false };
-    // A worker thread's entry point is not known here: its hooks start at once.
-    install(ready.config, ready.cacheDir, isMainThread && commonJSEntry(process.argv[1], process.execArgv, process.env.NODE_OPTIONS));
+    install(ready.config, ready.cacheDir, true);
   }
 }
 // Out of the program's require.cache, as Node's own modules are (also when named twice: argv
