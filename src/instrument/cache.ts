@@ -282,6 +282,22 @@ export class InstrumentCache {
     return madeFrom(bytes, at, source) ? { bytes, at } : undefined;
   }
 
+  /**
+   * The code of the entry for `key` and the source it was made from, whatever that source is: for
+   * a module that another thread instrumented from it (Node 20's hooks thread), when the file may
+   * have changed since. Undefined when absent or corrupt (then warned about and removed).
+   */
+  stored(key: string): { code: string; source: string } | undefined {
+    const bytes = this.read(key);
+    if (bytes === undefined) return undefined;
+    const at = layoutOf(bytes);
+    if (at === undefined) {
+      this.corrupt(key);
+      return undefined;
+    }
+    return { code: bytes.toString('utf8', at.code, at.source), source: bytes.toString('utf8', at.source, at.details) };
+  }
+
   /** The code of the entry for `key` made from `source` (see `find`). */
   get(key: string, source: string): string | undefined {
     const e = this.find(key, source);

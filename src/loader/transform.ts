@@ -145,16 +145,22 @@ export class ModuleTransformer {
 
   /**
    * Node 20 (esm-channel.ts): the registration of the ES module that the hooks thread instrumented
-   * as `moduleKey` (its file name, or `name#n` for the n-th text a file was loaded with), made
-   * from its file as it is now: from the cache entry that thread read or wrote (same file, options
-   * and build: same entry), else instrumented again (the same text gives the same result). Its
-   * code is the hooks thread's output before `withTakeTables`.
+   * as `moduleKey` (its file name, or `name#n` for the n-th text a file was loaded with): from the
+   * cache entry that thread read or wrote (same file, key, options and build: same entry; it holds
+   * the text it was made from, which the file may no longer be), else from the file as it is now,
+   * instrumented again (the same text gives the same result). Its code is the hooks thread's
+   * output before `withTakeTables`.
    */
   esmRegistration(moduleKey: string): Transformed | undefined {
     const filename = this.esmFilename(moduleKey);
     const busy = own.busy;
     own.busy = true;
     try {
+      const options: InstrumentOptions = { filename, sourceType: 'module', moduleKey, probes: this.config.probes };
+      const key = cacheKey(options);
+      const cache = this.openCache();
+      const entry = cache.stored(key);
+      if (entry !== undefined) return { code: entry.code, registration: lazyRegistration(options, entry.code, () => this.details(cache, key, entry.source, options)) };
       return this.transformOrThrow(filename, sourceText(readFileSync(filename)), 'module', false, moduleKey);
     } catch (e) {
       writeStderr(`jsmemtrace: warning: the sites of ${filename} are lost: ${reason(e)}`);
