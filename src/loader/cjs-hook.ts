@@ -6,7 +6,8 @@
  */
 import Module from 'node:module';
 import { jsFormat } from './format.js';
-import { isTypeScript } from './scope.js';
+import { isOwnFile, isTypeScript } from './scope.js';
+import { own } from '../runtime/probe.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
 import { registerTransformed } from './registration.js';
 import type { ModuleTransformer, Transformed } from './transform.js';
@@ -27,13 +28,14 @@ export function patchResolveFilename(): void {
 /**
  * `commonJSOnly`: the module hooks instrument everything else (TypeScript, and ES modules that
  * require() compiles through the ESM loader), so only JavaScript CommonJS is handled here.
- * `seen`: told of every module before it is compiled, in scope or not (lazy-esm.ts).
+ * `seen`: told of every module of the program before it is compiled, in scope or not (lazy-esm.ts):
+ * not of jsmemtrace's own, nor of what it loads while it works (`own.busy`: the instrumenter).
  */
 export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boolean, seen?: (content: string, format: unknown) => void): void {
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
-    if (seen !== undefined && typeof content === 'string') seen(content, rest[0]);
+    if (seen !== undefined && typeof content === 'string' && !own.busy && typeof filename === 'string' && !isOwnFile(filename)) seen(content, rest[0]);
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       const format = rest[0];
       let type = jsFormat(format, filename, content);

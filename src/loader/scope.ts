@@ -15,6 +15,11 @@ const TYPESCRIPT = /\.[cm]?ts$/;
 /** jsmemtrace's build: dist/loader/scope.js → dist/ */
 const OWN_DIST = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 
+/** A file of jsmemtrace's own build. */
+export function isOwnFile(filename: string): boolean {
+  return filename.startsWith(OWN_DIST);
+}
+
 export function isTypeScript(filename: string): boolean {
   return TYPESCRIPT.test(filename) && !filename.endsWith('.d.ts');
 }

@@ -331,6 +331,21 @@ console.log('sync');
   // The same preload by hand: `node --require jsmemtrace/register`.
   const r = runNode(['--require', createRequire(import.meta.url).resolve('jsmemtrace/register'), 'tick.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
   assert.equal(r.stdout, 'sync\ntick\nthen\n', r.stderr);
+  // On Node 20, no hooks thread for a CommonJS program that loads no ES module, also when the
+  // loader instruments (cold cache) or starts a tracer, which load ES modules of jsmemtrace's own:
+  // its start would queue ticks (the promise callback runs from processTicksAndRejections) and
+  // show in the program's active resources.
+  writeFileSync(join(p.dir, 'frames.cjs'), `Promise.resolve().then(function then() {
+  Error.prepareStackTrace = (e, frames) => frames.map((f) => f.getFunctionName()).join();
+  console.log(new Error().stack, process.getActiveResourcesInfo().join());
+});
+`);
+  const framesPlain = runNode(['frames.cjs'], { cwd: p.dir });
+  for (const args of [['run', 'frames.cjs'], ['run', '--trace', 'frames.cjs']]) {
+    const cold = join(p.base, `cold-${args.length}`);
+    const r = runCli(args, { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: cold } });
+    assert.equal(r.stdout, framesPlain.stdout, `${args}: ${r.stderr}`);
+  }
   // Its ES modules are instrumented too: on Node 20 their hooks start when the program may load
   // one (loader/lazy-esm.ts), here at a dynamic import.
   writeFileSync(join(p.dir, 'late.mjs'), 'export function late() { return [1, 2].map((x) => x + 1).join(); }\n');
