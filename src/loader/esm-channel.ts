@@ -1,9 +1,9 @@
 /**
  * The main-thread end of Node 20's ES module hooks (esm-hooks.ts), which run in Node's hooks
  * thread. Each module they instrument starts with `__jsmtT(__jsmt$m);` (esm-prefix.ts), which
- * registers it here before its body runs (the first registration starts `run`'s tracer). The
- * registration comes from the module's file and the instrumentation cache entry that the hooks
- * thread read or wrote (`ModuleTransformer.esmRegistration`), its sites read when first needed.
+ * registers it here before its body runs (the first registration starts `run`'s tracer). Its code,
+ * sites and insertions are read when first needed, from the instrumentation cache entry that the
+ * hooks thread read or wrote (`ModuleTransformer.esmRegistration`).
  * The hooks thread also lists the keys of the modules it instrumented in a SharedArrayBuffer, so
  * that a registry lookup that misses (a hoisted function that an import cycle calls before its
  * module's body ran, or its Function#toString) registers every module listed so far.

@@ -15,9 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { prepare } from './start.js';
 
 const nodeModule = process.getBuiltinModule('node:module') as { registerHooks?: unknown };
-const hooksThread = typeof nodeModule.registerHooks !== 'function';
+const withHooksThread = typeof nodeModule.registerHooks !== 'function';
 
-if (!hooksThread || !inHooksThread()) {
+if (!withHooksThread || !inHooksThread()) {
   const ready = prepare(pathToFileURL(__filename).href);
   if (ready !== undefined) {
     const { install } = require('./install.js') as typeof import('./install.js');
