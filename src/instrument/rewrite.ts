@@ -61,6 +61,8 @@ interface FnContext {
   blockFns: Set<string> | undefined;
   /** A direct `eval` or a `with` body: its declarations are unknown before run time. */
   opaque: boolean;
+  /** A `with` body, which is not walked: a `return` in it would not mark its exit. */
+  withBody: boolean;
   /**
    * Reserved slots of `return` rewrites: [openerSlot, closerSlot, form] triples; form 0: value,
    * 1: no value, 2: a comma expression (needs parentheses).
@@ -69,12 +71,16 @@ interface FnContext {
   /** The body's top-level function declaration names (only while `pending`). */
   topFns: string[] | undefined;
   /**
-   * The body is wrapped in `try`/`finally` alone, its normal exits marked in `__jsmt$d`: not a
-   * generator, whose `return()` runs the `finally` too. After a `catch` that rethrows, V8 reports
-   * an uncaught error at the rethrow (Node prints that line above the error), not where it was
-   * thrown; through a `finally` it keeps the throw site.
+   * The body is wrapped in `try`/`finally` alone, its normal exits marked in `__jsmt$d`. After a
+   * `catch` that rethrows, V8 reports an uncaught error at the rethrow (Node prints that line
+   * above the error), not where it was thrown; through a `finally` it keeps the throw site. A
+   * generator's `return()` at a `yield` runs the `finally` too: each `yield` adds 2 to the flag
+   * while suspended (`yields`), so that such an exit counts as a return. (A `throw()` at a `yield`
+   * that leaves the generator then counts as a return too.)
    */
   flagged: boolean;
+  /** Reserved slots around each `yield`, [before, after] pairs (see `flagged`). */
+  yields: number[] | undefined;
   /**
    * A generator with a `yield*` whose operand is not a name: V8's "is not iterable" message
    * prints that operand as one "(intermediate value)", and one more per statement that follows
@@ -83,6 +89,12 @@ interface FnContext {
    * probe (the tracer's stack resynchronises).
    */
   delegates: boolean;
+  /**
+   * The body constructs a class literal (`new (class {…})()`). V8 leaves such a class unnamed
+   * until the next assignment in the function, which names it: a `return`'s `__jsmt$v=VALUE` would
+   * (a call on the right, as in `__jsmt$.v(VALUE)`, drops it instead, as the original's `return` leaves it).
+   */
+  newsClass: boolean;
 }
 
 /**
@@ -90,7 +102,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -103,8 +115,8 @@ const FORMS: readonly (readonly string[])[] = [
   ['}catch(__jsmt$e){__jsmtF&&__jsmt$.t(__jsmt$m,', ');throw __jsmt$e}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ')}'],
   // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the
   // `try`. `(0,…)`: an anonymous function assigned to a name would take that name.
-  ['{{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=(0,'],
-  [');__jsmt$d=1;return __jsmt$v}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}}'],
+  ['{{let __jsmt$d,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=(0,'],
+  [');++__jsmt$d;return __jsmt$v}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
   ['__jsmt$.w(__jsmt$m,', ','],
@@ -112,15 +124,28 @@ const FORMS: readonly (readonly string[])[] = [
   ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
   // The entry probe inside the `try`, for bodies of at most one statement (see `block`).
   ['try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
-  // Bodies that are not generators: `try`/`finally` only, with `__jsmt$d` set on every normal
-  // exit (see `FnContext.flagged`), in a block of their own: a `var` would make V8 put the body
-  // of a function with default, rest or destructured parameters in a block (see
-  // `v8StatementCount`).
+  // Flagged bodies: `try`/`finally` only, with every normal exit marked in `__jsmt$d` (see
+  // `FnContext.flagged`), in a block of their own: a `var` would make V8 put the body of a
+  // function with default, rest or destructured parameters in a block (see `v8StatementCount`).
+  // `__jsmt$d` is undefined until a normal exit makes it a number: `++`, and no initialiser. V8
+  // names a function or class literal that an expression left unnamed (`new (class {…})()`,
+  // `[() => {}, () => {…}]`, `new Promise(() => {…}).then(() => {…})`) in stack traces after the
+  // next assignment or initialised declaration it parses, also in a function that follows: the
+  // probe's own would name it `__jsmt$d` (the entry probe's call, first, drops it as the
+  // original's calls do).
+  ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');{let __jsmt$d,__jsmt$v;try{'],
+  ['{let __jsmt$d,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
+  [';++__jsmt$d}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}}'],
+  // ConciseEntry / ConciseExit for a body that holds a function or class literal (see `HELD`).
+  // `(0,…)` inside: V8 gives a concise body the position of its start (a frame shows it while a
+  // static initializer in it runs), and the comma's right operand gets that position back after
+  // the probe's read of `__jsmt$.v`, which has the position of the `=>`.
+  ['{{let __jsmt$d,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=__jsmt$.v((0,'],
+  ['));++__jsmt$d;return __jsmt$v}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}}}'],
+  // Generators count their suspensions in `__jsmt$d` (see `FnContext.flagged`): it starts at 0.
   ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');{let __jsmt$d=0,__jsmt$v;try{'],
   ['{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
-  [';__jsmt$d=1}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}'],
-  // ConciseEntry for a body that holds a function or class literal (see `HELD`).
-  ['{{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');__jsmt$v=__jsmt$.v('],
+  [';++__jsmt$d}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}'],
 ];
 
 /** FORMS as bytes, for `finishAscii`. */
@@ -133,6 +158,9 @@ const FORM_BYTES: readonly (readonly Uint8Array[])[] = FORMS.map((pieces) => pie
  * concise body that holds such a literal passes through the identity probe `v` instead.
  */
 const HELD = 4;
+
+/** See `Rewriter.nest`. */
+const NEST_LIMIT = 16;
 
 /** ECMAScript's constructors: data properties of the global object, read without effect. */
 const LANGUAGE_CONSTRUCTORS = new Set([
@@ -192,6 +220,21 @@ export class Rewriter {
   private hint: string | undefined = undefined;
   /** Counts calls and other call-like evaluations, to tell whether a subtree has any. */
   private callish = 0;
+  /**
+   * Counts classes with a static initializer (static block or static field with a value) walked
+   * outside nested functions. V8 calls such an initializer with no source position of its own: a
+   * frame of the enclosing function shows the last position before the class. A probe that reads
+   * `__jsmt$.x` before the class in the same expression would be that position (on the class's
+   * line where the original has none there): wrappers around such a subtree take a form that
+   * reads nothing before it (`[VALUE,probe][0]`), or are left out.
+   */
+  private staticInits = 0;
+  /**
+   * Calls, `new` and literals being walked, one inside another. Past `NEST_LIMIT` they get no
+   * wrapper: each would add a level of nesting to what V8 parses, and a file nested close to V8's
+   * limit (2,000 nested array literals) would no longer compile.
+   */
+  private nest = 0;
 
   /** `keyLiteral`: the module key as a JavaScript string literal. */
   constructor(private readonly src: string, probes: ProbeKinds, private readonly keyLiteral: string) {
@@ -624,6 +667,7 @@ export class Rewriter {
         this.expr(s.object, false);
         // Its body is not walked, so its `var`s and Annex B functions are unknown.
         this.ctx.opaque = true;
+        this.ctx.withBody = true;
         this.skipWith(s.body);
         return;
       case 'ExportNamedDeclaration':
@@ -691,14 +735,35 @@ export class Rewriter {
       if (arg === null) {
         ctx.returns.push(this.reserve(s.start + 6), -1, 1);
       } else {
-        const open = this.reserve(arg.start);
+        // The rewrite opens right after `return`, around the value's parentheses: a frame of this
+        // function shows the position of the last instruction that has one, which in the original
+        // is the `return` (a static initializer, or a global read that throws, in the value has
+        // none of its own). A probe read at the value's start would move it to that line.
+        const open = this.reserve(s.start + 6);
+        const parens = this.parensBetween(s.start + 6, arg.start);
         const literals = this.literals;
         this.expr(arg, false);
-        ctx.returns.push(open, this.reserve(arg.end), (arg.type === 'SequenceExpression' ? 2 : 0) + (this.literals !== literals ? HELD : 0));
+        const close = this.reserve(parens === 0 ? arg.end : this.afterParens(arg.end, parens));
+        ctx.returns.push(open, close, (arg.type === 'SequenceExpression' && parens === 0 ? 2 : 0) + (this.literals !== literals ? HELD : 0));
       }
       return;
     }
     if (arg !== null) this.expr(arg, false);
+  }
+
+  /** How many `(` open between `from` and `to` (only trivia and parentheses lie between). */
+  private parensBetween(from: number, to: number): number {
+    const src = this.src;
+    let n = 0;
+    for (let p = skipTrivia(src, from); p < to; p = skipTrivia(src, p + 1)) if (src.charCodeAt(p) === 40 /* ( */) n++;
+    return n;
+  }
+
+  /** Offset just after the `n`-th `)` from `p` (only trivia and parentheses lie between). */
+  private afterParens(p: number, n: number): number {
+    const src = this.src;
+    for (; n > 0; n--) p = skipTrivia(src, p) + 1;
+    return p;
   }
 
   // ---- patterns ---------------------------------------------------------------------------
@@ -768,8 +833,8 @@ export class Rewriter {
    * naming context a closure inside gets its stack-trace name from the target (`a.b = {k() {}}`
    * shows as `a.b.k`); a probe call around the literal would cut that name short.
    */
-  private literalProbe(e: Node, slot: number, closuresBefore: number, type: string): void {
-    if (this.naming && this.closures !== closuresBefore) return;
+  private literalProbe(e: Node, slot: number, closuresBefore: number, initsBefore: number, type: string): void {
+    if ((this.naming && this.closures !== closuresBefore) || this.staticInits !== initsBefore) return;
     this.setForm(slot, Form.Literal, this.site(SiteKind.Literal, e.start, this.ctx.label, type));
     this.add(e.end, ')');
   }
@@ -860,11 +925,13 @@ export class Rewriter {
         for (const x of e.expressions as Node[]) this.expr(x, quoted);
         return;
       case 'ArrayExpression': {
-        const wrap = this.O && !quoted;
+        const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
         const slot = wrap ? this.reserve(e.start) : -1;
         const closures = this.closures;
+        const inits = this.staticInits;
         for (const el of e.elements as (Node | null)[]) if (el !== null) this.expr(el, quoted);
-        if (wrap) this.literalProbe(e, slot, closures, 'Array');
+        if (wrap) this.literalProbe(e, slot, closures, inits, 'Array');
+        if (this.O && !quoted) this.nest--;
         return;
       }
       case 'ObjectExpression':
@@ -924,9 +991,10 @@ export class Rewriter {
   }
 
   private object(e: Node, quoted: boolean): void {
-    const wrap = this.O && !quoted;
+    const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
     const slot = wrap ? this.reserve(e.start) : -1;
     const closures = this.closures;
+    const inits = this.staticInits;
     for (const p of e.properties as Node[]) {
       if (p.type === 'SpreadElement') { this.expr(p.argument, false); continue; }
       if (p.computed) this.expr(p.key, false);
@@ -941,7 +1009,8 @@ export class Rewriter {
         this.pattern(p.value);
       }
     }
-    if (wrap) this.literalProbe(e, slot, closures, 'Object');
+    if (wrap) this.literalProbe(e, slot, closures, inits, 'Object');
+    if (this.O && !quoted) this.nest--;
   }
 
   private call(e: Node, quoted: boolean): void {
@@ -956,16 +1025,24 @@ export class Rewriter {
     // Before anything else at this position (a `;` after the constructor probe's opening would
     // be a syntax error); filled only by the bare form below.
     const semi = this.semicolonSlot(e.start);
-    if (kSite >= 0) this.add(e.start, `__jsmt$.k(__jsmt$m,${kSite},`);
+    const kOpen = kSite >= 0 ? this.reserve(e.start) : -1;
+    const inits = this.staticInits;
     const last = n > 0 ? args[n - 1]! : undefined;
-    if (this.C && last !== undefined && last.type !== 'SpreadElement') {
+    const probed = this.C && ++this.nest <= NEST_LIMIT;
+    if (probed && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
       const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
+      const open = this.reserve(last.start);
+      const lastInits = this.staticInits;
       this.expr(last, false);
-      this.wrapClose(last, ')');
-    } else if (this.C && !quoted && this.chain === 0) {
+      if (this.staticInits === lastInits) {
+        this.setForm(open, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
+        this.wrapClose(last, ')');
+      } else {
+        this.afterValue(last, open, `__jsmt$.b(__jsmt$m,${i})`);
+      }
+    } else if (probed && !quoted && this.chain === 0) {
       // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
       // evaluating them calls nothing.
       const slot = this.reserve(e.start);
@@ -982,7 +1059,27 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
     }
-    if (kSite >= 0) this.add(e.end, ',new.target)');
+    if (this.C) this.nest--;
+    if (kSite < 0) return;
+    if (this.staticInits === inits) {
+      this.txt[kOpen] = `__jsmt$.k(__jsmt$m,${kSite},`;
+      this.add(e.end, ',new.target)');
+    } else {
+      // `super()` has returned `this` when the probe runs.
+      if (semi >= 0) this.txt[semi] = ';';
+      this.txt[kOpen] = '[';
+      this.add(e.end, `,__jsmt$.k(__jsmt$m,${kSite},this,new.target)][0]`);
+    }
+  }
+
+  /**
+   * `[VALUE,PROBE][0]` (`slot` reserved at VALUE's start): the probe runs after VALUE, as the
+   * wrapping forms do, but nothing is read before VALUE (see `staticInits`).
+   */
+  private afterValue(value: Node, slot: number, probe: string): void {
+    const seq = value.type === 'SequenceExpression';
+    this.txt[slot] = seq ? '[(' : '[';
+    this.add(value.end, `${seq ? ')' : ''},${probe}][0]`);
   }
 
   private newExpr(e: Node, quoted: boolean): void {
@@ -991,27 +1088,37 @@ export class Rewriter {
     const args = e.arguments as Node[];
     const n = args.length;
     const ctx = this.ctx;
-    const wrapN = this.A && !quoted;
+    const counted = this.C || (this.A && !quoted);
+    const deep = counted && ++this.nest > NEST_LIMIT;
+    const wrapN = this.A && !quoted && !deep;
+    const C = this.C && !deep;
     const name = calleeName(callee);
     let i = -1;
-    if (wrapN || this.C) i = this.site(SiteKind.New, e.start, ctx.label, name);
+    if (wrapN || C) i = this.site(SiteKind.New, e.start, ctx.label, name);
     const semi = this.semicolonSlot(e.start);
-    if (wrapN) this.add(e.start, `__jsmt$.n(__jsmt$m,${i},`);
+    const nSlot = wrapN ? this.reserve(e.start) : -1;
+    // A static initializer in the callee or the arguments: no probe here (see `staticInits`);
+    // `n` cannot follow the value it passes through, and `w` without `n` would leave its entry.
+    const inits = this.staticInits;
     // A plain name is read once more by the call-site probe, so that the allocation probes can
     // tell a constructor that is not traced before anything is spent on it (runtime/alloc.ts).
     // Reading a binding has no effect (nothing under `with` gets probes), but a global may be an
     // accessor: names the file does not bind are dropped at the end (`dropUnboundAgain`). Any
     // other callee could have an effect.
     const again = this.A && callee.type === 'Identifier' ? ',' + (callee.name as string) : '';
+    if (callee.type === 'ClassExpression') ctx.newsClass = true;
     const last = n > 0 ? args[n - 1]! : undefined;
-    if (this.C && last !== undefined && last.type !== 'SpreadElement') {
+    if (C && last !== undefined && last.type !== 'SpreadElement') {
       this.expr(callee, true);
       for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
-      this.addForm(last.start, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
+      const open = this.reserve(last.start);
       this.expr(last, false);
-      this.wrapClose(last, again + ')');
-      if (again !== '') this.noteAgain(this.txt.length - 1, callee.name as string);
-    } else if (this.C && !quoted) {
+      if (this.staticInits === inits) {
+        this.setForm(open, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
+        this.wrapClose(last, again + ')');
+        if (again !== '') this.noteAgain(this.txt.length - 1, callee.name as string);
+      }
+    } else if (C && !quoted) {
       const slot = this.reserve(e.start);
       const before = this.callish;
       this.expr(callee, true);
@@ -1029,7 +1136,11 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
     }
-    if (wrapN) this.add(e.end, ')');
+    if (wrapN && this.staticInits === inits) {
+      this.txt[nSlot] = `__jsmt$.n(__jsmt$m,${i},`;
+      this.add(e.end, ')');
+    }
+    if (counted) this.nest--;
   }
 
   private tagged(e: Node, quoted: boolean): void {
@@ -1064,21 +1175,38 @@ export class Rewriter {
       return;
     }
     const isAwait = e.type === 'AwaitExpression';
-    const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, this.ctx.label);
-    this.add(e.start, `__jsmt$.u(__jsmt$m,${i},`);
+    const ctx = this.ctx;
+    const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, ctx.label);
+    // Around a `yield` of a body that may be flagged (decided at its end): see `FnContext.flagged`.
+    const marks = !isAwait && ctx.flagged;
     if (arg === null) {
+      this.add(e.start, `__jsmt$.u(__jsmt$m,${i},`);
+      const before = marks ? this.reserve(e.start) : -1;
       this.add(e.start + 5, `__jsmt$.s(__jsmt$m,${i},void 0)`);
-    } else {
-      this.wrapOpen(arg, `__jsmt$.s(__jsmt$m,${i},`);
-      this.expr(arg, delegate);
-      this.wrapClose(arg, ')');
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
+      this.add(e.end, ')');
+      return;
     }
-    this.add(e.end, ')');
-  }
-
-  /** Opens a call around `e`; a comma expression needs its own parentheses to stay one argument. */
-  private wrapOpen(e: Node, text: string): void {
-    this.add(e.start, e.type === 'SequenceExpression' ? text + '(' : text);
+    const semi = this.semicolonSlot(e.start);
+    const uSlot = this.reserve(e.start);
+    const before = marks ? this.reserve(e.start) : -1;
+    const sSlot = this.reserve(arg.start);
+    const inits = this.staticInits;
+    this.expr(arg, delegate);
+    if (this.staticInits === inits) {
+      this.txt[uSlot] = `__jsmt$.u(__jsmt$m,${i},`;
+      this.txt[sSlot] = arg.type === 'SequenceExpression' ? `__jsmt$.s(__jsmt$m,${i},(` : `__jsmt$.s(__jsmt$m,${i},`;
+      this.wrapClose(arg, ')');
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
+      this.add(e.end, ')');
+    } else {
+      // `[await [VALUE,s][0],u][0]` (see `staticInits`): `u` no longer passes the value through.
+      if (semi >= 0) this.txt[semi] = ';';
+      this.txt[uSlot] = '[';
+      this.afterValue(arg, sSlot, `__jsmt$.s(__jsmt$m,${i})`);
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
+      this.add(e.end, `,__jsmt$.u(__jsmt$m,${i})][0]`);
+    }
   }
 
   private noteAgain(slot: number, name: string): void {
@@ -1133,6 +1261,7 @@ export class Rewriter {
     this.naming = false;
     const outer = this.ctx;
     const outerLine = this.lastStmtLine;
+    const outerInits = this.staticInits;
     const body = f.body as Node;
     const concise = body.type !== 'BlockStatement';
     // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
@@ -1165,7 +1294,7 @@ export class Rewriter {
       }
     }
     if (unwrapped) ctx.returns = [];
-    ctx.flagged = probed && !f.generator;
+    ctx.flagged = probed;
     if (ctx.flagged && !concise) ctx.returns ??= [];
     if (probed && f.generator && delegatesOddly(body)) {
       ctx.delegates = true;
@@ -1187,8 +1316,9 @@ export class Rewriter {
         const entry = this.reserve(arrow);
         const literals = this.literals;
         this.expr(body, false);
-        this.setForm(entry, this.literals !== literals ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
-        this.addForm(f.end, Form.ConciseExit, site);
+        const held = this.literals !== literals;
+        this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
+        this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
       } else {
         this.expr(body, false);
       }
@@ -1200,6 +1330,7 @@ export class Rewriter {
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
     this.naming = outerNaming;
+    this.staticInits = outerInits;
     // Statements after a one-line function on its line are still "not on a new line".
     if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
   }
@@ -1230,16 +1361,26 @@ export class Rewriter {
     const closeSlot = this.reserve(closeAt);
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates;
     if (!unwrapped) {
-      // A `with` body is not walked: a `return` in it would not mark its exit.
-      const flagged = ctx.flagged && !ctx.opaque;
+      const flagged = ctx.flagged && !ctx.withBody;
       // At most one statement: the entry goes inside the `try`; empty blocks make up for a third
       // and more (`v8StatementCount`).
-      const entry = count <= 1 ? (flagged ? Form.FlagEntryInside : Form.EntryInside) : (flagged ? Form.FlagEntry : Form.Entry);
+      const gen = ctx.yields !== undefined;
+      const entry = count <= 1
+        ? (!flagged ? Form.EntryInside : gen ? Form.GenEntryInside : Form.FlagEntryInside)
+        : (!flagged ? Form.Entry : gen ? Form.GenEntry : Form.FlagEntry);
       const fill = count > 2 ? '{}'.repeat(count - 2) : '';
       if (pre === '' && fill === '') this.setForm(openSlot, entry, site);
       else this.txt[openSlot] = pre + fill + formText(entry, site);
-      this.setForm(closeSlot, flagged ? Form.FlagExit : Form.Exit, site);
-      if (flagged) this.markReturns(ctx.returns!);
+      this.setForm(closeSlot, !flagged ? Form.Exit : gen ? Form.GenExit : Form.FlagExit, site);
+      if (!flagged) return;
+      this.markReturns(ctx.returns!, ctx.newsClass ? HELD : 0);
+      const y = ctx.yields;
+      if (y !== undefined) {
+        for (let j = 0; j < y.length; j += 2) {
+          this.txt[y[j]!] = '(__jsmt$d+=2,__jsmt$v=';
+          this.txt[y[j + 1]!] = ',__jsmt$d-=2,__jsmt$v)';
+        }
+      }
       return;
     }
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
@@ -1259,23 +1400,25 @@ export class Rewriter {
 
   /**
    * Each `return` of a flagged body marks its normal exit once its value is computed:
-   * `return (__jsmt$v=(0,VALUE),__jsmt$d=1,__jsmt$v)` (`(0,…)`: an anonymous function assigned to
-   * a name would take that name), or `__jsmt$.v(VALUE)` when VALUE holds a function or class
-   * literal (`HELD`). A `finally` of the body that throws after a `return` is then seen as a
-   * return.
+   * `return (__jsmt$v=VALUE,++__jsmt$d,__jsmt$v)`, or `__jsmt$.v(VALUE)` when VALUE holds a
+   * function or class literal (`HELD`: an anonymous one assigned to a name would take that name).
+   * A `finally` of the body that throws after a `return` is then seen as a return.
    */
-  private markReturns(r: readonly number[]): void {
+  private markReturns(r: readonly number[], held: number): void {
     for (let j = 0; j < r.length; j += 3) {
-      const kind = r[j + 2]!;
+      const kind = r[j + 2]! | (r[j + 2]! === 1 ? 0 : held);
       if (kind === 1) {
-        this.txt[r[j]!] = '__jsmt$d=1,void 0';
+        this.txt[r[j]!] = '++__jsmt$d,void 0';
       } else if (kind & HELD) {
         const seq = (kind & ~HELD) === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=__jsmt$.v((' : '(__jsmt$v=__jsmt$.v(';
-        this.txt[r[j + 1]!] = seq ? ')),__jsmt$d=1,__jsmt$v)' : '),__jsmt$d=1,__jsmt$v)';
+        this.txt[r[j + 1]!] = seq ? ')),++__jsmt$d,__jsmt$v)' : '),++__jsmt$d,__jsmt$v)';
       } else {
-        this.txt[r[j]!] = '(__jsmt$v=(0,';
-        this.txt[r[j + 1]!] = '),__jsmt$d=1,__jsmt$v)';
+        // No `(0,…)`: a comma expression gives its right operand a position of its own. VALUE
+        // holds no function or class literal that the assignment could name.
+        const seq = kind === 2;
+        this.txt[r[j]!] = seq ? '(__jsmt$v=(' : '(__jsmt$v=';
+        this.txt[r[j + 1]!] = seq ? '),++__jsmt$d,__jsmt$v)' : ',++__jsmt$d,__jsmt$v)';
       }
     }
   }
@@ -1309,12 +1452,25 @@ export class Rewriter {
     // The class's own name is bound inside it (also for a class expression).
     const outerScope = this.enterScope(false);
     if (c.id) this.declare(c.id.name as string, false);
-    if (c.superClass) this.expr(c.superClass, false);
+    if (c.superClass) {
+      // `class extends (() => {})` throws at once, and V8's message prints the function's source
+      // text as the engine has it: a function that cannot construct is left as it is there.
+      if (cannotConstruct(c.superClass)) this.skipWith(c.superClass);
+      else this.expr(c.superClass, false);
+    }
     const body = c.body as Node;
     const members = body.body as Node[];
     const derived = c.superClass != null;
     let ctor: Node | undefined;
-    for (const m of members) if (m.type === 'MethodDefinition' && m.kind === 'constructor') ctor = m;
+    for (const m of members) {
+      if (m.type === 'MethodDefinition') {
+        if (m.kind === 'constructor') ctor = m;
+      } else if (m.type === 'StaticBlock' || (m.static === true && m.value != null)) {
+        // Its evaluation runs code, as a call does (see `staticInits`).
+        this.staticInits++;
+        this.callish++;
+      }
+    }
     let kSite = -1;
     if (this.A) {
       kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
@@ -1404,6 +1560,11 @@ function quotesOwnCall(e: Node): boolean {
   return p === 'ok' || p === 'assert' || p === 'strict';
 }
 
+/** A function literal that is not a constructor: an arrow, async function or generator. */
+function cannotConstruct(e: Node): boolean {
+  return e.type === 'ArrowFunctionExpression' || (e.type === 'FunctionExpression' && (e.async === true || e.generator === true));
+}
+
 /** Whether a generator's body has a `yield*` of something other than a name (see `delegates`). */
 function delegatesOddly(body: Node): boolean {
   return someNode(body, (e) => e.type === 'YieldExpression' && e.delegate === true && e.argument.type !== 'Identifier', false);
@@ -1445,7 +1606,8 @@ function isImportLike(s: Node): boolean {
 function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
-    returns: undefined, topFns: undefined, flagged: false, delegates: false,
+    withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
+    newsClass: false,
   };
 }
 

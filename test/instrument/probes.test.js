@@ -159,7 +159,7 @@ test('bodies whose declarations would change inside try {} get the unwrapped for
     'return [f(1), f(0)];',
   ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
   assert.deepEqual(result, [1, undefined]);
-  assert.match(code, /return __jsmt\$\.x\(__jsmt\$m,\d+,g\)/);
+  assert.match(code, /return __jsmt\$\.x\(__jsmt\$m,\d+, g\)/);
   assert.deepEqual(events, ['f Function f 1', 'x Function f 1', 'f Function f 1', 'r Function f 1']);
 });
 
@@ -201,4 +201,23 @@ test('site table: kinds, lines, columns, names', () => {
   assert.deepEqual([ctor.name, ctor.line, ctor.fn], ['Shape', 1, '<module>']);
   const lines = sites.filter((s) => s.kind === SiteKind.Line).map((s) => s.line);
   assert.deepEqual(lines, [1, 2, 3, 6, 7, 8]);
+});
+
+test('generators: closed by return() at a yield is an exit, an error thrown in the body an exception', () => {
+  const { result, events } = trace([
+    'function* g() {',
+    '  try { yield 1; yield 2; } finally { }',
+    '}',
+    'const a = g(); a.next(); a.return(5);',
+    'const b = g(); [...b];',
+    'function* h() { const x = yield 1; throw new Error(x); }',
+    'const c = h(); c.next();',
+    'try { c.next("boom"); } catch (e) { return e.message; }',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
+  assert.equal(result, 'boom');
+  assert.deepEqual(events.filter((e) => /^[ftr] /.test(e)), [
+    'f Function g 1', 'r Function g 1',
+    'f Function g 1', 'r Function g 1',
+    'f Function h 6', 't Function h 6', 'r Function h 6',
+  ]);
 });
