@@ -204,8 +204,13 @@ export class ModuleTransformer {
       result = (instrument ??= loadInstrumenter())(source, options);
     } catch (e) {
       if (onlyIfCommonJS) return undefined;
-      this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
-      return isTypeScript(filename) ? this.strip(filename, source) : undefined;
+      if (isTypeScript(filename)) {
+        this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
+        return this.strip(filename, source);
+      }
+      // A syntax error of the program's own, which Node reports as it always does: no word of ours.
+      if (format !== 'commonjs' || !engineRejects(source, filename)) this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
+      return undefined;
     }
     cache.set(key, result, source);
     if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss${moduleKey === undefined ? '' : ', again for the hooks thread\'s module'})`);
@@ -265,6 +270,19 @@ export class ModuleTransformer {
     if (this.warned.has(filename)) return;
     this.warned.add(filename);
     writeStderr(line);
+  }
+}
+
+/** CommonJS's wrapper parameters (a module body is a function body). */
+const COMMONJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/** Whether V8 rejects `source` as the body of a CommonJS module (only compiled, never run). */
+function engineRejects(source: string, filename: string): boolean {
+  try {
+    process.getBuiltinModule('node:vm').compileFunction(source, COMMONJS_PARAMETERS, { filename });
+    return false;
+  } catch (e) {
+    return e instanceof SyntaxError;
   }
 }
 

@@ -195,6 +195,17 @@ test('a file the instrumenter rejects runs uninstrumented after one warning nami
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.mjs']);
 });
 
+test('a CommonJS file with a syntax error of its own: Node reports it, jsmemtrace says nothing', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  writeFileSync(join(p.dir, 'bad.cjs'), 'console.log(1);\nfunction (\n');
+  const plain = runNode(['bad.cjs'], { cwd: p.dir });
+  const r = runCli(['run', 'bad.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, plain.status);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+});
+
 test('cache: the second run instruments nothing; corrupt entries are replaced after a warning each', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
