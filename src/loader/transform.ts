@@ -209,7 +209,7 @@ export class ModuleTransformer {
         return this.strip(filename, source);
       }
       // A syntax error of the program's own, which Node reports as it always does: no word of ours.
-      if (format !== 'commonjs' || !engineRejects(source, filename)) this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
+      if (!(format === 'commonjs' ? engineRejects(source, filename) : nodeRejects(filename))) this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
       return undefined;
     }
     cache.set(key, result, source);
@@ -284,6 +284,19 @@ function engineRejects(source: string, filename: string): boolean {
   } catch (e) {
     return e instanceof SyntaxError;
   }
+}
+
+/**
+ * Whether `node --check` rejects the ES module `filename` (V8 compiles a module only in `vm` with
+ * a flag): a child process, where the parser failed, with the program's options but the loader's.
+ */
+function nodeRejects(filename: string): boolean {
+  const ours = (arg: string) => /(?:[\\/]loader[\\/]register(?:-cjs\.cjs|\.js)|^(?:--(?:require|import)=)?jsmemtrace\/register)"?$/.test(arg);
+  const execArgv = process.execArgv.filter((a, k, all) => !ours(a) && !(/^--(?:require|import)$/.test(a) && ours(all[k + 1] ?? '')));
+  const nodeOptions = (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter((a) => a !== '' && !ours(a)).join(' ');
+  const r = process.getBuiltinModule('node:child_process').spawnSync(process.execPath, [...execArgv, '--check', filename],
+    { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: nodeOptions }, timeout: 30_000 });
+  return r.status !== null && r.status !== 0;
 }
 
 function reason(e: unknown): string {

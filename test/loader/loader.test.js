@@ -195,15 +195,18 @@ test('a file the instrumenter rejects runs uninstrumented after one warning nami
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.mjs']);
 });
 
-test('a CommonJS file with a syntax error of its own: Node reports it, jsmemtrace says nothing', (t) => {
+test('a file with a syntax error of its own: Node reports it, jsmemtrace says nothing', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
   writeFileSync(join(p.dir, 'bad.cjs'), 'console.log(1);\nfunction (\n');
-  const plain = runNode(['bad.cjs'], { cwd: p.dir });
-  const r = runCli(['run', 'bad.cjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
-  assert.equal(r.status, plain.status);
-  assert.deepEqual(jsmtLines(r.stderr), []);
-  assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+  writeFileSync(join(p.dir, 'bad.mjs'), 'console.log(1);\nexport function (\n');
+  for (const file of ['bad.cjs', 'bad.mjs']) {
+    const plain = runNode([file], { cwd: p.dir });
+    const r = runCli(['run', file], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, plain.status, file);
+    assert.deepEqual(jsmtLines(r.stderr), [], file);
+    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'), file);
+  }
 });
 
 test('cache: the second run instruments nothing; corrupt entries are replaced after a warning each', (t) => {
