@@ -258,7 +258,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`jsmemtrace: cannot create a temporary directory in ${tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }
+  const stackSize = parsed.command ? [] : stackSizeArgs();
   parsed.config.run = { pid: process.pid, dir: runDir };
+  if (stackSize.length > 0) parsed.config.run.execArgv = stackSize;
   const loader = preload();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -267,9 +269,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   const child = parsed.command
     ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env, argv0: parsed.argv0 })
-    // Also in argv, as ever: fork() and cluster pass process.execArgv on, and a module named twice
-    // (argv and NODE_OPTIONS) is evaluated once.
-    : spawn(process.execPath, [...stackSizeArgs(), loader.flag, loader.value, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
+    // The loader only in NODE_OPTIONS, so that the program's process.execArgv is its own (the
+    // preload takes `--stack-size` out of it again: config.run.execArgv).
+    : spawn(process.execPath, [...stackSize, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
   // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
   // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
   // signal does not kill us before the program has decided what to do with it.

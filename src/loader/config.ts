@@ -50,6 +50,12 @@ export interface RunInfo {
    * npx); absent in the process `run` started. Each traced process sets it for its children.
    */
   parent?: number;
+  /**
+   * The options `run` put before the script in its process's argv (`--stack-size`, the preload):
+   * the preload takes them out of `process.execArgv` again, which the program sees as it would
+   * without jsmemtrace (NODE_OPTIONS still carries the loader to what it starts).
+   */
+  execArgv?: string[];
 }
 
 /** The file in `RunInfo.dir` that lists the run's logs. */
@@ -147,11 +153,13 @@ function validateConfig(raw: unknown, cwd: string): JsmtConfig {
   if (o.run !== undefined) {
     const r = o.run as Record<string, unknown> | null;
     if (r === null || typeof r !== 'object' || !Number.isInteger(r.pid) || typeof r.dir !== 'string' ||
-      (r.parent !== undefined && !Number.isInteger(r.parent))) {
-      throw new Error('run must be {"pid": <integer>, "dir": <string>, "parent"?: <integer>}');
+      (r.parent !== undefined && !Number.isInteger(r.parent)) ||
+      (r.execArgv !== undefined && !(Array.isArray(r.execArgv) && r.execArgv.every((a) => typeof a === 'string')))) {
+      throw new Error('run must be {"pid": <integer>, "dir": <string>, "parent"?: <integer>, "execArgv"?: <string[]>}');
     }
     config.run = { pid: r.pid as number, dir: r.dir };
     if (r.parent !== undefined) config.run.parent = r.parent as number;
+    if (r.execArgv !== undefined) config.run.execArgv = r.execArgv as string[];
   }
   return config;
 }

@@ -23,11 +23,22 @@ if (!withHooksThread || !inHooksThread()) {
     const { install } = require('./install.js') as typeof import('./install.js');
     delete require.cache[require.resolve('./install.js')];
     install(ready.config, ready.cacheDir, true);
+    const run = ready.config.run;
+    if (run?.execArgv !== undefined && process.ppid === run.pid) unlist(run.execArgv);
   }
 }
 // Out of the program's require.cache, as Node's own modules are (also when named twice: argv
 // and NODE_OPTIONS, under `run`).
 delete require.cache[__filename];
+
+/**
+ * Takes what `run` put before the script out of `process.execArgv`, which the program (and
+ * `fork()`, and cluster) then see as without jsmemtrace.
+ */
+function unlist(added: readonly string[]): void {
+  const args = process.execArgv;
+  if (added.every((a, k) => args[k] === a)) args.splice(0, added.length);
+}
 
 /** Node's hooks thread (Node 20) is the one thread of a program without a parentPort. */
 function inHooksThread(): boolean {
