@@ -1,7 +1,7 @@
 /**
  * `jsmemtrace run [options] [--] script [args...]`: runs a Node program instrumented, in a child
- * `node --require <register-cjs> script` (see `preload`) whose argv, environment, stdio, exit
- * code and signals are the program's own. The loader also travels in NODE_OPTIONS and the
+ * `node script` whose argv, execArgv, environment, stdio, exit code and signals are the program's
+ * own. The loader travels in NODE_OPTIONS (`--require <register-cjs>`, see `preload`) and the
  * configuration (scope, tracer, tracer options, the run's directory) in $JSMEMTRACE_CONFIG: the
  * program's process.argv is exactly `[node, /abs/script, ...args]`, and every Node process and
  * worker thread it starts with the environment it inherited is traced too, each into its own logs
