@@ -79,7 +79,7 @@ interface FnContext {
    * that leaves the generator then counts as a return too.)
    */
   flagged: boolean;
-  /** Reserved slots around each `yield`, [before, after] pairs (see `flagged`). */
+  /** Reserved slots around each `yield`: [before, after, 1 if a literal may wait for its name] (see `flagged`). */
   yields: number[] | undefined;
   /**
    * A generator with a `yield*` whose operand is not a name: V8's "is not iterable" message
@@ -102,7 +102,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -146,6 +146,15 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmtF&&__jsmt$.f(__jsmt$m,', ');{let __jsmt$d=0,__jsmt$v;try{'],
   ['{let __jsmt$d=0,__jsmt$v;try{__jsmtF&&__jsmt$.f(__jsmt$m,', ');'],
   [';++__jsmt$d}finally{__jsmtF&&__jsmt$.r(__jsmt$m,', ',__jsmt$d)}}'],
+  // Line, LineBrace, Arg, ArgSeq, NewArg, NewArgSeq where a function or class literal may wait
+  // for its name (see `Rewriter.unnamed`): a tagged template is a call that V8's name inference
+  // does not count, and `.call` passes its substitutions as the probe's arguments.
+  ['__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`;'],
+  ['{__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`;'],
+  ['__jsmt$.b.call`${__jsmt$m}${', '}${'],
+  ['__jsmt$.b.call`${__jsmt$m}${', '}${('],
+  ['__jsmt$.w.call`${__jsmt$m}${', '}${'],
+  ['__jsmt$.w.call`${__jsmt$m}${', '}${('],
 ];
 
 /** FORMS as bytes, for `finishAscii`. */
@@ -158,6 +167,8 @@ const FORM_BYTES: readonly (readonly Uint8Array[])[] = FORMS.map((pieces) => pie
  * concise body that holds such a literal passes through the identity probe `v` instead.
  */
 const HELD = 4;
+/** A `return` where a function or class literal may wait for its name (see `Rewriter.unnamed`). */
+const PENDING = 8;
 
 /** See `Rewriter.nest`. */
 const NEST_LIMIT = 16;
@@ -235,6 +246,15 @@ export class Rewriter {
    * limit (2,000 nested array literals) would no longer compile.
    */
   private nest = 0;
+  /**
+   * How many anonymous function and class literals of the function being walked V8 may still
+   * name (at least that many). V8 names such a literal in stack traces after the next assignment
+   * or initialized declaration of a name that it parses (`new Promise((_, no) => no(err));` then
+   * `const x = 1;` shows `at x`), and each call it parses forgets the latest one. A probe call
+   * would forget one that the original names, a probe assignment name it: while this is not 0,
+   * probes take forms that V8 counts as neither (`PENDING`, the tagged-template forms).
+   */
+  private unnamed = 0;
 
   /** `keyLiteral`: the module key as a JavaScript string literal. */
   constructor(private readonly src: string, probes: ProbeKinds, private readonly keyLiteral: string) {
@@ -535,7 +555,8 @@ export class Rewriter {
       this.classLine = i;
       return true;
     }
-    this.addForm(s.start, braces ? Form.LineBrace : Form.Line, i);
+    const tagged = this.unnamed > 0;
+    this.addForm(s.start, braces ? (tagged ? Form.LineBraceT : Form.LineBrace) : tagged ? Form.LineT : Form.Line, i);
     return true;
   }
 
@@ -722,8 +743,15 @@ export class Rewriter {
       this.declarePattern(id, isVar);
       this.pattern(id);
       if (v.init) {
-        if (id.type === 'Identifier') this.named(v.init, id.name);
-        else this.namingExpr(v.init, true);
+        if (id.type === 'Identifier') {
+          const assigned = this.assigned;
+          this.assigned = v.init;
+          this.named(v.init, id.name);
+          this.assigned = assigned;
+          this.afterAssignment(true, v.init);
+        } else {
+          this.namingExpr(v.init, true);
+        }
       }
     }
   }
@@ -742,9 +770,13 @@ export class Rewriter {
         const open = this.reserve(s.start + 6);
         const parens = this.parensBetween(s.start + 6, arg.start);
         const literals = this.literals;
+        // V8 would name a literal named in the value (`return (o[k] = () => {})`) after
+        // `__jsmt$v` too.
+        const waiting = this.unnamed > 0;
+        const assignments = this.assignments;
         this.expr(arg, false);
         const close = this.reserve(parens === 0 ? arg.end : this.afterParens(arg.end, parens));
-        ctx.returns.push(open, close, (arg.type === 'SequenceExpression' && parens === 0 ? 2 : 0) + (this.literals !== literals ? HELD : 0));
+        ctx.returns.push(open, close, (arg.type === 'SequenceExpression' && parens === 0 ? 2 : 0) + (this.literals !== literals ? HELD : 0) + (waiting || this.unnamed > 0 || this.assignments !== assignments ? PENDING : 0));
       }
       return;
     }
@@ -812,12 +844,78 @@ export class Rewriter {
     this.naming = true;
     if (t === 'ArrowFunctionExpression' || (t === 'FunctionExpression' && e.id == null)) {
       this.fn(e, name, name, e.start);
+      this.unnamed++;
     } else if (t === 'ClassExpression' && e.id == null) {
       this.cls(e, name);
+      this.unnamed++;
     } else {
       this.expr(e, false);
     }
     this.naming = outer;
+  }
+
+  /**
+   * After an assignment (`infers`: `=` or a logical one, or an initialized declaration of a name)
+   * of `value`: V8 names every literal waiting for a name, unless `value` is a call or `new`
+   * (then, as after any other assignment, it forgets the latest one).
+   */
+  private afterAssignment(infers: boolean, value: Node): void {
+    const t = value.type === 'ChainExpression' ? value.expression.type : value.type;
+    if (infers && t !== 'CallExpression' && t !== 'NewExpression') this.unnamed = 0;
+    else if (this.unnamed > 0) this.unnamed--;
+  }
+
+  /**
+   * The literal probe `__jsmt$.o(__jsmt$m,I,` at `slot` and `)` at `end`, around a value just
+   * walked; the tagged form while a literal may wait for its name (see `unnamed`), unless `plain`.
+   */
+  private literalSlot(slot: number, i: number, end: number, plain = false): void {
+    if (this.unnamed > 0 && !plain) {
+      this.txt[slot] = `__jsmt$.o.call\`\${__jsmt$m}\${${i}}\${`;
+      this.add(end, '}`');
+    } else {
+      this.setForm(slot, Form.Literal, i);
+      this.add(end, ')');
+    }
+  }
+
+  /**
+   * Whether the bare probe `(probe, CALL)` of a call (`unnamed` and `literals` as they were before
+   * it) takes the tagged form: while a literal may wait for its name, unless the call is an
+   * assignment's value, for which V8 forgets one more literal (two, in the original, as the
+   * probe's and the call's are).
+   */
+  private bareTagged(e: Node, unnamed: number, literals: number): boolean {
+    // With one literal waiting and none in the call, the probe forgets it and the call nothing,
+    // as the original call forgets it.
+    return e !== this.assigned && (unnamed > 1 || (unnamed === 1 && this.literals !== literals));
+  }
+
+  /** A parenthesized function literal that is called (see `fn`). */
+  private calledAtOnce: Node | undefined = undefined;
+
+  /** Offset of the last character before `p` that is not trivia (-1 if none). */
+  private charBefore(p: number): number {
+    const src = this.src;
+    for (let q = p - 1; q >= 0; q--) {
+      const c = src.charCodeAt(q);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return q;
+    }
+    return -1;
+  }
+
+  /** The last argument of the call being walked (see the literal probe of a closure). */
+  private lastArgument: Node | undefined = undefined;
+
+  /** Counts assignments walked (see `returnStatement`). */
+  private assignments = 0;
+
+  /** The value of the assignment or declaration being walked (see `bareTagged`). */
+  private assigned: Node | undefined = undefined;
+
+  /** The text of a bare probe `__jsmt$.P(__jsmt$m,I)` (see `unnamed`: `tagged`). */
+  private static bare(p: string, i: number, tagged: boolean): string {
+    return tagged ? `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}\`` : `__jsmt$.${p}(__jsmt$m,${i})`;
   }
 
   /** Walks `e` in a naming context (see `naming`). */
@@ -835,8 +933,7 @@ export class Rewriter {
    */
   private literalProbe(e: Node, slot: number, closuresBefore: number, initsBefore: number, type: string): void {
     if ((this.naming && this.closures !== closuresBefore) || this.staticInits !== initsBefore) return;
-    this.setForm(slot, Form.Literal, this.site(SiteKind.Literal, e.start, this.ctx.label, type));
-    this.add(e.end, ')');
+    this.literalSlot(slot, this.site(SiteKind.Literal, e.start, this.ctx.label, type), e.end);
   }
 
   /**
@@ -885,6 +982,9 @@ export class Rewriter {
         const left = e.left as Node;
         this.pattern(left);
         const op = e.operator as string;
+        this.assignments++;
+        const assigned = this.assigned;
+        this.assigned = e.right;
         if (left.type === 'Identifier' && (op === '=' || op === '||=' || op === '&&=' || op === '??=')) {
           this.named(e.right, left.name);
         } else {
@@ -892,6 +992,8 @@ export class Rewriter {
           if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
           this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
         }
+        this.assigned = assigned;
+        this.afterAssignment(op === '=' || op === '||=' || op === '&&=' || op === '??=', e.right);
         return;
       }
       case 'BinaryExpression':
@@ -949,14 +1051,21 @@ export class Rewriter {
         const name = e.id ? e.id.name as string : '';
         const label = name || this.hint || '<anonymous>';
         this.hint = undefined;
-        if (wrap) this.addForm(e.start, Form.Literal, this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function'));
+        const slot = wrap ? this.reserve(e.start) : -1;
+        const site = wrap ? this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function') : -1;
+        const last = e === this.lastArgument;
         this.fn(e, label, name, e.start);
-        if (wrap) this.add(e.end, ')');
+        // A call's last argument alone in the list: the probe forgets it, the call then nothing,
+        // as the original call forgets it.
+        const alone = last && this.unnamed === 0;
+        if (name === '') this.unnamed++;
+        if (wrap) this.literalSlot(slot, site, e.end, alone);
         return;
       }
       case 'ClassExpression':
         this.literals++;
         this.cls(e, e.id ? e.id.name : '<anonymous>');
+        if (!e.id) this.unnamed++;
         return;
       case 'TemplateLiteral':
         for (const x of e.expressions as Node[]) this.expr(x, quoted);
@@ -993,10 +1102,13 @@ export class Rewriter {
   private object(e: Node, quoted: boolean): void {
     const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
     const slot = wrap ? this.reserve(e.start) : -1;
+    // V8 names a literal that waits for a name (see `unnamed`) at each property, after the names
+    // it has read before, the probe's among them (`__jsmt$.o.key`): no probe then.
+    const waiting = this.unnamed > 0;
     const closures = this.closures;
     const inits = this.staticInits;
     for (const p of e.properties as Node[]) {
-      if (p.type === 'SpreadElement') { this.expr(p.argument, false); continue; }
+      if (p.type === 'SpreadElement') { this.expr(p.argument, false); this.unnamed = 0; continue; }
       if (p.computed) this.expr(p.key, false);
       const key = keyName(p.key, p.computed, this.src);
       if (p.kind === 'get' || p.kind === 'set') {
@@ -1008,8 +1120,10 @@ export class Rewriter {
       } else if (p.value.type === 'AssignmentPattern') {
         this.pattern(p.value);
       }
+      // V8 names what waits for a name after each property (see `unnamed`).
+      this.unnamed = 0;
     }
-    if (wrap) this.literalProbe(e, slot, closures, inits, 'Object');
+    if (wrap && !waiting) this.literalProbe(e, slot, closures, inits, 'Object');
     if (this.O && !quoted) this.nest--;
   }
 
@@ -1020,6 +1134,8 @@ export class Rewriter {
     const n = args.length;
     const isSuper = callee.type === 'Super';
     const ctx = this.ctx;
+    const fnCallee = callee.type === 'MemberExpression' ? callee.object as Node : callee;
+    if (fnCallee.type === 'FunctionExpression' && this.src.charCodeAt(this.charBefore(fnCallee.start)) === 40 /* ( */) this.calledAtOnce = fnCallee;
     if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
     const kSite = isSuper && this.A && !quoted ? ctx.ctorSite : -1;
     // Before anything else at this position (a `;` after the constructor probe's opening would
@@ -1035,10 +1151,16 @@ export class Rewriter {
       const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
       const open = this.reserve(last.start);
       const lastInits = this.staticInits;
+      this.lastArgument = last;
       this.expr(last, false);
+      this.lastArgument = undefined;
       if (this.staticInits === lastInits) {
-        this.setForm(open, last.type === 'SequenceExpression' ? Form.ArgSeq : Form.Arg, i);
-        this.wrapClose(last, ')');
+        const seq = last.type === 'SequenceExpression';
+        // With one literal waiting, the probe forgets it and the call nothing, as the original
+        // call forgets it (after a closure's own probe, see `lastArgument`, neither forgets any).
+        const tagged = this.unnamed > 1;
+        this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
+        this.wrapClose(last, tagged ? '}`' : ')');
       } else {
         this.afterValue(last, open, `__jsmt$.b(__jsmt$m,${i})`);
       }
@@ -1047,12 +1169,16 @@ export class Rewriter {
       // evaluating them calls nothing.
       const slot = this.reserve(e.start);
       const before = this.callish;
+      const unnamed = this.unnamed;
+      const literals = this.literals;
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
+        const tagged = this.bareTagged(e, unnamed, literals);
         const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
         if (semi >= 0) this.txt[semi] = ';';
-        this.setForm(slot, Form.Bare, i);
+        if (tagged) this.txt[slot] = `(__jsmtC&&${Rewriter.bare('b', i, true)},`;
+        else this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
     } else {
@@ -1060,6 +1186,8 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
     }
     if (this.C) this.nest--;
+    // V8 forgets the latest literal waiting for a name once it has parsed a call.
+    if (this.unnamed > 0) this.unnamed--;
     if (kSite < 0) return;
     if (this.staticInits === inits) {
       this.txt[kOpen] = `__jsmt$.k(__jsmt$m,${kSite},`;
@@ -1114,20 +1242,26 @@ export class Rewriter {
       const open = this.reserve(last.start);
       this.expr(last, false);
       if (this.staticInits === inits) {
-        this.setForm(open, last.type === 'SequenceExpression' ? Form.NewArgSeq : Form.NewArg, i);
-        this.wrapClose(last, again + ')');
+        const seq = last.type === 'SequenceExpression';
+        const tagged = this.unnamed > 0;
+        this.setForm(open, tagged ? (seq ? Form.NewArgSeqT : Form.NewArgT) : seq ? Form.NewArgSeq : Form.NewArg, i);
+        this.wrapClose(last, tagged ? (again === '' ? '}`' : `}\${${callee.name as string}}\``) : again + ')');
         if (again !== '') this.noteAgain(this.txt.length - 1, callee.name as string);
       }
     } else if (C && !quoted) {
       const slot = this.reserve(e.start);
       const before = this.callish;
+      // `new` forgets nothing: a probe before it may forget nothing either.
+      const tagged = e !== this.assigned && this.unnamed > 0;
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
-        if (again === '') this.setForm(slot, Form.NewBare, i);
+        if (again === '' && !tagged) this.setForm(slot, Form.NewBare, i);
+        else if (again === '') this.txt[slot] = `((__jsmtC||__jsmtA)&&${Rewriter.bare('w', i, true)},`;
         else {
-          this.txt[slot] = `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
+          this.txt[slot] = tagged ? `((__jsmtC||__jsmtA)&&__jsmt$.w.call\`\${__jsmt$m}\${${i}}\${void 0}\${${callee.name as string}}\`,`
+            : `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
           this.noteAgain(slot, callee.name as string);
         }
         this.add(e.end, ')');
@@ -1137,8 +1271,13 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
     }
     if (wrapN && this.staticInits === inits) {
-      this.txt[nSlot] = `__jsmt$.n(__jsmt$m,${i},`;
-      this.add(e.end, ')');
+      if (this.unnamed > 0) {
+        this.txt[nSlot] = `__jsmt$.n.call\`\${__jsmt$m}\${${i}}\${`;
+        this.add(e.end, '}`');
+      } else {
+        this.txt[nSlot] = `__jsmt$.n(__jsmt$m,${i},`;
+        this.add(e.end, ')');
+      }
     }
     if (counted) this.nest--;
   }
@@ -1150,12 +1289,15 @@ export class Rewriter {
       const semi = this.semicolonSlot(e.start);
       const slot = this.reserve(e.start);
       const before = this.callish;
+      // A tagged template forgets nothing: a probe before it may forget nothing either.
+      const tagged = e !== this.assigned && this.unnamed > 0;
       this.expr(e.tag, true);
       for (const x of quasi.expressions as Node[]) this.expr(x, false);
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
         if (semi >= 0) this.txt[semi] = ';';
-        this.setForm(slot, Form.Bare, i);
+        if (tagged) this.txt[slot] = `(__jsmtC&&${Rewriter.bare('b', i, true)},`;
+        else this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
       return;
@@ -1180,11 +1322,12 @@ export class Rewriter {
     // Around a `yield` of a body that may be flagged (decided at its end): see `FnContext.flagged`.
     const marks = !isAwait && ctx.flagged;
     if (arg === null) {
-      this.add(e.start, `__jsmt$.u(__jsmt$m,${i},`);
+      const tagged = this.unnamed > 0;
+      this.add(e.start, tagged ? `__jsmt$.u.call\`\${__jsmt$m}\${${i}}\${` : `__jsmt$.u(__jsmt$m,${i},`);
       const before = marks ? this.reserve(e.start) : -1;
-      this.add(e.start + 5, `__jsmt$.s(__jsmt$m,${i},void 0)`);
-      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
-      this.add(e.end, ')');
+      this.add(e.start + 5, tagged ? `__jsmt$.s.call\`\${__jsmt$m}\${${i}}\${void 0}\`` : `__jsmt$.s(__jsmt$m,${i},void 0)`);
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), tagged ? 1 : 0);
+      this.add(e.end, tagged ? '}`' : ')');
       return;
     }
     const semi = this.semicolonSlot(e.start);
@@ -1194,17 +1337,26 @@ export class Rewriter {
     const inits = this.staticInits;
     this.expr(arg, delegate);
     if (this.staticInits === inits) {
-      this.txt[uSlot] = `__jsmt$.u(__jsmt$m,${i},`;
-      this.txt[sSlot] = arg.type === 'SequenceExpression' ? `__jsmt$.s(__jsmt$m,${i},(` : `__jsmt$.s(__jsmt$m,${i},`;
-      this.wrapClose(arg, ')');
-      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
-      this.add(e.end, ')');
+      const seq = arg.type === 'SequenceExpression' ? '(' : '';
+      if (this.unnamed > 0) {
+        this.txt[uSlot] = `__jsmt$.u.call\`\${__jsmt$m}\${${i}}\${`;
+        this.txt[sSlot] = `__jsmt$.s.call\`\${__jsmt$m}\${${i}}\${${seq}`;
+        this.wrapClose(arg, '}`');
+        if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), 1);
+        this.add(e.end, '}`');
+      } else {
+        this.txt[uSlot] = `__jsmt$.u(__jsmt$m,${i},`;
+        this.txt[sSlot] = `__jsmt$.s(__jsmt$m,${i},${seq}`;
+        this.wrapClose(arg, ')');
+        if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), 0);
+        this.add(e.end, ')');
+      }
     } else {
       // `[await [VALUE,s][0],u][0]` (see `staticInits`): `u` no longer passes the value through.
       if (semi >= 0) this.txt[semi] = ';';
       this.txt[uSlot] = '[';
       this.afterValue(arg, sSlot, `__jsmt$.s(__jsmt$m,${i})`);
-      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end));
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), this.unnamed > 0 ? 1 : 0);
       this.add(e.end, `,__jsmt$.u(__jsmt$m,${i})][0]`);
     }
   }
@@ -1233,6 +1385,12 @@ export class Rewriter {
       if (s !== undefined) continue;
       const slot = againSlots[k]!;
       const t = txt[slot]!;
+      const tagAt = t.lastIndexOf('${' + name + '}`');
+      if (tagAt >= 0) {
+        // A tagged form (see `unnamed`).
+        txt[slot] = t.slice(0, tagAt) + t.slice(tagAt + name.length + 3);
+        continue;
+      }
       const at = t.lastIndexOf(',' + name + ')');
       txt[slot] = t.slice(0, at) + t.slice(at + name.length + 1);
     }
@@ -1262,6 +1420,12 @@ export class Rewriter {
     const outer = this.ctx;
     const outerLine = this.lastStmtLine;
     const outerInits = this.staticInits;
+    // V8 parses a function's body on its own when it first runs, but an arrow's, and that of a
+    // function it expects to be called at once (`(function () {…})()`), as part of the code
+    // around it.
+    const isArrow = f.type === 'ArrowFunctionExpression' || f === this.calledAtOnce;
+    const outerUnnamed = this.unnamed;
+    if (!isArrow) this.unnamed = 0;
     const body = f.body as Node;
     const concise = body.type !== 'BlockStatement';
     // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
@@ -1315,10 +1479,21 @@ export class Rewriter {
         const arrow = this.arrowToken(f, params);
         const entry = this.reserve(arrow);
         const literals = this.literals;
+        const taggedEntry = this.unnamed > 0;
+        const assignments = this.assignments;
         this.expr(body, false);
         const held = this.literals !== literals;
-        this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
-        this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
+        const taggedExit = this.unnamed > 0;
+        if (taggedEntry || taggedExit || this.assignments !== assignments) {
+          // The body is part of the code around it for V8's names (see `unnamed`): nothing
+          // assigned (an assignment in the value would be named after `__jsmt$v` too), and
+          // tagged probes.
+          this.txt[entry] = `{{let __jsmt$d;try{__jsmtF&&${Rewriter.bare('f', site, taggedEntry)};return[(0,`;
+          this.add(f.end, `),++__jsmt$d][0]}finally{__jsmtF&&${taggedExit ? `__jsmt$.r.call\`\${__jsmt$m}\${${site}}\${__jsmt$d===void 0?0:1}\`` : `__jsmt$.r(__jsmt$m,${site},__jsmt$d===void 0?0:1)`}}}}`);
+        } else {
+          this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
+          this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
+        }
       } else {
         this.expr(body, false);
       }
@@ -1331,6 +1506,7 @@ export class Rewriter {
     this.ctx = outer;
     this.naming = outerNaming;
     this.staticInits = outerInits;
+    if (!isArrow) this.unnamed = outerUnnamed;
     // Statements after a one-line function on its line are still "not on a new line".
     if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
   }
@@ -1357,8 +1533,11 @@ export class Rewriter {
     // The exit goes right after the last statement, not before the `}`: V8 gives the disposal of
     // the body's `using` declarations no position of its own (a frame shows the last one before).
     const closeAt = stmts.length > first ? stmts[stmts.length - 1]!.end : body.end - 1;
+    // An arrow's body is part of the code around it for V8's names (see `unnamed`).
+    const taggedEntry = this.unnamed > 0;
     this.statements(stmts, first);
     const closeSlot = this.reserve(closeAt);
+    const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates;
     if (!unwrapped) {
       const flagged = ctx.flagged && !ctx.withBody;
@@ -1369,29 +1548,36 @@ export class Rewriter {
         ? (!flagged ? Form.EntryInside : gen ? Form.GenEntryInside : Form.FlagEntryInside)
         : (!flagged ? Form.Entry : gen ? Form.GenEntry : Form.FlagEntry);
       const fill = count > 2 ? '{}'.repeat(count - 2) : '';
-      if (pre === '' && fill === '') this.setForm(openSlot, entry, site);
-      else this.txt[openSlot] = pre + fill + formText(entry, site);
-      this.setForm(closeSlot, !flagged ? Form.Exit : gen ? Form.GenExit : Form.FlagExit, site);
+      if (pre === '' && fill === '' && !taggedEntry) this.setForm(openSlot, entry, site);
+      else this.txt[openSlot] = pre + fill + tagIf(taggedEntry, formText(entry, site));
+      const exit = !flagged ? Form.Exit : gen ? Form.GenExit : Form.FlagExit;
+      if (taggedExit) this.txt[closeSlot] = tagIf(true, formText(exit, site));
+      else this.setForm(closeSlot, exit, site);
       if (!flagged) return;
       this.markReturns(ctx.returns!, ctx.newsClass ? HELD : 0);
       const y = ctx.yields;
       if (y !== undefined) {
-        for (let j = 0; j < y.length; j += 2) {
-          this.txt[y[j]!] = '(__jsmt$d+=2,__jsmt$v=';
-          this.txt[y[j + 1]!] = ',__jsmt$d-=2,__jsmt$v)';
+        for (let j = 0; j < y.length; j += 3) {
+          // `+=` and an assignment would each count for V8's names (see `unnamed`).
+          const waiting = y[j + 2] === 1;
+          this.txt[y[j]!] = waiting ? '[(++__jsmt$d,++__jsmt$d,' : '(__jsmt$d+=2,__jsmt$v=';
+          this.txt[y[j + 1]!] = waiting ? '),--__jsmt$d,--__jsmt$d][0]' : ',__jsmt$d-=2,__jsmt$v)';
         }
       }
       return;
     }
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
-    this.txt[openSlot] = `${pre}__jsmtF&&__jsmt$.f(__jsmt$m,${site});`;
-    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&__jsmt$.r(__jsmt$m,${site})`;
+    this.txt[openSlot] = `${pre}__jsmtF&&${Rewriter.bare('f', site, taggedEntry)};`;
+    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&${Rewriter.bare('r', site, taggedExit)}`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
-      const kind = r[j + 2]! & ~HELD;
+      const kind = r[j + 2]! & 3;
       if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},void 0)`;
-      else {
+      else if (r[j + 2]! & PENDING) {
+        this.txt[r[j]!] = `__jsmt$.x.call\`\${__jsmt$m}\${${site}}\${${kind === 2 ? '(' : ''}`;
+        this.txt[r[j + 1]!] = kind === 2 ? ')}`' : '}`';
+      } else {
         this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},${kind === 2 ? '(' : ''}`;
         this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
       }
@@ -1409,8 +1595,13 @@ export class Rewriter {
       const kind = r[j + 2]! | (r[j + 2]! === 1 ? 0 : held);
       if (kind === 1) {
         this.txt[r[j]!] = '++__jsmt$d,void 0';
+      } else if (kind & PENDING) {
+        // No assignment and no call: a literal that V8 may still name keeps waiting.
+        const seq = (kind & 3) === 2;
+        this.txt[r[j]!] = seq ? '[(' : '[';
+        this.txt[r[j + 1]!] = seq ? '),++__jsmt$d][0]' : ',++__jsmt$d][0]';
       } else if (kind & HELD) {
-        const seq = (kind & ~HELD) === 2;
+        const seq = (kind & 3) === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=__jsmt$.v((' : '(__jsmt$v=__jsmt$.v(';
         this.txt[r[j + 1]!] = seq ? ')),++__jsmt$d,__jsmt$v)' : '),++__jsmt$d,__jsmt$v)';
       } else {
@@ -1476,7 +1667,9 @@ export class Rewriter {
       kSite = this.site(SiteKind.Ctor, c.start, this.ctx.label, name);
       // A frame of a default constructor (a field initializer that throws or takes a stack
       // trace) shows the line of `class`; one written after the `{` shows the line of the `{`.
-      if (ctor === undefined && !derived && this.lines.lineIndex(body.start) === this.lines.lineIndex(c.start)) {
+      // While a literal waits for a name (see `unnamed`), V8 would name it after the inserted
+      // constructor too (`x.constructor`).
+      if (ctor === undefined && !derived && this.lines.lineIndex(body.start) === this.lines.lineIndex(c.start) && this.unnamed === 0) {
         this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target)}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
@@ -1504,7 +1697,9 @@ export class Rewriter {
         case 'AccessorProperty':
           if (m.value) {
             this.ctx = newContext(`${name}.${key}`, -1);
+            const pending = this.unnamed;
             this.named(m.value, key);
+            this.unnamed = pending;
             this.ctx = outer;
           }
           break;
@@ -1523,6 +1718,8 @@ export class Rewriter {
 
   private staticBlock(b: Node, label: string): void {
     const outer = this.ctx;
+    const outerUnnamed = this.unnamed;
+    this.unnamed = 0;
     const probed = this.F;
     const site = probed ? this.functionSite(b.start, label, '', b.end - 1) : -1;
     const ctx = newContext(label, site);
@@ -1543,6 +1740,7 @@ export class Rewriter {
     this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
+    this.unnamed = outerUnnamed;
   }
 }
 
@@ -1668,6 +1866,15 @@ function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams
     if (s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement') n++;
   }
   return n;
+}
+
+/**
+ * `text` with each probe call `__jsmt$.P(__jsmt$m,I…)` in the tagged form when `tagged` (see
+ * `Rewriter.unnamed`).
+ */
+function tagIf(tagged: boolean, text: string): string {
+  return tagged ? text.replace(/__jsmt\$\.(\w)\(__jsmt\$m,(\d+)(?:,([^)]*))?\)/g, (_, p: string, i: string, v?: string) =>
+    `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}${v === undefined ? '' : `\${${v}}`}\``) : text;
 }
 
 /** A two-piece form's text for `site`, for a slot that holds other text before it. */

@@ -221,3 +221,34 @@ test('generators: closed by return() at a yield is an exit, an error thrown in t
     'f Function h 6', 't Function h 6', 'r Function h 6',
   ]);
 });
+
+test('while a literal waits for V8 to name it, probes take the tagged forms and fire as the plain ones', async () => {
+  // `new Runs(() => …)` leaves the arrow waiting: V8 names it after the next declaration, so
+  // the probes up to there must be calls that its name inference does not count.
+  const source = [
+    'class Runs { constructor(f) { this.v = f(); } }',
+    'async function main() {',
+    '  new Runs(() => 1);',
+    '  await new Runs(() => 2);',
+    '  const y = new Runs(() => 3).v;',
+    '  if (y) return () => y;',
+    '  const z = 4;',
+    '}',
+    'return main();',
+  ].join('\n');
+  const { result, events, code } = trace(source, { lines: true, calls: true, allocations: true, literals: false }, true);
+  const f = await result;
+  detach();
+  assert.equal(f(), 3);
+  assert.match(code, /__jsmt\$\.n\.call`\$\{__jsmt\$m\}\$\{\d+\}\$\{new Runs\(__jsmt\$\.w\.call`/);
+  assert.match(code, /__jsmt\$\.l\.call`\$\{__jsmt\$m\}\$\{\d+\}`;const y/);
+  assert.match(code, /return\[ \(\) =>/);
+  assert.deepEqual(events.filter((e) => !e.includes(' Ctor ') && !e.includes('Function Runs')), [
+    'l Line <module> 1', 'l Line <module> 2', 'l Line <module> 9', 'b Call main 9', 'f Function main 2',
+    'l Line main 3', 'w New Runs 3', 'b Call f 1', 'f Function <anonymous> 3', 'r Function <anonymous> 3', 'n New Runs 3',
+    'l Line main 4', 'w New Runs 4', 'b Call f 1', 'f Function <anonymous> 4', 'r Function <anonymous> 4', 'n New Runs 4',
+    's Await main 4', 'u Await main 4',
+    'l Line main 5', 'w New Runs 5', 'b Call f 1', 'f Function <anonymous> 5', 'r Function <anonymous> 5', 'n New Runs 5',
+    'l Line main 6', 'r Function main 2',
+  ]);
+});
