@@ -1,6 +1,6 @@
 /**
  * The main-thread end of Node 20's ES module hooks (esm-hooks.ts), which run in Node's hooks
- * thread. Each module they instrument starts with `__jsmtT(__jsmt$m);` (esm-prefix.ts), which
+ * thread. Each module they instrument starts with `__jsmtT("<module key>");` (esm-prefix.ts), which
  * registers it here before its body runs (the first registration starts `run`'s tracer). Its code,
  * sites and insertions are read when first needed, from the instrumentation cache entry that the
  * hooks thread read or wrote (`ModuleTransformer.esmRegistration`).
@@ -40,7 +40,7 @@ export function registerHooksThreadModules(transformer: ModuleTransformer, list:
     seen = end;
     for (const key of keys) take(key);
   };
-  (globalThis as Record<string, unknown>)[TAKE_TABLES] = (m: () => string): void => take(m());
+  (globalThis as Record<string, unknown>)[TAKE_TABLES] = take;
   setPendingTables(takeListed);
 }
 
@@ -49,6 +49,6 @@ function madeFor(transformer: ModuleTransformer, moduleKey: string): { code: str
   const out = transformer.esmRegistration(moduleKey);
   const r = out?.registration;
   if (r === undefined) return { code: '', sites: [], inserts: [] };
-  const { code, at } = withTakeTables(out!.code);
-  return { code, sites: r.sites.sites, inserts: withTakeTablesInserts(at, r.inserts) };
+  const { code, at, length } = withTakeTables(out!.code, moduleKey);
+  return { code, sites: r.sites.sites, inserts: withTakeTablesInserts(at, length, r.inserts) };
 }

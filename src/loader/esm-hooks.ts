@@ -1,7 +1,7 @@
 /**
  * `module.register()` hooks (Node 20 and 22 < 22.15). They run in Node's hooks thread, and the
  * site table of each module instrumented here must be in the main thread's registry before the
- * module runs. Nothing is handed over: each such module starts with `__jsmtT(__jsmt$m);`, which
+ * module runs. Nothing is handed over: each such module starts with `__jsmtT("<key>");`, which
  * registers it in the main thread from its file and the cache entry made or read here
  * (esm-channel.ts; docs/ARCHITECTURE.md, "The loader").
  * CommonJS is left to the CommonJS loader, whose `_compile` patch handles it in the main thread.
@@ -52,7 +52,7 @@ export async function resolve(specifier: string, context: { parentURL?: string }
 function emit(out: Transformed): string {
   const r = out.registration;
   if (r === undefined) return out.code;
-  const { code, at } = withTakeTables(out.code);
+  const { code, at } = withTakeTables(out.code, r.sites.key);
   if (at >= 0) listKey(list, r.sites.key);
   return code;
 }

@@ -1,34 +1,38 @@
 /**
  * The statement that Node 20's hooks thread prefixes to each module it instruments (see
- * esm-channel.ts).
+ * esm-channel.ts): `__jsmtT("<module key>");`. The key as a string, not the module-key function:
+ * a module with no probe (`let a = 1;` under `--reftrace`) has none, and must register too (its
+ * registration starts `run`'s tracer, and tells `run` that something was traced).
  */
 import { TAKE_TABLES } from '../runtime/probe.js';
-import { MODULE_KEY_DECL } from '../instrument/types.js';
 
 const LINE_END = /[\n\r\u2028\u2029]/;
-const STATEMENT = `${TAKE_TABLES}(__jsmt$m);`;
+
+/** The statement for `key`: a JavaScript string literal with no line terminator in it. */
+function statement(key: string): string {
+  return `${TAKE_TABLES}(${JSON.stringify(key).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')});`;
+}
 
 /**
- * Prefixes `__jsmtT(__jsmt$m);` (the module-key function, hoisted) on the first line (after a
- * hashbang line), adding no line break. `at`: where it went, in the code and in the original
- * alike (nothing is inserted into a hashbang line); -1 for code with nothing to register (no
- * probe, so no module-key function), which is left as it is.
+ * Prefixes the statement on the first line (after a hashbang line), adding no line break. `at`:
+ * where it went, in the code and in the original alike (nothing is inserted into a hashbang
+ * line); -1 for a file that is only a hashbang line, which has nothing to register.
  */
-export function withTakeTables(code: string): { code: string; at: number } {
-  if (!code.includes(MODULE_KEY_DECL)) return { code, at: -1 };
+export function withTakeTables(code: string, key: string): { code: string; at: number; length: number } {
   let at = 0;
   if (code.startsWith('#!')) {
     const end = code.search(LINE_END);
-    if (end < 0) return { code, at: -1 };
+    if (end < 0) return { code, at: -1, length: 0 };
     at = code[end] === '\r' && code[end + 1] === '\n' ? end + 2 : end + 1;
   }
-  return { code: code.slice(0, at) + STATEMENT + code.slice(at), at };
+  const prefix = statement(key);
+  return { code: code.slice(0, at) + prefix + code.slice(at), at, length: prefix.length };
 }
 
 /** The insertions of the prefixed code (Function#toString cuts them out again), from the code's. */
-export function withTakeTablesInserts(at: number, inserts: readonly number[]): number[] {
+export function withTakeTablesInserts(at: number, length: number, inserts: readonly number[]): number[] {
   if (at < 0) return [...inserts];
   return inserts.length > 0 && inserts[0] === at
-    ? [at, STATEMENT.length + inserts[1]!, ...inserts.slice(2)]
-    : [at, STATEMENT.length, ...inserts];
+    ? [at, length + inserts[1]!, ...inserts.slice(2)]
+    : [at, length, ...inserts];
 }

@@ -75,7 +75,7 @@ export const FLAGS = { F: '__jsmtF', L: '__jsmtL', C: '__jsmtC', A: '__jsmtA' } 
 
 /**
  * The global that Node 20's hooks thread makes each module it instruments call first
- * (`__jsmtT(__jsmt$m);`, loader/esm-hooks.ts): it registers the module in this thread
+ * (`__jsmtT("<module key>");`, loader/esm-hooks.ts): it registers the module in this thread
  * (loader/esm-channel.ts sets it); a no-op elsewhere.
  */
 export const TAKE_TABLES = '__jsmtT';

@@ -91,6 +91,16 @@ test('an ES module cycle: a hoisted function called before its module ran is alr
 });
 
 
+test('an ES module with nothing to probe still starts run\'s tracer (Node 20: it registers itself too)', (t) => {
+  const p = copyProgram('mixed');
+  t.after(p.cleanup);
+  writeFileSync(join(p.dir, 'bare.mjs'), 'let a = 1;\n');
+  const r = runCli(['run', '--reftrace', '--out-dir', join(p.base, 'logs'), 'bare.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^jsmemtrace: reftrace log: /m);
+  assert.doesNotMatch(r.stderr, /no module in scope/);
+});
+
 test('an ES module loaded again after its file changed: each version keeps its own text and sites', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
