@@ -267,11 +267,8 @@ export class InstrumentCache {
     }
   }
 
-  /**
-   * The entry for `key` made from `source`, or undefined: absent, made from another text (`set`
-   * replaces it), or corrupt (then warned about and removed).
-   */
-  private find(key: string, source: string): { bytes: Buffer; at: Layout } | undefined {
+  /** The entry for `key` laid out, or undefined: absent, or corrupt (then warned about and removed). */
+  private entry(key: string): { bytes: Buffer; at: Layout } | undefined {
     const bytes = this.read(key);
     if (bytes === undefined) return undefined;
     const at = layoutOf(bytes);
@@ -279,23 +276,24 @@ export class InstrumentCache {
       this.corrupt(key);
       return undefined;
     }
-    return madeFrom(bytes, at, source) ? { bytes, at } : undefined;
+    return { bytes, at };
+  }
+
+  /** The entry for `key` made from `source`, or undefined (see `entry`; made from another text: `set` replaces it). */
+  private find(key: string, source: string): { bytes: Buffer; at: Layout } | undefined {
+    const e = this.entry(key);
+    return e !== undefined && madeFrom(e.bytes, e.at, source) ? e : undefined;
   }
 
   /**
    * The code of the entry for `key` and the source it was made from, whatever that source is: for
    * a module that another thread instrumented from it (Node 20's hooks thread), when the file may
-   * have changed since. Undefined when absent or corrupt (then warned about and removed).
+   * have changed since. Undefined as for `entry`.
    */
   stored(key: string): { code: string; source: string } | undefined {
-    const bytes = this.read(key);
-    if (bytes === undefined) return undefined;
-    const at = layoutOf(bytes);
-    if (at === undefined) {
-      this.corrupt(key);
-      return undefined;
-    }
-    return { code: bytes.toString('utf8', at.code, at.source), source: bytes.toString('utf8', at.source, at.details) };
+    const e = this.entry(key);
+    return e === undefined ? undefined
+      : { code: e.bytes.toString('utf8', e.at.code, e.at.source), source: e.bytes.toString('utf8', e.at.source, e.at.details) };
   }
 
   /** The code of the entry for `key` made from `source` (see `find`). */
