@@ -146,14 +146,15 @@ function isExecutable(path: string): boolean {
 }
 
 /**
- * NODE_OPTIONS with the loader's option (`--require=<path>`, see `preload`) added, unless it is
- * there already (a run inside a run): every Node process and worker thread of the program that
- * inherits the environment loads the loader, and the program's own argv and execArgv stay as
+ * NODE_OPTIONS with the loader's option (`--require=<path>`, see `preload`) added first, unless
+ * it is there already (a run inside a run): every Node process and worker thread of the program
+ * that inherits the environment loads the loader, before the program's own preloads (which are
+ * then instrumented, as its other modules are), and the program's own argv and execArgv stay as
  * they are.
  */
 export function withRegister(nodeOptions: string | undefined, own: string): string {
   if (nodeOptions === undefined || nodeOptions.trim() === '') return own;
-  return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${nodeOptions} ${own}`;
+  return nodeOptions.split(/\s+/).includes(own) ? nodeOptions : `${own} ${nodeOptions}`;
 }
 
 /**

@@ -16,12 +16,31 @@ import { resolveWithTypeScript } from './ts-resolve.js';
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 
-/** `require('./util.js')` from a .ts file finds util.ts (see ts-resolve.ts). */
+let resolveWanted = false;
+let resolvePatched = false;
+
+/**
+ * `require('./util.js')` from a .ts file finds util.ts (see ts-resolve.ts), once a TypeScript
+ * module loads (`typeScriptLoads`): until then Node's resolver stays as it was, so a program
+ * without TypeScript sees its own "Cannot find module" error unchanged (rethrown by a wrapper,
+ * it named the wrapper's line as where it was thrown, and three frames of ours pushed the
+ * program's own frame out of the ten a stack keeps).
+ */
 export function patchResolveFilename(): void {
+  resolveWanted = true;
+}
+
+/** Called before a TypeScript module (ES or CommonJS, in scope or not) is compiled in this thread. */
+export function typeScriptLoads(): void {
+  if (!resolveWanted || resolvePatched) return;
+  resolvePatched = true;
   const M = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = M._resolveFilename;
   M._resolveFilename = function jsmemtraceResolveFilename(request, parent, ...rest) {
-    return resolveWithTypeScript(request, parent?.filename, (r) => resolveFilename.call(this, r, parent, ...rest));
+    const from = parent?.filename;
+    // Only a TypeScript importer has another answer: other errors come from Node's frame as they would.
+    if (typeof from !== 'string' || !isTypeScript(from)) return resolveFilename.call(this, request, parent, ...rest);
+    return resolveWithTypeScript(request, from, (r) => resolveFilename.call(this, r, parent, ...rest));
   };
 }
 
@@ -35,7 +54,12 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
-    if (seen !== undefined && typeof content === 'string' && !own.busy && typeof filename === 'string' && !isOwnFile(filename)) seen(content, rest[0]);
+    if (typeof filename === 'string' && isTypeScript(filename)) {
+      typeScriptLoads();
+      // Node 20 runs a TypeScript entry point as CommonJS: an ES module's text fails there, and
+      // Node runs it again from its ES module loader, whose hooks must be there to strip it.
+      if (seen !== undefined && typeof content === 'string') seen(content, jsFormat(rest[0], filename, content));
+    } else if (seen !== undefined && typeof content === 'string' && !own.busy && typeof filename === 'string' && !isOwnFile(filename)) seen(content, rest[0]);
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       const format = rest[0];
       let type = jsFormat(format, filename, content);

@@ -18,18 +18,23 @@ import { withTakeTables, withTakeTablesInserts } from './esm-prefix.js';
 import { TAKE_TABLES } from '../runtime/probe.js';
 import { setPendingTables } from '../runtime/registry.js';
 import { listedSince } from './esm-list.js';
+import { isTypeScript } from './scope.js';
+import { typeScriptLoads } from './cjs-hook.js';
 
 export function registerHooksThreadModules(transformer: ModuleTransformer, list: SharedArrayBuffer): void {
   const registered = new Set<string>();
   const take = (moduleKey: string): void => {
     if (registered.has(moduleKey)) return;
     registered.add(moduleKey);
+    const file = transformer.esmFilename(moduleKey);
+    // Its createRequire() may ask for './x.js' meaning x.ts.
+    if (isTypeScript(file)) typeScriptLoads();
     // Nothing is read now: the tracer asks for the sites, Function#toString for the code and
     // insertions, each when first needed.
     let made: { code: string; sites: Site[]; inserts: readonly number[] } | undefined;
     const make = () => made ??= madeFor(transformer, moduleKey);
     registerTransformed({
-      sites: { key: moduleKey, file: transformer.esmFilename(moduleKey), get sites() { return make().sites; } },
+      sites: { key: moduleKey, file, get sites() { return make().sites; } },
       get inserts() { return make().inserts; },
       get code() { return make().code; },
     });

@@ -14,6 +14,7 @@ import { ModuleTransformer, sourceText, type Transformed } from './transform.js'
 import { withTakeTables } from './esm-prefix.js';
 import { listKey } from './esm-list.js';
 import { typeScriptAlternative } from './ts-resolve.js';
+import { installProbe } from '../runtime/probe.js';
 
 interface InitData {
   config: JsmtConfig;
@@ -34,6 +35,9 @@ let transformer: ModuleTransformer;
 let list: SharedArrayBuffer;
 
 export async function initialize(data: InitData): Promise<void> {
+  // The program's own hooks (`module.register`) are modules of its own, loaded in this thread
+  // through these hooks: idle probes (no tracer here) and a `__jsmtT` that does nothing let them run.
+  installProbe();
   transformer = new ModuleTransformer(data.config);
   list = data.list;
 }

@@ -7,17 +7,15 @@
  * preload keeps Node's own start. It installs synchronously: the loader proper is an ES module
  * that `require()` loads (Node 20.19+), the same instance that `import` gives.
  *
- * Node 20 (no `module.registerHooks`) runs preloads in its hooks thread too, where the loader
- * stays out; in the main thread of a CommonJS entry point it starts the hooks thread only when
- * the program may load an ES module (lazy-esm.ts).
+ * Node runs preloads in its hooks thread too (Node 20's, or one that a program's own
+ * `module.register()` starts), where the loader stays out. On Node 20, in the main thread of a
+ * CommonJS entry point, it starts the hooks thread only when the program may load an ES module
+ * (lazy-esm.ts).
  */
 import { pathToFileURL } from 'node:url';
 import { prepare } from './start.js';
 
-const nodeModule = process.getBuiltinModule('node:module') as { registerHooks?: unknown };
-const withHooksThread = typeof nodeModule.registerHooks !== 'function';
-
-if (!withHooksThread || !inHooksThread()) {
+if (!inHooksThread()) {
   const ready = prepare(pathToFileURL(__filename).href);
   if (ready !== undefined) {
     const { install } = require('./install.js') as typeof import('./install.js');
@@ -40,8 +38,14 @@ function unlist(added: readonly string[]): void {
   if (added.every((a, k) => args[k] === a)) args.splice(0, added.length);
 }
 
-/** Node's hooks thread (Node 20) is the one thread of a program without a parentPort. */
+/**
+ * Node's hooks thread (the loader's own on Node 20; a program's `module.register()` starts one
+ * on every version) is the one thread of a program without a parentPort. Only a worker thread can
+ * be it: asking node:worker_threads costs ~2 ms of a start on Node 24, so the main thread is
+ * told apart first by its `process.chdir`, which worker threads replace.
+ */
 function inHooksThread(): boolean {
+  if (process.chdir.name !== 'unavailableInWorker') return false;
   const { isMainThread, parentPort } = process.getBuiltinModule('node:worker_threads');
   return !isMainThread && parentPort === null;
 }

@@ -5,12 +5,13 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { createRequire } from 'node:module';
-import { formatOf, jsFormat, type ModuleFormat } from './format.js';
+import { formatOf, jsFormat, packageType, type ModuleFormat } from './format.js';
 import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { registerTransformed } from './registration.js';
-import { sourceText, type ModuleTransformer } from './transform.js';
+import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
 import { requireOwn } from '../instrument/require-own.js';
+import { typeScriptLoads } from './cjs-hook.js';
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +38,9 @@ interface SyncHooks {
 }
 export type RegisterHooks = (hooks: SyncHooks) => unknown;
 
+/** What a text that fails as CommonJS needs to be an ES module (top-level await counts too). */
+const MODULE_WORD = /\b(?:import|export|await)\b/;
+
 /**
  * JavaScript CommonJS is left to the CommonJS loader (and the `_compile` patch, see register.ts):
  * this hook instruments ES modules and TypeScript.
@@ -52,7 +56,10 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       let source: string;
       let format: ModuleFormat | undefined;
       let compileAs: string | null | undefined;
+      let out: Transformed | undefined;
+      let transformed = false;
       if (isTypeScript(filename)) {
+        typeScriptLoads();
         // Its imports are resolved after it loads: `./x.js` may name x.ts from here on.
         if (!resolveHooked) {
           resolveHooked = true;
@@ -61,6 +68,13 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // Node versions without type stripping know no format for these files: decide it here.
         source = sourceText(readFileSync(filename));
         format = jsFormat(context.format, filename, source) ?? formatOf(filename, source);
+        // No "type" to say: Node compiles it as CommonJS, and as an ES module when that fails on
+        // module syntax, which `formatOf` sees only at a line start (`f(); export {}` it misses).
+        if (format === 'commonjs' && filename.endsWith('.ts') && packageType(filename) === undefined && MODULE_WORD.test(source)) {
+          out = transformer.transformIfCommonJS(filename, source);
+          if (out === undefined) format = 'module';
+          else transformed = true;
+        }
         result = { format, source };
         compileAs = format;
       } else {
@@ -77,7 +91,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // An undefined format stays undefined: Node then applies its own module-syntax detection.
         compileAs = result.format;
       }
-      const out = transformer.transform(filename, source, format);
+      if (!transformed) out = transformer.transform(filename, source, format);
       if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) return result;
       // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
       const code = format === 'commonjs' ? out.code + exportsHint(source) : out.code;

@@ -30,6 +30,14 @@ test('argv, environment, cwd and stdin are the program\'s own', (t) => {
   assert.equal(JSON.parse(dashed.stdout).stdin, 'PIPED\nLINES\n');
 });
 
+test('a preload of the program\'s own (NODE_OPTIONS) runs after the loader, and sees its own execArgv', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'pre.cjs'), `if (process.argv[1].endsWith('echo.js')) console.log(JSON.stringify({ pre: process.execArgv, loaded: typeof globalThis.__jsmt$ }));\n`);
+  const r = runCli(['run', 'echo.js'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache, NODE_OPTIONS: '--require ./pre.cjs' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.split('\n')[0]), { pre: [], loaded: 'object' });
+});
+
 test('the configuration reaches the program through the environment, not argv', (t) => {
   const p = program(t);
   const outDir = join(p.base, 'logs');

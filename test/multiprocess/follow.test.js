@@ -78,7 +78,7 @@ test('every way to start Node is followed, in every tracer mode: one log per pro
       for (const c of children) {
         assert.deepEqual(c.env, { JSMT_TEST_VALUE: 'kept' });
         // A CommonJS preload (run.ts `preload`).
-        assert.match(c.nodeOptions, /^--no-deprecation --require=\/\S+\/register-cjs\.cjs$/);
+        assert.match(c.nodeOptions, /^--require=\/\S+\/register-cjs\.cjs --no-deprecation$/);
       }
       // One log per process and thread, all in the out dir, all listed by run.
       const listed = [...r.stderr.matchAll(new RegExp(`^jsmemtrace: ${mode} log: (.*)$`, 'gm'))].map((m) => m[1]);
@@ -213,7 +213,7 @@ test('the process message: one parseable line whatever argv holds; NODE_OPTIONS 
   const own = '--import=file:///opt/jsmemtrace/dist/loader/register.js';
   assert.equal(withRegister(undefined, own), own);
   assert.equal(withRegister('  ', own), own);
-  assert.equal(withRegister('--max-old-space-size=64', own), `--max-old-space-size=64 ${own}`);
+  assert.equal(withRegister('--max-old-space-size=64', own), `${own} --max-old-space-size=64`);
   assert.equal(withRegister(`--max-old-space-size=64 ${own}`, own), `--max-old-space-size=64 ${own}`);
 });
 

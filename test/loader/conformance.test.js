@@ -1,0 +1,68 @@
+// Programs whose output under `jsmemtrace run` must be what plain `node` prints: stdout, exit code,
+// and stderr once what is known to differ is set aside (node:internal frames, the `_compile`
+// patch's frame, columns: probes shift line-1 columns).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyProgram, runCli, runNode } from './helpers.js';
+
+const program = copyProgram('conformance');
+test.after(program.cleanup);
+
+function normalised(stderr) {
+  return stderr.split('\n')
+    .filter((l) => !/\(node:internal\/|^\s+at node:internal\/|jsmemtraceCompile|^Node\.js v/.test(l))
+    .map((l) => l.replace(/(:\d+):\d+(\)|$)/, '$1$2'))
+    .join('\n');
+}
+
+function both(args) {
+  const env = { JSMEMTRACE_CACHE_DIR: program.cache };
+  return { plain: runNode(args, { cwd: program.dir }), run: runCli(['run', ...args], { cwd: program.dir, env }) };
+}
+
+function assertSame({ plain, run }) {
+  assert.equal(run.stdout, plain.stdout);
+  assert.equal(run.status, plain.status);
+  assert.equal(normalised(run.stderr), normalised(plain.stderr));
+}
+
+test('an uncaught "Cannot find module" is reported as Node reports it, from Node\'s frame, with the program\'s frames', () => {
+  const r = both(['missing.js']);
+  assert.equal(r.plain.status, 1);
+  assert.match(r.plain.stderr, /Cannot find module '\.\/not-there'/);
+  assert.match(r.plain.stderr, /at load \(.*missing\.js:3/);
+  assertSame(r);
+});
+
+test('require() from CommonJS TypeScript still finds ./x.cjs as x.cts; a missing file fails as in Node', () => {
+  const { run } = both(['missing-ts.cts']);
+  assert.equal(run.stdout, '42\n');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /Cannot find module '\.\/not-there\.cjs'/);
+  assert.match(run.stderr, /code: 'MODULE_NOT_FOUND'/);
+});
+
+// Node runs TypeScript itself from 22.18 / 23.6 (type stripping): there, plain `node` is the reference.
+const nodeRunsTypeScript = Boolean(process.features.typescript);
+
+test('a TypeScript ES module entry point of no package "type" runs (Node 20: it starts as CommonJS)', () => {
+  const { plain, run } = both(['esm-entry.ts']);
+  assert.equal(run.stderr.split('\n').filter((l) => l.startsWith('jsmemtrace')).join('\n'), '');
+  assert.equal(run.stdout, '42\n');
+  assert.equal(run.status, 0);
+  if (nodeRunsTypeScript) assert.equal(run.stdout, plain.stdout);
+});
+
+test('a TypeScript file is an ES module by its syntax also where `export` is not at a line start', { skip: !nodeRunsTypeScript && 'Node runs no TypeScript: Node 20 under run takes it for CommonJS' }, () => {
+  const { plain, run } = both(['late-export.ts']);
+  assert.equal(plain.stdout, '42\n');
+  assert.equal(run.stdout, plain.stdout);
+  assert.equal(run.status, 0);
+  assert.equal(run.stderr.split('\n').filter((l) => l.startsWith('jsmemtrace')).join('\n'), '');
+});
+
+test('the program\'s own module.register() hooks run, also where they are in scope', () => {
+  const r = both(['own-hooks.js']);
+  assert.equal(r.plain.stdout, 'CHANGED BY THE HOOK\n');
+  assertSame(r);
+});
