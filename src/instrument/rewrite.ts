@@ -871,8 +871,8 @@ export class Rewriter {
    */
   private literalSlot(slot: number, i: number, end: number, plain = false): void {
     if (this.unnamed > 0 && !plain) {
-      this.txt[slot] = `__jsmt$.o.call\`\${__jsmt$m}\${${i}}\${`;
-      this.add(end, '}`');
+      this.txt[slot] = probeOpen('o', i, true);
+      this.add(end, probeClose(true));
     } else {
       this.setForm(slot, Form.Literal, i);
       this.add(end, ')');
@@ -914,9 +914,6 @@ export class Rewriter {
   private assigned: Node | undefined = undefined;
 
   /** The text of a bare probe `__jsmt$.P(__jsmt$m,I)` (see `unnamed`: `tagged`). */
-  private static bare(p: string, i: number, tagged: boolean): string {
-    return tagged ? `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}\`` : `__jsmt$.${p}(__jsmt$m,${i})`;
-  }
 
   /** Walks `e` in a naming context (see `naming`). */
   private namingExpr(e: Node, quoted: boolean): void {
@@ -1160,7 +1157,7 @@ export class Rewriter {
         // call forgets it (after a closure's own probe, see `lastArgument`, neither forgets any).
         const tagged = this.unnamed > 1;
         this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
-        this.wrapClose(last, tagged ? '}`' : ')');
+        this.wrapClose(last, probeClose(tagged));
       } else {
         this.afterValue(last, open, `__jsmt$.b(__jsmt$m,${i})`);
       }
@@ -1177,7 +1174,7 @@ export class Rewriter {
         const tagged = this.bareTagged(e, unnamed, literals);
         const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
         if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `(__jsmtC&&${Rewriter.bare('b', i, true)},`;
+        if (tagged) this.txt[slot] = `(__jsmtC&&${probeCall('b', i, true)},`;
         else this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
@@ -1258,9 +1255,9 @@ export class Rewriter {
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
         if (again === '' && !tagged) this.setForm(slot, Form.NewBare, i);
-        else if (again === '') this.txt[slot] = `((__jsmtC||__jsmtA)&&${Rewriter.bare('w', i, true)},`;
+        else if (again === '') this.txt[slot] = `((__jsmtC||__jsmtA)&&${probeCall('w', i, true)},`;
         else {
-          this.txt[slot] = tagged ? `((__jsmtC||__jsmtA)&&__jsmt$.w.call\`\${__jsmt$m}\${${i}}\${void 0}\${${callee.name as string}}\`,`
+          this.txt[slot] = tagged ? `((__jsmtC||__jsmtA)&&${probeCall('w', i, true, 'void 0', callee.name as string)},`
             : `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
           this.noteAgain(slot, callee.name as string);
         }
@@ -1271,13 +1268,9 @@ export class Rewriter {
       for (const a of args) this.expr(a, false);
     }
     if (wrapN && this.staticInits === inits) {
-      if (this.unnamed > 0) {
-        this.txt[nSlot] = `__jsmt$.n.call\`\${__jsmt$m}\${${i}}\${`;
-        this.add(e.end, '}`');
-      } else {
-        this.txt[nSlot] = `__jsmt$.n(__jsmt$m,${i},`;
-        this.add(e.end, ')');
-      }
+      const tagged = this.unnamed > 0;
+      this.txt[nSlot] = probeOpen('n', i, tagged);
+      this.add(e.end, probeClose(tagged));
     }
     if (counted) this.nest--;
   }
@@ -1296,7 +1289,7 @@ export class Rewriter {
       if (this.callish === before) {
         const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
         if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `(__jsmtC&&${Rewriter.bare('b', i, true)},`;
+        if (tagged) this.txt[slot] = `(__jsmtC&&${probeCall('b', i, true)},`;
         else this.setForm(slot, Form.Bare, i);
         this.add(e.end, ')');
       }
@@ -1323,11 +1316,11 @@ export class Rewriter {
     const marks = !isAwait && ctx.flagged;
     if (arg === null) {
       const tagged = this.unnamed > 0;
-      this.add(e.start, tagged ? `__jsmt$.u.call\`\${__jsmt$m}\${${i}}\${` : `__jsmt$.u(__jsmt$m,${i},`);
+      this.add(e.start, probeOpen('u', i, tagged));
       const before = marks ? this.reserve(e.start) : -1;
-      this.add(e.start + 5, tagged ? `__jsmt$.s.call\`\${__jsmt$m}\${${i}}\${void 0}\`` : `__jsmt$.s(__jsmt$m,${i},void 0)`);
+      this.add(e.start + 5, probeCall('s', i, tagged, 'void 0'));
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), tagged ? 1 : 0);
-      this.add(e.end, tagged ? '}`' : ')');
+      this.add(e.end, probeClose(tagged));
       return;
     }
     const semi = this.semicolonSlot(e.start);
@@ -1338,19 +1331,12 @@ export class Rewriter {
     this.expr(arg, delegate);
     if (this.staticInits === inits) {
       const seq = arg.type === 'SequenceExpression' ? '(' : '';
-      if (this.unnamed > 0) {
-        this.txt[uSlot] = `__jsmt$.u.call\`\${__jsmt$m}\${${i}}\${`;
-        this.txt[sSlot] = `__jsmt$.s.call\`\${__jsmt$m}\${${i}}\${${seq}`;
-        this.wrapClose(arg, '}`');
-        if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), 1);
-        this.add(e.end, '}`');
-      } else {
-        this.txt[uSlot] = `__jsmt$.u(__jsmt$m,${i},`;
-        this.txt[sSlot] = `__jsmt$.s(__jsmt$m,${i},${seq}`;
-        this.wrapClose(arg, ')');
-        if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), 0);
-        this.add(e.end, ')');
-      }
+      const tagged = this.unnamed > 0;
+      this.txt[uSlot] = probeOpen('u', i, tagged);
+      this.txt[sSlot] = probeOpen('s', i, tagged) + seq;
+      this.wrapClose(arg, probeClose(tagged));
+      if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), tagged ? 1 : 0);
+      this.add(e.end, probeClose(tagged));
     } else {
       // `[await [VALUE,s][0],u][0]` (see `staticInits`): `u` no longer passes the value through.
       if (semi >= 0) this.txt[semi] = ';';
@@ -1488,8 +1474,8 @@ export class Rewriter {
           // The body is part of the code around it for V8's names (see `unnamed`): nothing
           // assigned (an assignment in the value would be named after `__jsmt$v` too), and
           // tagged probes.
-          this.txt[entry] = `{{let __jsmt$d;try{__jsmtF&&${Rewriter.bare('f', site, taggedEntry)};return[(0,`;
-          this.add(f.end, `),++__jsmt$d][0]}finally{__jsmtF&&${taggedExit ? `__jsmt$.r.call\`\${__jsmt$m}\${${site}}\${__jsmt$d===void 0?0:1}\`` : `__jsmt$.r(__jsmt$m,${site},__jsmt$d===void 0?0:1)`}}}}`);
+          this.txt[entry] = `{{let __jsmt$d;try{__jsmtF&&${probeCall('f', site, taggedEntry)};return[(0,`;
+          this.add(f.end, `),++__jsmt$d][0]}finally{__jsmtF&&${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}}}`);
         } else {
           this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
           this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
@@ -1568,18 +1554,16 @@ export class Rewriter {
     }
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
-    this.txt[openSlot] = `${pre}__jsmtF&&${Rewriter.bare('f', site, taggedEntry)};`;
-    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&${Rewriter.bare('r', site, taggedExit)}`;
+    this.txt[openSlot] = `${pre}__jsmtF&&${probeCall('f', site, taggedEntry)};`;
+    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&${probeCall('r', site, taggedExit)}`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]! & 3;
-      if (kind === 1) this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},void 0)`;
-      else if (r[j + 2]! & PENDING) {
-        this.txt[r[j]!] = `__jsmt$.x.call\`\${__jsmt$m}\${${site}}\${${kind === 2 ? '(' : ''}`;
-        this.txt[r[j + 1]!] = kind === 2 ? ')}`' : '}`';
-      } else {
-        this.txt[r[j]!] = `__jsmt$.x(__jsmt$m,${site},${kind === 2 ? '(' : ''}`;
-        this.txt[r[j + 1]!] = kind === 2 ? '))' : ')';
+      const tagged = (r[j + 2]! & PENDING) !== 0;
+      if (kind === 1) this.txt[r[j]!] = probeCall('x', site, false, 'void 0');
+      else {
+        this.txt[r[j]!] = probeOpen('x', site, tagged) + (kind === 2 ? '(' : '');
+        this.txt[r[j + 1]!] = (kind === 2 ? ')' : '') + probeClose(tagged);
       }
     }
   }
@@ -1874,7 +1858,26 @@ function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams
  */
 function tagIf(tagged: boolean, text: string): string {
   return tagged ? text.replace(/__jsmt\$\.(\w)\(__jsmt\$m,(\d+)(?:,([^)]*))?\)/g, (_, p: string, i: string, v?: string) =>
-    `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}${v === undefined ? '' : `\${${v}}`}\``) : text;
+    probeCall(p, Number(i), true, ...(v === undefined ? [] : [v]))) : text;
+}
+
+/**
+ * A probe call's text up to its last argument, the value: `__jsmt$.p(__jsmt$m,i,`, or where a
+ * literal may still wait for V8 to name it, the tagged form, which V8's name inference ignores:
+ * `` __jsmt$.p.call`${__jsmt$m}${i}${ ``. `probeClose` ends it after the value.
+ */
+function probeOpen(p: string, i: number, tagged: boolean): string {
+  return tagged ? `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}\${` : `__jsmt$.${p}(__jsmt$m,${i},`;
+}
+
+function probeClose(tagged: boolean): string {
+  return tagged ? '}`' : ')';
+}
+
+/** A whole probe call whose arguments after the site are the texts `args`. */
+function probeCall(p: string, i: number, tagged: boolean, ...args: string[]): string {
+  if (!tagged) return `__jsmt$.${p}(__jsmt$m,${i}${args.map((a) => ',' + a).join('')})`;
+  return `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}${args.map((a) => '${' + a + '}').join('')}\``;
 }
 
 /** A two-piece form's text for `site`, for a slot that holds other text before it. */

@@ -16,23 +16,19 @@ import { resolveWithTypeScript } from './ts-resolve.js';
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 
-let resolveWanted = false;
 let resolvePatched = false;
 
 /**
- * `require('./util.js')` from a .ts file finds util.ts (see ts-resolve.ts), once a TypeScript
- * module loads (`typeScriptLoads`): until then Node's resolver stays as it was, so a program
- * without TypeScript sees its own "Cannot find module" error unchanged (rethrown by a wrapper,
- * it named the wrapper's line as where it was thrown, and three frames of ours pushed the
- * program's own frame out of the ten a stack keeps).
+ * Called by the hooks before a TypeScript module (ES or CommonJS, in scope or not) is compiled in
+ * this thread: from then on `require('./util.js')` from a .ts file finds util.ts (see
+ * ts-resolve.ts). Also with registerHooks: CommonJS imported from ESM gets a require() that skips
+ * resolve hooks. Until then Node's resolver stays as it was, so a program without TypeScript sees
+ * its own "Cannot find module" error unchanged (rethrown by a wrapper, it named the wrapper's
+ * line as where it was thrown, and three frames of ours pushed the program's own frame out of
+ * the ten a stack keeps).
  */
-export function patchResolveFilename(): void {
-  resolveWanted = true;
-}
-
-/** Called before a TypeScript module (ES or CommonJS, in scope or not) is compiled in this thread. */
 export function typeScriptLoads(): void {
-  if (!resolveWanted || resolvePatched) return;
+  if (resolvePatched) return;
   resolvePatched = true;
   const M = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = M._resolveFilename;

@@ -14,7 +14,7 @@ import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, no
 import { ModuleTransformer } from './transform.js';
 import { writeStderr } from './stderr.js';
 import { installSyncHooks, type RegisterHooks } from './sync-hooks.js';
-import { patchCompile, patchResolveFilename } from './cjs-hook.js';
+import { patchCompile } from './cjs-hook.js';
 import { registerHooksThreadModules } from './esm-channel.js';
 import { newModuleList } from './esm-list.js';
 import { commonJSEntry, startWhenNeeded } from './lazy-esm.js';
@@ -55,8 +55,6 @@ function traced(run: RunInfo): void {
 
 function installHooks(config: JsmtConfig, cacheDir: string, preloaded: boolean): void {
   const transformer = new ModuleTransformer(config, cacheDir);
-  // Also with registerHooks: CommonJS imported from ESM gets a require() that skips resolve hooks.
-  patchResolveFilename();
   const registerHooks = (nodeModule as unknown as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
     // JavaScript CommonJS goes through the CommonJS loader untouched and is instrumented in
