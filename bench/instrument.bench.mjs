@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, cpSync, readdirSyn
 import { join, dirname } from 'node:path';
 import { tmpdir, loadavg, cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { instrument } from '../dist/instrument/index.js';
 import { installProbe } from '../dist/runtime/probe.js';
@@ -15,10 +16,19 @@ const NM = join(ROOT, 'node_modules');
 const TARGET_SLOWDOWN = 1.10;
 const TARGET_MBS = 10;
 
-// (b) first, in a fresh process state: the first call pays for JIT warm-up like a real cold start.
+// (b) first: the first call of a fresh process pays for JIT warm-up like a real cold start. One
+// such call is one sample on a shared machine, so several fresh processes each time one, before
+// this process does anything; the median is the figure.
 const tsFile = join(NM, 'typescript/lib/typescript.js');
 const tsSource = readFileSync(tsFile, 'utf8');
 const mb = Buffer.byteLength(tsSource) / 1e6;
+const COLD_PROCESSES = process.env.JSMT_BENCH_COLD_CHILD ? 0 : Number(process.env.COLD_PROCESSES ?? 5);
+const coldTimes = [];
+for (let i = 0; i < COLD_PROCESSES; i++) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, JSMT_BENCH_COLD_CHILD: '1' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cold child failed: ${r.stderr}`);
+  coldTimes.push(Number(r.stdout));
+}
 const times = [];
 for (let i = 0; i < 4; i++) {
   const t0 = performance.now();
@@ -27,8 +37,13 @@ for (let i = 0; i < 4; i++) {
   // lazily built result (a rope) pay for itself here too.
   code.charCodeAt(code.length >> 1);
   times.push(performance.now() - t0);
+  if (process.env.JSMT_BENCH_COLD_CHILD) {
+    process.stdout.write(String(times[0]));
+    process.exit(0);
+  }
 }
-const first = mb / (times[0] / 1000);
+const first = mb / (median(coldTimes) / 1000);
+const firstRange = [Math.max(...coldTimes), Math.min(...coldTimes)].map((t) => (mb / (t / 1000)).toFixed(1)).join('-');
 const warm = mb / (median(times.slice(1)) / 1000);
 
 installProbe();
@@ -97,7 +112,7 @@ console.log(`  real code: worst ${worstReal.toFixed(2)}x (target <= ${TARGET_SLO
 console.log(`  call-heavy worst case: ${results[0][1].ratio.toFixed(2)}x (reported, no target)`);
 
 console.log(`(b) cold instrumentation throughput, typescript.js ${mb.toFixed(1)} MB (parse + rewrite)`);
-console.log(`  first call (cold JIT): ${first.toFixed(1)} MB/s   warm: ${warm.toFixed(1)} MB/s   target >= ${TARGET_MBS} MB/s: ${first >= TARGET_MBS ? 'met' : warm >= TARGET_MBS ? 'met warm, MISSED cold' : 'MISSED'}`);
+console.log(`  first call (cold JIT): ${first.toFixed(1)} MB/s (median of ${coldTimes.length} fresh processes, ${firstRange})   warm: ${warm.toFixed(1)} MB/s   target >= ${TARGET_MBS} MB/s: ${first >= TARGET_MBS ? 'met' : warm >= TARGET_MBS ? 'met warm, MISSED cold' : 'MISSED'}`);
 
 rmSync(tmp, { recursive: true, force: true });
 

@@ -8,6 +8,7 @@ import { Rewriter, type AstNode } from './rewrite.js';
 import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { InstrumentError } from './errors.js';
+import { unpackSites, type PackedSites, type SiteColumns } from './packed-sites.js';
 import type { InstrumentOptions, InstrumentResult, ProbeKinds, Site } from './types.js';
 
 export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
@@ -31,8 +32,10 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     mapper = inputSourceMap(js, filename);
   }
   const out = walk(js, filename, options, probes).finish();
-  if (mapper !== undefined) mapSites(out.sites, mapper, filename);
-  return { code: out.code, sites: { key: options.moduleKey ?? filename, file: filename, sites: out.sites }, inserts: out.inserts };
+  const packed = out.sites.packed(options.moduleKey ?? filename, filename);
+  if (mapper !== undefined) mapSites(packed, out.sites, mapper, filename);
+  // Site objects are built when a tracer first reads them (a start needs none).
+  return { code: out.code, sites: unpackSites(packed), inserts: out.inserts };
 }
 
 /** Parses and walks; the tree is garbage once this returns (it is ~15 times the source's size). */
@@ -98,16 +101,17 @@ function stringLiteral(s: string): string {
   return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function mapSites(sites: Site[], mapper: PositionMapper, filename: string): void {
-  for (const s of sites) {
-    const p = mapper(s.line, s.column);
-    if (p === undefined) continue;
-    s.line = p.line;
-    s.column = p.column;
-    if (p.file !== undefined && p.file !== filename) s.file = p.file;
-    if (s.endLine !== undefined) {
-      const e = mapper(s.endLine, 0, true);
-      if (e !== undefined) s.endLine = Math.max(e.line, s.line);
+function mapSites(p: PackedSites, strings: SiteColumns, mapper: PositionMapper, filename: string): void {
+  const { line, column, endLine, siteFile } = p;
+  for (let i = 0; i < line.length; i++) {
+    const to = mapper(line[i]!, column[i]!);
+    if (to === undefined) continue;
+    line[i] = to.line;
+    column[i] = to.column;
+    if (to.file !== undefined && to.file !== filename) siteFile[i] = strings.ref(to.file);
+    if (endLine[i]! >= 0) {
+      const e = mapper(endLine[i]!, 0, true);
+      if (e !== undefined) endLine[i] = Math.max(e.line, to.line);
     }
   }
 }

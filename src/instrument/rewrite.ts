@@ -16,7 +16,8 @@
  * traces name closures after the target they are assigned to (`naming`: no wrapper around a
  * closure, or around a literal holding one, while such a name is being inferred).
  */
-import { MODULE_KEY_DECL, SiteKind, type ProbeKinds, type Site } from './types.js';
+import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
+import { SiteColumns } from './packed-sites.js';
 import { LineIndex } from './lines.js';
 
 /**
@@ -185,20 +186,26 @@ const LANGUAGE_CONSTRUCTORS = new Set([
 
 export interface RewriteOutput {
   code: string;
-  sites: Site[];
+  sites: SiteColumns;
   inserts: number[];
 }
 
 export class Rewriter {
-  private readonly pos: number[] = [];
+  /**
+   * Per insertion: its offset. `pos` and `form` are typed and sized from the source up front
+   * (a 9 MB file has ~340,000 insertions): no array grows element by element in the walk.
+   */
+  private pos: Int32Array;
   /** Per insertion: its text (Form.Text), else ''. */
   private readonly txt: string[] = [];
   /** The start of the expression statement of a statement list being walked, until a form takes it. */
   private listStatement = -1;
   /** Per insertion: `site * 32 + form`, 0 for a text. */
-  private readonly form: number[] = [];
+  private form: Int32Array;
+  /** Insertions made (the used length of `pos`, `form` and `txt`). */
+  private count = 0;
   private lastPos = 0;
-  readonly sites: Site[] = [];
+  private readonly sites = new SiteColumns();
   private readonly lines: LineIndex;
   private readonly F: boolean;
   private readonly L: boolean;
@@ -259,6 +266,9 @@ export class Rewriter {
   /** `keyLiteral`: the module key as a JavaScript string literal. */
   constructor(private readonly src: string, probes: ProbeKinds, private readonly keyLiteral: string) {
     this.lines = new LineIndex(src);
+    // ~1 insertion per 27 characters in real code; more grows the arrays.
+    this.pos = new Int32Array(Math.max(64, src.length >> 4));
+    this.form = new Int32Array(this.pos.length);
     this.F = probes.functions;
     this.L = probes.lines;
     this.C = probes.calls;
@@ -275,14 +285,25 @@ export class Rewriter {
     // wrongly nested probe.
     if (at < this.lastPos) throw new Error(`jsmemtrace internal error: insertion at ${at} after ${this.lastPos}`);
     this.lastPos = at;
-    this.pos.push(at);
+    const n = this.count;
+    if (n === this.pos.length) this.grow();
+    this.pos[n] = at;
     this.txt.push(text);
-    this.form.push(0);
+    this.count = n + 1;
+  }
+
+  private grow(): void {
+    const pos = new Int32Array(this.pos.length * 2);
+    pos.set(this.pos);
+    this.pos = pos;
+    const form = new Int32Array(pos.length);
+    form.set(this.form);
+    this.form = form;
   }
 
   private addForm(at: number, form: Form, site: number): void {
     this.add(at, '');
-    this.form[this.form.length - 1] = site * 32 + form;
+    this.form[this.count - 1] = site * 32 + form;
   }
 
   private setForm(slot: number, form: Form, site: number): void {
@@ -299,9 +320,7 @@ export class Rewriter {
     const li = lines.lineIndex(at);
     const line = li + 1;
     const column = at - lines.lineStart(li);
-    // Each site is built in its final shape: a property added later costs a map transition and
-    // an out-of-object store, for ~200,000 sites in a large file.
-    return this.sites.push(name === undefined ? { kind, line, column, fn } : { kind, line, column, fn, name }) - 1;
+    return this.sites.add(kind, line, column, fn, name, -1);
   }
 
   private functionSite(at: number, fn: string, name: string, endAt: number): number {
@@ -310,7 +329,7 @@ export class Rewriter {
     const line = li + 1;
     const column = at - lines.lineStart(li);
     const endLine = lines.lineAside(endAt);
-    return this.sites.push({ kind: SiteKind.Function, line, column, fn, name, endLine }) - 1;
+    return this.sites.add(SiteKind.Function, line, column, fn, name, endLine);
   }
 
   finish(): RewriteOutput {
@@ -337,7 +356,7 @@ export class Rewriter {
     let last = 0;
     /** The character the next insertion follows in the output (0: none, or not a word's). */
     let before = 0;
-    const n = pos.length;
+    const n = this.count;
     for (let i = 0; i < n; i++) {
       const f = form[i]!;
       const t = txt[i]!;
@@ -407,7 +426,7 @@ export class Rewriter {
     const inserts: number[] = [];
     let last = 0;
     let before = 0;
-    const n = pos.length;
+    const n = this.count;
     for (let i = 0; i < n; i++) {
       const f = form[i]!;
       const t = txt[i]!;
@@ -1806,18 +1825,19 @@ function topLevelFunctionNames(stmts: Node[]): string[] | undefined {
 /** Whether a top-level `let`, `const` or `class` of a body declares one of its parameters' names. */
 function lexicalClash(stmts: Node[], params: Node[]): boolean {
   let names: Set<string> | undefined;
+  let own: Set<string> | undefined;
   for (const s of stmts) {
-    let declared: Node[];
-    if (s.type === 'VariableDeclaration' && s.kind !== 'var') declared = (s.declarations as Node[]).map((d) => d.id as Node);
-    else if (s.type === 'ClassDeclaration' && s.id != null) declared = [s.id as Node];
-    else continue;
+    const isLexical = s.type === 'VariableDeclaration' ? s.kind !== 'var' : s.type === 'ClassDeclaration' && s.id != null;
+    if (!isLexical) continue;
     if (names === undefined) {
       names = new Set();
       for (const p of params) bindingNames(p, names);
+      own = new Set();
     }
-    const own = new Set<string>();
-    for (const d of declared) bindingNames(d, own);
-    for (const n of own) if (names.has(n)) return true;
+    own!.clear();
+    if (s.type === 'ClassDeclaration') own!.add(s.id.name);
+    else for (const d of s.declarations as Node[]) bindingNames(d.id, own!);
+    for (const n of own!) if (names.has(n)) return true;
   }
   return false;
 }
