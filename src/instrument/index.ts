@@ -8,7 +8,7 @@ import { Rewriter, type AstNode } from './rewrite.js';
 import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { InstrumentError } from './errors.js';
-import { unpackSites, type PackedSites, type SiteColumns } from './packed-sites.js';
+import type { SiteColumns } from './packed-sites.js';
 import type { InstrumentOptions, InstrumentResult, ProbeKinds, Site } from './types.js';
 
 export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
@@ -32,10 +32,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     mapper = inputSourceMap(js, filename);
   }
   const out = walk(js, filename, options, probes).finish();
-  const packed = out.sites.packed(options.moduleKey ?? filename, filename);
-  if (mapper !== undefined) mapSites(packed, out.sites, mapper, filename);
+  if (mapper !== undefined) mapSites(out.sites, mapper, filename);
   // Site objects are built when a tracer first reads them (a start needs none).
-  return { code: out.code, sites: unpackSites(packed), inserts: out.inserts };
+  return { code: out.code, sites: out.sites.table(options.moduleKey ?? filename, filename), inserts: out.inserts };
 }
 
 /** Parses and walks; the tree is garbage once this returns (it is ~15 times the source's size). */
@@ -101,14 +100,16 @@ function stringLiteral(s: string): string {
   return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function mapSites(p: PackedSites, strings: SiteColumns, mapper: PositionMapper, filename: string): void {
-  const { line, column, endLine, siteFile } = p;
+function mapSites(sites: SiteColumns, mapper: PositionMapper, filename: string): void {
+  const { line, column, endLine, file } = sites;
+  // Filled first, not set sparsely: a sparse array would turn into a dictionary.
+  while (file.length < line.length) file.push(undefined);
   for (let i = 0; i < line.length; i++) {
     const to = mapper(line[i]!, column[i]!);
     if (to === undefined) continue;
     line[i] = to.line;
     column[i] = to.column;
-    if (to.file !== undefined && to.file !== filename) siteFile[i] = strings.ref(to.file);
+    if (to.file !== undefined && to.file !== filename) file[i] = to.file;
     if (endLine[i]! >= 0) {
       const e = mapper(endLine[i]!, 0, true);
       if (e !== undefined) endLine[i] = Math.max(e.line, to.line);

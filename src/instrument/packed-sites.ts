@@ -108,36 +108,32 @@ function expand(p: PackedSites): Site[] {
 }
 
 /**
- * Builds a table's columns site by site, as the instrumenter walks: a large file's ~200,000 sites
- * then cost no object each (nor the packing into columns that a cache entry needs).
+ * A table's columns as the instrumenter walks, with strings as they are: a large file's ~200,000
+ * sites then cost neither an object each nor a string lookup each. The table it makes builds its
+ * Site objects when first read, and its packed form (strings interned) when the cache asks.
  */
 export class SiteColumns {
-  readonly strings: string[] = [];
-  private readonly index = new Map<string, number>();
   readonly kind: number[] = [];
   readonly line: number[] = [];
   readonly column: number[] = [];
-  readonly fn: number[] = [];
-  readonly name: number[] = [];
+  readonly fn: string[] = [];
+  /** Absent: undefined. */
+  readonly name: (string | undefined)[] = [];
+  /** Absent: -1. */
   readonly endLine: number[] = [];
-  private lastFn: string | undefined = undefined;
-  private lastFnRef = -1;
+  /** Set by source maps for a site in another file (see `Site.file`); holes elsewhere. */
+  readonly file: (string | undefined)[] = [];
 
   get length(): number {
     return this.kind.length;
   }
 
-  /** Adds a site; its index. `name` undefined and `endLine` -1 are absent. */
+  /** Adds a site; its index. */
   add(kind: number, line: number, column: number, fn: string, name: string | undefined, endLine: number): number {
     this.line.push(line);
     this.column.push(column);
-    // Sites come function by function: most have the enclosing function of the one before.
-    if (fn !== this.lastFn) {
-      this.lastFn = fn;
-      this.lastFnRef = this.ref(fn);
-    }
-    this.fn.push(this.lastFnRef);
-    this.name.push(name === undefined ? -1 : this.ref(name));
+    this.fn.push(fn);
+    this.name.push(name);
     this.endLine.push(endLine);
     return this.kind.push(kind) - 1;
   }
@@ -152,18 +148,72 @@ export class SiteColumns {
     this.endLine.pop();
   }
 
-  ref(s: string): number {
-    let i = this.index.get(s);
+  table(key: string, file: string): SiteTable {
+    let sites: Site[] | undefined;
+    let packed: PackedSites | undefined;
+    const table: Unpacked = {
+      key,
+      file,
+      get sites(): Site[] {
+        return sites ??= columnsToSites(columns);
+      },
+    };
+    const columns = this;
+    Object.defineProperty(table, PACKED, { get: () => packed ??= pack(columns, key, file) });
+    return table;
+  }
+}
+
+function columnsToSites(c: SiteColumns): Site[] {
+  const { kind, line, column, fn, name, endLine, file } = c;
+  const n = kind.length;
+  const sites = new Array<Site>(n);
+  for (let i = 0; i < n; i++) {
+    const k = kind[i] as Site['kind'];
+    const nm = name[i];
+    const end = endLine[i]!;
+    // Built in their final shape, as `expand` builds them.
+    let site: Site;
+    if (nm === undefined) {
+      site = end < 0 ? { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]! }
+        : { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, endLine: end };
+    } else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, name: nm };
+    else site = { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, name: nm, endLine: end };
+    const f = file[i];
+    if (f !== undefined) site.file = f;
+    sites[i] = site;
+  }
+  return sites;
+}
+
+function pack(c: SiteColumns, key: string, file: string): PackedSites {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const ref = (s: string | undefined): number => {
+    if (s === undefined) return -1;
+    let i = index.get(s);
     if (i === undefined) {
-      i = this.strings.push(s) - 1;
-      this.index.set(s, i);
+      i = strings.push(s) - 1;
+      index.set(s, i);
     }
     return i;
+  };
+  const n = c.kind.length;
+  const fn = new Array<number>(n);
+  const name = new Array<number>(n);
+  const siteFile = new Array<number>(n);
+  let lastFn: string | undefined;
+  let lastRef = -1;
+  for (let i = 0; i < n; i++) {
+    // Sites come function by function: most have the enclosing function of the one before.
+    const f = c.fn[i]!;
+    if (f !== lastFn) {
+      lastFn = f;
+      lastRef = ref(f);
+    }
+    fn[i] = lastRef;
+    name[i] = ref(c.name[i]);
+    siteFile[i] = ref(c.file[i]);
   }
-
-  /** The columns with no site in another file (see `Site.file`). */
-  packed(key: string, file: string): PackedSites {
-    const { strings, kind, line, column, fn, name, endLine } = this;
-    return { key, file, strings, kind, line, column, fn, name, endLine, siteFile: new Array<number>(kind.length).fill(-1) };
-  }
+  return { key, file, strings, kind: c.kind, line: c.line, column: c.column, fn, name, endLine: c.endLine, siteFile };
 }
