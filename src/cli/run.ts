@@ -10,8 +10,10 @@
 import { makeDirectory } from '../instrument/cache.js';
 import { spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import Module from 'node:module';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import {
   CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
@@ -38,9 +40,10 @@ const FLAGS: FlagSpecs = {
 
 export const usage = `Usage: jsmemtrace run [options] [--] script|command [args...]
 
-Runs a Node.js program (.js .mjs .cjs .ts .mts .cts) with its modules instrumented, optionally
-under one tracer from start to exit; or a command (node --test, npm test, an executable file
-without such an extension) whose Node processes are all instrumented and traced (Vitest and Jest
+Runs a Node.js program (.js .mjs .cjs .ts .mts .cts, or what \`node NAME\` finds: main for
+main.js, a folder) with its modules instrumented, optionally under one tracer from start to exit;
+or a command (node --test, npm test, a name on the PATH, an executable file without such an
+extension) whose Node processes are all instrumented and traced (Vitest and Jest
 load test files through their own module runners: use the jsmemtrace/vitest plugin, or
 jsmemtrace/jest-environment and jsmemtrace/jest-transform).
 Files under the current directory outside node_modules are instrumented unless --instrument /
@@ -67,7 +70,7 @@ function orList(items: string[]): string {
 }
 
 export interface RunTarget {
-  /** The script's absolute path, or the command: its absolute path when it names a file, else its name on the PATH. */
+  /** The script's absolute path (`-`: read from stdin), or the command: its absolute path when it names a file, else its name on the PATH. */
   script: string;
   args: string[];
   config: JsmtConfig;
@@ -118,6 +121,8 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
   }
   const [script, ...args] = p.rest;
   if (script === undefined) throw new UsageError('no script to run', usage);
+  // `node -`: the program is read from stdin.
+  if (script === '-') return { script, args, config, command: false, argv0: process.argv0 };
   const path = resolve(cwd, script);
   if (existsSync(path) && statSync(path).isFile()) {
     // `-- /usr/bin/node app.js`, `-- ./node_modules/.bin/mocha`: an executable is started as it
@@ -127,12 +132,47 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
     return { script: path, args, config, command: true, argv0: script };
   }
   // A command on the PATH (`node --test`, `npm test`): run as it is, with the loader in
-  // NODE_OPTIONS, so every Node process it starts is instrumented.
-  if (!/[\\/]/.test(script) && !SCRIPT_EXTENSION.test(script)) return { script, args, config, command: true, argv0: script };
+  // NODE_OPTIONS, so every Node process it starts is instrumented. A bare name is a command
+  // first, as in a shell: `-- node --test` in a project with a node/ folder must start node.
+  const bare = !/[\\/]/.test(script) && !SCRIPT_EXTENSION.test(script);
+  if (bare && onPath(script)) return { script, args, config, command: true, argv0: script };
+  // What `node NAME` finds (main.js for `main`, a folder's package.json "main" or index.js):
+  // Node's own search for the main entry point, which then runs it from NAME as given, so
+  // that its process.argv[1] is what `node NAME` gives.
+  if (nodeFindsMain(path)) return { script: path, args, config, command: false, argv0: process.argv0 };
+  if (bare) return { script, args, config, command: true, argv0: script };
   throw new UsageError(`cannot find the script '${script}'`, usage);
 }
 
 const SCRIPT_EXTENSION = /\.([cm]?[jt]s|[jt]sx)$/i;
+
+/**
+ * Node's search for a main entry point (Module._findPath, isMain: what `node NAME` runs, on every
+ * version: the exact file, NAME.js/.json/.node, a folder's package.json "main" or index).
+ */
+function nodeFindsMain(path: string): boolean {
+  const findPath = (Module as unknown as { _findPath?: (request: string, paths: null, isMain: boolean) => string | false })._findPath;
+  try {
+    return typeof findPath === 'function' && findPath(path, null, true) !== false;
+  } catch {
+    return true; // a package.json that does not parse: `node NAME` says so, in Node's own words
+  }
+}
+
+/** Whether a shell would find `name` as a command on the PATH. */
+function onPath(name: string): boolean {
+  const names = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').map((ext) => name + ext) : [name];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    for (const n of names) {
+      const candidate = join(dir, n);
+      try {
+        if (statSync(candidate).isFile() && isExecutable(candidate)) return true;
+      } catch { /* not there */ }
+    }
+  }
+  return false;
+}
 
 function isExecutable(path: string): boolean {
   // Windows has no execute permission (X_OK means F_OK there): only its program files are.
@@ -169,7 +209,34 @@ export function preload(): { flag: '--require'; value: string; option: string } 
   return { flag: '--require', value: path, option: `--require=${/[\s"\\]/.test(path) ? JSON.stringify(path) : path}` };
 }
 
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * What jsmemtrace passes on to the program rather than die of (or, SIGUSR1, open Node's inspector
+ * in itself): the signals a person or a supervisor sends a program (nodemon restarts its child on
+ * SIGUSR2; SIGUSR1 opens the program's inspector).
+ */
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+/** Those a terminal's keys send (Ctrl-C, Ctrl-\) to its whole foreground process group. */
+const KEYBOARD = new Set<NodeJS.Signals>(['SIGINT', 'SIGQUIT']);
+
+/**
+ * Whether a keyboard signal we got most likely came from the keyboard: we are in the foreground
+ * process group of our controlling terminal (Linux: /proc/self/stat, read when the signal comes,
+ * since job control can move us), and a person is at that terminal (one of our stdio is it; a
+ * test harness or supervisor that pipes our stdio and signals us alone is not one). Elsewhere
+ * (macOS): no, and the program gets a Ctrl-C twice, as under npm.
+ */
+function fromTerminal(): boolean {
+  if (!isatty(0) && !isatty(1) && !isatty(2)) return false;
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'latin1');
+  } catch {
+    return false;
+  }
+  // pid (comm) state ppid pgrp session tty_nr tpgid ...: comm may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[2] === fields[5];
+}
 
 const KIND_WORDS: Record<string, string> = { P: 'profile', T: 'trace', O: 'reftrace' };
 
@@ -273,38 +340,45 @@ export async function main(argv: string[]): Promise<number> {
     // The loader only in NODE_OPTIONS, so that the program's process.execArgv is its own (the
     // preload takes `--stack-size` out of it again: config.run.execArgv).
     : spawn(process.execPath, [...stackSize, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });
-  // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program. Ctrl-C in a
-  // terminal reaches both already; forwarding it too is what npm does, and while we listen, the
-  // signal does not kill us before the program has decided what to do with it.
+  // A signal sent to jsmemtrace alone (kill, a supervisor) must reach the program; while we
+  // listen, it does not kill us before the program has decided what to do with it. Ctrl-C (and
+  // Ctrl-\) in a terminal reaches the program already (the terminal signals the whole foreground
+  // process group, which the program shares with us): forwarded too, it would run the program's
+  // SIGINT handler twice ("press Ctrl-C again to force quit" would force at the first).
   // A traced program that never returns to its event loop (a busy loop) never runs the tracers'
-  // SIGINT handler, so Ctrl-C alone cannot stop it: the second SIGINT kills it.
+  // SIGINT handler, so Ctrl-C alone cannot stop it: under a tracer, the second SIGINT kills it.
+  // Without one, the program has no handler of ours, and SIGINT does to it what it does plainly.
+  const watchdog = parsed.config.tracer !== undefined;
   let interrupts = 0;
   let killed = false;
   const forward = (signal: NodeJS.Signals) => {
-    if (signal === 'SIGINT' && ++interrupts === 2 && child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')) {
+    if (signal === 'SIGINT' && watchdog && ++interrupts === 2 && child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')) {
       killed = true;
       process.stderr.write('jsmemtrace: the program did not stop on SIGINT; killed it\n');
       return;
     }
-    child.kill(signal);
+    if (!KEYBOARD.has(signal) || !fromTerminal()) child.kill(signal);
   };
   for (const s of FORWARDED) process.on(s, forward);
-  const finish = (): void => {
+  /** `succeeded`: the program exited 0. */
+  const finish = (succeeded: boolean): void => {
     for (const s of FORWARDED) process.off(s, forward);
     reportLogs(runDir);
-    if (parsed.config.tracer !== undefined && !existsSync(join(runDir, RUN_TRACED_FILE))) {
+    // Only about a program that ran to its end: one that failed (a missing entry point, a syntax
+    // error: before any module ran) has said what went wrong, and that is all `node` would print.
+    if (succeeded && parsed.config.tracer !== undefined && !existsSync(join(runDir, RUN_TRACED_FILE))) {
       process.stderr.write(noModuleInScope(parsed.config.root) + '\n');
     }
     rmSync(runDir, { recursive: true, force: true });
   };
   return new Promise((done) => {
     child.on('error', (e) => {
-      finish();
+      finish(false);
       process.stderr.write(`jsmemtrace: cannot start ${parsed.command ? parsed.script : process.execPath}: ${e.message}\n`);
       done(1);
     });
     child.on('exit', (code, exitSignal) => {
-      finish();
+      finish(code === 0);
       // Ended by our SIGKILL: report the SIGINT that should have ended it, as the shell would.
       const signal = killed && exitSignal === 'SIGKILL' ? 'SIGINT' : exitSignal;
       if (signal === null) {

@@ -47,9 +47,22 @@ export async function resolve(specifier: string, context: { parentURL?: string }
     return await nextResolve(specifier, context);
   } catch (e) {
     const ts = typeScriptAlternative(e, specifier, context.parentURL);
-    if (ts === undefined) throw e;
-    return nextResolve(ts, context).catch(() => Promise.reject(e));
+    if (ts === undefined) throw withoutOwnFrame(e);
+    return nextResolve(ts, context).catch(() => Promise.reject(withoutOwnFrame(e)));
   }
+}
+
+/** This hook's frame in a stack, as V8 writes it (the hooks are one bundle: one `resolve`). */
+const OWN_FRAME = new RegExp(`\\n {4}at resolve \\(${import.meta.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+\\)`);
+
+/**
+ * Node's error ("Cannot find module" of a mistyped import, an invalid "exports" target) as the
+ * program would see it without this hook, which only passes it on: its stack, which the main
+ * thread prints, without the hook's frame.
+ */
+function withoutOwnFrame(e: unknown): unknown {
+  if (e instanceof Error && typeof e.stack === 'string') e.stack = e.stack.replace(OWN_FRAME, '');
+  return e;
 }
 
 /** The module's new source: with probes, it registers itself in the main thread first. */
@@ -62,6 +75,11 @@ function emit(out: Transformed): string {
 }
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  // For its hint on a named export that a CommonJS module lacks ("Named export 'x' not found …
+  // import pkg from …"), Node asks the hooks for that module's format with no import attributes,
+  // on which its own default load throws: the hint was lost with any hooks. None is what it means.
+  const attributes = (context as { importAttributes?: unknown } | undefined)?.importAttributes;
+  if (attributes === undefined) context = { ...(context as object | undefined), importAttributes: {} };
   if (!url.startsWith('file:')) return nextLoad(url, context);
   const filename = pathOfFileUrl(url);
   if (!transformer.wants(filename)) return nextLoad(url, context);

@@ -23,6 +23,7 @@ interface LoadResult {
 }
 interface LoadContext {
   format?: string | null;
+  conditions?: readonly string[];
 }
 type NextLoad = (url: string, context?: LoadContext) => LoadResult;
 interface ResolveContext {
@@ -94,10 +95,22 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       if (!transformed) out = transformer.transform(filename, source, format);
       if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) return result;
       // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
-      const code = format === 'commonjs' ? out.code + exportsHint(source) : out.code;
+      const code = format === 'commonjs' ? out.code + exportsHint(source) + typeScriptSourceURL(url, context) : out.code;
       return { format: compileAs, source: code, shortCircuit: true };
     },
   });
+}
+
+/** Node 23+ names by URL also the CommonJS TypeScript that require() loads (22: by path). */
+const REQUIRE_NAMES_TYPESCRIPT_BY_URL = Number(process.versions.node.split('.')[0]) >= 23;
+
+/**
+ * The name Node gives the CommonJS it strips of types (a `//# sourceURL=` comment after the
+ * code): its URL when an import loads it, and (Node 23+) when require() does. Stack frames then
+ * show `file:///…/x.cts`, as without jsmemtrace; Node 22's require() leaves the path.
+ */
+function typeScriptSourceURL(url: string, context: LoadContext): string {
+  return REQUIRE_NAMES_TYPESCRIPT_BY_URL || context.conditions?.includes('import') === true ? `\n\n//# sourceURL=${url}` : '';
 }
 
 let lexer: { parse(source: string): { exports: string[]; reexports: string[] } } | undefined;

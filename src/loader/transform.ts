@@ -205,8 +205,12 @@ export class ModuleTransformer {
     } catch (e) {
       if (onlyIfCommonJS) return undefined;
       if (isTypeScript(filename)) {
-        this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
-        return this.strip(filename, source);
+        const stripped = this.strip(filename, source);
+        // As below: `export` in a .cts is the program's own syntax error, which Node reports.
+        if (stripped !== undefined && !(format === 'commonjs' && engineRejects(stripped.code, filename))) {
+          this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
+        }
+        return stripped;
       }
       // A syntax error of the program's own, which Node reports as it always does: no word of ours.
       if (!(format === 'commonjs' ? engineRejects(source, filename) : nodeRejects(filename))) this.warnOnce(filename, `jsmemtrace: warning: ${filename} runs uninstrumented: ${reason(e)}`);
