@@ -30,17 +30,7 @@ type Unpacked = SiteTable & { [PACKED]?: PackedSites };
 export function packSites(table: SiteTable): PackedSites {
   const known = (table as Unpacked)[PACKED];
   if (known !== undefined) return known;
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const ref = (s: string | undefined): number => {
-    if (s === undefined) return -1;
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.push(s) - 1;
-      index.set(s, i);
-    }
-    return i;
-  };
+  const { strings, ref } = interner();
   const p: PackedSites = {
     key: table.key, file: table.file, strings,
     kind: [], line: [], column: [], fn: [], name: [], endLine: [], siteFile: [],
@@ -89,22 +79,40 @@ function expand(p: PackedSites): Site[] {
   const n = kind.length;
   const sites = new Array<Site>(n);
   for (let i = 0; i < n; i++) {
-    const k = kind[i] as Site['kind'];
     const nm = name[i]!;
-    const end = endLine[i]!;
-    // Built in their final shape (as the instrumenter builds them): adding properties one by one
-    // costs a map transition and a property store each.
-    let site: Site;
-    if (nm < 0) {
-      site = end < 0 ? { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]! }
-        : { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, endLine: end };
-    } else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm] };
-    else site = { kind: k, line: line[i]!, column: column[i]!, fn: strings[fn[i]!]!, name: strings[nm], endLine: end };
     const file = siteFile[i]!;
-    if (file >= 0) site.file = strings[file];
-    sites[i] = site;
+    sites[i] = newSite(kind[i]!, line[i]!, column[i]!, strings[fn[i]!]!, nm < 0 ? undefined : strings[nm], endLine[i]!, file < 0 ? undefined : strings[file]);
   }
   return sites;
+}
+
+/**
+ * A site in its final shape (`name` undefined and `endLine` -1: absent): adding properties one by
+ * one would cost a map transition and a property store each.
+ */
+function newSite(kind: number, line: number, column: number, fn: string, name: string | undefined, endLine: number, file: string | undefined): Site {
+  const k = kind as Site['kind'];
+  let site: Site;
+  if (name === undefined) site = endLine < 0 ? { kind: k, line, column, fn } : { kind: k, line, column, fn, endLine };
+  else site = endLine < 0 ? { kind: k, line, column, fn, name } : { kind: k, line, column, fn, name, endLine };
+  if (file !== undefined) site.file = file;
+  return site;
+}
+
+/** A string table: `ref` gives a string's index in `strings`, adding it once (undefined: -1). */
+function interner(): { strings: string[]; ref: (s: string | undefined) => number } {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const ref = (s: string | undefined): number => {
+    if (s === undefined) return -1;
+    let i = index.get(s);
+    if (i === undefined) {
+      i = strings.push(s) - 1;
+      index.set(s, i);
+    }
+    return i;
+  };
+  return { strings, ref };
 }
 
 /**
@@ -168,36 +176,12 @@ function columnsToSites(c: SiteColumns): Site[] {
   const { kind, line, column, fn, name, endLine, file } = c;
   const n = kind.length;
   const sites = new Array<Site>(n);
-  for (let i = 0; i < n; i++) {
-    const k = kind[i] as Site['kind'];
-    const nm = name[i];
-    const end = endLine[i]!;
-    // Built in their final shape, as `expand` builds them.
-    let site: Site;
-    if (nm === undefined) {
-      site = end < 0 ? { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]! }
-        : { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, endLine: end };
-    } else if (end < 0) site = { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, name: nm };
-    else site = { kind: k, line: line[i]!, column: column[i]!, fn: fn[i]!, name: nm, endLine: end };
-    const f = file[i];
-    if (f !== undefined) site.file = f;
-    sites[i] = site;
-  }
+  for (let i = 0; i < n; i++) sites[i] = newSite(kind[i]!, line[i]!, column[i]!, fn[i]!, name[i], endLine[i]!, file[i]);
   return sites;
 }
 
 function pack(c: SiteColumns, key: string, file: string): PackedSites {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const ref = (s: string | undefined): number => {
-    if (s === undefined) return -1;
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.push(s) - 1;
-      index.set(s, i);
-    }
-    return i;
-  };
+  const { strings, ref } = interner();
   const n = c.kind.length;
   const fn = new Array<number>(n);
   const name = new Array<number>(n);
