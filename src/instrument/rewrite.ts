@@ -87,7 +87,8 @@ interface FnContext {
    * prints that operand as one "(intermediate value)", and one more per statement that follows
    * the `yield*` in its statement list and in each one around it (a `catch` or `finally` clause
    * counts as one). The body gets no statement of its own: not wrapped, no line probes, no exit
-   * probe (the tracer's stack resynchronises).
+   * probe (the tracer's stack resynchronises), and an expression statement with such a `yield*`
+   * gets no wrapper anywhere in it. Also set for a body that `bareBody` leaves alone.
    */
   delegates: boolean;
   /**
@@ -602,7 +603,9 @@ export class Rewriter {
   private statement(s: Node): void {
     switch (s.type) {
       case 'ExpressionStatement':
-        this.expr(s.expression, false);
+        // V8's message about such a `yield*` prints what follows it in its statement (`yield* f(),
+        // g()`, as minifiers join statements): nothing there gets a wrapper (see `delegates`).
+        this.expr(s.expression, this.ctx.delegates && delegatesOddly(s.expression));
         return;
       case 'VariableDeclaration':
         this.declaration(s);
@@ -765,7 +768,9 @@ export class Rewriter {
         if (id.type === 'Identifier') {
           const assigned = this.assigned;
           this.assigned = v.init;
-          this.named(v.init, id.name);
+          // As an expression statement's (see `delegates`).
+          if (this.ctx.delegates && delegatesOddly(v.init)) this.namingExpr(v.init, true);
+          else this.named(v.init, id.name);
           this.assigned = assigned;
           this.afterAssignment(true, v.init);
         } else {
@@ -1070,7 +1075,7 @@ export class Rewriter {
         const slot = wrap ? this.reserve(e.start) : -1;
         const site = wrap ? this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function') : -1;
         const last = e === this.lastArgument;
-        this.fn(e, label, name, e.start);
+        this.fn(e, label, name, e.start, -1, false, quoted);
         // A call's last argument alone in the list: the probe forgets it, the call then nothing,
         // as the original call forgets it.
         const alone = last && this.unnamed === 0;
@@ -1411,7 +1416,7 @@ export class Rewriter {
    * Any function. `label` names it for people, `short` is its `fn.name`, `at` is where its site is
    * (a method's key, not its parameter list).
    */
-  private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false): void {
+  private fn(f: Node, label: string, short: string, at: number, ctorSite = -1, baseCtor = false, quoted = false): void {
     this.closures++;
     if (f.id && f.type === 'FunctionDeclaration') this.declare(f.id.name as string, false);
     // An asm.js module that is not valid asm.js any more makes V8 print a warning (it then runs
@@ -1435,9 +1440,12 @@ export class Rewriter {
     const concise = body.type !== 'BlockStatement';
     // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
     // `quotesOwnCall`), and would find the one of a block body.
-    const probed = this.F && !(concise && quotesOwnCall(body));
+    const bare = quoted && !concise && bareBody(f, body.body as Node[]);
+    const probed = this.F && !(concise && quotesOwnCall(body)) && !bare;
     const site = probed ? this.functionSite(at, label, short, Math.max(f.start, f.end - 1)) : -1;
     const ctx = newContext(label, site);
+    // Nor line probes before its function declarations (see `bareBody`).
+    ctx.delegates = bare;
     // `super()` may sit in an arrow inside a derived constructor.
     ctx.ctorSite = ctorSite >= 0 || f.type !== 'ArrowFunctionExpression' ? ctorSite : outer.ctorSite;
     this.ctx = ctx;
@@ -1465,10 +1473,12 @@ export class Rewriter {
     if (unwrapped) ctx.returns = [];
     ctx.flagged = probed;
     if (ctx.flagged && !concise) ctx.returns ??= [];
-    if (probed && f.generator && delegatesOddly(body)) {
+    if (f.generator && delegatesOddly(body)) {
       ctx.delegates = true;
-      unwrapped = true;
-      ctx.returns ??= [];
+      if (probed) {
+        unwrapped = true;
+        ctx.returns ??= [];
+      }
     }
     // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
     const outerScope = this.enterScope(false);
@@ -1503,7 +1513,7 @@ export class Rewriter {
         this.expr(body, false);
       }
     } else {
-      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, params.some((q) => q.type !== 'Identifier'));
+      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, params.some((q) => q.type !== 'Identifier'), f.generator === true && f.async !== true);
     }
 
     this.scope = outerScope;
@@ -1520,7 +1530,7 @@ export class Rewriter {
    * A function body or static block: `{` … `}` with the statements in `body.body`. The entry probe
    * goes after the directive prologue (a probe before `'use strict'` would turn strict mode off).
    */
-  private block(body: Node, site: number, kSite: number, ctx: FnContext, unwrapped: boolean, nonSimpleParams = false): void {
+  private block(body: Node, site: number, kSite: number, ctx: FnContext, unwrapped: boolean, nonSimpleParams = false, generator = false): void {
     const stmts = body.body as Node[];
     let first = 0;
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
@@ -1532,12 +1542,22 @@ export class Rewriter {
       this.statements(stmts, first);
       return;
     }
-    const pre = lead + k;
-    const count = v8StatementCount(stmts, first, nonSimpleParams);
+    let pre = lead + k;
+    let count = v8StatementCount(stmts, first, nonSimpleParams);
+    if (count < 0) {
+      // One block for V8, with the directives and a generator's first suspension inside: a
+      // declaration keeps the probed body so, whose own declarations are in the `try`.
+      count = 1;
+      if (first > 0 || generator) pre += 'let __jsmt$l;';
+    }
     const openSlot = this.reserve(openAt);
     // The exit goes right after the last statement, not before the `}`: V8 gives the disposal of
     // the body's `using` declarations no position of its own (a frame shows the last one before).
-    const closeAt = stmts.length > first ? stmts[stmts.length - 1]!.end : body.end - 1;
+    // An empty body's wrapper stays next to its `{` (empty statements are nothing for V8 either):
+    // a derived constructor that returns without `super()` is reported at its start.
+    let empty = true;
+    for (let j = first; j < stmts.length && empty; j++) empty = stmts[j]!.type === 'EmptyStatement';
+    const closeAt = !empty ? stmts[stmts.length - 1]!.end : openAt;
     // An arrow's body is part of the code around it for V8's names (see `unnamed`).
     const taggedEntry = this.unnamed > 0;
     this.statements(stmts, first);
@@ -1858,18 +1878,38 @@ function hasClash(fns: string[], params: Set<string>): boolean {
  * of a failing call (`(function () {…}).x()`) or iterated in place with one "(intermediate value)"
  * per statement of that list (at least one), so the wrapped body keeps the count: the entry probe
  * goes inside the `try` when there is at most one, and empty blocks make up for a third and more.
+ * (The directives, a generator's first suspension and the parameters of a function with default,
+ * rest or destructured ones count too, the same before and after.) -1: the body is one block.
  */
 function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams: boolean): number {
   let n = 0;
   for (let i = first; i < stmts.length; i++) {
     let s = stmts[i]!;
     while (s.type === 'LabeledStatement') s = s.body as Node;
-    // With default, rest or destructured parameters, a body that declares let, const or class
-    // is one block of its own for V8.
-    if (nonSimpleParams && (s.type === 'ClassDeclaration' || (s.type === 'VariableDeclaration' && s.kind !== 'var'))) return 1;
+    // With default, rest or destructured parameters, a body that declares anything in the
+    // function's scope is one block of its own for V8 (a `var` stays in that scope when probed).
+    if (nonSimpleParams && (s.type === 'ClassDeclaration' || s.type === 'FunctionDeclaration' || (s.type === 'VariableDeclaration' && s.kind !== 'var'))) return -1;
     if (s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement') n++;
   }
   return n;
+}
+
+/**
+ * A function body with no statement in V8's list (see `v8StatementCount`) whose function V8
+ * counts something else for: any probe would add to the count, so the literal, where V8 prints it
+ * (`quoted`), gets no entry or exit probe (it runs nothing). Async functions count as one
+ * statement whatever their body.
+ */
+function bareBody(f: Node, stmts: readonly Node[]): boolean {
+  if (f.async === true) return false;
+  let first = 0;
+  while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
+  for (let i = first; i < stmts.length; i++) {
+    let s = stmts[i]!;
+    while (s.type === 'LabeledStatement') s = s.body as Node;
+    if (s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement') return false;
+  }
+  return first > 0 || f.generator === true || (f.params as Node[]).some((q) => q.type !== 'Identifier');
 }
 
 /**
