@@ -103,8 +103,9 @@ function stringLiteral(s: string): string {
 function mapSites(sites: SiteColumns, mapper: PositionMapper, filename: string): void {
   const { line, column, endLine, file } = sites;
   // Filled first, not set sparsely: a sparse array would turn into a dictionary.
-  while (file.length < line.length) file.push(undefined);
-  for (let i = 0; i < line.length; i++) {
+  const n = sites.length;
+  while (file.length < n) file.push(undefined);
+  for (let i = 0; i < n; i++) {
     const to = mapper(line[i]!, column[i]!);
     if (to === undefined) continue;
     line[i] = to.line;

@@ -116,44 +116,67 @@ function interner(): { strings: string[]; ref: (s: string | undefined) => number
 }
 
 /**
- * A table's columns as the instrumenter walks, with strings as they are: a large file's ~200,000
- * sites then cost neither an object each nor a string lookup each. The table it makes builds its
- * Site objects when first read, and its packed form (strings interned) when the cache asks.
+ * A table's columns as the instrumenter walks: numbers in typed arrays sized from the source,
+ * strings as they are. A large file's ~200,000 sites then cost no object each (which the young
+ * generation would copy twice), nor a string lookup each. The table it makes builds its Site
+ * objects when first read, and its packed form (strings interned) when the cache asks.
  */
 export class SiteColumns {
-  readonly kind: number[] = [];
-  readonly line: number[] = [];
-  readonly column: number[] = [];
+  private count = 0;
+  kind: Int32Array;
+  line: Int32Array;
+  column: Int32Array;
+  /** Absent: -1. */
+  endLine: Int32Array;
   readonly fn: string[] = [];
   /** Absent: undefined. */
   readonly name: (string | undefined)[] = [];
-  /** Absent: -1. */
-  readonly endLine: number[] = [];
-  /** Set by source maps for a site in another file (see `Site.file`); holes elsewhere. */
+  /** Set by source maps for a site in another file (see `Site.file`); filled by `mapSites`. */
   readonly file: (string | undefined)[] = [];
 
+  /** `capacity`: the sites expected (more grow the columns). */
+  constructor(capacity: number) {
+    this.kind = new Int32Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.column = new Int32Array(capacity);
+    this.endLine = new Int32Array(capacity);
+  }
+
   get length(): number {
-    return this.kind.length;
+    return this.count;
   }
 
   /** Adds a site; its index. */
   add(kind: number, line: number, column: number, fn: string, name: string | undefined, endLine: number): number {
-    this.line.push(line);
-    this.column.push(column);
+    const n = this.count;
+    if (n === this.kind.length) this.grow();
+    this.kind[n] = kind;
+    this.line[n] = line;
+    this.column[n] = column;
+    this.endLine[n] = endLine;
     this.fn.push(fn);
     this.name.push(name);
-    this.endLine.push(endLine);
-    return this.kind.push(kind) - 1;
+    this.count = n + 1;
+    return n;
+  }
+
+  private grow(): void {
+    const twice = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(a.length * 2 + 16);
+      b.set(a);
+      return b;
+    };
+    this.kind = twice(this.kind);
+    this.line = twice(this.line);
+    this.column = twice(this.column);
+    this.endLine = twice(this.endLine);
   }
 
   /** Drops the last site added. */
   pop(): void {
-    this.kind.pop();
-    this.line.pop();
-    this.column.pop();
+    this.count--;
     this.fn.pop();
     this.name.pop();
-    this.endLine.pop();
   }
 
   table(key: string, file: string): SiteTable {
@@ -174,7 +197,7 @@ export class SiteColumns {
 
 function columnsToSites(c: SiteColumns): Site[] {
   const { kind, line, column, fn, name, endLine, file } = c;
-  const n = kind.length;
+  const n = c.length;
   const sites = new Array<Site>(n);
   for (let i = 0; i < n; i++) sites[i] = newSite(kind[i]!, line[i]!, column[i]!, fn[i]!, name[i], endLine[i]!, file[i]);
   return sites;
@@ -182,7 +205,7 @@ function columnsToSites(c: SiteColumns): Site[] {
 
 function pack(c: SiteColumns, key: string, file: string): PackedSites {
   const { strings, ref } = interner();
-  const n = c.kind.length;
+  const n = c.length;
   const fn = new Array<number>(n);
   const name = new Array<number>(n);
   const siteFile = new Array<number>(n);
@@ -199,5 +222,7 @@ function pack(c: SiteColumns, key: string, file: string): PackedSites {
     name[i] = ref(c.name[i]);
     siteFile[i] = ref(c.file[i]);
   }
-  return { key, file, strings, kind: c.kind, line: c.line, column: c.column, fn, name, endLine: c.endLine, siteFile };
+  // Plain arrays: the packed form is written as JSON.
+  const numbers = (a: Int32Array): number[] => Array.from(a.subarray(0, n));
+  return { key, file, strings, kind: numbers(c.kind), line: numbers(c.line), column: numbers(c.column), fn, name, endLine: numbers(c.endLine), siteFile };
 }

@@ -206,7 +206,7 @@ export class Rewriter {
   /** Insertions made (the used length of `pos`, `form` and `txt`). */
   private count = 0;
   private lastPos = 0;
-  private readonly sites = new SiteColumns();
+  private readonly sites: SiteColumns;
   private readonly lines: LineIndex;
   private readonly F: boolean;
   private readonly L: boolean;
@@ -270,6 +270,8 @@ export class Rewriter {
     // ~1 insertion per 27 characters in real code; more grows the arrays.
     this.pos = new Int32Array(Math.max(64, src.length >> 4));
     this.form = new Int32Array(this.pos.length);
+    // ~1 site per 44 characters.
+    this.sites = new SiteColumns(Math.max(64, Math.floor(src.length / 40)));
     this.F = probes.functions;
     this.L = probes.lines;
     this.C = probes.calls;
