@@ -96,7 +96,7 @@ function startTracer(config: JsmtConfig): void {
       : `jsmemtrace: cannot load the tracers (${(e as Error).message}); running untraced`);
     return;
   }
-  const fail = (e: unknown) => writeStderr(`jsmemtrace: cannot start the ${config.tracer} tracer: ${(e as Error).message}; running untraced`);
+  const fail = (e: unknown) => writeStderr(`jsmemtrace: cannot start the ${config.tracer} tracer: ${(e as Error).message.replace(/\.$/, '')}; running untraced`);
   const run = config.run;
   let started = false;
   // Under `run`, the run says it once for the whole program, which may well start Node processes

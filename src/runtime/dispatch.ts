@@ -239,6 +239,10 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 
 function callMade(rec: TracedModule, i: number): void {
   if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  if (depth === 0 && !stackEndQueued) {
+    stackEndQueued = true;
+    enqueueMicrotask(stackEnded);
+  }
   const k = pcTop++;
   if (pcTop === pcSite.length) growPending();
   pcRec[k] = rec;
@@ -246,6 +250,27 @@ function callMade(rec: TracedModule, i: number): void {
   pcDepth[k] = depth;
   pcClock[k] = clock();
   pcAnnounced[k] = 0;
+}
+
+// A call made at depth 0 (module top-level code, or the code that started the tracer) has no exit
+// probe after it when it is that code's last: a module's top level has none. Left pending, it
+// would take the next callback from the event loop (a timer, a request) for its own, and every
+// later event would nest inside it until exit. Microtasks run on an empty JavaScript stack, so a
+// microtask queued at such a call ends it, and every frame, before any later task runs.
+let stackEndQueued = false;
+const enqueueMicrotask = globalThis.queueMicrotask;
+
+function stackEnded(): void {
+  stackEndQueued = false;
+  own.busy = true;
+  try {
+    if (pcTop !== 0) closePending(0, EV_C_RETURN);
+    while (depth > 0) frameRec[depth--] = null;
+  } catch (e) {
+    failed(e);
+  } finally {
+    own.busy = false;
+  }
 }
 
 function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
@@ -367,6 +392,15 @@ export function attachSink(kind: 'P' | 'T', sink: EventSink | null): void {
  */
 export function announcePending(): void {
   for (let k = 0; k < pcTop; k++) if (pcAnnounced[k] === 0) announce(k);
+}
+
+/**
+ * An exception went uncaught: the stack has unwound, every pending call ended by it and every
+ * frame exited (their exits not seen: a body that cannot be wrapped has no exception probe).
+ */
+export function stackUnwound(): void {
+  if (pcTop !== 0) closePending(0, EV_C_EXCEPT);
+  while (depth > 0) frameRec[depth--] = null;
 }
 
 /** Ends every pending call as returned (the program is exiting: nothing runs any more). */

@@ -148,30 +148,53 @@ function placeConstructorSites(sites: readonly Site[], lines: Int32Array, fns: s
 }
 
 /**
- * The function each site belongs to, by position: the innermost Function site that starts at or
- * before the site and whose last line is not before the site's line. Function sites only carry
- * their last line, so a site after a function's closing brace on that same line is counted inside
- * it; the runtime only uses owners to resynchronise its frame stack, where such a mistake costs
- * nothing (the wrong owner is not on the stack, so nothing is popped).
+ * The function each site belongs to (-1: top level). The instrumenter lists a function's site
+ * before the sites inside it, and names each site's enclosing function as it walked the code
+ * (`fn`): the owner is the innermost function still open, in table order, of that name; where
+ * functions of one name nest, the innermost of them whose original lines hold the site. Positions
+ * alone misled it: they are original ones, and in a source-mapped bundle a function of one file
+ * owned the sites of another at the same lines, and a function whose last line maps before its
+ * body's lost them to the function around it; the frame stack was then resynchronised to that
+ * function, popping the live frames above it and ending their pending calls.
  */
 function ownersOf(sites: readonly Site[]): Int32Array {
   const n = sites.length;
   const owners = new Int32Array(n).fill(-1);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const isFn = (i: number): number => (sites[i]!.kind === SiteKind.Function ? 0 : 1);
-  order.sort((a, b) => sites[a]!.line - sites[b]!.line || sites[a]!.column - sites[b]!.column || isFn(a) - isFn(b) || a - b);
   const open: number[] = [];
-  for (const i of order) {
+  for (let i = 0; i < n; i++) {
     const s = sites[i]!;
-    while (open.length > 0 && (sites[open[open.length - 1]!]!.endLine ?? Infinity) < s.line) open.pop();
     if (s.kind === SiteKind.Function) {
       owners[i] = i;
       open.push(i);
-    } else {
-      owners[i] = open.length > 0 ? open[open.length - 1]! : -1;
+      continue;
     }
+    let k = open.length - 1;
+    while (k >= 0 && sites[open[k]!]!.fn !== s.fn) k--;
+    if (k < 0) {
+      // Top-level code: every function listed so far has ended.
+      if (s.fn === '<module>') open.length = 0;
+      continue;
+    }
+    if (!holds(sites[open[k]!]!, s)) {
+      for (let q = k - 1; q >= 0; q--) {
+        const f = sites[open[q]!]!;
+        if (f.fn === s.fn && holds(f, s)) {
+          k = q;
+          break;
+        }
+      }
+    }
+    // Those listed after it and not holding this site have ended.
+    open.length = k + 1;
+    owners[i] = open[k]!;
   }
   return owners;
+}
+
+/** Whether function site `f`'s original lines hold site `s` (a table from the cache has -1 for no last line). */
+function holds(f: Site, s: Site): boolean {
+  const end = f.endLine ?? -1;
+  return f.file === s.file && (f.line < s.line || (f.line === s.line && f.column <= s.column)) && (end < 0 || s.line <= end);
 }
 
 /** A file as logs show it: relative to the working directory when inside it, else absolute. */

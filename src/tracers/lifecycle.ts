@@ -8,10 +8,14 @@
  */
 import { setInterval, clearInterval } from 'node:timers';
 import { isMainThread } from 'node:worker_threads';
+import { stackUnwound } from '../runtime/dispatch.js';
+import { own } from '../runtime/probe.js';
 
 export interface Closable {
   /** Writes the log's last lines and closes it; never throws. */
   closeAtExit(): void;
+  /** Writes `text` as a message into the log while it is open (also suspended); never throws. */
+  noteInLog(text: string): void;
   /** Writes buffered lines to the file; never throws. */
   flushLog(): void;
   /**
@@ -76,6 +80,32 @@ function onBeforeExit(): void {
   for (let k = open.length - 1; k >= 0; k--) open[k]!.closeBeforeExit?.();
 }
 
+/**
+ * An exception no code of the program caught (also a promise rejection that no handler took): each
+ * open log says so, before the LAST line that exit writes, so that a log that ends inside calls
+ * tells why. A monitor changes nothing of what Node does next (a program that handles
+ * 'uncaughtException' goes on, and its logs with it).
+ */
+function onUncaught(error: unknown, origin: string): void {
+  let text: string;
+  // Reading the error may run the program's code (a getter, a toString): not the program's events.
+  const wasBusy = own.busy;
+  own.busy = true;
+  try {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    text = `${origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception'}: ${what.split('\n', 1)[0]}`;
+  } catch {
+    text = 'Uncaught exception';
+  } finally {
+    own.busy = wasBusy;
+  }
+  try {
+    // Thrown synchronously: the stack has unwound through every call still pending.
+    if (origin !== 'unhandledRejection') stackUnwound();
+    for (let k = 0; k < open.length; k++) open[k]!.noteInLog(text);
+  } catch { /* the program is failing already: nothing more to say */ }
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) > 1) {
     // The program handles this signal itself and may well go on: keep tracing, but make the log
@@ -96,6 +126,7 @@ function install(): void {
   installed = true;
   process.on('exit', onExit);
   process.on('beforeExit', onBeforeExit);
+  process.on('uncaughtExceptionMonitor', onUncaught);
   if (isMainThread) for (let k = 0; k < SIGNALS.length; k++) process.on(SIGNALS[k]!, onSignal);
   // Unref'd: it never keeps the program alive.
   flusher = setInterval(flushAll, FLUSH_EVERY_MS);
@@ -107,6 +138,7 @@ function uninstall(): void {
   installed = false;
   process.off('exit', onExit);
   process.off('beforeExit', onBeforeExit);
+  process.off('uncaughtExceptionMonitor', onUncaught);
   if (isMainThread) for (let k = 0; k < SIGNALS.length; k++) process.off(SIGNALS[k]!, onSignal);
   if (flusher !== null) clearInterval(flusher);
   flusher = null;

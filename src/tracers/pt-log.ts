@@ -30,6 +30,10 @@ export class PTLog implements EventSink {
   private prevFn = '';
   private prevClock = 0;
   private prevRss = 0;
+  // The last event's module and site: LAST names the function it ran in (its Function column
+  // names the callee when the event was at a call site).
+  private lastRec: TracedModule | null = null;
+  private lastSite = 0;
   private startClock = 0;
   private readonly line: PTEvent = { event: 0, dEvent: 0, clock: 0, what: 'LINE', file: '', line: 0, fn: '', rss: 0, dRss: 0 };
 
@@ -62,12 +66,16 @@ export class PTLog implements EventSink {
     const now = clock();
     const r = this.sampleSeconds === 0 ? rss() : sampledRss(now, this.sampleSeconds);
     this.record(what, rec.files[site]!, rec.lines[site]!, rec.labels[site]!, now, r);
+    this.lastRec = rec;
+    this.lastSite = site;
   }
 
   evBefore(what: number, rec: TracedModule, site: number, at: number): void {
     // A call made before this tracer started (its own constructor's) is seen from its start on.
     if (at < this.startClock) at = this.startClock;
     this.record(what, rec.files[site]!, rec.lines[site]!, rec.labels[site]!, at, this.prevRss);
+    this.lastRec = rec;
+    this.lastSite = site;
   }
 
   private record(what: number, file: string, line: number, fn: string, now: number, r: number): void {
@@ -99,11 +107,16 @@ export class PTLog implements EventSink {
     this.writer.line(formatPTMessage(this.n, this.n - this.loggedN, clock(), text));
   }
 
-  /** LAST (at `at`, or where the last event was) and EOF; closes the file. */
+  /**
+   * LAST (at `at`, or, when no user frame is on the stack, where the last event was, as a LINE of
+   * the function it ran in) and EOF; closes the file.
+   */
   close(at: Position | undefined): void {
     const r = rss();
+    const last = this.lastRec;
+    const fn = at?.fn ?? (last !== null ? last.fns[this.lastSite]! : this.prevFn);
     this.write('LAST', this.n, this.n - this.loggedN, clock(), EV_LINE,
-      at?.file ?? this.prevFile, at?.line ?? this.prevLine, at?.fn ?? this.prevFn, r, r - this.loggedRss);
+      at?.file ?? this.prevFile, at?.line ?? this.prevLine, fn, r, r - this.loggedRss);
     this.writer.line(EOF);
     this.writer.close();
   }

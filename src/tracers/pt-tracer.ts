@@ -148,6 +148,11 @@ export abstract class PTTracer implements Disposable, Closable {
     this.detach();
   }
 
+  /** @internal exit path: a message about how the program ends. */
+  noteInLog(text: string): void {
+    if (this.state !== 'closed') this.log.message(text);
+  }
+
   /** @internal */
   flushLog(): void {
     this.log.writer.flush();

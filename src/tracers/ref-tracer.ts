@@ -237,6 +237,11 @@ abstract class RefTracer implements Disposable, AsyncDisposable, Closable {
     if (this.state === 'open' && this.filter.gcOnExit !== false && !canDrainFinalizers()) void this.finish();
   }
 
+  /** @internal exit path: a message about how the program ends. */
+  noteInLog(text: string): void {
+    this.note(text);
+  }
+
   /** @internal */
   flushLog(): void {}
 
