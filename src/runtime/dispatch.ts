@@ -38,6 +38,12 @@ let T: EventSink | null = null;
 let depth = 0;
 let frameRec: (TracedModule | null)[] = filled<TracedModule | null>(256, null);
 let frameFn = new Int32Array(256);
+/**
+ * Per frame: the last statement (LINE site) that ran in it, -1 before the first. Its RETURN shows
+ * that line, as Python's does (the `return`, or the last statement of a body that ends): the
+ * function's name is the same on both sites.
+ */
+let frameLine = new Int32Array(256);
 
 // Calls made (probe `b`) whose callee has not shown itself yet.
 let pcTop = 0;
@@ -55,6 +61,9 @@ function growFrames(): void {
   const ff = new Int32Array(n);
   ff.set(frameFn);
   frameFn = ff;
+  const fl = new Int32Array(n);
+  fl.set(frameLine);
+  frameLine = fl;
 }
 
 function growPending(): void {
@@ -72,6 +81,7 @@ function pushFrame(rec: TracedModule, fn: number): void {
   if (++depth === frameFn.length) growFrames();
   frameRec[depth] = rec;
   frameFn[depth] = fn;
+  frameLine[depth] = -1;
 }
 
 /** Writes C_CALL for the pending call at `k` (the callee turned out not to be instrumented). */
@@ -115,6 +125,8 @@ function isCurrent(rec: TracedModule, fn: number): boolean {
 function exitFrame(rec: TracedModule, fn: number, site: number): void {
   if (isCurrent(rec, fn)) {
     if (pcTop !== 0) closePending(depth, EV_C_RETURN);
+    // At depth 0 the frame is not on the stack (entered before tracing started): its lines unknown.
+    if (site === fn && depth > 0 && frameLine[depth]! >= 0) site = frameLine[depth]!;
     if (P !== null) P.ev(EV_RETURN, rec, site);
     if (T !== null) T.ev(EV_RETURN, rec, site);
     if (depth > 0) frameRec[depth--] = null;
@@ -213,7 +225,10 @@ function lOn(m: ModuleKeyFn, i: number): void {
   if (rec === undefined) return;
   own.busy = true;
   try {
-    if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+    if (isCurrent(rec, rec.owners[i]!)) {
+      if (pcTop !== 0) closePending(depth, EV_C_RETURN);
+      frameLine[depth] = i;
+    }
     if (T !== null) T.ev(EV_LINE, rec, i);
   } catch (e) {
     failed(e);

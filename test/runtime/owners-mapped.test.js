@@ -70,8 +70,8 @@ outer();
     const seq = log.logged.filter((e) => e.what !== 'LINE').map((e) => `${e.what} ${e.fn} ${e.file}:${e.line}`);
     assert.deepEqual(seq, [
       'CALL outer a.js:2', 'CALL mid a.js:6', 'C_CALL forEach a.js:7',
-      'CALL inner b.js:1', 'RETURN inner b.js:1', 'CALL inner b.js:1', 'RETURN inner b.js:1',
-      'C_RETURN forEach a.js:7', 'RETURN mid a.js:6', 'RETURN outer a.js:2',
+      'CALL inner b.js:1', 'RETURN inner b.js:3', 'CALL inner b.js:1', 'RETURN inner b.js:3',
+      'C_RETURN forEach a.js:7', 'RETURN mid a.js:8', 'RETURN outer a.js:4',
     ], readFileSync(log.path, 'utf8'));
   } finally {
     box.remove();
