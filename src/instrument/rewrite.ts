@@ -62,7 +62,12 @@ interface FnContext {
   blockFns: Set<string> | undefined;
   /** A direct `eval` or a `with` body: its declarations are unknown before run time. */
   opaque: boolean;
-  /** A `with` body, which is not walked: a `return` in it would not mark its exit. */
+  /**
+   * A `with` body holds a `return` or `yield`: it is not walked (see the `WithStatement` case), so
+   * these could not mark a normal exit, and the body keeps the `catch` form (`flagged`), whose
+   * rethrow V8 reports as the throw site of an uncaught error. Without them the flagged form
+   * is right: any exit from inside the `with` that is not a completed statement is a throw.
+   */
   withBody: boolean;
   /**
    * Reserved slots of `return` rewrites: [openerSlot, closerSlot, form] triples; form 0: value,
@@ -92,6 +97,18 @@ interface FnContext {
    */
   delegates: boolean;
   /**
+   * A derived constructor whose body has no top-level `super(…)` or `this.… =` statement: it may
+   * end with `this` unbound, and V8 reports the "Must call super constructor" error at the last
+   * source position of the body's code in bytecode order (the parameters' `(` when it has none),
+   * which a wrapper's `finally` (or exit probe) would be. When that `finally` could be on another
+   * line (`lastPositionMoves`), the body is probed without a wrapper and without an exit at its
+   * end (the tracer's stack resynchronises), with no line probe before a statement that runs no
+   * code (a function declaration, a `var` without initializer): the original's last position is
+   * then the last one. A body with no code at all gets no probes (the entry probe would be that
+   * position).
+   */
+  openEnded: boolean;
+  /**
    * The body constructs a class literal (`new (class {…})()`). V8 leaves such a class unnamed
    * until the next assignment in the function, which names it: a `return`'s `__jsmt$v=VALUE` would
    * (a call on the right, as in `__jsmt$.v(VALUE)`, drops it instead, as the original's `return` leaves it).
@@ -104,7 +121,7 @@ interface FnContext {
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
  */
-const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT }
+const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT }
 const FORMS: readonly (readonly string[])[] = [
   [],
   ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
@@ -157,6 +174,10 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmt$.b.call`${__jsmt$m}${', '}${('],
   ['__jsmt$.w.call`${__jsmt$m}${', '}${'],
   ['__jsmt$.w.call`${__jsmt$m}${', '}${('],
+  // The line probe of an `else if` on a new line, first in its test (see the `IfStatement` case),
+  // and its tagged form.
+  ['__jsmtL&&__jsmt$.l(__jsmt$m,', '),'],
+  ['__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`,'],
 ];
 
 /** FORMS as bytes, for `finishAscii`. */
@@ -556,6 +577,7 @@ export class Rewriter {
   private lineProbe(s: Node, braces: boolean): boolean {
     const t = s.type;
     if (t === 'EmptyStatement' || t === 'ImportDeclaration' || t === 'ExportAllDeclaration') return false;
+    if (this.ctx.openEnded && runsNoCode(s)) return false;
     const line = this.lines.lineIndex(s.start);
     if (line <= this.lastStmtLine) return false;
     this.lastStmtLine = line;
@@ -580,6 +602,17 @@ export class Rewriter {
     const tagged = this.unnamed > 0;
     this.addForm(s.start, braces ? (tagged ? Form.LineBraceT : Form.LineBrace) : tagged ? Form.LineT : Form.Line, i);
     return true;
+  }
+
+  /** `lineProbe` for the `if` of an `else if`, put first in its test: `if (PROBE,TEST)`. */
+  private testProbe(s: Node): void {
+    const line = this.lines.lineIndex(s.start);
+    if (line <= this.lastStmtLine) return;
+    this.lastStmtLine = line;
+    if (!this.L || this.ctx.delegates) return;
+    const i = this.site(SiteKind.Line, s.start, this.ctx.label);
+    // Right after the `(`: on the line of the `if`, as the probe before it would be.
+    this.addForm(skipTrivia(this.src, s.start + 2) + 1, this.unnamed > 0 ? Form.LineTestT : Form.LineTest, i);
   }
 
   /** The line probe of the class declaration about to be walked, put in its last static block. */
@@ -622,11 +655,24 @@ export class Rewriter {
       case 'ReturnStatement':
         this.returnStatement(s);
         return;
-      case 'IfStatement':
-        this.expr(s.test, false);
-        this.single(s.consequent);
-        if (s.alternate) this.single(s.alternate);
-        return;
+      case 'IfStatement': {
+        // An `else if` chain is walked as a loop, and the line probe of an `if` that follows
+        // `else` goes first in its test, not in braces around it: braces would double the nesting
+        // V8 parses per link, and a chain of a few thousand links that compiles plainly would not.
+        let x = s;
+        for (;;) {
+          this.expr(x.test, false);
+          this.single(x.consequent);
+          const alt = x.alternate as Node | null;
+          if (alt === null) return;
+          if (alt.type !== 'IfStatement') {
+            this.single(alt);
+            return;
+          }
+          this.testProbe(alt);
+          x = alt;
+        }
+      }
       case 'BlockStatement': {
         this.blockDepth++;
         const scope = this.enterScope(false);
@@ -712,7 +758,8 @@ export class Rewriter {
         this.expr(s.object, false);
         // Its body is not walked, so its `var`s and Annex B functions are unknown.
         this.ctx.opaque = true;
-        this.ctx.withBody = true;
+        // Nor its `return`s and `yield`s, which could not mark a normal exit (see `withBody`).
+        if (someNode(s.body, exitsInWith, false)) this.ctx.withBody = true;
         this.skipWith(s.body);
         return;
       case 'ExportNamedDeclaration':
@@ -919,6 +966,8 @@ export class Rewriter {
 
   /** A parenthesized function literal that is called (see `fn`). */
   private calledAtOnce: Node | undefined = undefined;
+  /** The constructor of a derived class about to be walked (see `FnContext.openEnded`). */
+  private derivedCtor: Node | undefined = undefined;
 
   /** Offset of the last character before `p` that is not trivia (-1 if none). */
   private charBefore(p: number): number {
@@ -1442,7 +1491,9 @@ export class Rewriter {
     const concise = body.type !== 'BlockStatement';
     // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
     // `quotesOwnCall`), and would find the one of a block body.
-    const bare = quoted && !concise && bareBody(f, body.body as Node[]);
+    // A derived constructor that may reach its end with `this` unbound (see `openEnded`).
+    const unbound = f === this.derivedCtor && !concise && !bindsThisFirst(body.body as Node[]) && this.lastPositionMoves(body.body as Node[]);
+    const bare = (quoted && !concise && bareBody(f, body.body as Node[])) || (unbound && inertBody(body.body as Node[]));
     const probed = this.F && !(concise && quotesOwnCall(body)) && !bare;
     const site = probed ? this.functionSite(at, label, short, Math.max(f.start, f.end - 1)) : -1;
     const ctx = newContext(label, site);
@@ -1472,6 +1523,8 @@ export class Rewriter {
         ctx.returns = [];
       }
     }
+    ctx.openEnded = unbound;
+    if (unbound && probed) unwrapped = true;
     if (unwrapped) ctx.returns = [];
     ctx.flagged = probed;
     if (ctx.flagged && !concise) ctx.returns ??= [];
@@ -1565,7 +1618,7 @@ export class Rewriter {
     this.statements(stmts, first);
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
-    if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates;
+    if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;
     if (!unwrapped) {
       const flagged = ctx.flagged && !ctx.withBody;
       // At most one statement: the entry goes inside the `try`; empty blocks make up for a third
@@ -1596,7 +1649,7 @@ export class Rewriter {
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
     this.txt[openSlot] = `${pre}__jsmtF&&${probeCall('f', site, taggedEntry)};`;
-    if (!ctx.delegates) this.txt[closeSlot] = `;__jsmtF&&${probeCall('r', site, taggedExit)}`;
+    if (!ctx.delegates && !ctx.openEnded) this.txt[closeSlot] = `;__jsmtF&&${probeCall('r', site, taggedExit)}`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]! & 3;
@@ -1637,6 +1690,16 @@ export class Rewriter {
         this.txt[r[j + 1]!] = seq ? '),++__jsmt$d,__jsmt$v)' : ',++__jsmt$d,__jsmt$v)';
       }
     }
+  }
+
+  /**
+   * Whether a wrapper's `finally` after the last of `stmts` could be on another line than the last
+   * source position of their code (see `FnContext.openEnded`): the last statement spans lines or
+   * runs no code, or there is none.
+   */
+  private lastPositionMoves(stmts: readonly Node[]): boolean {
+    const last = stmts[stmts.length - 1];
+    return last === undefined || runsNoCode(last) || this.lines.lineIndex(last.start) !== this.lines.lineIndex(last.end);
   }
 
   /** Offset just after the `{` that opens a block whose node may start earlier (`static {`). */
@@ -1710,7 +1773,9 @@ export class Rewriter {
       switch (m.type) {
         case 'MethodDefinition': {
           if (m.kind === 'constructor') {
+            if (derived) this.derivedCtor = m.value;
             this.fn(m.value, `${name}.constructor`, name, m.start, kSite, !derived);
+            this.derivedCtor = undefined;
           } else if (m.kind === 'get' || m.kind === 'set') {
             this.fn(m.value, `${m.kind} ${name}.${key}`, `${m.kind} ${key}`, m.start);
           } else {
@@ -1788,6 +1853,38 @@ function cannotConstruct(e: Node): boolean {
   return e.type === 'ArrowFunctionExpression' || (e.type === 'FunctionExpression' && (e.async === true || e.generator === true));
 }
 
+/**
+ * Whether a top-level statement of a derived constructor's body binds `this` once it completes
+ * (`super(…)`, `this.x = …`, which throws where it stands when `this` is unbound).
+ */
+function bindsThisFirst(stmts: readonly Node[]): boolean {
+  for (const s of stmts) {
+    if (s.type !== 'ExpressionStatement') continue;
+    let e = s.expression as Node;
+    if (e.type === 'SequenceExpression') e = e.expressions[0];
+    if (e.type === 'CallExpression' && e.callee.type === 'Super') return true;
+    if (e.type === 'AssignmentExpression' && e.left.type === 'MemberExpression' && e.left.object.type === 'ThisExpression') return true;
+  }
+  return false;
+}
+
+/** A statement that V8 compiles to no code of its own where it stands. */
+function runsNoCode(s: Node): boolean {
+  return s.type === 'FunctionDeclaration' || s.type === 'EmptyStatement'
+    || (s.type === 'VariableDeclaration' && s.kind === 'var' && (s.declarations as Node[]).every((d) => d.init == null));
+}
+
+/** A body with nothing but directives and statements that run no code (see `openEnded`). */
+function inertBody(stmts: readonly Node[]): boolean {
+  for (const s of stmts) if (s.directive === undefined && !runsNoCode(s)) return false;
+  return true;
+}
+
+/** A `return` or `yield` (inside a `with` body: see `FnContext.withBody`). */
+function exitsInWith(e: Node): boolean {
+  return e.type === 'ReturnStatement' || e.type === 'YieldExpression';
+}
+
 /** Whether a generator's body has a `yield*` of something other than a name (see `delegates`). */
 function delegatesOddly(body: Node): boolean {
   return someNode(body, (e) => e.type === 'YieldExpression' && e.delegate === true && e.argument.type !== 'Identifier', false);
@@ -1830,7 +1927,7 @@ function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
-    newsClass: false,
+    newsClass: false, openEnded: false,
   };
 }
 

@@ -1,4 +1,4 @@
-// The conf3, conf4 and conf5 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
+// The conf3, conf4, conf5 and conf6 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
 // (the loader instruments at load time) and `run --profile` (conf4 also `run --trace` and
 // `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
 // Some differences only show there: an uncaught error that Node reports from a CommonJS entry run
@@ -8,7 +8,7 @@
 // excerpt of an uncaught error (the probed line) left out, as in the corpus tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { run } from '../instrument/corpus-lib.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const cases = readdirSync(CORPUS).filter((n) => /^conf[345]-.*\.(c|m)?js$/.test(n)).sort();
+const cases = readdirSync(CORPUS).filter((n) => /^conf[3456]-.*\.(c|m)?js$/.test(n)).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-cli-run-'));
 const dir = join(tmp, 'w');
 mkdirSync(dir);
@@ -53,4 +53,27 @@ cases.forEach((name, i) => {
 test('cleanup', async () => {
   await runs;
   rmSync(tmp, { recursive: true, force: true });
+});
+
+// A long `else if` chain compiles probed wherever it compiles plainly: V8 parses each link one
+// level deeper than the one before, and a probe in braces around each `if` would double that.
+// Instrumented in a child with a raised stack (as Node 20's hooks thread or a warm parser manages
+// chains that a cold parser at the default stack does not), compiled by V8 at the default stack.
+test('a 3,000-link else-if chain compiles probed at the default stack as it does plainly', async () => {
+  const links = 3000;
+  let src = 'let x = 7, r = -1\nif (x === 0) {\n  r = 0\n}';
+  for (let i = 1; i < links; i++) src += ` else if (x === ${i}) {\n  r = ${i}\n}`;
+  const chainDir = mkdtempSync(join(tmpdir(), 'jsmt-chain-'));
+  const plain = join(chainDir, 'plain.js');
+  const probed = join(chainDir, 'probed.js');
+  writeFileSync(plain, `${src}\nconsole.log(r)\n`);
+  const instrumentModule = pathToFileURL(fileURLToPath(new URL('../../dist/instrument/index.js', import.meta.url))).href;
+  const made = await run(['--stack-size=4000', '--input-type=module', '-e',
+    `import { instrument } from ${JSON.stringify(instrumentModule)}; import { readFileSync, writeFileSync } from 'node:fs';
+     writeFileSync(${JSON.stringify(probed)}, instrument(readFileSync(${JSON.stringify(plain)}, 'utf8'), { filename: ${JSON.stringify(plain)}, moduleKey: 'chain', sourceType: 'commonjs' }).code);`]);
+  assert.equal(made.code, 0, made.stderr);
+  const [p, q] = await Promise.all([run(['--check', plain]), run(['--check', probed])]);
+  rmSync(chainDir, { recursive: true, force: true });
+  assert.equal(p.code, 0, `the plain chain compiles: ${p.stderr}`);
+  assert.equal(q.code, 0, `the probed chain compiles: ${q.stderr.split('\n').find((l) => /Error/.test(l))}`);
 });

@@ -202,7 +202,9 @@ test('probed code compiles and behaves as the original (idle and active probes; 
   assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
   assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line or function probes)');
   console.log('active probe calls:', JSON.stringify(active.counts.counts));
-  // x (return from a body that cannot be wrapped) is the one probe no file of the corpus reaches.
-  for (const k of ['f', 'r', 't', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
+  // No file of the corpus reaches x (a return from a body that cannot be wrapped) or t (an
+  // exception through the `catch` form, which only a function whose `with` body returns or yields
+  // keeps: none has one); test/instrument's corpus asserts both (conf3-with-body-throws.js: t).
+  for (const k of ['f', 'r', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
   rmSync(tmp, { recursive: true, force: true });
 });
