@@ -279,8 +279,7 @@ function stackEnded(): void {
   stackEndQueued = false;
   own.busy = true;
   try {
-    if (pcTop !== 0) closePending(0, EV_C_RETURN);
-    while (depth > 0) frameRec[depth--] = null;
+    unwind(EV_C_RETURN);
   } catch (e) {
     failed(e);
   } finally {
@@ -414,7 +413,12 @@ export function announcePending(): void {
  * frame exited (their exits not seen: a body that cannot be wrapped has no exception probe).
  */
 export function stackUnwound(): void {
-  if (pcTop !== 0) closePending(0, EV_C_EXCEPT);
+  unwind(EV_C_EXCEPT);
+}
+
+/** The stack is empty: every pending call ends (`end`: how) and every frame is gone. */
+function unwind(end: number): void {
+  if (pcTop !== 0) closePending(0, end);
   while (depth > 0) frameRec[depth--] = null;
 }
 
