@@ -133,7 +133,8 @@ const hasScript = process.platform === 'linux' && spawnSync('script', ['-qefc', 
 /** Runs `args` under a pseudo-terminal, types Ctrl-C once it printed `ready`; resolves to [output, exit code]. */
 async function ctrlC(cwd, env, args) {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qefc', quoted, '/dev/null'], { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'inherit'] });
+  // `exec`: a shell that stays (dash, where $SHELL is unset or sh) gets the Ctrl-C too and dies of it.
+  const child = spawn('script', ['-qefc', `exec ${quoted}`, '/dev/null'], { cwd, env: childEnv(env), stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d) => {
