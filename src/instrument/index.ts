@@ -3,7 +3,8 @@
  * JavaScript is parsed with meriyah; TypeScript is first stripped of its types with amaro; sites
  * are reported in the original file's coordinates (TypeScript lines, or an input source map's).
  */
-import { parse, type Options, type ESTree } from 'meriyah';
+import type { Options, ESTree } from 'meriyah';
+import { parse } from './parser.js';
 import { Rewriter, type AstNode } from './rewrite.js';
 import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';

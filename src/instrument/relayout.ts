@@ -5,7 +5,8 @@
  * the result only when it parses to the same tree as the printed code: moving tokens across lines
  * can change meaning through automatic semicolon insertion, and a relayout must never do that.
  */
-import { parse, type Options, type ESTree } from 'meriyah';
+import type { Options, ESTree } from 'meriyah';
+import { parse } from './parser.js';
 import { TraceMap, decodedMappings, type SourceMapInput, type SourceMapSegment } from '@jridgewell/trace-mapping';
 import type { PositionMapper } from './source-map.js';
 
