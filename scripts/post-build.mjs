@@ -4,7 +4,7 @@
 // Also writes the instrumenter's build stamp (part of every cache key, instrument/cache.ts): a
 // hash of package.json and the instrumenter's compiled code, so that a start need not compute it.
 // Then bundles the files that every start loads (see bundleInPlace).
-import { writeFileSync, chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFileSync, chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -33,6 +33,10 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
 async function bundleParser() {
   const file = fileURLToPath(new URL('parser.js', instrument));
   const MIN_LITERALS = 100;
+  const read = (name) => {
+    const text = readFileSync(new URL(`../node_modules/meriyah/${name}`, import.meta.url), 'utf8');
+    return name.endsWith('.json') ? JSON.parse(text) : text;
+  };
   const positionsInLiterals = {
     name: 'positions-in-node-literals',
     setup(build) {
@@ -54,8 +58,10 @@ async function bundleParser() {
     stdin: { contents: "export { parse } from 'meriyah';", resolveDir: fileURLToPath(instrument), sourcefile: 'parser-entry.js' },
     outfile: file, bundle: true, format: 'esm', platform: 'node', target: 'node20',
     plugins: [positionsInLiterals], logLevel: 'warning',
-    banner: { js: `// meriyah ${JSON.parse(readFileSync(new URL('../node_modules/meriyah/package.json', import.meta.url), 'utf8')).version} (ISC license, https://github.com/meriyah/meriyah), bundled by scripts/post-build.mjs.` },
+    // The license asks for its notice in every copy.
+    banner: { js: `/*\n * meriyah ${read('package.json').version}, bundled by scripts/post-build.mjs.\n *\n${read('LICENSE.md').trim().split('\n').map((l) => ` * ${l}`.trimEnd()).join('\n')}\n */` },
   });
+  rmSync(file + '.map', { force: true }); // tsc's, of the module this replaces
 }
 
 /**
