@@ -59,6 +59,9 @@ function sourceTypeOf(filename: string): TsSourceType {
 }
 
 function tsError(e: unknown, filename: string): InstrumentError {
-  const message = e instanceof Error ? e.message : String(e);
-  return new InstrumentError(`cannot compile ${filename}: ${message.split('\n', 1)[0]}`);
+  // amaro throws plain objects for the program's own syntax errors: { code, message, startLine, … }.
+  const o = e as { message?: unknown; startLine?: unknown } | null;
+  const message = typeof o?.message === 'string' ? o.message : String(e);
+  const at = typeof o?.startLine === 'number' ? `:${o.startLine}` : '';
+  return new InstrumentError(`cannot compile ${filename}${at}: ${message.split('\n', 1)[0]}`);
 }

@@ -5,7 +5,7 @@
  * compiling them. Node 20.19+ also compiles `require()`d ES modules here, with `format` 'module'.
  */
 import Module from 'node:module';
-import { jsFormat } from './format.js';
+import { jsFormat, packageType, type ModuleFormat } from './format.js';
 import { isOwnFile, isTypeScript } from './scope.js';
 import { own } from '../runtime/probe.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
@@ -49,18 +49,34 @@ export function typeScriptLoads(): void {
 export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boolean, seen?: (content: string, format: unknown) => void): void {
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
+  // V8 names Node's own (anonymous) `_compile` in a stack after the property that holds it, which
+  // is now ours: `at Module.<anonymous>` instead of `at Module._compile`. A name of its own, which
+  // nothing else sees (only this closure holds it now), keeps the frame as it was.
+  if (compile.name === '') Object.defineProperty(compile, 'name', { value: '_compile', configurable: true });
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
+    let typeless: { format: ModuleFormat; out: Transformed | undefined } | undefined;
     if (typeof filename === 'string' && isTypeScript(filename)) {
       typeScriptLoads();
+      // Node knows no format for TypeScript here (Node 20): one of no package "type" is what
+      // Node 22/24 make of it (transform.ts `typelessTypeScript`).
+      if (!commonJSOnly && typeof content === 'string' && filename.endsWith('.ts') && rest[0] == null && packageType(filename) === undefined) {
+        typeless = transformer.typelessTypeScript(filename, content, jsFormat(undefined, filename, content)!);
+      }
       // Node 20 runs a TypeScript entry point as CommonJS: an ES module's text fails there, and
       // Node runs it again from its ES module loader, whose hooks must be there to strip it.
-      if (seen !== undefined && typeof content === 'string') seen(content, jsFormat(rest[0], filename, content));
+      if (seen !== undefined && typeof content === 'string') seen(content, typeless?.format ?? jsFormat(rest[0], filename, content));
     } else if (seen !== undefined && typeof content === 'string' && !own.busy && typeof filename === 'string' && !isOwnFile(filename)) seen(content, rest[0]);
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       const format = rest[0];
-      let type = jsFormat(format, filename, content);
+      let type = typeless?.format ?? jsFormat(format, filename, content);
       if (type === undefined) return compile.call(this, content, filename, ...rest);
-      let out: Transformed | undefined;
+      // Node 20 compiles TypeScript as CommonJS, and runs it as an ES module only when that fails
+      // on module syntax: an `.mts`, or a `.ts` taken for one, that has none must be told. The
+      // entry point's ES module is then imported anew, through the hooks thread, which strips it.
+      const esm = type === 'module' && format == null && !commonJSOnly && isTypeScript(filename);
+      if (esm && typeless === undefined && (this as { id?: unknown }).id === '.') return compile.call(this, content, filename, 'module', ...rest.slice(1));
+      let out: Transformed | undefined = typeless?.out;
+      if (typeless !== undefined && out === undefined) return compile.call(this, content, filename, ...rest);
       // No declared format: Node compiles it as CommonJS, and so it is when it parses as such.
       if (type === 'module' && format == null && !isTypeScript(filename)) {
         out = transformer.transformIfCommonJS(filename, content);
@@ -70,7 +86,8 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
         if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return compile.call(this, content, filename, ...rest);
         out = transformer.transform(filename, content, type);
       }
-      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = out.code;
+      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = transformer.codeToRun(out, filename, content);
+      if (esm) return compile.call(this, content, filename, 'module', ...rest.slice(1));
     }
     return compile.call(this, content, filename, ...rest);
   };

@@ -8,10 +8,10 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import type { JsmtConfig } from './config.js';
-import { formatOf } from './format.js';
+import { formatOf, packageType } from './format.js';
 import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { ModuleTransformer, sourceText, type Transformed } from './transform.js';
-import { withTakeTables } from './esm-prefix.js';
+import { withTakeTables, withTakeTablesInserts } from './esm-prefix.js';
 import { listKey } from './esm-list.js';
 import { typeScriptAlternative } from './ts-resolve.js';
 import { installProbe } from '../runtime/probe.js';
@@ -66,12 +66,12 @@ function withoutOwnFrame(e: unknown): unknown {
 }
 
 /** The module's new source: with probes, it registers itself in the main thread first. */
-function emit(out: Transformed): string {
+function emit(out: Transformed, filename: string, source: string): string {
   const r = out.registration;
   if (r === undefined) return out.code;
-  const { code, at } = withTakeTables(out.code, r.sites.key);
+  const { code, at, length } = withTakeTables(out.code, r.sites.key);
   if (at >= 0) listKey(list, r.sites.key);
-  return code;
+  return process.sourceMapsEnabled ? transformer.codeToRun(out, filename, source, code, withTakeTablesInserts(at, length, r.inserts)) : code;
 }
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
@@ -86,12 +86,15 @@ export async function load(url: string, context: unknown, nextLoad: NextLoad): P
   if (isTypeScript(filename)) {
     // Node 20 knows no format for TypeScript: decide it here.
     const source = sourceText(readFileSync(filename));
-    if (formatOf(filename, source) === 'commonjs') return { format: 'commonjs', source: null, shortCircuit: true };
-    const out = transformer.transform(filename, source, 'module');
-    return { format: 'module', source: out === undefined ? source : emit(out), shortCircuit: true };
+    const typeless = filename.endsWith('.ts') && packageType(filename) === undefined
+      ? transformer.typelessTypeScript(filename, source, formatOf(filename, source)) : undefined;
+    if ((typeless?.format ?? formatOf(filename, source)) === 'commonjs') return { format: 'commonjs', source: null, shortCircuit: true };
+    const out = typeless !== undefined ? typeless.out : transformer.transform(filename, source, 'module');
+    return { format: 'module', source: out === undefined ? source : emit(out, filename, source), shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
-  const out = transformer.transform(filename, sourceText(result.source), 'module');
-  return out === undefined ? result : { ...result, source: emit(out) };
+  const source = sourceText(result.source);
+  const out = transformer.transform(filename, source, 'module');
+  return out === undefined ? result : { ...result, source: emit(out, filename, source) };
 }

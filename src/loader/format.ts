@@ -9,30 +9,50 @@ import { isTypeScript } from './scope.js';
 
 export type ModuleFormat = 'module' | 'commonjs';
 
-const packageTypes = new Map<string, 'module' | 'commonjs' | undefined>();
+interface Package {
+  /** The nearest package.json, when there is one. */
+  readonly file: string | undefined;
+  readonly type: 'module' | 'commonjs' | undefined;
+}
 
-/** The "type" of the nearest package.json above `filename` (undefined when absent). */
-export function packageType(filename: string): 'module' | 'commonjs' | undefined {
+const packages = new Map<string, Package>();
+
+/** The nearest package.json above `filename` and its "type" (read once per folder). */
+function nearestPackage(filename: string): Package {
   const dir = dirname(filename);
-  if (packageTypes.has(dir)) return packageTypes.get(dir);
-  let type: 'module' | 'commonjs' | undefined;
+  let found = packages.get(dir);
+  if (found !== undefined) return found;
+  const file = join(dir, 'package.json');
   let text: string | undefined;
   try {
-    text = readFileSync(join(dir, 'package.json'), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     const parent = dirname(dir);
-    type = parent === dir ? undefined : packageType(join(parent, 'x'));
+    found = parent === dir ? { file: undefined, type: undefined } : nearestPackage(join(parent, 'x'));
   }
   if (text !== undefined) {
+    let type: Package['type'];
     try {
       const t = (JSON.parse(text) as { type?: unknown }).type;
       type = t === 'module' ? 'module' : t === 'commonjs' ? 'commonjs' : undefined;
     } catch {
       type = undefined;
     }
+    found = { file, type };
   }
-  packageTypes.set(dir, type);
-  return type;
+  packages.set(dir, found!);
+  return found!;
+}
+
+/** The "type" of the nearest package.json above `filename` (undefined when absent). */
+export function packageType(filename: string): 'module' | 'commonjs' | undefined {
+  return nearestPackage(filename).type;
+}
+
+/** The nearest package.json above `filename`, when it has no "type" (Node then detects a file's format). */
+export function typelessPackageJson(filename: string): string | undefined {
+  const p = nearestPackage(filename);
+  return p.type === undefined ? p.file : undefined;
 }
 
 /** Static import/export at a line start, or import.meta: what makes Node treat a typeless file as ESM. */

@@ -28,6 +28,13 @@ export function prepare(entry: string): { config: JsmtConfig; cacheDir: string }
     return undefined;
   }
   g[INSTALLED] = entry;
+  // The loader proper, the tracers and the instrumenter are ES modules that it require()s, so
+  // that they are in place before the program's first module: a program that runs fine without
+  // require(esm) must not die of ERR_REQUIRE_ESM in jsmemtrace.
+  if ((process.features as { require_module?: boolean }).require_module === false) {
+    writeStderr('jsmemtrace: warning: require() of ES modules is turned off (--no-experimental-require-module), which the loader needs: running uninstrumented');
+    return undefined;
+  }
   let cwd: string;
   try {
     cwd = process.cwd();

@@ -5,7 +5,7 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { createRequire } from 'node:module';
-import { formatOf, jsFormat, packageType, type ModuleFormat } from './format.js';
+import { formatOf, jsFormat, packageType, typelessPackageJson, type ModuleFormat } from './format.js';
 import { isTypeScript, pathOfFileUrl } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
@@ -60,6 +60,8 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       let out: Transformed | undefined;
       let transformed = false;
       if (isTypeScript(filename)) {
+        // Node that strips types itself refuses TypeScript under node_modules, as it would plainly.
+        if (NODE_RUNS_TYPESCRIPT && UNDER_NODE_MODULES.test(filename)) return nextLoad(url, context);
         typeScriptLoads();
         // Its imports are resolved after it loads: `./x.js` may name x.ts from here on.
         if (!resolveHooked) {
@@ -69,15 +71,20 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // Node versions without type stripping know no format for these files: decide it here.
         source = sourceText(readFileSync(filename));
         format = jsFormat(context.format, filename, source) ?? formatOf(filename, source);
-        // No "type" to say: Node compiles it as CommonJS, and as an ES module when that fails on
-        // module syntax, which `formatOf` sees only at a line start (`f(); export {}` it misses).
-        if (format === 'commonjs' && filename.endsWith('.ts') && packageType(filename) === undefined && MODULE_WORD.test(source)) {
-          out = transformer.transformIfCommonJS(filename, source);
-          if (out === undefined) format = 'module';
-          else transformed = true;
+        // No "type" to say: Node strips the types, then compiles the code as CommonJS, and as an
+        // ES module when that fails on module syntax, which the text alone does not tell
+        // (`f(); export {}`, `import type` only, a syntax error of the program's own).
+        if (filename.endsWith('.ts') && packageType(filename) === undefined && MODULE_WORD.test(source)) {
+          ({ format, out } = transformer.typelessTypeScript(filename, source, format));
+          transformed = true;
+          // (Node warns where it imports the module: not for require(), an entry point's first load.)
+          if (format === 'module' && context.conditions?.includes('import') === true) warnTypeless(filename, url);
         }
         result = { format, source };
-        compileAs = format;
+        // Imported CommonJS TypeScript keeps Node's own format, as plainly: Node words its error
+        // about a named export such a module lacks without the hint (`import pkg from …`) that it
+        // gives JavaScript. It strips our code of its (no) types once more.
+        compileAs = format === 'commonjs' && NODE_RUNS_TYPESCRIPT && context.conditions?.includes('import') === true ? 'commonjs-typescript' : format;
       } else {
         result = nextLoad(url, context);
         // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
@@ -93,16 +100,60 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         compileAs = result.format;
       }
       if (!transformed) out = transformer.transform(filename, source, format);
-      if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) return result;
+      if (out === undefined || (out.registration !== undefined && !registerTransformed(out.registration))) {
+        // TypeScript that cannot be stripped (a syntax error of the program's own): Node's to
+        // report, as it would without jsmemtrace (`result` is the file's text, unloaded).
+        return isTypeScript(filename) ? nextLoad(url, context) : result;
+      }
       // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
-      const code = format === 'commonjs' ? out.code + exportsHint(source) + typeScriptSourceURL(url, context) : out.code;
+      const code = transformer.codeToRun(out, filename, source) + (format === 'commonjs' ? exportsHint(source) + typeScriptSourceURL(url, context) : '');
+      if (TRANSFORMS_TYPES && isTypeScript(filename)) warnTransformTypes(format, context);
       return { format: compileAs, source: code, shortCircuit: true };
     },
   });
 }
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+/** What Node does with TypeScript itself: 'strip', 'transform' (`--experimental-transform-types`), nothing. */
+const NODE_TYPESCRIPT = (process.features as { typescript?: unknown }).typescript;
+const NODE_RUNS_TYPESCRIPT = Boolean(NODE_TYPESCRIPT);
+const UNDER_NODE_MODULES = /[\\/]node_modules[\\/]/;
+const TRANSFORMS_TYPES = NODE_TYPESCRIPT === 'transform';
+
+let warnedTransformTypes = false;
+
+/**
+ * Node's warning when it first transforms TypeScript (`--experimental-transform-types`), which it
+ * then no longer does: the code it gets is JavaScript. It still transforms imported CommonJS
+ * TypeScript, which keeps Node's format (see the load hook), and warns itself.
+ */
+function warnTransformTypes(format: ModuleFormat, context: LoadContext): void {
+  if (warnedTransformTypes || (format === 'commonjs' && context.conditions?.includes('import') === true)) return;
+  warnedTransformTypes = true;
+  process.emitWarning('Transform Types is an experimental feature and might change at any time', 'ExperimentalWarning');
+}
+
+const warnedTypeless = new Set<string>();
+
+/**
+ * Node's warning for an ES module that its package does not declare one, which Node gives where
+ * it detected the format itself (which the format this hook returns spares it): once per
+ * package.json, outside node_modules, where Node runs TypeScript itself.
+ */
+function warnTypeless(filename: string, url: string): void {
+  const pjson = NODE_RUNS_TYPESCRIPT ? typelessPackageJson(filename) : undefined;
+  if (pjson === undefined || warnedTypeless.has(pjson) || UNDER_NODE_MODULES.test(filename)) return;
+  warnedTypeless.add(pjson);
+  const warn = () => process.emitWarning(`Module type of ${url} is not specified and it doesn't parse as CommonJS.\n`
+    + 'Reparsing as ES module because module syntax was detected. This incurs a performance overhead.\n'
+    + `To eliminate this warning, add "type": "module" to ${pjson}.`, { code: 'MODULE_TYPELESS_PACKAGE_JSON' });
+  // Node 22 loads and runs the module in one go: its warning comes after the module ran.
+  if (NODE_MAJOR >= 23) warn();
+  else setImmediate(warn);
+}
+
 /** Node 23+ names by URL also the CommonJS TypeScript that require() loads (22: by path). */
-const REQUIRE_NAMES_TYPESCRIPT_BY_URL = Number(process.versions.node.split('.')[0]) >= 23;
+const REQUIRE_NAMES_TYPESCRIPT_BY_URL = NODE_MAJOR >= 23;
 
 /**
  * The name Node gives the CommonJS it strips of types (a `//# sourceURL=` comment after the

@@ -67,6 +67,13 @@ function loadInstrumenter(): InstrumentFn {
   return requireOwn<{ instrument: InstrumentFn }>(require, '../instrument/index.js').instrument;
 }
 
+let sourceMaps: typeof import('../instrument/source-map.js') | undefined;
+
+/** `--experimental-transform-types`: Node transforms TypeScript itself, with a source map. */
+function transformsTypeScript(): boolean {
+  return (process.features as { typescript?: unknown }).typescript === 'transform';
+}
+
 let stripTypes: ((source: string, filename: string) => string) | undefined;
 
 function loadStripper(): (source: string, filename: string) => string {
@@ -191,11 +198,8 @@ export class ModuleTransformer {
     };
     const key = cacheKey(options);
     const cache = this.openCache();
-    const code = cache.get(key, source);
-    if (code !== undefined) {
-      if (debugLoader && moduleKey === undefined) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache hit)`);
-      return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
-    }
+    const hit = this.cached(options, key, source, moduleKey === undefined);
+    if (hit !== undefined) return hit;
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
     if (onlyIfCommonJS && cache.get(cacheKey({ ...options, sourceType: 'module' }), source) !== undefined) return undefined;
@@ -219,6 +223,43 @@ export class ModuleTransformer {
     cache.set(key, result, source);
     if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss${moduleKey === undefined ? '' : ', again for the hooks thread\'s module'})`);
     return { code: result.code, registration: { sites: result.sites, inserts: result.inserts, code: result.code } };
+  }
+
+  /** The cache's entry for this text of the file, instrumented with `options` (key: their `cacheKey`). */
+  private cached(options: InstrumentOptions, key: string, source: string, debug: boolean): Transformed | undefined {
+    const cache = this.openCache();
+    const code = cache.get(key, source);
+    if (code === undefined) return undefined;
+    if (debugLoader && debug) writeStderr(`jsmemtrace[loader]: instrument ${options.filename} (cache hit)`);
+    return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
+  }
+
+  /**
+   * The format of a `.ts` file whose package says no "type", and what to run it with. Node strips
+   * its types and compiles the result as CommonJS, then as an ES module when that failed on
+   * module syntax: `import type` and `export type` alone leave none, and a syntax error of the
+   * program's own stays CommonJS's to report. `likely` (what the text suggests) is looked up in
+   * the cache first, so that a warm start reads one entry, as for any other module; otherwise the
+   * stripped code is compiled as CommonJS to see which (V8 only parses it).
+   */
+  typelessTypeScript(filename: string, source: string, likely: ModuleFormat): { format: ModuleFormat; out: Transformed | undefined } {
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      if (this.inScope(filename)) {
+        for (const format of likely === 'module' ? ['module', 'commonjs'] as const : ['commonjs', 'module'] as const) {
+          const options: InstrumentOptions = { filename, sourceType: format, moduleKey: this.moduleKey(filename, source), probes: this.config.probes };
+          const hit = this.cached(options, cacheKey(options), source, true);
+          if (hit !== undefined) return { format, out: hit };
+        }
+      }
+      const stripped = this.strip(filename, source);
+      if (stripped === undefined) return { format: likely, out: undefined };
+      const format = hasModuleSyntax(stripped.code, filename) ? 'module' : 'commonjs';
+      return { format, out: this.inScope(filename) ? this.transform(filename, source, format) : stripped };
+    } finally {
+      own.busy = busy;
+    }
   }
 
   private openCache(): InstrumentCache {
@@ -247,6 +288,34 @@ export class ModuleTransformer {
     }
   }
 
+  /**
+   * The code to run for `out`, this file's transform of `source`: with source maps enabled (Node's
+   * `--enable-source-maps`, `process.setSourceMapsEnabled(true)`), a JavaScript file that names
+   * its own map names instead that map composed with the probes' insertions, through which Node
+   * then maps its frames as it would plainly (source-map.ts `withComposedSourceMap`); with Node's
+   * `--experimental-transform-types`, TypeScript gets a map back to its lines as Node's own
+   * transform gives it (`withTypeScriptSourceMap`). `code`: what became of `out.code` since,
+   * with `inserts` (Node 20's prefix, esm-prefix.ts).
+   */
+  codeToRun(out: Transformed, filename: string, source: string, code = out.code, inserts?: readonly number[]): string {
+    if (!process.sourceMapsEnabled) return code;
+    const typeScript = isTypeScript(filename);
+    // Node's own TypeScript transform, whose map it then maps TypeScript's frames through.
+    if (typeScript ? !transformsTypeScript() : out.registration === undefined || !source.includes('sourceMappingURL')) return code;
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(require, '../instrument/source-map.js');
+      const at = inserts ?? out.registration?.inserts ?? [];
+      return typeScript ? sourceMaps.withTypeScriptSourceMap(code, filename, at) : sourceMaps.withComposedSourceMap(code, source, filename, at) ?? code;
+    } catch (e) {
+      this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
+      return code;
+    } finally {
+      own.busy = busy;
+    }
+  }
+
   /** Where instrumented modules are cached (instrument/cache.ts defaultCacheDir), decided once. */
   cacheDir(): string {
     return this.dir ??= defaultCacheDir(this.config.root);
@@ -256,8 +325,9 @@ export class ModuleTransformer {
     try {
       return { code: (stripTypes ??= loadStripper())(source, filename) };
     } catch (e) {
-      // Let Node report the file as it would without jsmemtrace.
-      this.warnOnce(filename, `jsmemtrace: warning: cannot strip the types of ${filename}: ${reason(e)}`);
+      // Let Node report the file as it would without jsmemtrace: where Node strips types itself,
+      // its own error says it all (the load hook hands it the file).
+      if (!(process.features as { typescript?: unknown }).typescript) this.warnOnce(filename, `jsmemtrace: warning: cannot strip the types of ${filename}: ${reason(e)}`);
       return undefined;
     }
   }
@@ -287,6 +357,29 @@ function engineRejects(source: string, filename: string): boolean {
     return false;
   } catch (e) {
     return e instanceof SyntaxError;
+  }
+}
+
+/**
+ * V8's messages for module syntax in a script (Node's `containsModuleSyntax`): import and export
+ * statements and `import.meta`, then what only CommonJS's wrapper makes an error (top-level
+ * `await`, declaring one of its parameters), on which Node tries the text as an ES module.
+ */
+const MODULE_SYNTAX = [
+  'Cannot use import statement outside a module',
+  'Unexpected token \'export\'',
+  'Cannot use \'import.meta\' outside a module',
+  'await is only valid in async functions and the top level bodies of modules',
+  ...COMMONJS_PARAMETERS.map((name) => `Identifier '${name}' has already been declared`),
+];
+
+/** Whether Node would take JavaScript of no declared format for an ES module (compiled, never run). */
+function hasModuleSyntax(source: string, filename: string): boolean {
+  try {
+    process.getBuiltinModule('node:vm').compileFunction(source, COMMONJS_PARAMETERS, { filename });
+    return false;
+  } catch (e) {
+    return e instanceof SyntaxError && MODULE_SYNTAX.some((m) => e.message.startsWith(m));
   }
 }
 
