@@ -140,8 +140,8 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
   // Node's own search for the main entry point, which then runs it from NAME as given, so
   // that its process.argv[1] is what `node NAME` gives.
   if (nodeFindsMain(path)) return { script: path, args, config, command: false, argv0: process.argv0 };
-  if (bare) return { script, args, config, command: true, argv0: script };
-  throw new UsageError(`cannot find the script '${script}'`, usage);
+  // Neither: a folder with only an index.ts (Node looks for index.js), a typo.
+  throw new UsageError(bare ? `cannot find the script or command '${script}'` : `cannot find the script '${script}'`, usage);
 }
 
 const SCRIPT_EXTENSION = /\.([cm]?[jt]s|[jt]sx)$/i;

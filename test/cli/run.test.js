@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { CLI, collectOutput, copyProgram, runCli, runNode, spawnCli } from '../loader/helpers.js';
 import { stackSizeArgs } from '../../dist/cli/run.js';
@@ -225,6 +225,8 @@ test('SIGINT sent to jsmemtrace kills a program that does not handle it, and jsm
 
 test('bad run input: one line saying what is wrong, the usage, exit 2, no stack trace', (t) => {
   const p = program(t);
+  mkdirSync(join(p.dir, 'tsonly'));
+  writeFileSync(join(p.dir, 'tsonly', 'index.ts'), 'console.log(1);\n');
   const cases = [
     [['run', '--bogus', 'echo.js'], 'unknown option --bogus'],
     [['run', '--profile', '--trace', 'echo.js'], 'choose one tracer, not --profile and --trace'],
@@ -235,6 +237,9 @@ test('bad run input: one line saying what is wrong, the usage, exit 2, no stack 
     [['run', '--out-dir'], '--out-dir needs a value (DIR)'],
     [['run'], 'no script to run'],
     [['run', 'missing.js'], "cannot find the script 'missing.js'"],
+    // Not a command on the PATH and nothing `node NAME` runs (a folder with only an index.ts).
+    [['run', 'tsonly'], "cannot find the script or command 'tsonly'"],
+    [['run', 'jsmemtrace-no-such-command'], "cannot find the script or command 'jsmemtrace-no-such-command'"],
   ];
   for (const [args, message] of cases) {
     const r = runCli(args, { cwd: p.dir });
