@@ -1,6 +1,6 @@
-// The conf3, conf4, conf5 and conf6 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
-// (the loader instruments at load time) and `run --profile` (conf4 also `run --trace` and
-// `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
+// The conf3 to conf7 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
+// (the loader instruments at load time) and `run --profile` (conf4 and conf7 also `run --trace`
+// and `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
 // Some differences only show there: an uncaught error that Node reports from a CommonJS entry run
 // without `--import` takes its location from V8's message (the last throw), while the corpus
 // runner's preload reports it from the error's own stack.
@@ -16,7 +16,7 @@ import { run } from '../instrument/corpus-lib.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const cases = readdirSync(CORPUS).filter((n) => /^conf[3456]-.*\.(c|m)?js$/.test(n)).sort();
+const cases = readdirSync(CORPUS).filter((n) => /^conf[3-7]-.*\.(c|m)?js$/.test(n)).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-cli-run-'));
 const dir = join(tmp, 'w');
 mkdirSync(dir);
@@ -31,8 +31,10 @@ function normalise(text) {
     .join('\n');
 }
 
+const tracersOf = (c) => (/^conf[47]-/.test(c) ? ['--profile', '--trace', '--reftrace'] : ['--profile']);
+
 const runs = Promise.all(cases.map(async (c) => {
-  const tracers = c.startsWith('conf4-') ? ['--profile', '--trace', '--reftrace'] : ['--profile'];
+  const tracers = tracersOf(c);
   const ways = await Promise.all([
     run([c], env, dir),
     run([MAIN, 'run', c], env, dir),
@@ -45,7 +47,7 @@ cases.forEach((name, i) => {
   test(`jsmemtrace run: ${name}`, async () => {
     const [plain, idle, ...traced] = (await runs)[i];
     assert.deepEqual(idle, plain, 'run');
-    const tracers = name.startsWith('conf4-') ? ['--profile', '--trace', '--reftrace'] : ['--profile'];
+    const tracers = tracersOf(name);
     tracers.forEach((t, k) => assert.deepEqual(traced[k], plain, `run ${t}`));
   });
 });
