@@ -336,11 +336,15 @@ function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fro
     if (row >= 0 && (fromK || c.byK[site] === 0)) sink!.add(obj, row);
     return row;
   } catch (e) {
-    if (isStackOverflow(e)) return DROPPED;
-    // The reference tracer threw: it is detached, and the program never sees the exception.
-    attachAllocSink(null, false);
-    tracerFailed(e);
-    return -1;
+    try {
+      if (isStackOverflow(e)) return DROPPED;
+      // The reference tracer threw: it is detached, and the program never sees the exception.
+      attachAllocSink(null, false);
+      tracerFailed(e);
+      return -1;
+    } catch {
+      return DROPPED; // at the stack's limit even that call overflows (dispatch.ts `failed`)
+    }
   } finally {
     own.busy = false;
   }

@@ -163,7 +163,7 @@ function fOn(m: ModuleKeyFn, i: number): void {
   try {
     enterFrame(rec, i, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -178,7 +178,7 @@ function rOn(m: ModuleKeyFn, i: number, d?: number): void {
     if (d === 0) exceptIn(rec, i);
     exitFrame(rec, i, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -192,7 +192,7 @@ function xOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     exitFrame(rec, i, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -207,7 +207,7 @@ function tOn(m: ModuleKeyFn, i: number): void {
   try {
     exceptIn(rec, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -231,7 +231,7 @@ function lOn(m: ModuleKeyFn, i: number): void {
     }
     if (T !== null) T.ev(EV_LINE, rec, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -245,7 +245,7 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     callMade(rec, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -281,7 +281,7 @@ function stackEnded(): void {
   try {
     unwind(EV_C_RETURN);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -295,7 +295,7 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     exitFrame(rec, rec.owners[i]!, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -310,7 +310,7 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     resume(rec, i);
   } catch (e) {
-    failed(e);
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
     own.busy = false;
   }
@@ -351,7 +351,10 @@ function reset(): void {
 
 /**
  * A sink threw inside a probe: every sink is detached, and the program never sees the exception.
- * A stack overflow only loses the event (probe.ts `isStackOverflow`).
+ * A stack overflow only loses the event (probe.ts `isStackOverflow`). Callers call this in a
+ * `try` of its own: at the stack's limit the call itself overflows, and that RangeError, escaping
+ * the probe, would replace the program's own (a recursion that catches its overflow at every
+ * level caught hundreds of times instead of once).
  */
 function failed(e: unknown): void {
   if (isStackOverflow(e)) return;

@@ -177,8 +177,8 @@ console.log(JSON.stringify({ own: keys.includes(__filename), others: keys.filter
 
 test('stack limit: raised only where the main thread stack has room for it', () => {
   const limits = (soft) => `Limit                     Soft Limit           Hard Limit           Units\nMax stack size            ${soft}              unlimited            bytes\n`;
-  assert.deepEqual(stackSizeArgs(limits(8388608)), ['--stack-size=2165']);
-  assert.deepEqual(stackSizeArgs(limits('unlimited')), ['--stack-size=2165']);
+  assert.deepEqual(stackSizeArgs(limits(8388608)), ['--stack-size=3444']);
+  assert.deepEqual(stackSizeArgs(limits('unlimited')), ['--stack-size=3444']);
   assert.deepEqual(stackSizeArgs(limits(2097152)), []);
   assert.deepEqual(stackSizeArgs('no such line'), []);
 });
