@@ -21,6 +21,18 @@ export function copyProgram(name) {
   return { dir, cache: join(base, 'cache'), base, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
+/** A temp dir holding `files` (name → text) in `app/`, with a cache dir beside it; removed after test `t`. */
+export function tempProject(t, files, prefix = 'jsmt-project-') {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'app');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return { dir, base, env: { JSMEMTRACE_CACHE_DIR: join(base, 'cache') } };
+}
+
 /** The test's environment plus `extra`, without what would load or configure jsmemtrace unless `extra` sets it. */
 export function childEnv(extra = {}) {
   const env = { ...process.env, ...extra };

@@ -7,24 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
-import { tmpdir } from 'node:os';
-import { jsmtLines, runCli, runNode } from './helpers.js';
+import { jsmtLines, runCli, runNode, tempProject } from './helpers.js';
 
 const nodeRunsTypeScript = Boolean(process.features.typescript);
 
-/** A temp dir holding `files` (name → text), with a cache dir beside it. */
+/** `tempProject`, knowing whether it holds TypeScript. */
 function project(t, files) {
-  const base = mkdtempSync(join(tmpdir(), 'jsmt-hunt-ts-'));
-  t.after(() => rmSync(base, { recursive: true, force: true }));
-  const dir = join(base, 'app');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const typescript = Object.keys(files).some((name) => /\.[cm]?ts$/.test(name));
-  return { dir, base, typescript, env: { JSMEMTRACE_CACHE_DIR: join(base, 'cache') } };
+  return { ...tempProject(t, files, 'jsmt-hunt-ts-'), typescript: Object.keys(files).some((name) => /\.[cm]?ts$/.test(name)) };
 }
 
 /** Without the source excerpt above an uncaught error (probed text, README "Limitations"). */

@@ -5,21 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { delimiter, join } from 'node:path';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
-import { CLI, childEnv, collectOutput, runCli, runNode, spawnCli } from './helpers.js';
+import { CLI, childEnv, collectOutput, runCli, runNode, spawnCli, tempProject } from './helpers.js';
 
-/** A temp dir holding `files` (name → text), with a cache dir beside it. */
 function project(t, files) {
-  const base = mkdtempSync(join(tmpdir(), 'jsmt-run-conf-'));
-  t.after(() => rmSync(base, { recursive: true, force: true }));
-  const dir = join(base, 'app');
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return { dir, base, env: { JSMEMTRACE_CACHE_DIR: join(base, 'cache') } };
+  return tempProject(t, files, 'jsmt-run-conf-');
 }
 
 /** stderr without Node's internal frames and the `_compile` patch's frame (README, Limitations). */
