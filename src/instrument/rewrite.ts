@@ -299,6 +299,11 @@ export class Rewriter {
    * column V8 reports in the probed code: no probe may go before it on its line (see `quiet`).
    */
   private readonly quotedCalls: Int32Array | undefined;
+  /**
+   * Names other than `assert` and `ok` that the module binds to a value assert (`const check =
+   * require('assert')`, `import { ok as fine } from 'node:assert'`); undefined when none.
+   */
+  private readonly assertNames: string[] | undefined;
 
   /** `keyLiteral`: the module key as a JavaScript string literal. */
   constructor(private readonly src: string, probes: ProbeKinds, private readonly keyLiteral: string) {
@@ -314,7 +319,9 @@ export class Rewriter {
     this.A = probes.allocations;
     this.O = probes.literals;
     this.ctx = newContext('<module>', -1);
-    this.quotedCalls = quotedCallsByLine(src, this.lines);
+    const names: string[] = [];
+    this.quotedCalls = quotedCallsByLine(src, this.lines, names);
+    this.assertNames = names.length > 0 ? names : undefined;
   }
 
   /** Whether an insertion at `at` would move a call that Node 20 quotes (see `quotedCalls`). */
@@ -518,8 +525,19 @@ export class Rewriter {
     let first = 0;
     while (first < body.length && body[first]!.directive !== undefined) first++;
     let mSlot = -1;
-    const keyAt = this.keyStatement(body, first);
-    if (keyAt >= 0) {
+    let keyAt = this.keyStatement(body, first);
+    // Not on a line before a call that Node 20 quotes (see `quotedCalls`): at the first statement
+    // whose line has none after its start, else after the last statement.
+    const keyLine = keyAt >= 0 ? body[keyAt]!.start : first > 0 ? body[first - 1]!.end : body.length > 0 ? body[0]!.start : -1;
+    let keyLast = false;
+    if (keyLine >= 0 && this.quiet(keyLine)) {
+      keyAt = Math.max(keyAt, first);
+      // Nor on an import's line (see `keyStatement`).
+      while (keyAt < body.length && (this.quiet(body[keyAt]!.start) || isImportLike(body[keyAt]!)
+        || (keyAt > 0 && isImportLike(body[keyAt - 1]!) && this.lines.lineIndex(body[keyAt - 1]!.end) === this.lines.lineIndex(body[keyAt]!.start)))) keyAt++;
+      if (keyAt === body.length) { keyAt = -1; keyLast = true; }
+    }
+    if (keyAt >= 0 || keyLast) {
       // Reserved when the walk gets there (insertions are made in source order).
     } else if (first > 0) {
       mSlot = this.reserve(body[first - 1]!.end);
@@ -538,7 +556,12 @@ export class Rewriter {
       mSlot = this.reserve(body[keyAt]!.start);
       this.statements(body, keyAt);
     } else {
+      const end = body.length > 0 ? body[body.length - 1]!.end : 0;
       this.statements(body, first);
+      if (keyLast) {
+        mSlot = this.reserve(end);
+        this.txt[mSlot] = ';';
+      }
     }
     this.dropUnboundAgain();
     if (this.sites.length > 0 && mSlot >= 0) {
@@ -611,7 +634,7 @@ export class Rewriter {
     this.lastStmtLine = line;
     if (!this.L || t === 'BlockStatement' || this.ctx.delegates) return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
-    if (t === 'ExpressionStatement' && quotesOwnCall(s.expression)) {
+    if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) {
       // Node 20's `assert(value)` quotes its own call from the file, found at the call's column:
       // nothing may go before it on its line. The probe follows it in a list; a single-statement
       // body, which would need a `{` before it, gets none.
@@ -1081,7 +1104,7 @@ export class Rewriter {
         // `await` or `yield` there goes without its probes (the tracer's stack resynchronises at
         // the function's next probe); a direct `eval`, which decides how the function is
         // wrapped, must be seen: such a call is walked.
-        if (quotesOwnCall(e) && !hasDirectEval(e)) {
+        if (quotesOwnCall(e, this.assertNames) && !hasDirectEval(e)) {
           this.callish++;
           return;
         }
@@ -1545,7 +1568,7 @@ export class Rewriter {
     const unbound = f === this.derivedCtor && !concise && !bindsThisFirst(body.body as Node[]) && this.lastPositionMoves(body.body as Node[]);
     const bare = (quoted && !concise && bareBody(f, body.body as Node[])) || (unbound && inertBody(body.body as Node[]));
     // Nor a body whose wrapper would move a call that Node 20 quotes (see `quotedCalls`).
-    const probed = this.F && !(concise && quotesOwnCall(body)) && !bare && !this.quietSpan(body.start, f.end);
+    const probed = this.F && !(concise && quotesOwnCall(body, this.assertNames)) && !bare && !this.quietSpan(body.start, f.end);
     const site = probed ? this.functionSite(at, label, short, Math.max(f.start, f.end - 1)) : -1;
     const ctx = newContext(label, site);
     // Nor line probes before its function declarations (see `bareBody`).
@@ -1888,15 +1911,28 @@ export class Rewriter {
 /**
  * `assert(v)`, `assert.ok(v)`, `assert.strict(v)`: when `v` is falsy, Node's assert
  * puts the call's text in its message, found at the column V8 reports for the call (Node 20 reads
- * it from the file, later versions from the script V8 runs).
+ * it from the file, later versions from the script V8 runs), whatever the name it is called by
+ * (`names`: the module's other names for it, see `quotedCallsByLine`).
  */
-function quotesOwnCall(e: Node): boolean {
+function quotesOwnCall(e: Node, names: readonly string[] | undefined): boolean {
   if (e.type !== 'CallExpression') return false;
-  const c = e.callee as Node;
-  if (c.type === 'Identifier') return c.name === 'assert' || c.name === 'ok';
-  if (c.type !== 'MemberExpression' || c.computed || c.property.type !== 'Identifier') return false;
-  const p = c.property.name as string;
-  return p === 'ok' || p === 'assert' || p === 'strict';
+  return isAssertCallee(e.callee as Node, names);
+}
+
+function isAssertCallee(c: Node, names: readonly string[] | undefined): boolean {
+  // `(0, assert_1.default)(v)`: how TypeScript, Babel and esbuild call an import.
+  if (c.type === 'SequenceExpression') c = (c.expressions as Node[])[c.expressions.length - 1]!;
+  if (c.type === 'Identifier') return isAssertName(c.name as string, names);
+  if (c.type !== 'MemberExpression') return false;
+  const key = c.property as Node;
+  const p = !c.computed ? (key.type === 'Identifier' ? key.name as string : '') : key.type === 'Literal' && typeof key.value === 'string' ? key.value : '';
+  if (p === 'ok' || p === 'assert' || p === 'strict') return true;
+  if (p === 'default') return c.object.type === 'Identifier' && isAssertName(c.object.name as string, names);
+  return (p === 'call' || p === 'apply') && !c.computed && isAssertCallee(c.object as Node, names);
+}
+
+function isAssertName(name: string, names: readonly string[] | undefined): boolean {
+  return name === 'assert' || name === 'ok' || (names !== undefined && names.includes(name));
 }
 
 /** A function literal that is not a constructor: an arrow, async function or generator. */
@@ -2153,28 +2189,105 @@ function writeDigits(out: Buffer, o: number, n: number, digits: number): number 
 }
 
 /**
- * `Rewriter.quotedCalls`: `assert` that a `(` follows (not a method: the module has none of that
- * name), `ok(` and `strict(`, found by text (in a string or comment too: that only leaves probes
- * out). One `indexOf` pass per word: ~15 ms for typescript.js's 9 MB, ~1.5% of its instrumentation.
+ * `Rewriter.quotedCalls`: `assert` called (not a method: the module has none of that name), the
+ * methods `ok` and `strict` called, and the names the module binds Node's assert to (`names`,
+ * filled here; see `assertBindings`), found by text (in a string or comment too: that only leaves
+ * probes out). One `indexOf` pass per word: ~15 ms for typescript.js's 9 MB, ~1.5% of its
+ * instrumentation; a module that names no assert module has three.
  */
-function quotedCallsByLine(src: string, lines: LineIndex): Int32Array | undefined {
+function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int32Array | undefined {
   let out: Int32Array | undefined;
-  for (const word of ['assert', 'ok(', 'strict(']) {
-    const open = word.endsWith('(');
+  // `assert`, then the methods `ok` and `strict`, then the module's other names for the assert.
+  const words = ['assert', 'ok', 'strict'];
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w]!;
+    const method = w === 1 || w === 2;
     for (let p = src.indexOf(word); p >= 0; p = src.indexOf(word, p + word.length)) {
-      if (p > 0 && isWordChar(src.charCodeAt(p - 1))) continue;
-      if (!open) {
-        if (p > 0 && src.charCodeAt(p - 1) === 46 /* . */) continue;
-        let q = p + word.length;
-        while (src.charCodeAt(q) === 32 || src.charCodeAt(q) === 9) q++;
-        if (src.charCodeAt(q) !== 40 /* ( */) continue;
+      const before = p > 0 ? src.charCodeAt(p - 1) : 0;
+      if (isWordChar(before) || isWordChar(src.charCodeAt(p + word.length))) continue;
+      if (!method && before === 46 /* . */) continue;
+      if (w === 0 && (before === 39 || before === 34 || before === 58 /* ' " : */)) {
+        // A module specifier: the names it binds the assert to are scanned for as words too.
+        assertBindings(src, p, names, words);
+        continue;
       }
+      if (!callsNext(src, p + word.length, !method)) continue;
       out ??= new Int32Array(lines.lineCount).fill(-1);
       const line = lines.lineAside(p) - 1;
       if (p > out[line]!) out[line] = p;
     }
   }
   return out;
+}
+
+/**
+ * Whether the text at `q`, after a name, calls it: `(`, `?.(`, `.call(`, `.apply(`, `)(` (`(0,
+ * assert_1.ok)(v)`, how compilers call an import) and, after the module (`whole`), `[` and
+ * `.default` (`assert['ok'](v)`, `(0, assert_1.default)(v)`).
+ */
+function callsNext(src: string, q: number, whole: boolean): boolean {
+  while (src.charCodeAt(q) === 32 || src.charCodeAt(q) === 9) q++;
+  const c = src.charCodeAt(q);
+  if (c === 40 /* ( */) return true;
+  if (c === 63 /* ? */) return src.startsWith('.(', q + 1);
+  if (c === 41 /* ) */) {
+    q++;
+    while (src.charCodeAt(q) === 32 || src.charCodeAt(q) === 9) q++;
+    return src.charCodeAt(q) === 40;
+  }
+  if (c === 46 /* . */) return src.startsWith('call(', q + 1) || src.startsWith('apply(', q + 1) || (whole && src.startsWith('default', q + 1));
+  return whole && c === 91 /* [ */;
+}
+
+const ASSERT_SPECIFIER = /^(['"])(?:node:)?assert(?:\/strict)?\1/;
+const REQUIRED = /(?:^|[^\w$.])require\s*\(\s*$/;
+const IMPORTED = /(?:^|[^\w$.])import\s+([^;'"]*?)\s*from\s*$/;
+// Also through a compiler's interop helper: `var _assert = _interopRequireDefault(require("assert"))`.
+const BOUND = /(?:^|[^\w$.])(?:const|let|var)\s+([\w$]+|\{[^{}]*\})\s*=\s*(?:[\w$]+\s*\(\s*)?$/;
+const VALUE_ASSERT_KEY = /(?:^|[{,])\s*(ok|strict|default)\s*(?:(?::|\s+as\s)\s*([\w$]+))?\s*(?=[,}=])/g;
+
+/**
+ * The names a `require` or `import` of Node's assert at `at` (the `assert` in its specifier) binds
+ * a value assert to, added to `names` and to `words` (as `name`, matched as `assert` is): `const
+ * check = require('assert')`, `require('node:assert').strict`, `const { ok: fine } = …`, `import
+ * ok2, { strict as s } from 'assert/strict'`. Read from the text before and after the specifier
+ * only: a binding in any other form is not seen.
+ */
+function assertBindings(src: string, at: number, names: string[], words: string[]): void {
+  const quote = at - (src.charCodeAt(at - 1) === 58 ? 6 : 1);
+  const spec = ASSERT_SPECIFIER.exec(src.slice(quote, at + 16));
+  if (spec === null) return;
+  const head = src.slice(Math.max(0, quote - 200), quote);
+  let pattern: string | undefined;
+  const imported = IMPORTED.exec(head);
+  if (imported !== null) {
+    pattern = imported[1]!;
+    // A namespace: its `default` is the assert (`ns.default(v)`).
+    if (pattern.startsWith('*')) { add(/^\*\s*as\s+([\w$]+)/.exec(pattern)?.[1] ?? ''); return; }
+    const comma = pattern.indexOf(',');
+    const first = (comma < 0 ? pattern : pattern.slice(0, comma)).trim();
+    if (!first.startsWith('{')) add(first);
+    if (comma < 0 && !first.startsWith('{')) return;
+    pattern = pattern.slice(pattern.indexOf('{'));
+  } else {
+    const call = REQUIRED.exec(head);
+    if (call === null) return;
+    const bound = BOUND.exec(head.slice(0, call.index + 1));
+    if (bound === null) return;
+    // `require('assert').strict` / `.ok` is the assert too; any other property is not.
+    const tail = /^\s*\)\s*(?:\)\s*)?(?:\.\s*([\w$]+))?/.exec(src.slice(quote + spec[0].length, quote + spec[0].length + 40));
+    if (tail === null || (tail[1] !== undefined && tail[1] !== 'ok' && tail[1] !== 'strict')) return;
+    pattern = bound[1]!;
+    if (!pattern.startsWith('{')) { add(pattern); return; }
+    if (tail[1] !== undefined) return;
+  }
+  for (const m of pattern.matchAll(VALUE_ASSERT_KEY)) add(m[2] ?? m[1]!);
+
+  function add(name: string): void {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'assert' || name === 'ok' || name === 'default' || names.includes(name)) return;
+    names.push(name);
+    if (name !== 'strict') words.push(name);
+  }
 }
 
 /** Could be part of an identifier, keyword or number (any non-ASCII character counts, to be safe). */

@@ -60,6 +60,7 @@ export function installFunctionSource(): void {
   const patched = {
     toString(this: unknown): string {
       if (this === patched) return call(native);
+      if (typeof this !== 'function') return notAFunction(this, patched);
       const text = call(this);
       if (!includes(text, '__jsmt')) return text;
       const fn = this as object;
@@ -75,6 +76,43 @@ export function installFunctionSource(): void {
   Object.defineProperty(Function.prototype, 'toString', {
     value: patched, writable: true, enumerable: false, configurable: true,
   });
+  const capture = Error.captureStackTrace;
+  const indexOf = Function.prototype.call.bind(String.prototype.indexOf) as (text: string, search: string, from?: number) => number;
+  const slice = Function.prototype.call.bind(String.prototype.slice) as (text: string, from: number, to?: number) => string;
+  /**
+   * The engine's own TypeError for a receiver that is not a function, with the stack plain Node
+   * shows: the builtin's frame (`at Number.toString (<anonymous>)`, named by V8) then the caller's,
+   * without the patch's frame between them. (Node's excerpt of such an error left uncaught still
+   * quotes the patch: V8 takes it from the topmost frame of JavaScript when the error is thrown.)
+   */
+  function notAFunction(receiver: unknown, patchedFn: unknown): string {
+    let error: unknown;
+    try {
+      return call(receiver);
+    } catch (e) {
+      error = e;
+    }
+    if (error === null || typeof error !== 'object' || typeof capture !== 'function') throw error;
+    const withPatch: unknown = (error as Error).stack;
+    capture(error, patchedFn as () => void);
+    const stack: unknown = (error as Error).stack;
+    if (typeof withPatch !== 'string' || typeof stack !== 'string') throw error;
+    // With Error.prepareStackTrace of the program's own, the text may have any form: left as captured.
+    const frame = indexOf(withPatch, '\n    at ');
+    const callerAt = indexOf(stack, '\n    at ');
+    if (frame < 0 || callerAt < 0 || slice(withPatch, 0, frame) !== slice(stack, 0, callerAt)) throw error;
+    let frameEnd = indexOf(withPatch, '\n', frame + 1);
+    if (frameEnd < 0) frameEnd = withPatch.length;
+    // As many frames as V8 kept: fewer than `Error.stackTraceLimit` only when the stack ran out.
+    let kept = 0;
+    let cut = frame;
+    while (cut >= 0) { kept++; cut = indexOf(withPatch, '\n    at ', cut + 1); }
+    let end = callerAt;
+    for (let k = 1; k < kept && end >= 0; k++) end = indexOf(stack, '\n    at ', end + 1);
+    if (end < 0) end = stack.length;
+    (error as Error).stack = slice(stack, 0, callerAt) + slice(withPatch, frame, frameEnd) + slice(stack, callerAt, end);
+    throw error;
+  }
 }
 
 function originalText(text: string): string | undefined {

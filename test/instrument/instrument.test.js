@@ -157,3 +157,31 @@ test('Function#toString returns the original text of instrumented functions and 
   assert.equal(String(Math.max), 'function max() { [native code] }');
   assert.throws(() => ts.call({}), TypeError);
 });
+
+// Node quotes a failing value assert's own call by whatever name it is bound to: such a call gets
+// no probe inside it nor before it on its line; another assert method (`strictEqual`) is probed.
+test('value asserts under other names: require, destructuring, import, `.strict`', () => {
+  const calls = (code, probes = {}) => instrument(code, { filename: '/x.js', moduleKey: 'k', sourceType: code.includes('import ') ? 'module' : 'commonjs', probes }).code;
+  const forms = [
+    ["const check = require('assert');", 'check'],
+    ["const { ok: fine, strictEqual: eq } = require('node:assert');", 'fine'],
+    ["const { strict } = require('assert');", 'strict'],
+    ["const A = require('assert').strict;", 'A'],
+    ["const S = require(\"node:assert/strict\");", 'S'],
+    ["import check, { ok as fine, strict as s } from 'node:assert';", 'check'],
+    ["import { ok as fine, strict as s } from 'node:assert';", 's'],
+    ['import S from "assert/strict";', 'S'],
+  ];
+  for (const [binding, name] of forms) {
+    const code = calls(`${binding}\nfunction f(x) { return x; }\nconst v = f(1); ${name}(f(v) === 2);\n`);
+    const line = code.split('\n')[2];
+    assert.ok(line.endsWith(`${name}(f(v) === 2);`) && !line.slice(line.indexOf(`${name}(`)).includes('__jsmt'), `${binding}: ${line}`);
+  }
+  for (const binding of ["const eq = require('assert').strictEqual;", "const { strictEqual: eq } = require('assert');", "import { deepEqual as eq } from 'assert';"]) {
+    const line = calls(`${binding}\nfunction f(x) { return x; }\nconst v = f(1); eq(f(v), 2);\n`).split('\n')[2];
+    assert.match(line, /eq\(f\(__jsmt\$\.b\(/, `${binding}: ${line}`);
+  }
+  // The module-key declaration goes after a line it would push such a call along on.
+  const one = calls("const assert = require('assert'); assert(1 > 2);\nlet x = 1;\n");
+  assert.ok(one.startsWith("const assert = require('assert'); assert(1 > 2);") && one.includes('function __jsmt$m(){return "k"}'), one);
+});
