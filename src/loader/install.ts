@@ -30,7 +30,10 @@ export function install(config: JsmtConfig, cacheDir: string, preloaded = false)
   installHooks(config, cacheDir, preloaded);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
-  if (run !== undefined) (globalThis as { [RUN_LOGS]?: RunLogs })[RUN_LOGS] = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
+  if (run !== undefined) {
+    const logs: RunLogs = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
+    Object.defineProperty(globalThis, RUN_LOGS, { value: logs, writable: true, configurable: true }); // not enumerable, as INSTALLED
+  }
   if (config.tracer !== undefined) startTracer(config);
   else if (run !== undefined) onFirstModule(() => traced(run));
 }

@@ -27,7 +27,8 @@ export function prepare(entry: string): { config: JsmtConfig; cacheDir: string }
     if (folderOf(installed) !== folderOf(entry)) writeStderr(`jsmemtrace: warning: ${entry} ignored, the loader of ${installed} is already installed`);
     return undefined;
   }
-  g[INSTALLED] = entry;
+  // Not enumerable: `console.log(globalThis)` shows what the program put there, as plainly.
+  Object.defineProperty(g, INSTALLED, { value: entry, writable: true, configurable: true });
   // The loader proper, the tracers and the instrumenter are ES modules that it require()s, so
   // that they are in place before the program's first module: a program that runs fine without
   // require(esm) must not die of ERR_REQUIRE_ESM in jsmemtrace.

@@ -198,3 +198,14 @@ test('a CommonJS TypeScript module\'s frames name it as Node does (its URL where
     assert.equal(r.stdout, plain.stdout, entry);
   }
 });
+
+test('`console.log(globalThis)` prints what it prints plainly: jsmemtrace\'s globals are not enumerable', (t) => {
+  const p = project(t, { 'g.js': 'console.log(globalThis);\nconsole.log(Object.keys(globalThis).length);\n' });
+  const plain = runNode(['g.js'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  for (const mode of [[], ['--profile', '--out-dir', join(p.base, 'logs')]]) {
+    const r = runCli(['run', ...mode, 'g.js'], { cwd: p.dir, env: p.env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, plain.stdout, mode.join(' '));
+  }
+});
