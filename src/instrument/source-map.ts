@@ -16,7 +16,18 @@ export interface OriginalPosition {
 }
 
 /** 1-based line, 0-based column of the JavaScript → the original position, when mapped. */
-export type PositionMapper = (line: number, column: number, lineOnly?: boolean) => OriginalPosition | undefined;
+export type PositionMapper = ((line: number, column: number, lineOnly?: boolean) => OriginalPosition | undefined) & {
+  /**
+   * The original name of the identifier that starts exactly at this position of the JavaScript,
+   * when the map gives one (`names`: what a minifier or a bundler renamed).
+   */
+  nameAt?: (line: number, column: number) => string | undefined;
+  /**
+   * The original position of the nearest mapped JavaScript at or before this position (on its line
+   * or an earlier one), with that JavaScript's own position (`at`: line, column).
+   */
+  before?: (line: number, column: number) => (OriginalPosition & { at: [number, number] }) | undefined;
+};
 
 /**
  * `sameFile`: the map describes a transform of this very file (TypeScript): code the transform
@@ -25,7 +36,7 @@ export type PositionMapper = (line: number, column: number, lineOnly?: boolean) 
  */
 export function mapperFromSourceMap(map: SourceMapInput, mapFile: string, sameFile?: string): PositionMapper {
   const traced = new TraceMap(map, mapFile);
-  return (line, column, lineOnly) => {
+  const mapper: PositionMapper = (line, column, lineOnly) => {
     let p = originalPositionFor(traced, { line, column });
     if (p.line === null && (lineOnly || sameFile !== undefined)) {
       p = originalPositionFor(traced, { line, column, bias: LEAST_UPPER_BOUND });
@@ -39,6 +50,41 @@ export function mapperFromSourceMap(map: SourceMapInput, mapFile: string, sameFi
     else if (p.source !== null) out.file = sourcePath(p.source);
     return out;
   };
+  if (sameFile === undefined) {
+    if (traced.names.length > 0) mapper.nameAt = (line, column) => nameAt(traced, line, column);
+    mapper.before = (line, column) => {
+      const lines = decodedMappings(traced) as readonly (readonly (readonly number[])[])[];
+      for (let l = Math.min(line, lines.length); l >= 1; l--) {
+        const segments = lines[l - 1]!;
+        for (let k = segments.length - 1; k >= 0; k--) {
+          const segment = segments[k]!;
+          if (segment.length < 4 || (l === line && segment[0]! > column)) continue;
+          const source = traced.resolvedSources[segment[1]!];
+          const out = { line: segment[2]! + 1, column: segment[3]!, at: [l, segment[0]!] as [number, number] };
+          return source === undefined || source === null ? out : { ...out, file: sourcePath(source) };
+        }
+      }
+      return undefined;
+    };
+  }
+  return mapper;
+}
+
+function nameAt(traced: TraceMap, line: number, column: number): string | undefined {
+  const segments = (decodedMappings(traced) as readonly (readonly (readonly number[])[])[])[line - 1];
+  if (segments === undefined) return undefined;
+  // Sorted by generated column.
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const segment = segments[mid]!;
+    const c = segment[0]!;
+    if (c < column) lo = mid + 1;
+    else if (c > column) hi = mid - 1;
+    else return segment.length === 5 ? traced.names[segment[4]!] : undefined;
+  }
+  return undefined;
 }
 
 function sourcePath(source: string): string {

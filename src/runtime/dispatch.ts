@@ -92,25 +92,69 @@ function announce(k: number): void {
 
 /** Ends the pending calls made at depth `d` or deeper: they have finished, returning or throwing. */
 function closePending(d: number, end: number): void {
-  while (pcTop > 0 && pcDepth[pcTop - 1]! >= d) {
-    const k = --pcTop;
-    const rec = pcRec[k]!;
-    pcRec[k] = null;
-    if (P !== null) {
-      if (pcAnnounced[k] === 0) P.evBefore(EV_C_CALL, rec, pcSite[k]!, pcClock[k]!);
-      P.ev(end, rec, pcSite[k]!);
+  while (pcTop > 0 && pcDepth[pcTop - 1]! >= d) endCall(end);
+}
+
+/**
+ * Ends the top pending call (`end`: how). A call that made a generator ran nothing of it: no
+ * event (its body shows from its first `next()`).
+ */
+function endCall(end: number): void {
+  const k = --pcTop;
+  const rec = pcRec[k]!;
+  pcRec[k] = null;
+  if (P !== null) {
+    if (pcAnnounced[k] === 0) {
+      if (rec.makesGenerator[pcSite[k]!] === 1) return;
+      P.evBefore(EV_C_CALL, rec, pcSite[k]!, pcClock[k]!);
     }
+    P.ev(end, rec, pcSite[k]!);
   }
 }
 
 /**
- * Whether the frame running the probe (function `fn` of `rec`, -1 = top level) is the top frame,
- * after popping frames whose exits were not seen. At depth 0 every frame is the base. A frame not
- * found on the stack (a generator closed by `return()`, whose frame was popped at its `yield`) is
- * left alone: popping on a guess could end live frames.
+ * Ends the pending calls made at depth `d` or deeper, which an exception ended. The last one made
+ * may be what made the exception, not what threw it: in `throw new Error(m)` no probe runs
+ * between the constructor's return and the throw. A constructor of errors returns (none throws),
+ * so a pending `new …Error(…)` ends as C_RETURN.
  */
-function isCurrent(rec: TracedModule, fn: number): boolean {
-  if (depth === 0 || (frameFn[depth] === fn && frameRec[depth] === rec)) return true;
+function closeThrown(d: number): void {
+  if (pcTop > 0 && pcDepth[pcTop - 1]! >= d && madeError(pcRec[pcTop - 1]!, pcSite[pcTop - 1]!)) endCall(EV_C_RETURN);
+  closePending(d, EV_C_EXCEPT);
+}
+
+function madeError(rec: TracedModule, site: number): boolean {
+  const callee = rec.callees[site];
+  return rec.kinds[site] === SiteKind.New && callee !== undefined && callee.endsWith('Error');
+}
+
+/**
+ * Whether the frame running the probe (function `fn` of `rec`, -1 = top level; at its `site`) is
+ * the top frame, after popping frames whose exits were not seen. At depth 0 every frame is the
+ * base. A frame not found on the stack is left alone (popping on a guess could end live frames),
+ * unless an activation of `fn` waits at a `yield` or an `await`: it was resumed there unseen
+ * (`resumedUnseen`).
+ */
+function isCurrent(rec: TracedModule, fn: number, site: number): boolean {
+  if (frameFn[depth] === fn && frameRec[depth] === rec && depth !== 0) return true;
+  if (fn >= 0 && (rec.yielding !== null || rec.awaiting !== null) && suspended(rec, fn) && !onStack(rec, fn)) {
+    resumedUnseen(rec, fn, site);
+    return true;
+  }
+  return depth === 0 || popTo(rec, fn);
+}
+
+function suspended(rec: TracedModule, fn: number): boolean {
+  return (rec.yielding !== null && rec.yielding[fn]! > 0) || (rec.awaiting !== null && rec.awaiting[fn]! > 0);
+}
+
+function onStack(rec: TracedModule, fn: number): boolean {
+  for (let k = depth; k > 0; k--) if (frameFn[k] === fn && frameRec[k] === rec) return true;
+  return false;
+}
+
+/** Pops the frames above `fn` of `rec` (they exited unseen); false when it is not on the stack. */
+function popTo(rec: TracedModule, fn: number): boolean {
   for (let k = depth - 1; k > 0; k--) {
     if (frameFn[k] === fn && frameRec[k] === rec) {
       closePending(k + 1, EV_C_RETURN);
@@ -121,9 +165,34 @@ function isCurrent(rec: TracedModule, fn: number): boolean {
   return false;
 }
 
+/**
+ * A probe of `fn`, which is not on the stack while one of its activations waits, ran: that one
+ * resumed where the resumption probe (which reads the value sent in) does not see it. A generator
+ * waiting at a `yield`: `return()` or `throw()` (a `for…of` left by `break`, an explicit call)
+ * runs its `finally` or `catch`, a call from its caller. An async function waiting at an `await`:
+ * the promise rejected and it goes on in a `catch` or `finally`, or throws out, resumed from the
+ * microtask queue on an empty stack (as at `resume`). Its CALL is at the probe's statement, or at
+ * the function when the probe is not a statement's.
+ */
+function resumedUnseen(rec: TracedModule, fn: number, site: number): void {
+  const at = rec.kinds[site] === SiteKind.Line ? site : fn;
+  if (rec.yielding !== null && rec.yielding[fn]! > 0) {
+    rec.yielding[fn]!--;
+    enterFrame(rec, fn, at);
+  } else {
+    rec.awaiting![fn]!--;
+    if (pcTop !== 0) closePending(0, EV_C_RETURN);
+    while (depth > 0) frameRec[depth--] = null;
+    pushFrame(rec, fn);
+    if (P !== null) P.ev(EV_CALL, rec, at);
+    if (T !== null) T.ev(EV_CALL, rec, at);
+  }
+  if (at !== fn) frameLine[depth] = at;
+}
+
 /** A function exit (RETURN, or the RETURN of a suspension at `site`) of function `fn`. */
 function exitFrame(rec: TracedModule, fn: number, site: number): void {
-  if (isCurrent(rec, fn)) {
+  if (isCurrent(rec, fn, site)) {
     if (pcTop !== 0) closePending(depth, EV_C_RETURN);
     // At depth 0 the frame is not on the stack (entered before tracing started): its lines unknown.
     if (site === fn && depth > 0 && frameLine[depth]! >= 0) site = frameLine[depth]!;
@@ -142,13 +211,21 @@ function enterFrame(rec: TracedModule, fn: number, site: number): void {
     const k = pcTop - 1;
     if (pcDepth[k] === depth && pcAnnounced[k] === 0) {
       const callee = pcRec[k]!.callees[pcSite[k]!];
-      if (callee === undefined || callee === rec.callees[fn]) pcRec[--pcTop] = null;
+      if (callee === undefined || callee === rec.callees[fn] || (callee === 'super' && isConstructor(rec, fn))) pcRec[--pcTop] = null;
       else announce(k);
     }
   }
   pushFrame(rec, fn);
   if (P !== null) P.ev(EV_CALL, rec, site);
   if (T !== null) T.ev(EV_CALL, rec, site);
+}
+
+/**
+ * Whether Function site `fn` is a class constructor: what `super(…)` calls (a base class's own
+ * name is not the call's). A method entered there is a native base class calling back.
+ */
+function isConstructor(rec: TracedModule, fn: number): boolean {
+  return rec.fns[fn]!.endsWith('.constructor');
 }
 
 // Each probe below ignores what fires while jsmemtrace's own code runs (`own.busy`, probe.ts),
@@ -213,10 +290,17 @@ function tOn(m: ModuleKeyFn, i: number): void {
   }
 }
 
-/** An exception leaves function `i`: its pending calls end as C_EXCEPT, then EXCEPT. */
+/**
+ * An exception leaves function `i`: its pending calls end as C_EXCEPT, then EXCEPT, at the line it
+ * left from (the one its RETURN shows), as Python's exception event is.
+ */
 function exceptIn(rec: TracedModule, i: number): void {
-  if (isCurrent(rec, i) && pcTop !== 0) closePending(depth, EV_C_EXCEPT);
-  if (T !== null) T.ev(EV_EXCEPT, rec, i);
+  let site = i;
+  if (isCurrent(rec, i, i)) {
+    if (pcTop !== 0) closeThrown(depth);
+    if (depth > 0 && frameLine[depth]! >= 0) site = frameLine[depth]!;
+  }
+  if (T !== null) T.ev(EV_EXCEPT, rec, site);
 }
 
 function lOn(m: ModuleKeyFn, i: number): void {
@@ -225,7 +309,7 @@ function lOn(m: ModuleKeyFn, i: number): void {
   if (rec === undefined) return;
   own.busy = true;
   try {
-    if (isCurrent(rec, rec.owners[i]!)) {
+    if (isCurrent(rec, rec.owners[i]!, i)) {
       if (pcTop !== 0) closePending(depth, EV_C_RETURN);
       frameLine[depth] = i;
     }
@@ -253,7 +337,7 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 }
 
 function callMade(rec: TracedModule, i: number): void {
-  if (isCurrent(rec, rec.owners[i]!) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  if (isCurrent(rec, rec.owners[i]!, i) && pcTop !== 0) closePending(depth, EV_C_RETURN);
   if (depth === 0 && !stackEndQueued) {
     stackEndQueued = true;
     enqueueMicrotask(stackEnded);
@@ -271,7 +355,11 @@ function callMade(rec: TracedModule, i: number): void {
 // probe after it when it is that code's last: a module's top level has none. Left pending, it
 // would take the next callback from the event loop (a timer, a request) for its own, and every
 // later event would nest inside it until exit. Microtasks run on an empty JavaScript stack, so a
-// microtask queued at such a call ends it, and every frame, before any later task runs.
+// microtask queued at such a call ends it, and every frame, before any later task runs. Not a
+// `process.nextTick` too, although Node runs the ticks a task queued before its microtasks
+// (`server.listen(0, cb)` calls `cb` from a tick, which then nests in `listen`): a tick queued by
+// the main module makes Node run the program's first microtasks inside
+// `processTicksAndRejections`, a frame their stack traces do not show plainly.
 let stackEndQueued = false;
 const enqueueMicrotask = globalThis.queueMicrotask;
 
@@ -293,7 +381,12 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   if (rec === undefined) return v;
   own.busy = true;
   try {
-    exitFrame(rec, rec.owners[i]!, i);
+    const fn = rec.owners[i]!;
+    if (fn >= 0) {
+      if (rec.kinds[i] === SiteKind.Await) (rec.awaiting ??= new Int32Array(rec.kinds.length))[fn]!++;
+      else (rec.yielding ??= new Int32Array(rec.kinds.length))[fn]!++;
+    }
+    exitFrame(rec, fn, i);
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
@@ -319,9 +412,11 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 
 function resume(rec: TracedModule, i: number): void {
   const fn = rec.owners[i]!;
-  if (rec.sites[i]!.kind === SiteKind.Await) {
+  if (rec.kinds[i] === SiteKind.Await) {
     // An await resumes from the microtask queue, on an empty JavaScript stack: every frame still
     // on ours exited unseen, and every pending call has finished.
+    const awaiting = rec.awaiting;
+    if (fn >= 0 && awaiting !== null && awaiting[fn]! > 0) awaiting[fn]!--;
     if (pcTop !== 0) closePending(0, EV_C_RETURN);
     while (depth > 0) frameRec[depth--] = null;
     if (fn >= 0) pushFrame(rec, fn);
@@ -329,8 +424,29 @@ function resume(rec: TracedModule, i: number): void {
     if (T !== null) T.ev(EV_CALL, rec, i);
   } else {
     // A generator resumes inside its caller's `next()`: a call like any other.
+    const yielding = rec.yielding;
+    if (fn >= 0 && yielding !== null && yielding[fn]! > 0) yielding[fn]!--;
+    if (pcTop !== 0) endedBeforeNext(rec, fn);
     enterFrame(rec, fn, i);
   }
+  // The statement it resumes in is the last one that ran in it (its RETURN, when it ends
+  // without another, shows that line, not the function's first).
+  if (fn >= 0 && depth > 0) frameLine[depth] = i;
+}
+
+/**
+ * A generator of `fn` resumes: the caller's last call, when it is not the generator's `next()`
+ * (`return()`, `throw()`) and did not announce itself when the generator was first entered in it,
+ * has returned: a `for…of` (spread, destructuring) resumes its generator with no call of its
+ * own, and `out.push(x)` at the end of its body is the last call made. (A builtin given a
+ * generator started before it, `Array.from(it)`, is then written as returned before it resumes it.)
+ */
+function endedBeforeNext(rec: TracedModule, fn: number): void {
+  const k = pcTop - 1;
+  if (pcDepth[k] !== depth || pcAnnounced[k] !== 0) return;
+  const callee = pcRec[k]!.callees[pcSite[k]!];
+  if (callee === undefined || callee === 'next' || callee === 'return' || callee === 'throw' || callee === rec.callees[fn]) return;
+  closePending(depth, EV_C_RETURN);
 }
 
 /** The allocation probes' call probe of `new` sites (runtime/alloc.ts), while a reference tracer listens. */
@@ -416,6 +532,7 @@ export function announcePending(): void {
  * frame exited (their exits not seen: a body that cannot be wrapped has no exception probe).
  */
 export function stackUnwound(): void {
+  if (pcTop !== 0) closeThrown(0);
   unwind(EV_C_EXCEPT);
 }
 

@@ -1,7 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { SiteKind, type Site, type SiteTable } from '../instrument/types.js';
 import type { AllocCache } from './alloc.js';
-import { SafeMap } from './safe.js';
+import { SafeMap, SafeSet } from './safe.js';
 
 /**
  * What the runtime knows of one instrumented module. The loader registers it (by key) before the
@@ -45,6 +45,18 @@ export interface TracedModule extends ModuleRecord {
   readonly fns: readonly string[];
   /** The allocation probes' per-site decisions (runtime/alloc.ts), built on first use. */
   alloc: AllocCache | null;
+  /**
+   * Per Function site: its activations suspended at an `await` (runtime/dispatch.ts), made on the
+   * first such suspension.
+   */
+  awaiting: Int32Array | null;
+  /** Per Function site: its activations suspended at a `yield`, made on the first such suspension. */
+  yielding: Int32Array | null;
+  /**
+   * Per site: 1 at a call of a generator function of this module by its name (`gen(2)`): the
+   * call makes a generator and runs none of its body, which runs from `next()`.
+   */
+  readonly makesGenerator: Uint8Array;
 }
 
 // Safe (safe.ts): modules register, and probes look them up, while the program runs.
@@ -107,12 +119,16 @@ function traced(record: ModuleRecord): TracedModule {
     lines[i] = s.line;
     const isCall = s.kind === SiteKind.Call || s.kind === SiteKind.New;
     labels[i] = isCall ? (s.name === undefined || s.name === '' ? '<anonymous>' : s.name) : s.fn;
-    callees[i] = isCall || s.kind === SiteKind.Function ? s.name : undefined;
+    callees[i] = isCall ? s.name : s.kind === SiteKind.Function ? ownName(s) : undefined;
     kinds[i] = s.kind;
     fns[i] = s.fn;
   }
   placeConstructorSites(sites, lines, fns);
-  return { ...record, files, lines, labels, callees, owners: ownersOf(sites), kinds, fns, alloc: null };
+  const owners = ownersOf(sites);
+  return {
+    ...record, files, lines, labels, callees, owners, kinds, fns, alloc: null, awaiting: null, yielding: null,
+    makesGenerator: generatorCalls(sites, kinds, owners, callees),
+  };
 }
 
 /**
@@ -157,6 +173,38 @@ function placeConstructorSites(sites: readonly Site[], lines: Int32Array, fns: s
  * body's lost them to the function around it; the frame stack was then resynchronised to that
  * function, popping the live frames above it and ending their pending calls.
  */
+/**
+ * Per site: whether it is a call of a generator function of the module (one with a `yield` site)
+ * by that function's name. Only functions named by a declaration or a binding (no `.` in their
+ * label): a generator method named `values` would make every `map.values()` of the module one.
+ */
+function generatorCalls(sites: readonly Site[], kinds: Uint8Array, owners: Int32Array, callees: readonly (string | undefined)[]): Uint8Array {
+  const n = sites.length;
+  const out = new Uint8Array(n);
+  const names = new SafeSet<string>();
+  for (let i = 0; i < n; i++) {
+    if (kinds[i] !== SiteKind.Yield || owners[i]! < 0) continue;
+    const f = sites[owners[i]!]!;
+    if (f.name !== undefined && f.name !== '' && !f.fn.includes('.') && !f.fn.includes(' ')) names.add(f.name);
+  }
+  if (names.size === 0) return out;
+  for (let i = 0; i < n; i++) {
+    const callee = callees[i];
+    if (kinds[i] === SiteKind.Call && callee !== undefined && names.has(callee)) out[i] = 1;
+  }
+  return out;
+}
+
+/**
+ * The name a call of Function site `s` has: its own short name, or, for a function literal that
+ * has none (`X.prototype.m = function () {…}`, `obj.m = function () {…}`: V8 names neither), the
+ * property it was assigned to, which is what calls it (`x.m()`).
+ */
+function ownName(s: Site): string | undefined {
+  if (s.name !== '' || s.fn.startsWith('<') || s.fn.includes(' ')) return s.name;
+  return s.fn.slice(s.fn.lastIndexOf('.') + 1);
+}
+
 function ownersOf(sites: readonly Site[]): Int32Array {
   const n = sites.length;
   const owners = new Int32Array(n).fill(-1);

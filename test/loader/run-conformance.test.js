@@ -209,3 +209,19 @@ test('`console.log(globalThis)` prints what it prints plainly: jsmemtrace\'s glo
     assert.equal(r.stdout, plain.stdout, mode.join(' '));
   }
 });
+
+test('under a tracer, the program\'s first microtasks run as plainly: no `processTicksAndRejections` frame in their stacks', (t) => {
+  const p = project(t, { 'm.js': `async function f() { await null; throw new Error('x'); }
+f().catch((e) => console.log(e.stack));
+Promise.resolve().then(() => console.log(new Error('y').stack));
+` });
+  // Columns differ on probed lines (README, Limitations): the frames and their lines must not.
+  const frames = (out) => out.replace(/:(\d+):\d+\)?$/gm, ':$1').split('\n').filter((l) => !l.startsWith('jsmemtrace: '));
+  const plain = runNode(['m.js'], { cwd: p.dir });
+  assert.equal(plain.status, 0, plain.stderr);
+  for (const mode of [[], ['--profile'], ['--trace'], ['--reftrace']]) {
+    const r = runCli(['run', ...mode, ...(mode.length > 0 ? ['--out-dir', join(p.base, 'logs')] : []), 'm.js'], { cwd: p.dir, env: p.env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(frames(r.stdout), frames(plain.stdout), mode.join(' '));
+  }
+});
