@@ -164,16 +164,6 @@ function placeConstructorSites(sites: readonly Site[], lines: Int32Array, fns: s
 }
 
 /**
- * The function each site belongs to (-1: top level). The instrumenter lists a function's site
- * before the sites inside it, and names each site's enclosing function as it walked the code
- * (`fn`): the owner is the innermost function still open, in table order, of that name; where
- * functions of one name nest, the innermost of them whose original lines hold the site. Positions
- * alone misled it: they are original ones, and in a source-mapped bundle a function of one file
- * owned the sites of another at the same lines, and a function whose last line maps before its
- * body's lost them to the function around it; the frame stack was then resynchronised to that
- * function, popping the live frames above it and ending their pending calls.
- */
-/**
  * Per site: whether it is a call of a generator function of the module (one with a `yield` site)
  * by that function's name. Only functions named by a declaration or a binding (no `.` in their
  * label): a generator method named `values` would make every `map.values()` of the module one.
@@ -205,6 +195,16 @@ function ownName(s: Site): string | undefined {
   return s.fn.slice(s.fn.lastIndexOf('.') + 1);
 }
 
+/**
+ * The function each site belongs to (-1: top level). The instrumenter lists a function's site
+ * before the sites inside it, and names each site's enclosing function as it walked the code
+ * (`fn`): the owner is the innermost function still open, in table order, of that name; where
+ * functions of one name nest, the innermost of them whose original lines hold the site. Positions
+ * alone misled it: they are original ones, and in a source-mapped bundle a function of one file
+ * owned the sites of another at the same lines, and a function whose last line maps before its
+ * body's lost them to the function around it; the frame stack was then resynchronised to that
+ * function, popping the live frames above it and ending their pending calls.
+ */
 function ownersOf(sites: readonly Site[]): Int32Array {
   const n = sites.length;
   const owners = new Int32Array(n).fill(-1);
