@@ -595,16 +595,22 @@ export class Rewriter {
 
   // ---- statements -------------------------------------------------------------------------
 
-  private statements(list: Node[], from: number, to = list.length): void {
+  /** `opener`: right after the `{` of a block whose statements these are (-1: none). */
+  private statements(list: Node[], from: number, to = list.length, opener = -1): void {
     const held = list as (Node | null)[];
+    // Where the line probe of a statement that starts a line goes (see `lineProbe`).
+    let prevEnd = opener;
+    let prevOpen = false;
     for (let i = from; i < to; i++) {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
-      this.listStatement = !this.lineProbe(s, false) && s.type === 'ExpressionStatement' ? s.start : -1;
+      this.listStatement = !this.lineProbe(s, false, prevEnd, prevOpen) && s.type === 'ExpressionStatement' ? s.start : -1;
       const after = this.lineAfter;
       this.lineAfter = -1;
       this.statement(s);
       if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&__jsmt$.l(__jsmt$m,${after});`);
+      prevEnd = s.end;
+      prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
       // garbage collection in the middle of a large file (whose tree is ~15 times its size)
       // does not mark the part already rewritten.
@@ -624,8 +630,15 @@ export class Rewriter {
     return this.reserve(at);
   }
 
-  /** A LINE probe before `s` when it starts a new line; `braces` for single-statement positions. */
-  private lineProbe(s: Node, braces: boolean): boolean {
+  /**
+   * A LINE probe before `s` when it starts a new line; `braces` for single-statement positions.
+   * `prevEnd`: where the statement before it in its list ends, or right after the `{` of its
+   * block (-1: none), `prevOpen` when that statement ended at a line break with no `;` of its own. The probe goes there, at the end of the line
+   * before, when that is another line: the statement's own line keeps its columns, which the
+   * program's stack traces show (`at f (file:3:11)`). After a statement ended by automatic
+   * semicolon insertion, the `;` is written first (the one the parser inserted: no statement more).
+   */
+  private lineProbe(s: Node, braces: boolean, prevEnd = -1, prevOpen = false): boolean {
     const t = s.type;
     if (t === 'EmptyStatement' || t === 'ImportDeclaration' || t === 'ExportAllDeclaration') return false;
     if (this.ctx.openEnded && runsNoCode(s)) return false;
@@ -653,6 +666,11 @@ export class Rewriter {
       return true;
     }
     const tagged = this.unnamed > 0;
+    if (!braces && prevEnd >= 0 && this.lines.lineIndex(prevEnd) < line && !this.quiet(prevEnd)) {
+      if (prevOpen) this.add(prevEnd, ';');
+      this.addForm(prevEnd, tagged ? Form.LineT : Form.Line, i);
+      return true;
+    }
     this.addForm(s.start, braces ? (tagged ? Form.LineBraceT : Form.LineBrace) : tagged ? Form.LineT : Form.Line, i);
     return true;
   }
@@ -730,7 +748,7 @@ export class Rewriter {
       case 'BlockStatement': {
         this.blockDepth++;
         const scope = this.enterScope(false);
-        this.statements(s.body, 0);
+        this.statements(s.body, 0, s.body.length, s.start + 1);
         this.scope = scope;
         this.blockDepth--;
         return;
@@ -1689,7 +1707,8 @@ export class Rewriter {
     const closeAt = !empty ? stmts[stmts.length - 1]!.end : openAt;
     // An arrow's body is part of the code around it for V8's names (see `unnamed`).
     const taggedEntry = this.unnamed > 0;
-    this.statements(stmts, first);
+    // After the directives the wrapper opens with a `;` that an empty slot would not write.
+    this.statements(stmts, first, stmts.length, first === 0 ? openAt : -1);
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;
@@ -2004,6 +2023,32 @@ function isAsmModule(stmts: Node[]): boolean {
     if (s.directive === 'use asm') return true;
   }
   return false;
+}
+
+/**
+ * Whether statement `s` ends with a `}` of its own (a block, a function or class body), after
+ * which a statement may start with no `;`; an `if`, loop, label or `with` ends as its last body.
+ */
+function endsWithOwnBlock(s: Node): boolean {
+  switch (s.type) {
+    case 'BlockStatement':
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+    case 'TryStatement':
+    case 'SwitchStatement':
+      return true;
+    case 'IfStatement':
+      return endsWithOwnBlock((s.alternate ?? s.consequent) as Node);
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement':
+    case 'WhileStatement':
+    case 'LabeledStatement':
+    case 'WithStatement':
+      return endsWithOwnBlock(s.body as Node);
+    default:
+      return false;
+  }
 }
 
 function isImportLike(s: Node): boolean {
