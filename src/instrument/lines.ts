@@ -73,3 +73,11 @@ export class LineIndex {
     return lo;
   }
 }
+
+/**
+ * Could be part of an identifier, keyword or number: ASCII letters, digits, `$`, `_`, `\` (a
+ * Unicode escape) and any non-ASCII character (to be safe: it may be an identifier's).
+ */
+export function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127;
+}

@@ -3,7 +3,7 @@
  * files, lines and names: positions through the map, and the labels of functions a minifier or
  * bundler renamed through the map's `names` (`mapNames`).
  */
-import { LineIndex } from './lines.js';
+import { LineIndex, isWordChar } from './lines.js';
 import type { PositionMapper } from './source-map.js';
 import type { SiteColumns } from './packed-sites.js';
 import { SiteKind } from './types.js';
@@ -168,7 +168,7 @@ function calleeAt(js: string, name: string, at: number, isNew: boolean): number 
   }
   if (!js.startsWith(name, at)) return -1;
   let j = at + name.length;
-  if (isIdentifierPart(js.charCodeAt(j))) return -1;
+  if (isWordChar(js.charCodeAt(j))) return -1;
   while (isSpace(js.charCodeAt(j))) j++;
   const c = js.charCodeAt(j);
   // `(`, a tagged template's backquote, `?.(`; after `new`, anything but a member access.
@@ -254,27 +254,27 @@ function add(out: Map<string, number[]>, name: string, at: number): void {
 
 /** Whether the `length` characters at `at` are a word of their own. */
 function isKeywordAt(js: string, at: number, length: number): boolean {
-  return !isIdentifierPart(js.charCodeAt(at - 1)) && !isIdentifierPart(js.charCodeAt(at + length));
+  return !isWordChar(js.charCodeAt(at - 1)) && !isWordChar(js.charCodeAt(at + length));
 }
 
 function identifierEnd(js: string, from: number): number {
   let j = from;
   if (isDigit(js.charCodeAt(j))) return from;
-  while (j < js.length && isIdentifierPart(js.charCodeAt(j))) j++;
+  while (j < js.length && isWordChar(js.charCodeAt(j))) j++;
   return j;
 }
 
 /** The start of the identifier characters that end at `end` (exclusive); `end` when none. */
 function identifierStart(js: string, end: number): number {
   let j = end;
-  while (j > 0 && isIdentifierPart(js.charCodeAt(j - 1))) j--;
+  while (j > 0 && isWordChar(js.charCodeAt(j - 1))) j--;
   return j;
 }
 
 /** A name as labels hold them (not `<anonymous>`, `#x`, `a b`); a non-ASCII character counts as a letter. */
 function isIdentifier(s: string): boolean {
   if (s.length === 0 || isDigit(s.charCodeAt(0))) return false;
-  for (let i = 0; i < s.length; i++) if (!isIdentifierPart(s.charCodeAt(i))) return false;
+  for (let i = 0; i < s.length; i++) if (!isWordChar(s.charCodeAt(i))) return false;
   return true;
 }
 
@@ -288,7 +288,7 @@ function ownName(js: string, name: string, at: number, nameAtOffset: (at: number
   FUNCTION_KEYWORD.lastIndex = at;
   if (FUNCTION_KEYWORD.test(js)) {
     const p = FUNCTION_KEYWORD.lastIndex;
-    if (js.startsWith(name, p) && !isIdentifierPart(js.charCodeAt(p + name.length))) return nameAtOffset(p);
+    if (js.startsWith(name, p) && !isWordChar(js.charCodeAt(p + name.length))) return nameAtOffset(p);
   }
   // `name = (…) => …`, `name = function () {…}`, `name ||= …`, `name: …`: the target precedes it.
   let j = at - 1;
@@ -304,15 +304,10 @@ function ownName(js: string, name: string, at: number, nameAtOffset: (at: number
   }
   while (j >= 0 && isSpace(js.charCodeAt(j))) j--;
   const start = j + 1 - name.length;
-  if (start < 0 || js.slice(start, j + 1) !== name || (start > 0 && isIdentifierPart(js.charCodeAt(start - 1)))) return undefined;
+  if (start < 0 || js.slice(start, j + 1) !== name || (start > 0 && isWordChar(js.charCodeAt(start - 1)))) return undefined;
   return nameAtOffset(start);
 }
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
-}
-
-/** ASCII identifier characters, and any non-ASCII (an identifier's, or not a boundary worth finding). */
-function isIdentifierPart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c > 127;
 }

@@ -18,7 +18,7 @@
  */
 import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
 import { SiteColumns } from './packed-sites.js';
-import { LineIndex } from './lines.js';
+import { LineIndex, isWordChar } from './lines.js';
 
 /**
  * An ESTree node as this walker reads it: `start`/`end` offsets, other fields by `type`. Loosely
@@ -2333,11 +2333,6 @@ function assertBindings(src: string, at: number, names: string[], words: string[
     names.push(name);
     if (name !== 'strict') words.push(name);
   }
-}
-
-/** Could be part of an identifier, keyword or number (any non-ASCII character counts, to be safe). */
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127;
 }
 
 function isLineBreak(c: number): boolean {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceMap, decodedMappings, originalPositionFor, LEAST_UPPER_BOUND, type SourceMapInput } from '@jridgewell/trace-mapping';
+import { isWordChar } from './lines.js';
 
 export interface OriginalPosition {
   line: number;
@@ -223,10 +224,6 @@ export function withTypeScriptSourceMap(code: string, filename: string, inserts:
   lines.push(segments);
   const map = { version: 3, sources: [pathToFileURL(filename).href], names: [], mappings: encodeMappings(lines) };
   return `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c > 127;
 }
 
 /** Each line's segments with their generated column moved by the lengths inserted at or before it. */
