@@ -12,6 +12,13 @@ import { readLogRecords } from '../../dist/log/reader.js';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MiB = 1024 * 1024;
 
+/** `sandbox()`, removed when test `t` ends. */
+export function sandboxFor(t) {
+  const box = sandbox();
+  t.after(() => box.remove());
+  return box;
+}
+
 export function sandbox() {
   const dir = mkdtempSync(join(tmpdir(), 'jsmt-test-'));
   mkdirSync(join(dir, 'node_modules'));
