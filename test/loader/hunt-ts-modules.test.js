@@ -239,12 +239,13 @@ test('TypeScript that cannot be stripped (a syntax error of its own) fails with 
     'main.mjs': "import './bad.mts';\n",
   });
   for (const file of ['bad.cts', 'bad.mts', 'main.cjs', 'main.mjs']) {
+    const bad = join(p.dir, file.replace('main.c', 'bad.c').replace('main.m', 'bad.m').replace(/js$/, 'ts'));
     runTwice(p, [file], (run, pass) => {
       assert.equal(run.status, 1, `${file} ${pass}`);
       assert.doesNotMatch(run.stderr, /ERR_INVALID_RETURN_PROPERTY_VALUE/, `${file} ${pass}`);
       // Node 20 strips nothing itself: one warning says why the file cannot run.
       assert.deepEqual(jsmtLines(run.stderr), nodeRunsTypeScript ? []
-        : [`jsmemtrace: warning: cannot strip the types of ${join(p.dir, file.replace('main.c', 'bad.c').replace('main.m', 'bad.m').replace(/js$/, 'ts'))}: cannot compile ${join(p.dir, file.replace('main.c', 'bad.c').replace('main.m', 'bad.m').replace(/js$/, 'ts'))}:2: Expression expected`], `${file} ${pass}`);
+        : [`jsmemtrace: warning: cannot strip the types of ${bad}: cannot compile ${bad}:2: Expression expected`], `${file} ${pass}`);
     });
   }
 });
