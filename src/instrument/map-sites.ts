@@ -45,7 +45,6 @@ export function mapSites(sites: SiteColumns, mapper: PositionMapper, filename: s
 }
 
 const FUNCTION_KEYWORD = /(?:async\s*)?function\s*\*?\s*/y;
-// `class X` and `X = class`: where a class's name is bound, which its methods' labels start with.
 /**
  * The Function column as the original source names it, in a file whose map gives the names of
  * what a minifier or bundler renamed (`function o(e)` of `function fail(msg)`). The instrumenter

@@ -71,7 +71,7 @@ function emit(out: Transformed, filename: string, source: string): string {
   if (r === undefined) return out.code;
   const { code, at, length } = withTakeTables(out.code, r.sites.key);
   if (at >= 0) listKey(list, r.sites.key);
-  return process.sourceMapsEnabled ? transformer.codeToRun(out, filename, source, code, withTakeTablesInserts(at, length, r.inserts)) : code;
+  return process.sourceMapsEnabled ? transformer.codeToRun(out, filename, source, code, () => withTakeTablesInserts(at, length, r.inserts)) : code;
 }
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {

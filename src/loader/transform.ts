@@ -295,9 +295,11 @@ export class ModuleTransformer {
    * then maps its frames as it would plainly (source-map.ts `withComposedSourceMap`); with Node's
    * `--experimental-transform-types`, TypeScript gets a map back to its lines as Node's own
    * transform gives it (`withTypeScriptSourceMap`). `code`: what became of `out.code` since,
-   * with `inserts` (Node 20's prefix, esm-prefix.ts).
+   * with `inserts` giving its insertions (Node 20's prefix, esm-prefix.ts), asked for only when a
+   * map is made. (On Node 20, `setSourceMapsEnabled` called at run time does not reach the hooks
+   * thread, which instruments ES modules: there, only the command-line flag counts.)
    */
-  codeToRun(out: Transformed, filename: string, source: string, code = out.code, inserts?: readonly number[]): string {
+  codeToRun(out: Transformed, filename: string, source: string, code = out.code, inserts?: () => readonly number[]): string {
     if (!process.sourceMapsEnabled) return code;
     const typeScript = isTypeScript(filename);
     // Node's own TypeScript transform, whose map it then maps TypeScript's frames through.
@@ -306,7 +308,8 @@ export class ModuleTransformer {
     own.busy = true;
     try {
       sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(require, '../instrument/source-map.js');
-      const at = inserts ?? out.registration?.inserts ?? [];
+      // Read only here: a cache hit's insertions are parsed from its entry when first asked for.
+      const at = inserts?.() ?? out.registration?.inserts ?? [];
       return typeScript ? sourceMaps.withTypeScriptSourceMap(code, filename, at) : sourceMaps.withComposedSourceMap(code, source, filename, at) ?? code;
     } catch (e) {
       this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
@@ -350,14 +353,19 @@ export class ModuleTransformer {
 /** CommonJS's wrapper parameters (a module body is a function body). */
 const COMMONJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-/** Whether V8 rejects `source` as the body of a CommonJS module (only compiled, never run). */
-function engineRejects(source: string, filename: string): boolean {
+/** V8's SyntaxError for `source` as the body of a CommonJS module (only compiled, never run). */
+function commonJSSyntaxError(source: string, filename: string): SyntaxError | undefined {
   try {
     process.getBuiltinModule('node:vm').compileFunction(source, COMMONJS_PARAMETERS, { filename });
-    return false;
+    return undefined;
   } catch (e) {
-    return e instanceof SyntaxError;
+    return e instanceof SyntaxError ? e : undefined;
   }
+}
+
+/** Whether V8 rejects `source` as the body of a CommonJS module. */
+function engineRejects(source: string, filename: string): boolean {
+  return commonJSSyntaxError(source, filename) !== undefined;
 }
 
 /**
@@ -375,12 +383,8 @@ const MODULE_SYNTAX = [
 
 /** Whether Node would take JavaScript of no declared format for an ES module (compiled, never run). */
 function hasModuleSyntax(source: string, filename: string): boolean {
-  try {
-    process.getBuiltinModule('node:vm').compileFunction(source, COMMONJS_PARAMETERS, { filename });
-    return false;
-  } catch (e) {
-    return e instanceof SyntaxError && MODULE_SYNTAX.some((m) => e.message.startsWith(m));
-  }
+  const e = commonJSSyntaxError(source, filename);
+  return e !== undefined && MODULE_SYNTAX.some((m) => e.message.startsWith(m));
 }
 
 /**

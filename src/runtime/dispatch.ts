@@ -2,7 +2,8 @@
  * The Profile/Trace side of the probe: turns probe calls into events (docs/ARCHITECTURE.md, "Calls
  * into code that is not instrumented" and "Stack depth and resynchronisation") and hands them to
  * the attached sinks, at most one per kind. All state is module-level scalars and preallocated
- * arrays: a probe call allocates nothing.
+ * arrays: a probe call allocates nothing, except a module's suspension counts at its first
+ * `await` or `yield` and the microtask queued at the first call a depth-0 stretch makes.
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
@@ -136,21 +137,16 @@ function madeError(rec: TracedModule, site: number): boolean {
  * (`resumedUnseen`).
  */
 function isCurrent(rec: TracedModule, fn: number, site: number): boolean {
-  if (frameFn[depth] === fn && frameRec[depth] === rec && depth !== 0) return true;
-  if (fn >= 0 && (rec.yielding !== null || rec.awaiting !== null) && suspended(rec, fn) && !onStack(rec, fn)) {
+  if (depth !== 0 && ((frameFn[depth] === fn && frameRec[depth] === rec) || popTo(rec, fn))) return true;
+  if (fn >= 0 && suspended(rec, fn)) {
     resumedUnseen(rec, fn, site);
     return true;
   }
-  return depth === 0 || popTo(rec, fn);
+  return depth === 0;
 }
 
 function suspended(rec: TracedModule, fn: number): boolean {
   return (rec.yielding !== null && rec.yielding[fn]! > 0) || (rec.awaiting !== null && rec.awaiting[fn]! > 0);
-}
-
-function onStack(rec: TracedModule, fn: number): boolean {
-  for (let k = depth; k > 0; k--) if (frameFn[k] === fn && frameRec[k] === rec) return true;
-  return false;
 }
 
 /** Pops the frames above `fn` of `rec` (they exited unseen); false when it is not on the stack. */
@@ -181,13 +177,20 @@ function resumedUnseen(rec: TracedModule, fn: number, site: number): void {
     enterFrame(rec, fn, at);
   } else {
     rec.awaiting![fn]!--;
-    if (pcTop !== 0) closePending(0, EV_C_RETURN);
-    while (depth > 0) frameRec[depth--] = null;
-    pushFrame(rec, fn);
-    if (P !== null) P.ev(EV_CALL, rec, at);
-    if (T !== null) T.ev(EV_CALL, rec, at);
+    resumeOnEmptyStack(rec, fn, at);
   }
   if (at !== fn) frameLine[depth] = at;
+}
+
+/**
+ * Function `fn` of `rec` (-1: top level) resumes from the microtask queue, on an empty JavaScript
+ * stack: every frame still on ours exited unseen, and every pending call has finished. Its CALL at `at`.
+ */
+function resumeOnEmptyStack(rec: TracedModule, fn: number, at: number): void {
+  unwind(EV_C_RETURN);
+  if (fn >= 0) pushFrame(rec, fn);
+  if (P !== null) P.ev(EV_CALL, rec, at);
+  if (T !== null) T.ev(EV_CALL, rec, at);
 }
 
 /** A function exit (RETURN, or the RETURN of a suspension at `site`) of function `fn`. */
@@ -413,15 +416,10 @@ function uOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 function resume(rec: TracedModule, i: number): void {
   const fn = rec.owners[i]!;
   if (rec.kinds[i] === SiteKind.Await) {
-    // An await resumes from the microtask queue, on an empty JavaScript stack: every frame still
-    // on ours exited unseen, and every pending call has finished.
+    // An await resumes from the microtask queue, on an empty JavaScript stack.
     const awaiting = rec.awaiting;
     if (fn >= 0 && awaiting !== null && awaiting[fn]! > 0) awaiting[fn]!--;
-    if (pcTop !== 0) closePending(0, EV_C_RETURN);
-    while (depth > 0) frameRec[depth--] = null;
-    if (fn >= 0) pushFrame(rec, fn);
-    if (P !== null) P.ev(EV_CALL, rec, i);
-    if (T !== null) T.ev(EV_CALL, rec, i);
+    resumeOnEmptyStack(rec, fn, i);
   } else {
     // A generator resumes inside its caller's `next()`: a call like any other.
     const yielding = rec.yielding;
@@ -532,7 +530,7 @@ export function announcePending(): void {
  * frame exited (their exits not seen: a body that cannot be wrapped has no exception probe).
  */
 export function stackUnwound(): void {
-  if (pcTop !== 0) closeThrown(0);
+  closeThrown(0);
   unwind(EV_C_EXCEPT);
 }
 

@@ -60,7 +60,7 @@ export function installFunctionSource(): void {
   const patched = {
     toString(this: unknown): string {
       if (this === patched) return call(native);
-      if (typeof this !== 'function') return notAFunction(this, patched);
+      if (typeof this !== 'function') return notAFunction(this);
       const text = call(this);
       if (!includes(text, '__jsmt')) return text;
       const fn = this as object;
@@ -85,7 +85,7 @@ export function installFunctionSource(): void {
    * without the patch's frame between them. (Node's excerpt of such an error left uncaught still
    * quotes the patch: V8 takes it from the topmost frame of JavaScript when the error is thrown.)
    */
-  function notAFunction(receiver: unknown, patchedFn: unknown): string {
+  function notAFunction(receiver: unknown): string {
     let error: unknown;
     try {
       return call(receiver);
@@ -94,7 +94,7 @@ export function installFunctionSource(): void {
     }
     if (error === null || typeof error !== 'object' || typeof capture !== 'function') throw error;
     const withPatch: unknown = (error as Error).stack;
-    capture(error, patchedFn as () => void);
+    capture(error, patched);
     const stack: unknown = (error as Error).stack;
     if (typeof withPatch !== 'string' || typeof stack !== 'string') throw error;
     // With Error.prepareStackTrace of the program's own, the text may have any form: left as captured.
