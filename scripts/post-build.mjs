@@ -83,7 +83,7 @@ async function bundleParser() {
  * `runtime/core.js`, and each of its files re-exports its own names from there: the loader
  * imports core.js, everything else imports the files as before, and all share one instance.
  */
-const CORE = ['probe.js', 'registry.js', 'function-source.js', 'safe.js'];
+const CORE = ['probe.js', 'registry.js', 'function-source.js', 'stack-columns.js', 'insertions.js', 'safe.js'];
 const SHIM_MARK = '// Re-exports runtime/core.js (scripts/post-build.mjs).';
 
 async function bundleCore(runtime) {

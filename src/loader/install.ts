@@ -10,6 +10,7 @@ const nodeModule = process.getBuiltinModule('node:module');
 const { createRequire } = nodeModule;
 import { installProbe } from '../runtime/probe.js';
 import { installFunctionSource } from '../runtime/function-source.js';
+import { installStackColumns } from '../runtime/stack-columns.js';
 import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo, type RunLogs } from './config.js';
 import { ModuleTransformer } from './transform.js';
 import { writeStderr } from './stderr.js';
@@ -27,6 +28,7 @@ import { onFirstModule } from './registration.js';
 export function install(config: JsmtConfig, cacheDir: string, preloaded = false): void {
   installProbe();
   installFunctionSource();
+  installStackColumns();
   installHooks(config, cacheDir, preloaded);
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.

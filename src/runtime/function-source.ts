@@ -8,6 +8,7 @@
  */
 import { registerPending, type ModuleRecord } from './registry.js';
 import { SafeWeakMap } from './safe.js';
+import { insertedRanges } from './insertions.js';
 
 /** Per module: its probed text and the insertions made into it. */
 interface Source {
@@ -22,6 +23,13 @@ interface Source {
 
 const sources: Source[] = [];
 let installed = false;
+/** jsmemtrace's stand-ins for Node's functions, whose text is that of the function they replace. */
+const standIns = new SafeWeakMap<object, object>();
+
+/** `Function#toString` of `fn` gives the text of `shown`'s. */
+export function showAs(fn: object, shown: object): void {
+  standIns.set(fn, shown);
+}
 
 /**
  * Makes a module's functions report their original text. Takes what the registry keeps: the
@@ -34,17 +42,7 @@ export function trackFunctionSource(record: Pick<ModuleRecord, 'instrumented' | 
 }
 
 function rangesOf(src: Source): Int32Array {
-  if (src.ranges !== undefined) return src.ranges;
-  const inserts = src.record.original!.inserts;
-  const ranges = new Int32Array(inserts.length);
-  let shift = 0;
-  for (let k = 0; k < inserts.length; k += 2) {
-    const start = inserts[k]! + shift;
-    shift += inserts[k + 1]!;
-    ranges[k] = start;
-    ranges[k + 1] = start + inserts[k + 1]!;
-  }
-  return (src.ranges = ranges);
+  return (src.ranges ??= insertedRanges(src.record.original!.inserts));
 }
 
 /** Patches `Function.prototype.toString` (once per realm); the patch looks native. */
@@ -61,6 +59,8 @@ export function installFunctionSource(): void {
     toString(this: unknown): string {
       if (this === patched) return call(native);
       if (typeof this !== 'function') return notAFunction(this);
+      const shown = standIns.get(this);
+      if (shown !== undefined) return call(shown);
       const text = call(this);
       if (!includes(text, '__jsmt')) return text;
       const fn = this as object;

@@ -1,6 +1,6 @@
 // Programs whose output under `jsmemtrace run` must be what plain `node` prints: stdout, exit code,
 // and stderr once what is known to differ is set aside (node:internal frames, the `_compile`
-// patch's frame, columns: probes shift line-1 columns).
+// patch's frame).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyProgram, runCli, runNode } from './helpers.js';
@@ -11,7 +11,6 @@ test.after(program.cleanup);
 function normalised(stderr) {
   return stderr.split('\n')
     .filter((l) => !/\(node:internal\/|^\s+at node:internal\/|jsmemtraceCompile|^Node\.js v/.test(l))
-    .map((l) => l.replace(/(:\d+):\d+(\)|$)/, '$1$2'))
     .join('\n');
 }
 

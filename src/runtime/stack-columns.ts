@@ -1,0 +1,212 @@
+/**
+ * Stack traces of a traced program show the columns plain Node shows. V8 reports a frame's
+ * position in the code it runs, where the probes before it on its line push it right; the
+ * insertions are known per module, so a position in the probed code maps back to the original
+ * one by taking the inserted text out.
+ *
+ * `CallSite.prototype`'s methods cannot be replaced (V8 makes them read-only), but Node formats
+ * `error.stack` through `Error.prepareStackTrace`, which is its own `ErrorPrepareStackTrace`
+ * until a program sets another. That is replaced by one of the same name and text that hands
+ * Node's the frames of instrumented modules wrapped: their `toString` (Node joins the frames with
+ * it) and position getters give the original columns, every other method is the frame's own.
+ * A frame whose position Node maps itself (`--enable-source-maps`, a file with a map of its own,
+ * which the loader hands Node composed with the insertions) keeps the getters' native values,
+ * which that map expects. A program that sets its own `Error.prepareStackTrace` gets V8's frames.
+ */
+import { fileURLToPath } from 'node:url';
+import { moduleByFile, type ModuleRecord } from './registry.js';
+import { insertedRanges, originalOffset } from './insertions.js';
+import { showAs } from './function-source.js';
+import { SafeMap, SafeWeakMap } from './safe.js';
+
+type CallSite = NodeJS.CallSite;
+
+/** Per module: where the probed code's lines start, and the insertions in its coordinates. */
+interface Positions {
+  readonly lines: Int32Array;
+  readonly ranges: Int32Array;
+  readonly inserts: readonly number[];
+}
+
+const uncall = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
+const startsWith = uncall(String.prototype.startsWith);
+const charCodeAt = uncall(String.prototype.charCodeAt);
+const slice = uncall(String.prototype.slice);
+const apply = Reflect.apply;
+/** jsmemtrace's dist/, where the loader's frames are. */
+const OWN = new URL('../', import.meta.url).href;
+
+/** A frame's file name → the file a module is registered under; null: none can be (`node:`). */
+const files = new SafeMap<string, string | null>();
+const positionsOf = new SafeWeakMap<ModuleRecord, Positions | null>();
+let installed = false;
+
+/** Replaces Node's `Error.prepareStackTrace` (once per thread), when it is Node's. */
+export function installStackColumns(): void {
+  if (installed) return;
+  installed = true;
+  const nodes = Error.prepareStackTrace as ((error: Error, trace: CallSite[]) => unknown) | undefined;
+  const proto = callSitePrototype();
+  if (typeof nodes !== 'function' || nodes.name !== 'ErrorPrepareStackTrace' || proto === undefined) return;
+  const native = (name: keyof CallSite | 'toString') => uncall(proto[name] as (this: CallSite) => unknown);
+  const fileName = native('getFileName') as (site: CallSite) => string | undefined | null;
+  const lineNumber = native('getLineNumber') as (site: CallSite) => number | null;
+  const columnNumber = native('getColumnNumber') as (site: CallSite) => number | null;
+  const enclosingLine = native('getEnclosingLineNumber') as (site: CallSite) => number | null;
+  const enclosingColumn = native('getEnclosingColumnNumber') as (site: CallSite) => number | null;
+  const position = native('getPosition') as (site: CallSite) => number;
+  const toString = native('toString') as (site: CallSite) => string;
+
+  /** A frame of an instrumented module, with its original positions. */
+  class Frame {
+    constructor(readonly site: CallSite, readonly p: Positions) {}
+  }
+  const frame = Frame.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn = (proto as unknown as Record<string, unknown>)[name];
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    const call = uncall(fn as () => unknown);
+    frame[name] = function (this: Frame) { return call(this.site); };
+  }
+  Object.assign(frame, {
+    toString(this: Frame): string {
+      const text = toString(this.site);
+      const line = lineNumber(this.site);
+      const column = columnNumber(this.site);
+      const mapped = originalColumn(this.p, line, column);
+      if (mapped === column) return text;
+      // `… (file:LINE:COLUMN)` or `file:LINE:COLUMN`.
+      const tail = `:${line}:${column}`;
+      const end = charCodeAt(text, text.length - 1) === 0x29 ? text.length - 1 : text.length;
+      return slice(text, end - tail.length, end) === tail ? `${slice(text, 0, end - tail.length)}:${line}:${mapped}${slice(text, end)}` : text;
+    },
+    getColumnNumber(this: Frame): number | null {
+      const column = columnNumber(this.site);
+      return mappedByNode(this.site) ? column : originalColumn(this.p, lineNumber(this.site), column);
+    },
+    getEnclosingColumnNumber(this: Frame): number | null {
+      const column = enclosingColumn(this.site);
+      return mappedByNode(this.site) ? column : originalColumn(this.p, enclosingLine(this.site), column);
+    },
+    getPosition(this: Frame): number {
+      const at = position(this.site);
+      return mappedByNode(this.site) ? at : originalOffset(this.p.ranges, this.p.inserts, at);
+    },
+  });
+
+  let findSourceMap: ((path: string) => unknown) | undefined;
+  function mappedByNode(site: CallSite): boolean {
+    if (!process.sourceMapsEnabled) return false;
+    findSourceMap ??= process.getBuiltinModule('node:module').findSourceMap;
+    const name = fileName(site);
+    return typeof name === 'string' && findSourceMap(name) !== undefined;
+  }
+
+  const functionName = native('getFunctionName') as (site: CallSite) => string | null;
+  function ErrorPrepareStackTrace(this: unknown, error: Error, trace: CallSite[]): unknown {
+    let frames = trace;
+    try {
+      let n = 0;
+      for (let i = 0; i < trace.length; i++) {
+        const site = trace[i]!;
+        let name: string | null | undefined;
+        try {
+          name = fileName(site);
+        } catch {
+          name = undefined; // not a V8 frame (a program's own list of frames)
+        }
+        const p = positions(name);
+        const hidden = p === undefined && name !== undefined && isLoaderFrame(site, name);
+        if (frames === trace && (p !== undefined || hidden)) {
+          frames = new Array<CallSite>(trace.length);
+          for (let k = 0; k < i; k++) frames[k] = trace[k]!;
+        }
+        if (frames !== trace && !hidden) frames[n] = p === undefined ? site : new Frame(site, p) as unknown as CallSite;
+        if (!hidden) n++;
+      }
+      if (frames !== trace) frames.length = n;
+    } catch {
+      frames = trace;
+    }
+    return apply(nodes!, this, [error, frames]);
+  }
+  /**
+   * Node 20's CommonJS hook wraps `Module.prototype._compile` (loader/cjs-hook.ts): its frame sits
+   * under every module's top-level code, where plain Node has none.
+   */
+  function isLoaderFrame(site: CallSite, name: string | null): boolean {
+    return typeof name === 'string' && startsWith(name, OWN) && functionName(site) === 'jsmemtraceCompile';
+  }
+  showAs(ErrorPrepareStackTrace, nodes);
+  Object.defineProperty(Error, 'prepareStackTrace', { value: ErrorPrepareStackTrace, writable: true, enumerable: false, configurable: true });
+}
+
+function callSitePrototype(): CallSite | undefined {
+  const saved = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_e, frames) => frames;
+    const frames = new Error().stack as unknown as CallSite[] | undefined;
+    return frames?.[0] === undefined ? undefined : Object.getPrototypeOf(frames[0]) as CallSite;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
+
+/** The positions of the instrumented module that a frame's file name names, if any. */
+function positions(name: unknown): Positions | undefined {
+  if (typeof name !== 'string') return undefined;
+  let file = files.get(name);
+  if (file === undefined) {
+    file = startsWith(name, 'node:') ? null : startsWith(name, 'file:') ? pathOf(name) : name;
+    files.set(name, file);
+  }
+  if (file === null) return undefined;
+  // Looked up each time: a file loaded again (its require.cache entry deleted) registers anew.
+  const record = moduleByFile(file);
+  if (record === undefined) return undefined;
+  let p = positionsOf.get(record);
+  if (p === undefined) {
+    p = positionsFor(record);
+    positionsOf.set(record, p);
+  }
+  return p ?? undefined;
+}
+
+function pathOf(url: string): string | null {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return null;
+  }
+}
+
+function positionsFor(record: ModuleRecord): Positions | null {
+  const code = record.instrumented;
+  const inserts = record.original?.inserts;
+  if (code === undefined || inserts === undefined) return null;
+  return { lines: lineStarts(code), ranges: insertedRanges(inserts), inserts };
+}
+
+/** Where each line starts, by V8's line terminators (LF, CR, CRLF, U+2028, U+2029). */
+function lineStarts(code: string): Int32Array {
+  // Indexed, not push()ed: the program may have replaced Array.prototype.push.
+  const starts: number[] = [0];
+  for (let i = 0; i < code.length; i++) {
+    const c = charCodeAt(code, i);
+    if (c === 0x0d && charCodeAt(code, i + 1) === 0x0a) i++;
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) starts[starts.length] = i + 1;
+  }
+  const out = new Int32Array(starts.length);
+  for (let k = 0; k < starts.length; k++) out[k] = starts[k]!;
+  return out;
+}
+
+/** The original column (1-based) of a position in the probed code; as given when it is none. */
+function originalColumn(p: Positions, line: number | null, column: number | null): number | null {
+  if (typeof line !== 'number' || typeof column !== 'number' || line < 1 || line > p.lines.length) return column;
+  const start = p.lines[line - 1]!;
+  const end = line < p.lines.length ? p.lines[line]! : Infinity;
+  const at = start + column - 1;
+  if (at >= end) return column;
+  return originalOffset(p.ranges, p.inserts, at) - originalOffset(p.ranges, p.inserts, start) + 1;
+}

@@ -1,0 +1,82 @@
+// Stack traces under `jsmemtrace run` carry plain Node's columns (runtime/stack-columns.ts), though
+// probes sit before the frames' positions on their lines: in `error.stack`, console.trace, an
+// uncaught error's report, and the positions a program reads from frames through the default
+// Error.prepareStackTrace; in CommonJS, ES modules, TypeScript and a worker thread.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli, runNode, tempProject } from '../loader/helpers.js';
+
+// Top-level code's stacks are kept under 10 frames: on Node 20 and 22 the loader's frame under
+// it (loader/cjs-hook.ts) is taken out, and the one frame beyond the limit that plain Node shows
+// is not there to take its place (README, Limitations).
+// Calls and `new` inside other calls' arguments, methods, getters, constructors, async frames,
+// generators, a callback from a builtin, two statements on a line, Error.captureStackTrace.
+const BODY = `const g = (a, b) => b;
+function f(n) { const x = g(1, g(2, n)); if (x > 1) return new Error('deep ' + x); return f(x + 1); }
+class Box { constructor(v) { this.v = g(0, v); } get bad() { return g(this.v, new Error('getter')); } static make(v) { return new Box(v); } }
+function* gen() { yield g(1, new Error('gen')); }
+async function later(v) { await null; const e = g(0, new Error('async ' + v)); throw e; }
+const holder = {}; function capture() { g(0, 1); Error.captureStackTrace(holder, undefined); }
+const show = (label, e) => console.log(label, e.stack);
+show('nested', f(2)); show('getter', Box.make(3).bad);
+function more() { show('gen', gen().next().value); show('map', [1].map((v) => g(v, new Error('from map')))[0]); }
+capture(); console.log('captured', holder.stack);
+console.trace('traced', g(1, 2));
+const nodes = Error.prepareStackTrace;
+Error.prepareStackTrace = (e, frames) => nodes(e, frames.slice(1));
+show('rewritten', g(0, (() => g(0, new Error('kept')))()));
+Error.prepareStackTrace = nodes;
+console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, String(Error.prepareStackTrace),
+  JSON.stringify(Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace'), (k, v) => (typeof v === 'function' ? v.name : v)));
+`;
+const TAIL = `later(1).catch((e) => { show('async', e); show('deep', f(0)); more(); g(0, later2()); });
+async function later2() { await null; throw g(0, new TypeError('uncaught ' + [1, 2].map((v) => g(0, v)))); }
+`;
+
+/** stderr without what plain Node prints differently by design: the probed source excerpt (README). */
+function withoutExcerpt(text) {
+  return text.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+?(?=\n)/gm, '$1');
+}
+
+/** `args` plainly and under `run`: the same output. `runArgs`: what `run` runs instead, its output told in `plainName`'s name. */
+function same(t, files, args, runArgs = args, plainName, internalNames = false) {
+  const p = tempProject(t, files);
+  const plain = runNode(args, { cwd: p.dir });
+  const run = runCli(['run', ...runArgs], { cwd: p.dir, env: p.env });
+  if (plainName !== undefined) for (const k of ['stdout', 'stderr']) run[k] = run[k].split(runArgs[0]).join(plainName);
+  if (internalNames) for (const r of [plain, run]) r.stdout = r.stdout.replace(/^( {4}at (?:async )?)\S+ \((node:internal\/[^)]*)\)$/gm, '$1$2');
+  assert.equal(run.stdout, plain.stdout);
+  assert.equal(run.status, plain.status);
+  assert.equal(withoutExcerpt(run.stderr), withoutExcerpt(plain.stderr));
+  return plain;
+}
+
+test('CommonJS: stack columns are plain Node\'s, in every way a program sees them', (t) => {
+  const plain = same(t, { 'prog.js': BODY + TAIL }, ['prog.js']);
+  assert.match(plain.stdout, /deep Error: deep 2\n {4}at f \(.*\n {4}at f \(.*\n {4}at f \(.*\n {4}at /);
+  assert.match(plain.stderr, /TypeError: uncaught 1,2\n {4}at later2 \(.*prog\.js:\d+:\d+\)/);
+});
+
+test('ES module: stack columns are plain Node\'s, line 1 included', (t) => {
+  same(t, { 'prog.mjs': `${BODY}${TAIL}export {};\n` }, ['prog.mjs']);
+  same(t, { 'one.mjs': 'const g = (a, b) => b; console.log(g(0, new Error(\'one\')).stack); await g(0, null); throw g(1, new Error(\'line one\'));\n' }, ['one.mjs']);
+});
+
+// Against plain `node prog.ts` where Node strips types; on Node 20, against its JavaScript with the
+// types blanked out.
+test('TypeScript: stack columns are the .ts file\'s', (t) => {
+  const typed = 'const g = <T,>(a: number, b: T): T => b;';
+  const blanked = typed.replace(/<T,>|: number|: T/g, (m) => ' '.repeat(m.length));
+  const text = BODY.replace('const g = (a, b) => b;', typed) + TAIL;
+  if (process.features.typescript) same(t, { 'prog.ts': text }, ['prog.ts']);
+  else same(t, { 'prog.ts': text, 'prog.js': text.replace(typed, blanked) }, ['prog.js'], ['prog.ts'], 'prog.js');
+});
+
+// Node 24 names one of its own frames in a worker under the loader (`async onImport.tracePromise.__proto__`
+// for plain Node's `async`): the names of node:internal frames are left out there.
+test('a worker thread\'s stack columns are plain Node\'s', (t) => {
+  same(t, {
+    'main.mjs': "import { Worker } from 'node:worker_threads';\nnew Worker(new URL('./work.mjs', import.meta.url)).on('exit', (c) => console.log('exit', c));\n",
+    'work.mjs': `${BODY.split('\n').slice(0, 8).join('\n')}\nexport {};\n`,
+  }, ['main.mjs'], undefined, undefined, true);
+});
