@@ -32,6 +32,8 @@ const uncall = Function.prototype.bind.bind(Function.prototype.call) as <A exten
 const startsWith = uncall(String.prototype.startsWith);
 const charCodeAt = uncall(String.prototype.charCodeAt);
 const slice = uncall(String.prototype.slice);
+const indexOf = uncall(String.prototype.indexOf);
+const lastIndexOf = uncall(String.prototype.lastIndexOf);
 const apply = Reflect.apply;
 /** jsmemtrace's dist/, where the loader's frames are. */
 const OWN = new URL('../', import.meta.url).href;
@@ -57,9 +59,16 @@ export function installStackColumns(): void {
   const position = native('getPosition') as (site: CallSite) => number;
   const toString = native('toString') as (site: CallSite) => string;
 
-  /** A frame of an instrumented module, with its original positions. */
+  const evalOrigin = native('getEvalOrigin') as (site: CallSite) => string | undefined;
+  const isEval = native('isEval') as (site: CallSite) => boolean;
+
+  /**
+   * A frame of an instrumented module (`p`: its module's positions), or of code that an
+   * instrumented module passed to `eval` or `new Function` (`origin`: the eval origin with the
+   * original column), with its original positions.
+   */
   class Frame {
-    constructor(readonly site: CallSite, readonly p: Positions) {}
+    constructor(readonly site: CallSite, readonly p: Positions | undefined, readonly origin: string | undefined) {}
   }
   const frame = Frame.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
@@ -70,7 +79,13 @@ export function installStackColumns(): void {
   }
   Object.assign(frame, {
     toString(this: Frame): string {
-      const text = toString(this.site);
+      let text = toString(this.site);
+      if (this.origin !== undefined) {
+        const native = evalOrigin(this.site)!;
+        const at = indexOf(text, native);
+        if (at >= 0) text = slice(text, 0, at) + this.origin + slice(text, at + native.length);
+      }
+      if (this.p === undefined) return text;
       const line = lineNumber(this.site);
       const column = columnNumber(this.site);
       const mapped = originalColumn(this.p, line, column);
@@ -80,17 +95,20 @@ export function installStackColumns(): void {
       const end = charCodeAt(text, text.length - 1) === 0x29 ? text.length - 1 : text.length;
       return slice(text, end - tail.length, end) === tail ? `${slice(text, 0, end - tail.length)}:${line}:${mapped}${slice(text, end)}` : text;
     },
+    getEvalOrigin(this: Frame): string | undefined {
+      return this.origin ?? evalOrigin(this.site);
+    },
     getColumnNumber(this: Frame): number | null {
       const column = columnNumber(this.site);
-      return mappedByNode(this.site) ? column : originalColumn(this.p, lineNumber(this.site), column);
+      return this.p === undefined || mappedByNode(this.site) ? column : originalColumn(this.p, lineNumber(this.site), column);
     },
     getEnclosingColumnNumber(this: Frame): number | null {
       const column = enclosingColumn(this.site);
-      return mappedByNode(this.site) ? column : originalColumn(this.p, enclosingLine(this.site), column);
+      return this.p === undefined || mappedByNode(this.site) ? column : originalColumn(this.p, enclosingLine(this.site), column);
     },
     getPosition(this: Frame): number {
       const at = position(this.site);
-      return mappedByNode(this.site) ? at : originalOffset(this.p.ranges, this.p.inserts, at);
+      return this.p === undefined || mappedByNode(this.site) ? at : originalOffset(this.p.ranges, this.p.inserts, at);
     },
   });
 
@@ -116,12 +134,13 @@ export function installStackColumns(): void {
           name = undefined; // not a V8 frame (a program's own list of frames)
         }
         const p = positions(name);
+        const origin = p === undefined && name === undefined && isEval(site) ? originalOrigin(evalOrigin(site)) : undefined;
         const hidden = p === undefined && name !== undefined && isLoaderFrame(site, name);
-        if (frames === trace && (p !== undefined || hidden)) {
+        if (frames === trace && (p !== undefined || origin !== undefined || hidden)) {
           frames = new Array<CallSite>(trace.length);
           for (let k = 0; k < i; k++) frames[k] = trace[k]!;
         }
-        if (frames !== trace && !hidden) frames[n] = p === undefined ? site : new Frame(site, p) as unknown as CallSite;
+        if (frames !== trace && !hidden) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin) as unknown as CallSite;
         if (!hidden) n++;
       }
       if (frames !== trace) frames.length = n;
@@ -131,8 +150,8 @@ export function installStackColumns(): void {
     return apply(nodes!, this, [error, frames]);
   }
   /**
-   * Node 20's CommonJS hook wraps `Module.prototype._compile` (loader/cjs-hook.ts): its frame sits
-   * under every module's top-level code, where plain Node has none.
+   * The CommonJS hook wraps `Module.prototype._compile` (loader/cjs-hook.ts): its frame sits under
+   * every such module's top-level code, where plain Node has none.
    */
   function isLoaderFrame(site: CallSite, name: string | null): boolean {
     return typeof name === 'string' && startsWith(name, OWN) && functionName(site) === 'jsmemtraceCompile';
@@ -170,6 +189,31 @@ function positions(name: unknown): Positions | undefined {
     positionsOf.set(record, p);
   }
   return p ?? undefined;
+}
+
+/**
+ * An eval origin (`eval at f (file:3:5)`, nested: `eval at g (eval at f (file:3:5), <anonymous>:1:2)`)
+ * with the original columns of its positions in instrumented modules; undefined when it has none.
+ */
+function originalOrigin(origin: string | undefined): string | undefined {
+  if (typeof origin !== 'string') return undefined;
+  let out = '';
+  let from = 0;
+  for (let open = indexOf(origin, '('); open >= 0; open = indexOf(origin, '(', open + 1)) {
+    const close = indexOf(origin, ')', open);
+    if (close < 0) break;
+    const place = slice(origin, open + 1, close);
+    const columnAt = lastIndexOf(place, ':');
+    const lineAt = columnAt > 0 ? lastIndexOf(place, ':', columnAt - 1) : -1;
+    const p = lineAt > 0 && indexOf(place, '(') < 0 ? positions(slice(place, 0, lineAt)) : undefined;
+    if (p === undefined) continue;
+    const column = +slice(place, columnAt + 1);
+    const mapped = originalColumn(p, +slice(place, lineAt + 1, columnAt), column);
+    if (mapped === column) continue;
+    out += `${slice(origin, from, open + 1 + columnAt + 1)}${mapped}`;
+    from = close;
+  }
+  return from === 0 ? undefined : out + slice(origin, from);
 }
 
 function pathOf(url: string): string | null {

@@ -10,7 +10,8 @@ import { runCli, runNode, tempProject } from '../loader/helpers.js';
 // it (loader/cjs-hook.ts) is taken out, and the one frame beyond the limit that plain Node shows
 // is not there to take its place (README, Limitations).
 // Calls and `new` inside other calls' arguments, methods, getters, constructors, async frames,
-// generators, a callback from a builtin, two statements on a line, Error.captureStackTrace.
+// generators, a callback from a builtin, two statements on a line, Error.captureStackTrace, code
+// made by eval and new Function (their eval origin).
 const BODY = `const g = (a, b) => b;
 function f(n) { const x = g(1, g(2, n)); if (x > 1) return new Error('deep ' + x); return f(x + 1); }
 class Box { constructor(v) { this.v = g(0, v); } get bad() { return g(this.v, new Error('getter')); } static make(v) { return new Box(v); } }
@@ -20,6 +21,7 @@ const holder = {}; function capture() { g(0, 1); Error.captureStackTrace(holder,
 const show = (label, e) => console.log(label, e.stack);
 show('nested', f(2)); show('getter', Box.make(3).bad);
 function more() { show('gen', gen().next().value); show('map', [1].map((v) => g(v, new Error('from map')))[0]); }
+function evals() { show('eval', g(0, eval('(function inner() { return new Error("in eval") })')())); show('fn', g(0, new Function('a', 'return new Error(a)')('fn'))); }
 capture(); console.log('captured', holder.stack);
 console.trace('traced', g(1, 2));
 const nodes = Error.prepareStackTrace;
@@ -29,7 +31,7 @@ Error.prepareStackTrace = nodes;
 console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, String(Error.prepareStackTrace),
   JSON.stringify(Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace'), (k, v) => (typeof v === 'function' ? v.name : v)));
 `;
-const TAIL = `later(1).catch((e) => { show('async', e); show('deep', f(0)); more(); g(0, later2()); });
+const TAIL = `later(1).catch((e) => { show('async', e); show('deep', f(0)); more(); evals(); g(0, later2()); });
 async function later2() { await null; throw g(0, new TypeError('uncaught ' + [1, 2].map((v) => g(0, v)))); }
 `;
 
@@ -53,6 +55,7 @@ function same(t, files, args, runArgs = args, plainName, internalNames = false) 
 
 test('CommonJS: stack columns are plain Node\'s, in every way a program sees them', (t) => {
   const plain = same(t, { 'prog.js': BODY + TAIL }, ['prog.js']);
+  assert.match(plain.stdout, /at inner \(eval at evals \(.*prog\.js:\d+:\d+\), <anonymous>:1:28\)/);
   assert.match(plain.stdout, /deep Error: deep 2\n {4}at f \(.*\n {4}at f \(.*\n {4}at f \(.*\n {4}at /);
   assert.match(plain.stderr, /TypeError: uncaught 1,2\n {4}at later2 \(.*prog\.js:\d+:\d+\)/);
 });
