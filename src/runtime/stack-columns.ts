@@ -15,14 +15,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { moduleByFile, type ModuleRecord } from './registry.js';
-import { insertedRanges, originalOffset } from './insertions.js';
+import { insertedRanges, insertionAt, originalOffset } from './insertions.js';
 import { showAs } from './function-source.js';
 import { SafeMap, SafeWeakMap } from './safe.js';
+import { isWordChar } from '../instrument/lines.js';
 
 type CallSite = NodeJS.CallSite;
 
-/** Per module: where the probed code's lines start, and the insertions in its coordinates. */
+/** Per module: its probed code, where its lines start, and the insertions in its coordinates. */
 interface Positions {
+  readonly code: string;
   readonly lines: Int32Array;
   readonly ranges: Int32Array;
   readonly inserts: readonly number[];
@@ -228,7 +230,7 @@ function positionsFor(record: ModuleRecord): Positions | null {
   const code = record.instrumented;
   const inserts = record.original?.inserts;
   if (code === undefined || inserts === undefined) return null;
-  return { lines: lineStarts(code), ranges: insertedRanges(inserts), inserts };
+  return { code, lines: lineStarts(code), ranges: insertedRanges(inserts), inserts };
 }
 
 /** Where each line starts, by V8's line terminators (LF, CR, CRLF, U+2028, U+2029). */
@@ -250,7 +252,32 @@ function originalColumn(p: Positions, line: number | null, column: number | null
   if (typeof line !== 'number' || typeof column !== 'number' || line < 1 || line > p.lines.length) return column;
   const start = p.lines[line - 1]!;
   const end = line < p.lines.length ? p.lines[line]! : Infinity;
-  const at = start + column - 1;
+  let at = start + column - 1;
   if (at >= end) return column;
+  const inserted = insertionAt(p.ranges, at);
+  if (inserted >= 0 && startsWith(p.code, INSERTED_CONSTRUCTOR, inserted)) at = classKeyword(p.code, start, inserted);
+  else if (inserted >= 6 && startsWith(p.code, RETURN_VALUE, inserted) && slice(p.code, inserted - 6, inserted) === 'return') at = inserted - 6;
   return originalOffset(p.ranges, p.inserts, at) - originalOffset(p.ranges, p.inserts, start) + 1;
+}
+
+/**
+ * The constructor that the instrumenter writes into a class that has none, when the class's `{`
+ * is on the line of its `class` (instrument/rewrite.ts): a frame in it (a field initializer runs
+ * there) is at its text, where plain Node's is at the default constructor's position, `class`.
+ */
+const INSERTED_CONSTRUCTOR = 'constructor(){__jsmtA&&';
+
+/**
+ * What the instrumenter writes right after `return` (`return(__jsmt$v=V,…)`): a frame at it (a
+ * static initializer of a class in V runs there) is plainly at the `return`.
+ */
+const RETURN_VALUE = '(__jsmt$v=';
+
+/** The position of the `class` keyword before `brace` on its line (from `lineStart`); `brace` if none. */
+function classKeyword(code: string, lineStart: number, brace: number): number {
+  for (let k = lastIndexOf(code, 'class', brace); k >= lineStart; k = lastIndexOf(code, 'class', k - 1)) {
+    if ((k === 0 || !isWordChar(charCodeAt(code, k - 1))) && !isWordChar(charCodeAt(code, k + 5))) return k;
+    if (k === 0) break;
+  }
+  return brace;
 }

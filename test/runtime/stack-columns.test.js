@@ -83,3 +83,72 @@ test('a worker thread\'s stack columns are plain Node\'s', (t) => {
     'work.mjs': `${BODY.split('\n').slice(0, 8).join('\n')}\nexport {};\n`,
   }, ['main.mjs'], undefined, undefined, true);
 });
+
+// Errors from every kind of construct (a sweep: four frames of each). Left out: an implicit
+// conversion of a literal that a probe wraps (`${{ toString() {…} }}`), which V8 places at the
+// probe (README, Limitations).
+const CONSTRUCTS = `'use strict';
+const id = (x) => x;
+const boom = () => { throw new Error('boom'); };
+const cases = {
+  defaultParam(a = boom()) { return a; },
+  destructDefault() { const { a = boom() } = {}; return a; },
+  optionalCall() { const o = { f: boom }; return o?.f?.(); },
+  taggedTemplate() { return boom\`x\${1}\`; },
+  newTarget() { function F() { if (new.target) boom(); } return new F(); },
+  superCall() { class A { constructor() { boom(); } } class B extends A { constructor() { super(); } } return new B(); },
+  fieldInit() { class C { x = boom(); } return new C(); },
+  staticField() { return class D { static y = id(1) + boom(); }; },
+  getterThrow() { const o = { get g() { return boom(); } }; return o.g; },
+  setterThrow() { const o = { set s(v) { boom(); } }; o.s = 1; },
+  spreadArgs() { return id(...[1], boom()); },
+  templateLit() { return \`\${id(1)}\${boom()}\`; },
+  ternary() { return id(1) ? boom() : 0; },
+  logical() { return id(0) || boom(); },
+  comma() { return (id(1), boom()); },
+  arrowConcise() { return [1].map((x) => x + boom()); },
+  nestedNew() { return new Map([[1, new Set([boom()])]]); },
+  chained() { return [1, 2].map(id).filter(id).map(() => boom()); },
+  forOf() { for (const x of [1]) id(x) && boom(); },
+  whileLoop() { let i = 0; while (i++ < 2) if (i === 2) boom(); },
+  switchCase() { switch (id(2)) { case 1: return 1; case 2: boom(); } },
+  labeled() { outer: for (;;) { for (;;) { boom(); break outer; } } },
+  tryFinally() { try { boom(); } finally { id(1); } },
+  catchRethrow() { try { boom(); } catch (e) { throw e; } },
+  rethrowNew() { try { boom(); } catch (e) { throw new TypeError('re', { cause: e }); } },
+  generator() { function* g() { yield id(1); yield boom(); } return [...g()]; },
+  asyncFn() { return (async () => { await id(1); boom(); })(); },
+  asyncAwaitArg() { return (async () => id(await Promise.resolve(1), boom()))(); },
+  asyncGen() { return (async () => { async function* ag() { yield 1; boom(); } for await (const x of ag()) id(x); })(); },
+  promiseThen() { return Promise.resolve(1).then((v) => id(v) + boom()); },
+  classMethod() { class K { m() { return this.n(); } n() { return boom(); } } return new K().m(); },
+  privateMethod() { class P { #p() { return boom(); } q() { return this.#p(); } } return new P().q(); },
+  computedKey() { return { [boom()]: 1 }; },
+  evalCode() { return eval('boom()'); },
+  newFunction() { return new Function('boom', 'return boom()')(boom); },
+  withBind() { return boom.bind(null)(); },
+  callApply() { return boom.call(null) + boom.apply(null); },
+  reflectApply() { return Reflect.apply(boom, null, []); },
+  arrayFrom() { return Array.from([1], () => boom()); },
+  jsonReviver() { return JSON.parse('{"a":1}', (k, v) => (k === 'a' ? boom() : v)); },
+  sortCmp() { return [2, 1].sort(() => boom()); },
+  iteratorProto() { const it = { [Symbol.iterator]() { return { next: () => boom() }; } }; return [...it]; },
+  multiline() {
+    return id(
+      id(1),
+      boom(),
+    );
+  },
+};
+(async () => {
+  for (const [name, fn] of Object.entries(cases)) {
+    try { await fn(); console.log(name, 'no error'); } catch (e) { console.log(name, e.stack.split('\\n').slice(0, 4).join(' | ')); }
+  }
+})();
+`;
+
+test('errors from every kind of construct: columns as plainly, CommonJS and ES module', (t) => {
+  const plain = same(t, { 'constructs.js': CONSTRUCTS }, ['constructs.js']);
+  assert.equal(plain.stdout.split('\n').filter((l) => / \| {5}at /.test(l)).length, 43, plain.stdout);
+  same(t, { 'constructs.mjs': CONSTRUCTS }, ['constructs.mjs']);
+});
