@@ -11,11 +11,13 @@
 // own, interleaved with plain ones: each writes ~3 MB of cache, whose write-back slowed the start
 // that followed it (warm read 1.49x plain interleaved with cold starts, 1.35x without, Node 22).
 // Target: warm <= 1.2x plain.
+// BASE_DIST=<another build's dist/> also runs that build's warm starts, interleaved with these in
+// the same rounds (the machine's load then weighs on both alike), and prints them side by side.
 import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import module from 'node:module';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,6 +25,7 @@ const register = new URL('../dist/loader/register.js', import.meta.url).href;
 const preload = fileURLToPath(new URL('../dist/loader/register-cjs.cjs', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
 const rounds = Number(process.env.ROUNDS ?? 15);
+const baseDist = process.env.BASE_DIST;
 
 const app = mkdtempSync(join(tmpdir(), 'jsmt-startup-'));
 try {
@@ -62,6 +65,16 @@ process.stdout.write(JSON.stringify(YAML.parse('title: start-up\\nitems: [1, 2, 
     emptyPlain: { args: ['empty.mjs'], env: {}, output: '' },
     emptyLoader: { args: ['--import', register, 'empty.mjs'], env: { JSMEMTRACE_CACHE_DIR: warmCache }, output: '' },
   };
+  const compared = ['warm', 'esmWarm', 'cjsWarm', 'emptyLoader'];
+  if (baseDist !== undefined) {
+    const baseRegister = pathToFileURL(join(baseDist, 'loader/register.js')).href;
+    const basePreload = join(baseDist, 'loader/register-cjs.cjs');
+    const baseCache = join(app, 'cache-base');
+    for (const name of compared) {
+      const v = variants[name];
+      variants[`${name}Base`] = { ...v, args: v.args.map((a) => a === register ? baseRegister : a === preload ? basePreload : a), env: { JSMEMTRACE_CACHE_DIR: baseCache } };
+    }
+  }
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   let expected;
   const once = (name) => {
@@ -84,6 +97,7 @@ process.stdout.write(JSON.stringify(YAML.parse('title: start-up\\nitems: [1, 2, 
   once('emptyLoader'); // fills the cache for it too
   once('esmWarm');
   once('cjsWarm');
+  if (baseDist !== undefined) for (const name of compared) once(`${name}Base`);
   const warmPhase = Object.keys(variants).filter((name) => name !== 'cold');
   for (let i = 0; i < rounds; i++) for (const name of warmPhase) times[name].push(once(name));
   const coldPlain = [];
@@ -113,6 +127,15 @@ process.stdout.write(JSON.stringify(YAML.parse('title: start-up\\nitems: [1, 2, 
   console.log(`  of warm's +${extra.toFixed(1)} ms: +${fixed.toFixed(1)} ms is the loader's fixed cost (an empty module: ${median(times.emptyPlain).toFixed(1)} -> ${median(times.emptyLoader).toFixed(1)} ms), the rest is per module`);
   const warm = median(times.warm) / plain;
   console.log(`target: warm <= 1.20x plain: ${warm <= 1.2 ? 'met' : 'NOT met'} (${warm.toFixed(2)}x)`);
+  if (baseDist !== undefined) {
+    const base = { warm: plain, esmWarm: median(times.esmPlain), cjsWarm: median(times.cjsPlain), emptyLoader: median(times.emptyPlain) };
+    console.log(`this build against ${baseDist} (same rounds; x plain):`);
+    for (const name of compared) {
+      const m = median(times[name]);
+      const b = median(times[`${name}Base`]);
+      console.log(`  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms ${(m / base[name]).toFixed(2)}x, base ${b.toFixed(1).padStart(7)} ms ${(b / base[name]).toFixed(2)}x: ${(m - b >= 0 ? '+' : '') + (m - b).toFixed(1)} ms`);
+    }
+  }
 } finally {
   rmSync(app, { recursive: true, force: true });
 }

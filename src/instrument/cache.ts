@@ -7,7 +7,7 @@
  * replaces its entry instead of adding one. Writes are atomic (temp file + rename); a corrupt
  * entry or an unwritable directory costs a warning, never the program.
  */
-import { join, dirname } from 'node:path';
+import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InstrumentOptions, SiteTable } from './types.js';
 import { isPackedSites, packSites, unpackSites, type PackedSites } from './packed-sites.js';
@@ -17,6 +17,7 @@ import { isPackedSites, packSites, unpackSites, type PackedSites } from './packe
 // ~3 ms of every start on Node 24. (It only pays once no file of the loader imports node:fs.)
 const {
   mkdirSync, readFileSync, writeFileSync, renameSync, unlinkSync, readdirSync, statSync, accessSync, existsSync, constants,
+  openSync, readSync, closeSync, fstatSync,
 } = process.getBuiltinModule('node:fs');
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -150,6 +151,8 @@ export function cacheKey(options: InstrumentOptions): string {
  * parent that exists answers ENOENT (under /proc), which would hang `jsmemtrace run`.
  */
 export function makeDirectory(dir: string): void {
+  // Made once, then found at every start (twice): a stat, not an mkdir that throws.
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true) return;
   try {
     mkdirSync(dir);
   } catch (e) {
@@ -217,22 +220,62 @@ interface Layout {
   details: number;
 }
 
-/** The first line: MAGIC, then the byte lengths of the code, the source and the details. */
-const HEADER = new RegExp(`^${MAGIC}(\\d+) (\\d+) (\\d+)$`);
+/** The longest first line: MAGIC and three lengths (a longer one is not an entry's). */
+const HEADER_MAX = 80;
 
-function layoutOf(bytes: Buffer): Layout | undefined {
-  // The first line is short; a file that does not start with it is not an entry.
-  const nl = bytes.indexOf(10);
-  const m = nl < MAGIC.length || nl > 80 ? null : HEADER.exec(bytes.toString('latin1', 0, nl));
-  if (m === null) return undefined;
-  const code = nl + 1;
-  const source = code + Number(m[1]);
-  const details = source + Number(m[2]);
-  return details + Number(m[3]) === bytes.length ? { code, source, details } : undefined;
+/**
+ * Where the parts of the `length` bytes of an entry are, from its first line: MAGIC, then the
+ * byte lengths of the code, the source and the details (decimal, one space between, then a
+ * newline). Read digit by digit: a start reads one entry per module, in cold code, where
+ * decoding the line and matching a regular expression cost more.
+ */
+function layoutOf(bytes: Buffer, length: number): Layout | undefined {
+  if (length <= MAGIC.length || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  const end = Math.min(length, HEADER_MAX);
+  let i = MAGIC.length;
+  let part = 0;
+  let digits = 0;
+  let n = 0;
+  let code = 0;
+  let source = 0;
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + c - 0x30;
+      digits++;
+    } else if (digits !== 0 && c === (part === 2 ? 0x0a : 0x20)) {
+      if (part === 0) code = n;
+      else if (part === 1) source = n;
+      else break;
+      part++;
+      digits = 0;
+      n = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (i === end) return undefined;
+  const at = i + 1;
+  return at + code + source + n === length ? { code: at, source: at + code, details: at + code + source } : undefined;
 }
 
-function madeFrom(bytes: Buffer, at: Layout, source: string): boolean {
-  return bytes.subarray(at.source, at.details).equals(Buffer.from(source, 'utf8'));
+/**
+ * Whether the entry `e` was made from `source`: the bytes it holds are the UTF-8 of `source`,
+ * written for the comparison into the room after the entry where there is some.
+ */
+function madeFrom(e: Entry, source: string): boolean {
+  const n = e.at.details - e.at.source;
+  // 1 to 3 bytes per UTF-16 unit.
+  if (n < source.length || n > 3 * source.length) return false;
+  let room = e.bytes;
+  let at = e.length;
+  if (room.length - at < n + 4) {
+    room = Buffer.allocUnsafeSlow(n + 4);
+    at = 0;
+  }
+  // Room for a character more than the stored bytes: a longer text writes more than `n`.
+  // (Views and `equals`: `compare` with ranges validates each in JavaScript, ~3x slower in a start's cold code.)
+  return room.write(source, at, n + 4, 'utf8') === n && room.subarray(at, at + n).equals(e.bytes.subarray(e.at.source, e.at.details));
 }
 
 /** The site table and insertions stored as `text`, or undefined when it is not valid. */
@@ -248,41 +291,101 @@ export function parseDetails(text: string): EntryDetails | undefined {
   return { sites: unpackSites(packed), inserts };
 }
 
+/**
+ * Entries up to this size are read into one buffer that every read reuses (with the source they
+ * are compared with): a start reads one entry per module, and a buffer for each (readFileSync)
+ * costs an allocation, a stat, and scavenges. Larger ones get a buffer of their own, so that a
+ * program keeps no more than this of ours.
+ */
+const POOL_BYTES = 128 * 1024;
+let pool: Buffer | undefined;
+/** Set while the pool holds an entry in use: a read meanwhile (a module that a replaced builtin loads) gets its own buffer. */
+let poolHeld = false;
+
+/** An entry read: its bytes are `bytes[0, length)`, and `bytes` may have room after them. */
+interface Read {
+  bytes: Buffer;
+  length: number;
+  /** Whether `bytes` is the pool, to give back (`InstrumentCache.done`). */
+  pooled: boolean;
+  /** Where its parts are, once its first line is read (`InstrumentCache.entry`). */
+  at: Layout | undefined;
+}
+
+type Entry = Read & { at: Layout };
+
+/** Reads the file `fd` into the pool where it fits, else into a buffer of its own. */
+function readWhole(fd: number): Read {
+  const pooled = !poolHeld;
+  const bytes = pooled ? pool ??= Buffer.allocUnsafeSlow(POOL_BYTES) : Buffer.allocUnsafeSlow(POOL_BYTES);
+  // One read for the file that fits (a regular file reads short only at its end).
+  let length = readSync(fd, bytes, 0, bytes.length, 0);
+  if (length === bytes.length) {
+    const size = Math.max(fstatSync(fd).size, length);
+    const whole = Buffer.allocUnsafeSlow(size);
+    bytes.copy(whole, 0, 0, length);
+    for (let n; length < size && (n = readSync(fd, whole, length, size - length, length)) > 0;) length += n;
+    return { bytes: whole, length, pooled: false, at: undefined };
+  }
+  if (pooled) poolHeld = true;
+  return { bytes, length, pooled, at: undefined };
+}
+
 export class InstrumentCache {
   private unwritable = false;
   private seq = 0;
   private pruned = false;
+  /** `dir` and a separator: an entry's path is a concatenation (path.join normalizes it all, per module). */
+  private readonly prefix: string;
 
-  constructor(readonly dir: string, private readonly warn: (line: string) => void) {}
-
-  private path(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key.slice(2)}.entry`);
+  constructor(readonly dir: string, private readonly warn: (line: string) => void) {
+    this.prefix = join(dir, sep);
   }
 
-  private read(key: string): Buffer | undefined {
+  private path(key: string): string {
+    return this.prefix + key.slice(0, 2) + sep + key.slice(2) + '.entry';
+  }
+
+  private read(key: string): Read | undefined {
+    let fd: number;
     try {
-      return readFileSync(this.path(key));
+      fd = openSync(this.path(key), 'r');
     } catch {
       return undefined;
     }
+    try {
+      return readWhole(fd);
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Gives the pool back once an entry's bytes are no longer needed (every caller of `entry`, `find`). */
+  private done(e: Read | undefined): void {
+    if (e?.pooled === true) poolHeld = false;
   }
 
   /** The entry for `key` laid out, or undefined: absent, or corrupt (then warned about and removed). */
-  private entry(key: string): { bytes: Buffer; at: Layout } | undefined {
-    const bytes = this.read(key);
-    if (bytes === undefined) return undefined;
-    const at = layoutOf(bytes);
-    if (at === undefined) {
+  private entry(key: string): Entry | undefined {
+    const e = this.read(key);
+    if (e === undefined) return undefined;
+    e.at = layoutOf(e.bytes, e.length);
+    if (e.at === undefined) {
+      this.done(e);
       this.corrupt(key);
       return undefined;
     }
-    return { bytes, at };
+    return e as Entry;
   }
 
   /** The entry for `key` made from `source`, or undefined (see `entry`; made from another text: `set` replaces it). */
-  private find(key: string, source: string): { bytes: Buffer; at: Layout } | undefined {
+  private find(key: string, source: string): Entry | undefined {
     const e = this.entry(key);
-    return e !== undefined && madeFrom(e.bytes, e.at, source) ? e : undefined;
+    if (e === undefined || madeFrom(e, source)) return e;
+    this.done(e);
+    return undefined;
   }
 
   /**
@@ -292,14 +395,23 @@ export class InstrumentCache {
    */
   stored(key: string): { code: string; source: string } | undefined {
     const e = this.entry(key);
-    return e === undefined ? undefined
-      : { code: e.bytes.toString('utf8', e.at.code, e.at.source), source: e.bytes.toString('utf8', e.at.source, e.at.details) };
+    if (e === undefined) return undefined;
+    try {
+      return { code: e.bytes.toString('utf8', e.at.code, e.at.source), source: e.bytes.toString('utf8', e.at.source, e.at.details) };
+    } finally {
+      this.done(e);
+    }
   }
 
   /** The code of the entry for `key` made from `source` (see `find`). */
   get(key: string, source: string): string | undefined {
     const e = this.find(key, source);
-    return e === undefined ? undefined : e.bytes.toString('utf8', e.at.code, e.at.source);
+    if (e === undefined) return undefined;
+    try {
+      return e.bytes.toString('utf8', e.at.code, e.at.source);
+    } finally {
+      this.done(e);
+    }
   }
 
   /**
@@ -310,7 +422,12 @@ export class InstrumentCache {
   details(key: string, source: string): EntryDetails | undefined {
     const e = this.find(key, source);
     if (e === undefined) return undefined;
-    const details = parseDetails(e.bytes.toString('utf8', e.at.details));
+    let details: EntryDetails | undefined;
+    try {
+      details = parseDetails(e.bytes.toString('utf8', e.at.details, e.length));
+    } finally {
+      this.done(e);
+    }
     if (details === undefined) this.corrupt(key);
     return details;
   }

@@ -58,8 +58,17 @@ export function typelessPackageJson(filename: string): string | undefined {
 /** Static import/export at a line start, or import.meta: what makes Node treat a typeless file as ESM. */
 const ESM_SYNTAX = /^[ \t]*(?:import(?:[ \t]+[\w$*{"']|[ \t]*[*{"'])|export(?:[ \t]+[\w$*{]|[ \t]*[*{]))|\bimport\.meta\b/m;
 
+let lastText: string | undefined;
+let lastLooks = false;
+
 export function looksLikeModule(source: string): boolean {
-  return ESM_SYNTAX.test(source);
+  // Asked twice of each module of no declared type (Node 22/24: the load hook, then `_compile`,
+  // with the same string), and the expression tries every position of the text.
+  if (source !== lastText) {
+    lastLooks = ESM_SYNTAX.test(source);
+    lastText = source;
+  }
+  return lastLooks;
 }
 
 export function formatOf(filename: string, source?: string): ModuleFormat {

@@ -16,11 +16,22 @@ export function onFirstModule(fn: () => void): void {
   beforeFirstModule = fn;
 }
 
+/**
+ * What the runtime keeps of a registration: `r` itself, whose insertions may be read from the
+ * cache only when first needed, and its code as it is when asked for.
+ */
+class Registered {
+  constructor(readonly original: Registration) {}
+
+  get instrumented(): string {
+    return this.original.code;
+  }
+}
+
 /** Registers `r`; false (after a warning) when the runtime refused it: then run the original. */
 export function registerTransformed(r: Registration): boolean {
   try {
-    // `r` itself: its insertions may be read from the cache only when first needed.
-    trackFunctionSource(registerModule(r.sites, { original: r, get instrumented() { return r.code; } }));
+    trackFunctionSource(registerModule(r.sites, new Registered(r)));
   } catch (e) {
     writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
     return false;

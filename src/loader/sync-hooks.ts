@@ -51,9 +51,16 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
   registerHooks({
     load(url, context, nextLoad) {
       if (!url.startsWith('file:')) return nextLoad(url, context);
+      let result: LoadResult | undefined;
+      // Most modules are JavaScript CommonJS (every require() comes here), which is the CommonJS
+      // loader's: told by the result that Node loads anyway, before the file's name is worked out.
+      // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
+      if (!MAYBE_TYPESCRIPT_URL.test(url)) {
+        result = nextLoad(url, context);
+        if (result.source == null || result.format === 'commonjs') return result;
+      }
       const filename = pathOfFileUrl(url);
-      if (!transformer.wants(filename)) return nextLoad(url, context);
-      let result: LoadResult;
+      if (!transformer.wants(filename)) return result ?? nextLoad(url, context);
       let source: string;
       let format: ModuleFormat | undefined;
       let compileAs: string | null | undefined;
@@ -86,11 +93,11 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // gives JavaScript. It strips our code of its (no) types once more.
         compileAs = format === 'commonjs' && NODE_RUNS_TYPESCRIPT && context.conditions?.includes('import') === true ? 'commonjs-typescript' : format;
       } else {
-        result = nextLoad(url, context);
-        // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
-        // Declared CommonJS (every require() comes here too) needs no look at its text.
-        if (result.source == null || result.format === 'commonjs') return result;
-        source = sourceText(result.source);
+        if (result === undefined) {
+          result = nextLoad(url, context);
+          if (result.source == null || result.format === 'commonjs') return result;
+        }
+        source = sourceText(result.source!);
         format = jsFormat(result.format, filename, source);
         if (format === undefined || format === 'commonjs') return result;
         // No declared format: CommonJS when it parses as such, for the `_compile` patch (this
@@ -118,6 +125,8 @@ const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const NODE_TYPESCRIPT = (process.features as { typescript?: unknown }).typescript;
 const NODE_RUNS_TYPESCRIPT = Boolean(NODE_TYPESCRIPT);
 const UNDER_NODE_MODULES = /[\\/]node_modules[\\/]/;
+/** Every URL of a TypeScript file (`isTypeScript` of its path), and a few others: escapes, a query. */
+const MAYBE_TYPESCRIPT_URL = /\.[cm]?ts$|[?#%]/;
 const TRANSFORMS_TYPES = NODE_TYPESCRIPT === 'transform';
 
 let warnedTransformTypes = false;

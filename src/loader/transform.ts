@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
-import type { InstrumentOptions, InstrumentResult, SiteTable } from '../instrument/types.js';
+import type { InstrumentOptions, InstrumentResult, Site, SiteTable } from '../instrument/types.js';
 import { InstrumentCache, cacheKey, defaultCacheDir, type EntryDetails } from '../instrument/cache.js';
 import type { JsmtConfig } from './config.js';
 import { createScope, isTypeScript, type ScopeTest } from './scope.js';
@@ -28,16 +28,39 @@ export interface Registration {
 /**
  * A cached module's registration, whose sites and insertions are read from the entry the first
  * time something asks for them (a tracer, or Function#toString): a start only needs the code.
+ * (Classes rather than closures and getters in literals: one of each per module a start loads.)
  */
-function lazyRegistration(options: InstrumentOptions, code: string, read: () => EntryDetails): Registration {
-  let details: EntryDetails | undefined;
-  const get = (): EntryDetails => details ??= read();
-  return {
-    code,
-    // The key and the file are the options' (instrument/index.ts), known without the entry.
-    sites: { key: options.moduleKey ?? options.filename, file: options.filename, get sites() { return get().sites.sites; } },
-    get inserts() { return get().inserts; },
-  };
+class CachedRegistration implements Registration {
+  readonly sites: SiteTable;
+  private read: EntryDetails | undefined;
+
+  constructor(readonly code: string, private readonly transformer: ModuleTransformer, private readonly cache: InstrumentCache,
+    private readonly key: string, private readonly source: string, readonly options: InstrumentOptions) {
+    this.sites = new CachedSites(this);
+  }
+
+  details(): EntryDetails {
+    return this.read ??= this.transformer.details(this.cache, this.key, this.source, this.options);
+  }
+
+  get inserts(): readonly number[] {
+    return this.details().inserts;
+  }
+}
+
+/** The site table of a `CachedRegistration`: key and file are the options' (instrument/index.ts), known without the entry. */
+class CachedSites implements SiteTable {
+  readonly key: string;
+  readonly file: string;
+
+  constructor(private readonly owner: CachedRegistration) {
+    this.key = owner.options.moduleKey ?? owner.options.filename;
+    this.file = owner.options.filename;
+  }
+
+  get sites(): Site[] {
+    return this.owner.details().sites.sites;
+  }
 }
 
 export interface Transformed {
@@ -167,7 +190,7 @@ export class ModuleTransformer {
       const key = cacheKey(options);
       const cache = this.openCache();
       const entry = cache.stored(key);
-      if (entry !== undefined) return { code: entry.code, registration: lazyRegistration(options, entry.code, () => this.details(cache, key, entry.source, options)) };
+      if (entry !== undefined) return { code: entry.code, registration: new CachedRegistration(entry.code, this, cache, key, entry.source, options) };
       return this.transformOrThrow(filename, sourceText(readFileSync(filename)), 'module', false, moduleKey);
     } catch (e) {
       writeStderr(`jsmemtrace: warning: the sites of ${filename} are lost: ${reason(e)}`);
@@ -231,7 +254,7 @@ export class ModuleTransformer {
     const code = cache.get(key, source);
     if (code === undefined) return undefined;
     if (debugLoader && debug) writeStderr(`jsmemtrace[loader]: instrument ${options.filename} (cache hit)`);
-    return { code, registration: lazyRegistration(options, code, () => this.details(cache, key, source, options)) };
+    return { code, registration: new CachedRegistration(code, this, cache, key, source, options) };
   }
 
   /**
@@ -271,7 +294,7 @@ export class ModuleTransformer {
    * must not fail: from its entry, else (gone, replaced or damaged since) by instrumenting the
    * same text again, which gives the same (same build); else none, after a warning.
    */
-  private details(cache: InstrumentCache, key: string, source: string, options: InstrumentOptions): EntryDetails {
+  details(cache: InstrumentCache, key: string, source: string, options: InstrumentOptions): EntryDetails {
     // As in `transform`: the program's replacements of builtins may be instrumented.
     const busy = own.busy;
     own.busy = true;

@@ -136,6 +136,37 @@ test('TypeScript .ts (ESM by syntax), .mts and .cts run directly, ./x.js finds x
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'named.cts', 'scale.mts']);
 });
 
+test('a program in a folder whose URL escapes characters (a space, %): TypeScript and JavaScript alike instrumented, twice', (t) => {
+  // The load hook tells JavaScript CommonJS by Node's result before it works out the file's name
+  // (Node 22/24): a TypeScript file's URL must still reach the TypeScript path.
+  const p = copyProgram('ts');
+  t.after(p.cleanup);
+  const dir = join(p.base, 'my %41 app');
+  cpSync(p.dir, dir, { recursive: true });
+  const counts = join(p.base, 'counts.json');
+  const throwLine = readFileSync(join(dir, 'main.ts'), 'utf8').split('\n').findIndex((l) => l.includes("throw new Error('boom')")) + 1;
+  for (const start of ['cold', 'warm']) {
+    rmSync(counts, { force: true });
+    const r = runCli(['run', 'main.ts'], { cwd: dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, 0, `${start}: ${r.stderr}`);
+    assert.deepEqual(jsmtLines(r.stderr), [], start);
+    assert.deepEqual(JSON.parse(r.stdout), { label: '<x>', s: { value: 21 }, legacy: 6, throwLine, shout: 'HI', unit: 7, named: 8 }, start);
+    assert.deepEqual(Object.keys(readCounts(counts, dir)).sort(), ['helper.ts', 'legacy.cts', 'main.ts', 'named.cts', 'scale.mts'], start);
+  }
+  // A TypeScript URL with a query, where Node does not strip types itself (Node 20, or turned
+  // off): the loader reads and strips the file, Node's loader knows no format for it.
+  writeFileSync(join(dir, 'query.mjs'), "const { scale } = await import('./scale.mts?v=1');\nconsole.log(scale(2, 4).value);\n");
+  const options = module.registerHooks === undefined ? '' : ' --no-experimental-strip-types';
+  for (const start of ['cold', 'warm']) {
+    rmSync(counts, { force: true });
+    const env = countingEnv(counts);
+    const r = runCli(['run', 'query.mjs'], { cwd: dir, env: { ...env, NODE_OPTIONS: env.NODE_OPTIONS + options, JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, 0, `${start}: ${r.stderr}`);
+    assert.equal(r.stdout, '8\n', start);
+    assert.deepEqual(Object.keys(readCounts(counts, dir)).sort(), ['scale.mts'], start);
+  }
+});
+
 test('an ES module imports the named exports of instrumented CommonJS, as Node finds them in its source', (t) => {
   // Node finds them by reading the CommonJS source (cjs-module-lexer): probes in that source hide
   // `module.exports = {…}`, `require()` re-exports and TypeScript's `__exportStar(require(…))`.

@@ -193,6 +193,51 @@ test('cache: round trip, only for the same source, atomic files, corrupt entries
   }
 });
 
+test('cache: entries larger than the read buffer, texts of the same length, and a read from inside another read', (t) => {
+  const dir = join(tempDir(t), 'c');
+  const warnings = [];
+  const cache = new InstrumentCache(dir, (l) => warnings.push(l));
+  const sites = { key: '/big.js', file: '/big.js', sites: [{ kind: 1, line: 1, column: 0, fn: '<module>' }] };
+  // ~300 KB of code and ~160 KB of source, each with characters of 2, 3 and 4 UTF-8 bytes.
+  const source = 'const s = "\u00e9\u4e2d\u{1F600}";\n'.repeat(6000);
+  const code = '__p();' + source.repeat(2);
+  cache.set('cd34', { code, sites, inserts: [0, 6] }, source);
+  assert.ok(readFileSync(join(dir, 'cd/34.entry')).length > 400_000);
+  assert.equal(cache.get('cd34', source), code);
+  assert.deepEqual(cache.details('cd34', source).inserts, [0, 6]);
+  // The same number of UTF-16 units and of UTF-8 bytes, another text: no hit.
+  const swapped = source.slice(0, -3) + 'x' + source.slice(-2);
+  assert.equal(swapped.length, source.length);
+  assert.equal(Buffer.byteLength(swapped), Buffer.byteLength(source) - (Buffer.byteLength(source.slice(-3, -2)) - 1));
+  for (const other of [swapped, source.slice(0, -1) + ';', 'x' + source.slice(1)]) assert.equal(cache.get('cd34', other), undefined);
+  const big = readFileSync(join(dir, 'cd/34.entry'));
+  writeFileSync(join(dir, 'cd/34.entry'), big.subarray(0, -1));
+  assert.equal(cache.get('cd34', source), undefined);
+  assert.equal(existsSync(join(dir, 'cd/34.entry')), false, 'a truncated large entry is corrupt too');
+  assert.equal(warnings.length, 1);
+
+  // A module loaded while an entry is being read (by a builtin the program replaced, which the
+  // loader calls): each read gets its own bytes.
+  cache.set('ab12', { code: 'code of a', sites, inserts: [] }, 'source a');
+  cache.set('ab13', { code: 'code of b', sites, inserts: [] }, 'source b');
+  const toString = Buffer.prototype.toString;
+  let inner;
+  Buffer.prototype.toString = function (...args) {
+    if (inner === undefined) {
+      inner = null;
+      inner = cache.get('ab13', 'source b');
+    }
+    return toString.apply(this, args);
+  };
+  try {
+    assert.equal(cache.get('ab12', 'source a'), 'code of a');
+  } finally {
+    Buffer.prototype.toString = toString;
+  }
+  assert.equal(inner, 'code of b');
+  assert.equal(cache.get('ab12', 'source a'), 'code of a');
+});
+
 test('cache: the first entry a process writes prunes its sub-directory of entries unused for a week and stale temp files', (t) => {
   const dir = join(tempDir(t), 'c');
   const entry = { code: 'x', sites: { key: '/f.js', file: '/f.js', sites: [] }, inserts: [] };
