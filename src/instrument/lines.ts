@@ -3,25 +3,32 @@
  * U+2028, U+2029), which are also the ones V8 counts for stack-trace line numbers.
  */
 export class LineIndex {
-  private readonly starts: number[];
+  /** Offsets of the lines' first characters, in the first `lineCount` elements. */
+  private readonly starts: Int32Array;
+  readonly lineCount: number;
   /** Index of the line of the last lookup: the rewriter asks in nearly ascending order. */
   private cursor = 0;
 
   constructor(text: string) {
-    const starts = [0];
+    // Typed and sized up front (a line per 32 characters; real code has ~45): no growth step by step.
+    let starts: Int32Array = new Int32Array((text.length >> 5) + 16);
+    let n = 1;
     if (text.indexOf('\r') < 0 && text.indexOf('\u2028') < 0 && text.indexOf('\u2029') < 0) {
       // The common case, LF only: a native search per line.
-      for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) starts.push(p + 1);
+      for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) {
+        if (n === starts.length) starts = grown(starts);
+        starts[n++] = p + 1;
+      }
     } else {
       const re = /\r\n?|[\n\u2028\u2029]/g;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) starts.push(m.index + m[0].length);
+      while ((m = re.exec(text)) !== null) {
+        if (n === starts.length) starts = grown(starts);
+        starts[n++] = m.index + m[0].length;
+      }
     }
     this.starts = starts;
-  }
-
-  get lineCount(): number {
-    return this.starts.length;
+    this.lineCount = n;
   }
 
   /** 0-based line of an offset. */
@@ -31,12 +38,17 @@ export class LineIndex {
     if (starts[c]! <= offset) {
       // Forward by a few lines is the common case; otherwise binary search.
       let steps = 0;
-      while (c + 1 < starts.length && starts[c + 1]! <= offset) {
+      while (c + 1 < this.lineCount && starts[c + 1]! <= offset) {
         if (++steps > 8) { c = this.search(offset); break; }
         c++;
       }
     } else {
-      c = this.search(offset);
+      // Back by a few lines (the start of an expression just walked) is as common.
+      let steps = 0;
+      while (starts[c]! > offset) {
+        if (++steps > 8) { c = this.search(offset); break; }
+        c--;
+      }
     }
     this.cursor = c;
     return c;
@@ -47,9 +59,29 @@ export class LineIndex {
     return this.lineIndex(offset) + 1;
   }
 
-  /** 1-based line of an offset out of the ascending order (a function's end): keeps the cursor. */
+  /**
+   * 1-based line of an offset out of the ascending order (a function's or an expression's end):
+   * keeps the cursor. Usually a few lines past it: searched from there in growing steps.
+   */
   lineAside(offset: number): number {
-    return this.search(offset) + 1;
+    const starts = this.starts;
+    const n = this.lineCount;
+    let lo = this.cursor;
+    if (starts[lo]! > offset) return this.search(offset) + 1;
+    let step = 1;
+    let hi = lo + 1;
+    while (hi < n && starts[hi]! <= offset) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+    // The line is in [lo, hi) (the last line when hi is past it).
+    hi = Math.min(hi, n) - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
+    }
+    return lo + 1;
   }
 
   /** Offset of a 0-based line's first character. */
@@ -65,13 +97,19 @@ export class LineIndex {
   private search(offset: number): number {
     const starts = this.starts;
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = this.lineCount - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
     }
     return lo;
   }
+}
+
+function grown(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**

@@ -128,9 +128,9 @@ export class SiteColumns {
   column: Int32Array;
   /** Absent: -1. */
   endLine: Int32Array;
-  readonly fn: string[] = [];
+  readonly fn: string[];
   /** Absent: undefined. */
-  readonly name: (string | undefined)[] = [];
+  readonly name: (string | undefined)[];
   /** Set by source maps for a site in another file (see `Site.file`); filled by `mapSites`. */
   readonly file: (string | undefined)[] = [];
 
@@ -140,6 +140,9 @@ export class SiteColumns {
     this.line = new Int32Array(capacity);
     this.column = new Int32Array(capacity);
     this.endLine = new Int32Array(capacity);
+    // Written in order (past their end too once outgrown), not pushed: no growth step on the way.
+    this.fn = new Array<string>(capacity);
+    this.name = new Array<string | undefined>(capacity);
   }
 
   get length(): number {
@@ -154,8 +157,8 @@ export class SiteColumns {
     this.line[n] = line;
     this.column[n] = column;
     this.endLine[n] = endLine;
-    this.fn.push(fn);
-    this.name.push(name);
+    this.fn[n] = fn;
+    this.name[n] = name;
     this.count = n + 1;
     return n;
   }
@@ -175,8 +178,6 @@ export class SiteColumns {
   /** Drops the last site added. */
   pop(): void {
     this.count--;
-    this.fn.pop();
-    this.name.pop();
   }
 
   table(key: string, file: string): SiteTable {

@@ -187,8 +187,21 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`,'],
 ];
 
-/** FORMS as bytes, for `finishAscii`. */
-const FORM_BYTES: readonly (readonly Uint8Array[])[] = FORMS.map((pieces) => pieces.map((p) => Buffer.from(p, 'latin1')));
+/**
+ * FORMS as bytes, for `finishAscii`: all pieces in one array, piece `j` of form `f` at
+ * `PIECE_AT[f * 3 + j]`, `PIECE_LENGTH[f * 3 + j]` bytes long (-1: the form has no such piece).
+ */
+const PIECES = Buffer.from(FORMS.map((pieces) => pieces.join('')).join(''), 'latin1');
+const PIECE_AT = new Int32Array(FORMS.length * 3);
+const PIECE_LENGTH = new Int32Array(FORMS.length * 3).fill(-1);
+{
+  let at = 0;
+  FORMS.forEach((pieces, f) => pieces.forEach((piece, j) => {
+    PIECE_AT[f * 3 + j] = at;
+    PIECE_LENGTH[f * 3 + j] = piece.length;
+    at += piece.length;
+  }));
+}
 
 /**
  * V8 names an anonymous function or class in stack traces after the variable it is assigned to,
@@ -221,12 +234,12 @@ export interface RewriteOutput {
 
 export class Rewriter {
   /**
-   * Per insertion: its offset. `pos` and `form` are typed and sized from the source up front
-   * (a 9 MB file has ~340,000 insertions): no array grows element by element in the walk.
+   * Per insertion: its offset. `pos`, `form` and `txt` are sized from the source up front (a 9 MB
+   * file has ~340,000 insertions): no array grows element by element in the walk.
    */
   private pos: Int32Array;
   /** Per insertion: its text (Form.Text), else ''. */
-  private readonly txt: string[] = [];
+  private readonly txt: string[];
   /** The start of the expression statement of a statement list being walked, until a form takes it. */
   private listStatement = -1;
   /** Per insertion: `site * 32 + form`, 0 for a text. */
@@ -311,6 +324,8 @@ export class Rewriter {
     // ~1 insertion per 27 characters in real code; more grows the arrays.
     this.pos = new Int32Array(Math.max(64, src.length >> 4));
     this.form = new Int32Array(this.pos.length);
+    // Written in order, past its end too once the walk outgrows it.
+    this.txt = new Array<string>(this.pos.length);
     // ~1 site per 44 characters.
     this.sites = new SiteColumns(Math.max(64, Math.floor(src.length / 40)));
     this.F = probes.functions;
@@ -347,7 +362,7 @@ export class Rewriter {
     const n = this.count;
     if (n === this.pos.length) this.grow();
     this.pos[n] = at;
-    this.txt.push(text);
+    this.txt[n] = text;
     this.count = n + 1;
   }
 
@@ -371,7 +386,7 @@ export class Rewriter {
 
   private reserve(at: number): number {
     this.add(at, '');
-    return this.txt.length - 1;
+    return this.count - 1;
   }
 
   private site(kind: SiteKind, at: number, fn: string, name?: string): number {
@@ -402,81 +417,104 @@ export class Rewriter {
   }
 
   /**
-   * Bytes all the way: the source's runs are copied from a Latin-1 copy of it, the forms' pieces
-   * from their bytes and site numbers written digit by digit, so that ~340,000 insertions (a 9 MB
-   * file) build no string but the result.
+   * Bytes all the way, in one buffer that holds the source's bytes, the forms' pieces and then
+   * the result: a run of source or a piece longer than `COPY_MIN` is one `copyWithin` (a native
+   * copy, as fast on the first call as later, unlike a loop over bytes, which a cold start runs
+   * unoptimized for a while), site numbers are written digit by digit, and ~340,000 insertions
+   * (a 9 MB file) build no string but the result. A first pass sizes the result and the insert
+   * list, so that neither grows.
    */
   private finishAscii(): RewriteOutput {
     const { pos, txt, form, src } = this;
-    const bytes = Buffer.from(src, 'latin1');
-    let out = Buffer.allocUnsafe(src.length * 2 + (src.length >> 2) + 256);
-    let o = 0;
-    const inserts: number[] = [];
-    let last = 0;
+    const n = this.count;
+    const srcLength = src.length;
+    // Per insertion: its length * 2, + 1 when a space goes first; -1 when it is empty.
+    const sizes = new Int32Array(n);
+    let total = srcLength;
+    let entries = 0;
+    let last = -1;
     /** The character the next insertion follows in the output (0: none, or not a word's). */
     let before = 0;
-    const n = this.count;
     for (let i = 0; i < n; i++) {
       const f = form[i]!;
       const t = txt[i]!;
-      if (f === 0 && t === '') continue;
+      if (f === 0 && t === '') { sizes[i] = -1; continue; }
       const p = pos[i]!;
-      if (p !== last) before = bytes[p - 1]!;
+      if (p !== last) {
+        before = p > 0 ? src.charCodeAt(p - 1) : 0;
+        entries++;
+      }
       let length: number;
-      let space: number;
-      let pieces: readonly Uint8Array[] | undefined;
-      let site = 0;
-      let digits = 0;
+      let head: number;
       if (f === 0) {
-        // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
-        space = isWordChar(before) && isWordChar(t.charCodeAt(0)) ? 1 : 0;
-        length = space + t.length;
+        length = t.length;
+        head = t.charCodeAt(0);
       } else {
-        pieces = FORM_BYTES[f & 31]!;
-        site = f >>> 5;
-        digits = digitCount(site);
-        space = isWordChar(before) && isWordChar(pieces[0]![0]!) ? 1 : 0;
-        length = space + pieces[0]!.length + digits + pieces[1]!.length;
-        if (pieces.length === 3) length += digits + pieces[2]!.length;
+        const k = (f & 31) * 3;
+        const digits = digitCount(f >>> 5);
+        length = PIECE_LENGTH[k]! + digits + PIECE_LENGTH[k + 1]!;
+        if (PIECE_LENGTH[k + 2]! >= 0) length += digits + PIECE_LENGTH[k + 2]!;
+        head = PIECES[PIECE_AT[k]!]!;
       }
-      if (o + (p - last) + length > out.length) {
-        const grown = Buffer.allocUnsafe(Math.max(out.length * 2, o + (p - last) + length));
-        out.copy(grown, 0, 0, o);
-        out = grown;
-      }
-      if (p - last > 64) {
-        bytes.copy(out, o, last, p);
-        o += p - last;
-      } else {
-        for (let j = last; j < p; j++) out[o++] = bytes[j]!;
-      }
-      if (space === 1) out[o++] = 32;
-      if (pieces === undefined) {
-        for (let k = 0; k < t.length; k++) out[o++] = t.charCodeAt(k);
-      } else {
-        o = writeBytes(out, o, pieces[0]!);
-        o = writeDigits(out, o, site, digits);
-        o = writeBytes(out, o, pieces[1]!);
-        if (pieces.length === 3) {
-          o = writeDigits(out, o, site, digits);
-          o = writeBytes(out, o, pieces[2]!);
-        }
-      }
-      if (p !== last || inserts.length === 0) inserts.push(p, length);
-      else inserts[inserts.length - 1]! += length;
+      // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
+      const space = isWordChar(before) && isWordChar(head) ? 1 : 0;
+      sizes[i] = length * 2 + space;
+      total += length + space;
       // Every probe text ends in punctuation (`(`, `,`, `;`, `{`, `)`, `}`). Not reading its last
       // character keeps a text that is a rope unflattened.
       before = 0;
       last = p;
     }
-    const end = o + (src.length - last);
-    if (end > out.length) {
-      const grown = Buffer.allocUnsafe(end);
-      out.copy(grown, 0, 0, o);
-      out = grown;
+    const piecesAt = srcLength;
+    const outAt = piecesAt + PIECES.length;
+    const buf = Buffer.allocUnsafe(outAt + total);
+    buf.write(src, 0, 'latin1');
+    buf.set(PIECES, piecesAt);
+    const inserts = new Array<number>(entries * 2);
+    let e = -2;
+    let o = outAt;
+    last = 0;
+    let lastAt = -1;
+    for (let i = 0; i < n; i++) {
+      const size = sizes[i]!;
+      if (size < 0) continue;
+      const p = pos[i]!;
+      if (p - last > COPY_MIN) {
+        buf.copyWithin(o, last, p);
+        o += p - last;
+      } else {
+        for (let j = last; j < p; j++) buf[o++] = buf[j]!;
+      }
+      last = p;
+      const length = size >> 1;
+      if (p !== lastAt) {
+        e += 2;
+        inserts[e] = p;
+        inserts[e + 1] = length + (size & 1);
+        lastAt = p;
+      } else {
+        inserts[e + 1]! += length + (size & 1);
+      }
+      if ((size & 1) === 1) buf[o++] = 32;
+      const f = form[i]!;
+      if (f === 0) {
+        const t = txt[i]!;
+        for (let k = 0; k < length; k++) buf[o++] = t.charCodeAt(k);
+        continue;
+      }
+      const k = (f & 31) * 3;
+      const site = f >>> 5;
+      const digits = digitCount(site);
+      o = copyPiece(buf, o, piecesAt, k);
+      o = writeDigits(buf, o, site, digits);
+      o = copyPiece(buf, o, piecesAt, k + 1);
+      if (PIECE_LENGTH[k + 2]! >= 0) {
+        o = writeDigits(buf, o, site, digits);
+        o = copyPiece(buf, o, piecesAt, k + 2);
+      }
     }
-    bytes.copy(out, o, last, src.length);
-    return { code: out.toString('latin1', 0, end), sites: this.sites, inserts };
+    buf.copyWithin(o, last, srcLength);
+    return { code: buf.toString('latin1', outAt, outAt + total), sites: this.sites, inserts };
   }
 
   private finishJoined(): RewriteOutput {
@@ -1409,7 +1447,7 @@ export class Rewriter {
         const tagged = this.unnamed > 0;
         this.setForm(open, tagged ? (seq ? Form.NewArgSeqT : Form.NewArgT) : seq ? Form.NewArgSeq : Form.NewArg, i);
         this.wrapClose(last, tagged ? (again === '' ? '}`' : `}\${${callee.name as string}}\``) : again + ')');
-        if (again !== '') this.noteAgain(this.txt.length - 1, callee.name as string);
+        if (again !== '') this.noteAgain(this.count - 1, callee.name as string);
       }
     } else if (C && !quoted && !quiet) {
       const slot = this.reserve(e.start);
@@ -2213,8 +2251,18 @@ function skipTrivia(src: string, p: number): number {
   }
 }
 
-function writeBytes(out: Buffer, o: number, b: Uint8Array): number {
-  for (let k = 0; k < b.length; k++) out[o++] = b[k]!;
+/** Runs of bytes longer than this are copied natively, shorter ones (most pieces) by a loop. */
+const COPY_MIN = 16;
+
+/** Piece `k` (see `PIECES`) of the copy of PIECES at `piecesAt` in `buf`, written at `o`. */
+function copyPiece(buf: Buffer, o: number, piecesAt: number, k: number): number {
+  const from = piecesAt + PIECE_AT[k]!;
+  const length = PIECE_LENGTH[k]!;
+  if (length > COPY_MIN) {
+    buf.copyWithin(o, from, from + length);
+    return o + length;
+  }
+  for (let j = from; j < from + length; j++) buf[o++] = buf[j]!;
   return o;
 }
 
