@@ -305,6 +305,8 @@ export class Rewriter {
    * probes take forms that V8 counts as neither (`PENDING`, the tagged-template forms).
    */
   private unnamed = 0;
+  /** Whether the code being walked is in an arrow's body (or an IIFE's), which V8 parses as part of an expression. */
+  private inArrow = false;
   /**
    * Per line, the offset of the last call on it that may be `assert(…)`, `assert.ok(…)` or
    * `assert.strict(…)` (by its text), else -1; undefined when the file has none. Node 20 puts such
@@ -761,6 +763,9 @@ export class Rewriter {
         return;
       case 'ClassDeclaration':
         this.cls(s, s.id ? s.id.name : 'default');
+        // Its constructor waits for a name too where V8 parses it as part of an expression
+        // around it (in an arrow's body), as a class expression's does (see `unnamed`).
+        if (this.inArrow) this.unnamed++;
         return;
       case 'ReturnStatement':
         this.returnStatement(s);
@@ -1265,7 +1270,8 @@ export class Rewriter {
       case 'ClassExpression':
         this.literals++;
         this.cls(e, e.id ? e.id.name : '<anonymous>');
-        if (!e.id) this.unnamed++;
+        // Named or not, V8 adds its constructor to what waits for a name.
+        this.unnamed++;
         return;
       case 'TemplateLiteral':
         for (const x of e.expressions as Node[]) this.expr(x, quoted);
@@ -1616,6 +1622,8 @@ export class Rewriter {
     const isArrow = f.type === 'ArrowFunctionExpression' || f === this.calledAtOnce;
     const outerUnnamed = this.unnamed;
     if (!isArrow) this.unnamed = 0;
+    const outerInArrow = this.inArrow;
+    this.inArrow = isArrow;
     const body = f.body as Node;
     const concise = body.type !== 'BlockStatement';
     // `() => assert(v)` stays concise: Node 20 finds no call in it for its message (see
@@ -1707,6 +1715,7 @@ export class Rewriter {
     this.naming = outerNaming;
     this.staticInits = outerInits;
     if (!isArrow) this.unnamed = outerUnnamed;
+    this.inArrow = outerInArrow;
     // Statements after a one-line function on its line are still "not on a new line".
     if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
   }
@@ -1932,15 +1941,15 @@ export class Rewriter {
       }
     }
     // `;`: the last member may be a field that relies on automatic semicolon insertion.
-    if (lineSite >= 0 && !this.quiet(body.end - 1)) this.add(body.end - 1, `;static{__jsmtL&&__jsmt$.l(__jsmt$m,${lineSite})}`);
+    if (lineSite >= 0 && !this.quiet(body.end - 1)) this.add(body.end - 1, `;static{__jsmtL&&${probeCall('l', lineSite, true)}}`);
     this.scope = outerScope;
     this.naming = outerNaming;
   }
 
   private staticBlock(b: Node, label: string): void {
     const outer = this.ctx;
-    const outerUnnamed = this.unnamed;
-    this.unnamed = 0;
+    // V8 parses a static block as part of the code around the class: its calls forget literals
+    // waiting outside, and its assignments name them (see `unnamed`).
     const probed = this.F;
     const site = probed ? this.functionSite(b.start, label, '', b.end - 1) : -1;
     const ctx = newContext(label, site);
@@ -1961,7 +1970,6 @@ export class Rewriter {
     this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
-    this.unnamed = outerUnnamed;
   }
 }
 
