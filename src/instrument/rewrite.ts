@@ -127,29 +127,36 @@ interface FnContext {
  * it replaced the program's error (or return) with a new one, so that a recursion catching at
  * every level caught hundreds of times instead of once. The program then overflows in its own
  * code, as it does plainly.
+ *
+ * Every probe's callee is in parentheses, `(__jsmt$.b)(…)`: V8's name inference reads the names of
+ * a member chain (`__jsmt$`, `b`, `call`) onto its stack, and a literal inside the probe's value
+ * named from that stack would show them (`at __jsmt$.n.__jsmt$.w.get` for `at Proxy.get`); it
+ * drops the names read inside parentheses when they close. `(a.b)()` still calls with `this` and
+ * still counts as a call. A probe that opens an expression statement so starts with `(`: see
+ * `semicolonSlot`.
  */
 const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT }
 const FORMS: readonly (readonly string[])[] = [
   [],
-  ['__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
-  ['{__jsmtL&&__jsmt$.l(__jsmt$m,', ');'],
-  ['__jsmt$.b(__jsmt$m,', ','],
-  ['__jsmt$.b(__jsmt$m,', ',('],
-  ['(__jsmtC&&__jsmt$.b(__jsmt$m,', '),'],
-  ['__jsmt$.o(__jsmt$m,', ','],
-  ['if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}try{'],
-  ['}catch(__jsmt$e){if(__jsmtF)try{__jsmt$.t(__jsmt$m,', ')}catch{}throw __jsmt$e}finally{if(__jsmtF)try{__jsmt$.r(__jsmt$m,', ')}catch{}}'],
+  ['__jsmtL&&(__jsmt$.l)(__jsmt$m,', ');'],
+  ['{__jsmtL&&(__jsmt$.l)(__jsmt$m,', ');'],
+  ['(__jsmt$.b)(__jsmt$m,', ','],
+  ['(__jsmt$.b)(__jsmt$m,', ',('],
+  ['(__jsmtC&&(__jsmt$.b)(__jsmt$m,', '),'],
+  ['(__jsmt$.o)(__jsmt$m,', ','],
+  ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}try{'],
+  ['}catch(__jsmt$e){if(__jsmtF)try{(__jsmt$.t)(__jsmt$m,', ')}catch{}throw __jsmt$e}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ')}catch{}}'],
   // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the
   // `try`. `(0,…)`: an anonymous function assigned to a name would take that name.
-  ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}__jsmt$v=(0,'],
-  [');++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(0,'],
+  [');++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
-  ['__jsmt$.w(__jsmt$m,', ','],
-  ['__jsmt$.w(__jsmt$m,', ',('],
-  ['((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,', '),'],
+  ['(__jsmt$.w)(__jsmt$m,', ','],
+  ['(__jsmt$.w)(__jsmt$m,', ',('],
+  ['((__jsmtC||__jsmtA)&&(__jsmt$.w)(__jsmt$m,', '),'],
   // The entry probe inside the `try`, for bodies of at most one statement (see `block`).
-  ['try{if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}'],
+  ['try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
   // Flagged bodies: `try`/`finally` only, with every normal exit marked in `__jsmt$d` (see
   // `FnContext.flagged`), in a block of their own: a `var` would make V8 put the body of a
   // function with default, rest or destructured parameters in a block (see `v8StatementCount`).
@@ -159,32 +166,32 @@ const FORMS: readonly (readonly string[])[] = [
   // next assignment or initialised declaration it parses, also in a function that follows: the
   // probe's own would name it `__jsmt$d` (the entry probe's call, first, drops it as the
   // original's calls do).
-  ['if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}{let __jsmt$d,__jsmt$v;try{'],
-  ['{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}'],
-  [';++__jsmt$d}finally{if(__jsmtF)try{__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
+  ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d,__jsmt$v;try{'],
+  ['{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
+  [';++__jsmt$d}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
   // ConciseEntry / ConciseExit for a body that holds a function or class literal (see `HELD`).
   // `(0,…)` inside: V8 gives a concise body the position of its start (a frame shows it while a
   // static initializer in it runs), and the comma's right operand gets that position back after
   // the probe's read of `__jsmt$.v`, which has the position of the `=>`.
-  ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}__jsmt$v=__jsmt$.v((0,'],
-  ['));++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{__jsmt$.r(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(__jsmt$.v)((0,'],
+  ['));++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // Generators count their suspensions in `__jsmt$d` (see `FnContext.flagged`): it starts at 0.
-  ['if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}{let __jsmt$d=0,__jsmt$v;try{'],
-  ['{let __jsmt$d=0,__jsmt$v;try{if(__jsmtF)try{__jsmt$.f(__jsmt$m,', ')}catch{}'],
-  [';++__jsmt$d}finally{if(__jsmtF)try{__jsmt$.r(__jsmt$m,', ',__jsmt$d)}catch{}}}'],
+  ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d=0,__jsmt$v;try{'],
+  ['{let __jsmt$d=0,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
+  [';++__jsmt$d}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d)}catch{}}}'],
   // Line, LineBrace, Arg, ArgSeq, NewArg, NewArgSeq where a function or class literal may wait
   // for its name (see `Rewriter.unnamed`): a tagged template is a call that V8's name inference
   // does not count, and `.call` passes its substitutions as the probe's arguments.
-  ['__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`;'],
-  ['{__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`;'],
-  ['__jsmt$.b.call`${__jsmt$m}${', '}${'],
-  ['__jsmt$.b.call`${__jsmt$m}${', '}${('],
-  ['__jsmt$.w.call`${__jsmt$m}${', '}${'],
-  ['__jsmt$.w.call`${__jsmt$m}${', '}${('],
+  ['__jsmtL&&(__jsmt$.l.call)`${__jsmt$m}${', '}`;'],
+  ['{__jsmtL&&(__jsmt$.l.call)`${__jsmt$m}${', '}`;'],
+  ['(__jsmt$.b.call)`${__jsmt$m}${', '}${'],
+  ['(__jsmt$.b.call)`${__jsmt$m}${', '}${('],
+  ['(__jsmt$.w.call)`${__jsmt$m}${', '}${'],
+  ['(__jsmt$.w.call)`${__jsmt$m}${', '}${('],
   // The line probe of an `else if` on a new line, first in its test (see the `IfStatement` case),
   // and its tagged form.
-  ['__jsmtL&&__jsmt$.l(__jsmt$m,', '),'],
-  ['__jsmtL&&__jsmt$.l.call`${__jsmt$m}${', '}`,'],
+  ['__jsmtL&&(__jsmt$.l)(__jsmt$m,', '),'],
+  ['__jsmtL&&(__jsmt$.l.call)`${__jsmt$m}${', '}`,'],
 ];
 
 /**
@@ -213,6 +220,15 @@ const HELD = 4;
 /** A `return` where a function or class literal may wait for its name (see `Rewriter.unnamed`). */
 const PENDING = 8;
 
+/**
+ * Around a bare form `(PROBE,VALUE)` that is an assignment's value while a literal waits for its
+ * name (see `Rewriter.unnamed`), with PROBE tagged: a call, a `new` or (as an assignment's value)
+ * a tagged template makes V8 forget the latest waiting literal; a comma expression would have it
+ * name them all after the target. The identity `v` in a tagged template is such a value again.
+ */
+const HOLD_OPEN = '(__jsmt$.v.call)`${';
+const HOLD_CLOSE = '}`';
+
 /** See `Rewriter.nest`. */
 const NEST_LIMIT = 16;
 
@@ -240,8 +256,10 @@ export class Rewriter {
   private pos: Int32Array;
   /** Per insertion: its text (Form.Text), else ''. */
   private readonly txt: string[];
-  /** The start of the expression statement of a statement list being walked, until a form takes it. */
+  /** The start of the expression statement of a statement list being walked (see `semicolonSlot`). */
   private listStatement = -1;
+  /** The slot of that statement's `;` once a form has asked for it, else -1. */
+  private listSemicolon = -1;
   /** Per insertion: `site * 32 + form`, 0 for a text. */
   private form: Int32Array;
   /** Insertions made (the used length of `pos`, `form` and `txt`). */
@@ -645,10 +663,11 @@ export class Rewriter {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
       this.listStatement = !this.lineProbe(s, false, prevEnd, prevOpen) && s.type === 'ExpressionStatement' ? s.start : -1;
+      this.listSemicolon = -1;
       const after = this.lineAfter;
       this.lineAfter = -1;
       this.statement(s);
-      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&__jsmt$.l(__jsmt$m,${after});`);
+      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&(__jsmt$.l)(__jsmt$m,${after});`);
       prevEnd = s.end;
       prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
@@ -662,12 +681,15 @@ export class Rewriter {
    * A slot for a `;` before a probe form that opens with `(` at `at`, when `at` starts an
    * expression statement of a statement list: the statement before it may end at a line break
    * without a semicolon, and a line that starts with `(` continues it (`a()` + newline + `(probe,
-   * b())` would call a's result). Taken by the first form at that position; -1 elsewhere.
+   * b())` would call a's result). Reserved by the first form at that position, before anything else
+   * there (the outermost expression asks first), and shared by the forms inside it that start
+   * there too (`new X().y(z)`: the call's Arg form leaves it empty, the `new`'s `n` fills it);
+   * -1 elsewhere.
    */
   private semicolonSlot(at: number): number {
     if (at !== this.listStatement) return -1;
-    this.listStatement = -1;
-    return this.reserve(at);
+    if (this.listSemicolon < 0) this.listSemicolon = this.reserve(at);
+    return this.listSemicolon;
   }
 
   /**
@@ -1062,17 +1084,17 @@ export class Rewriter {
 
   /**
    * After an assignment (`infers`: `=` or a logical one, or an initialized declaration of a name)
-   * of `value`: V8 names every literal waiting for a name, unless `value` is a call or `new`
-   * (then, as after any other assignment, it forgets the latest one).
+   * of `value`: V8 names every literal waiting for a name, unless `value` is a call, `new` or
+   * tagged template (then, as after any other assignment, it forgets the latest one).
    */
   private afterAssignment(infers: boolean, value: Node): void {
     const t = value.type === 'ChainExpression' ? value.expression.type : value.type;
-    if (infers && t !== 'CallExpression' && t !== 'NewExpression') this.unnamed = 0;
+    if (infers && t !== 'CallExpression' && t !== 'NewExpression' && t !== 'TaggedTemplateExpression') this.unnamed = 0;
     else if (this.unnamed > 0) this.unnamed--;
   }
 
   /**
-   * The literal probe `__jsmt$.o(__jsmt$m,I,` at `slot` and `)` at `end`, around a value just
+   * The literal probe `(__jsmt$.o)(__jsmt$m,I,` at `slot` and `)` at `end`, around a value just
    * walked; the tagged form while a literal may wait for its name (see `unnamed`), unless `plain`.
    */
   private literalSlot(slot: number, i: number, end: number, plain = false): void {
@@ -1087,9 +1109,8 @@ export class Rewriter {
 
   /**
    * Whether the bare probe `(probe, CALL)` of a call (`unnamed` and `literals` as they were before
-   * it) takes the tagged form: while a literal may wait for its name, unless the call is an
-   * assignment's value, for which V8 forgets one more literal (two, in the original, as the
-   * probe's and the call's are).
+   * it) takes the tagged form: while a literal may wait for its name (an assignment's value is
+   * held then, see `HOLD_OPEN`).
    */
   private bareTagged(e: Node, unnamed: number, literals: number): boolean {
     // With one literal waiting and none in the call, the probe forgets it and the call nothing,
@@ -1120,8 +1141,6 @@ export class Rewriter {
 
   /** The value of the assignment or declaration being walked (see `bareTagged`). */
   private assigned: Node | undefined = undefined;
-
-  /** The text of a bare probe `__jsmt$.P(__jsmt$m,I)` (see `unnamed`: `tagged`). */
 
   /** Walks `e` in a naming context (see `naming`). */
   private namingExpr(e: Node, quoted: boolean): void {
@@ -1256,6 +1275,9 @@ export class Rewriter {
         const name = e.id ? e.id.name as string : '';
         const label = name || this.hint || '<anonymous>';
         this.hint = undefined;
+        // An arrow function may open an expression statement.
+        const semi = wrap ? this.semicolonSlot(e.start) : -1;
+        if (semi >= 0) this.txt[semi] = ';';
         const slot = wrap ? this.reserve(e.start) : -1;
         const site = wrap ? this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function') : -1;
         const last = e === this.lastArgument;
@@ -1368,7 +1390,7 @@ export class Rewriter {
         this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
         this.wrapClose(last, probeClose(tagged));
       } else {
-        this.afterValue(last, open, `__jsmt$.b(__jsmt$m,${i})`);
+        this.afterValue(last, open, `(__jsmt$.b)(__jsmt$m,${i})`);
       }
     } else if (probed && !quoted && this.chain === 0 && !this.quietSpan(e.start, e.end)) {
       // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
@@ -1380,12 +1402,13 @@ export class Rewriter {
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
-        const tagged = this.bareTagged(e, unnamed, literals);
+        const held = e === this.assigned && this.unnamed > 0;
+        const tagged = held || this.bareTagged(e, unnamed, literals);
         const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
         if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `(__jsmtC&&${probeCall('b', i, true)},`;
+        if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
         else this.setForm(slot, Form.Bare, i);
-        this.add(e.end, ')');
+        this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
       }
     } else {
       this.expr(callee, true);
@@ -1395,14 +1418,14 @@ export class Rewriter {
     // V8 forgets the latest literal waiting for a name once it has parsed a call.
     if (this.unnamed > 0) this.unnamed--;
     if (kSite < 0) return;
+    if (semi >= 0) this.txt[semi] = ';';
     if (this.staticInits === inits) {
-      this.txt[kOpen] = `__jsmt$.k(__jsmt$m,${kSite},`;
+      this.txt[kOpen] = `(__jsmt$.k)(__jsmt$m,${kSite},`;
       this.add(e.end, ',new.target)');
     } else {
       // `super()` has returned `this` when the probe runs.
-      if (semi >= 0) this.txt[semi] = ';';
       this.txt[kOpen] = '[';
-      this.add(e.end, `,__jsmt$.k(__jsmt$m,${kSite},this,new.target)][0]`);
+      this.add(e.end, `,(__jsmt$.k)(__jsmt$m,${kSite},this,new.target)][0]`);
     }
   }
 
@@ -1459,19 +1482,22 @@ export class Rewriter {
       const slot = this.reserve(e.start);
       const before = this.callish;
       // `new` forgets nothing: a probe before it may forget nothing either.
-      const tagged = e !== this.assigned && this.unnamed > 0;
+      const tagged = this.unnamed > 0;
       this.expr(callee, true);
       for (const a of args) this.expr(a, false);
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
+        // `n` around it is a call, else it is held (see `HOLD_OPEN`).
+        const held = tagged && e === this.assigned && !(wrapN && this.staticInits === inits);
+        const open = held ? HOLD_OPEN + '((__jsmtC||__jsmtA)&&' : '((__jsmtC||__jsmtA)&&';
         if (again === '' && !tagged) this.setForm(slot, Form.NewBare, i);
-        else if (again === '') this.txt[slot] = `((__jsmtC||__jsmtA)&&${probeCall('w', i, true)},`;
+        else if (again === '') this.txt[slot] = `${open}${probeCall('w', i, true)},`;
         else {
-          this.txt[slot] = tagged ? `((__jsmtC||__jsmtA)&&${probeCall('w', i, true, 'void 0', callee.name as string)},`
-            : `((__jsmtC||__jsmtA)&&__jsmt$.w(__jsmt$m,${i},void 0${again}),`;
+          this.txt[slot] = tagged ? `${open}${probeCall('w', i, true, 'void 0', callee.name as string)},`
+            : `((__jsmtC||__jsmtA)&&(__jsmt$.w)(__jsmt$m,${i},void 0${again}),`;
           this.noteAgain(slot, callee.name as string);
         }
-        this.add(e.end, ')');
+        this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
       }
     } else {
       this.expr(callee, true);
@@ -1479,6 +1505,7 @@ export class Rewriter {
     }
     if (wrapN && this.staticInits === inits) {
       const tagged = this.unnamed > 0;
+      if (semi >= 0) this.txt[semi] = ';';
       this.txt[nSlot] = probeOpen('n', i, tagged);
       this.add(e.end, probeClose(tagged));
     }
@@ -1493,15 +1520,17 @@ export class Rewriter {
       const slot = this.reserve(e.start);
       const before = this.callish;
       // A tagged template forgets nothing: a probe before it may forget nothing either.
-      const tagged = e !== this.assigned && this.unnamed > 0;
+      const waiting = this.unnamed > 0;
       this.expr(e.tag, true);
       for (const x of quasi.expressions as Node[]) this.expr(x, false);
       if (this.callish === before) {
+        const held = e === this.assigned && this.unnamed > 0;
+        const tagged = held || (e !== this.assigned && waiting);
         const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
         if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `(__jsmtC&&${probeCall('b', i, true)},`;
+        if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
         else this.setForm(slot, Form.Bare, i);
-        this.add(e.end, ')');
+        this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
       }
       return;
     }
@@ -1524,6 +1553,8 @@ export class Rewriter {
     const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, ctx.label);
     // Around a `yield` of a body that may be flagged (decided at its end): see `FnContext.flagged`.
     const marks = !isAwait && ctx.flagged;
+    const semi = this.semicolonSlot(e.start);
+    if (semi >= 0) this.txt[semi] = ';';
     if (arg === null) {
       const tagged = this.unnamed > 0;
       this.add(e.start, probeOpen('u', i, tagged));
@@ -1533,7 +1564,6 @@ export class Rewriter {
       this.add(e.end, probeClose(tagged));
       return;
     }
-    const semi = this.semicolonSlot(e.start);
     const uSlot = this.reserve(e.start);
     const before = marks ? this.reserve(e.start) : -1;
     const sSlot = this.reserve(arg.start);
@@ -1549,11 +1579,10 @@ export class Rewriter {
       this.add(e.end, probeClose(tagged));
     } else {
       // `[await [VALUE,s][0],u][0]` (see `staticInits`): `u` no longer passes the value through.
-      if (semi >= 0) this.txt[semi] = ';';
       this.txt[uSlot] = '[';
-      this.afterValue(arg, sSlot, `__jsmt$.s(__jsmt$m,${i})`);
+      this.afterValue(arg, sSlot, `(__jsmt$.s)(__jsmt$m,${i})`);
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), this.unnamed > 0 ? 1 : 0);
-      this.add(e.end, `,__jsmt$.u(__jsmt$m,${i})][0]`);
+      this.add(e.end, `,(__jsmt$.u)(__jsmt$m,${i})][0]`);
     }
   }
 
@@ -1730,7 +1759,7 @@ export class Rewriter {
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
     const openAt = first > 0 ? stmts[first - 1]!.end : this.openBrace(body);
     const lead = first > 0 ? ';' : '';
-    const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target);` : '';
+    const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&(__jsmt$.k)(__jsmt$m,${kSite},this,new.target);` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
       this.statements(stmts, first);
@@ -1820,7 +1849,7 @@ export class Rewriter {
         this.txt[r[j + 1]!] = seq ? '),++__jsmt$d][0]' : ',++__jsmt$d][0]';
       } else if (kind & HELD) {
         const seq = (kind & 3) === 2;
-        this.txt[r[j]!] = seq ? '(__jsmt$v=__jsmt$.v((' : '(__jsmt$v=__jsmt$.v(';
+        this.txt[r[j]!] = seq ? '(__jsmt$v=(__jsmt$.v)((' : '(__jsmt$v=(__jsmt$.v)(';
         this.txt[r[j + 1]!] = seq ? ')),++__jsmt$d,__jsmt$v)' : '),++__jsmt$d,__jsmt$v)';
       } else {
         // No `(0,…)`: a comma expression gives its right operand a position of its own. VALUE
@@ -1898,7 +1927,7 @@ export class Rewriter {
       // While a literal waits for a name (see `unnamed`), V8 would name it after the inserted
       // constructor too (`x.constructor`).
       if (ctor === undefined && !derived && this.lines.lineIndex(body.start) === this.lines.lineIndex(c.start) && this.unnamed === 0 && !this.quiet(body.start + 1)) {
-        this.add(body.start + 1, `constructor(){__jsmtA&&__jsmt$.k(__jsmt$m,${kSite},this,new.target)}`);
+        this.add(body.start + 1, `constructor(){__jsmtA&&(__jsmt$.k)(__jsmt$m,${kSite},this,new.target)}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
         // A base class whose `{` is on a later line: by the `new` sites (the `n` probe).
@@ -2190,21 +2219,21 @@ function bareBody(f: Node, stmts: readonly Node[]): boolean {
 }
 
 /**
- * `text` with each probe call `__jsmt$.P(__jsmt$m,I…)` in the tagged form when `tagged` (see
+ * `text` with each probe call `(__jsmt$.P)(__jsmt$m,I…)` in the tagged form when `tagged` (see
  * `Rewriter.unnamed`).
  */
 function tagIf(tagged: boolean, text: string): string {
-  return tagged ? text.replace(/__jsmt\$\.(\w)\(__jsmt\$m,(\d+)(?:,([^)]*))?\)/g, (_, p: string, i: string, v?: string) =>
+  return tagged ? text.replace(/\(__jsmt\$\.(\w)\)\(__jsmt\$m,(\d+)(?:,([^)]*))?\)/g, (_, p: string, i: string, v?: string) =>
     probeCall(p, Number(i), true, ...(v === undefined ? [] : [v]))) : text;
 }
 
 /**
- * A probe call's text up to its last argument, the value: `__jsmt$.p(__jsmt$m,i,`, or where a
+ * A probe call's text up to its last argument, the value: `(__jsmt$.p)(__jsmt$m,i,`, or where a
  * literal may still wait for V8 to name it, the tagged form, which V8's name inference ignores:
- * `` __jsmt$.p.call`${__jsmt$m}${i}${ ``. `probeClose` ends it after the value.
+ * `` (__jsmt$.p.call)`${__jsmt$m}${i}${ ``. `probeClose` ends it after the value.
  */
 function probeOpen(p: string, i: number, tagged: boolean): string {
-  return tagged ? `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}\${` : `__jsmt$.${p}(__jsmt$m,${i},`;
+  return tagged ? `(__jsmt$.${p}.call)\`\${__jsmt$m}\${${i}}\${` : `(__jsmt$.${p})(__jsmt$m,${i},`;
 }
 
 function probeClose(tagged: boolean): string {
@@ -2213,8 +2242,8 @@ function probeClose(tagged: boolean): string {
 
 /** A whole probe call whose arguments after the site are the texts `args`. */
 function probeCall(p: string, i: number, tagged: boolean, ...args: string[]): string {
-  if (!tagged) return `__jsmt$.${p}(__jsmt$m,${i}${args.map((a) => ',' + a).join('')})`;
-  return `__jsmt$.${p}.call\`\${__jsmt$m}\${${i}}${args.map((a) => '${' + a + '}').join('')}\``;
+  if (!tagged) return `(__jsmt$.${p})(__jsmt$m,${i}${args.map((a) => ',' + a).join('')})`;
+  return `(__jsmt$.${p}.call)\`\${__jsmt$m}\${${i}}${args.map((a) => '${' + a + '}').join('')}\``;
 }
 
 /** A two-piece form's text for `site`, for a slot that holds other text before it. */

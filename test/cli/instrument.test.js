@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { instrument } from '../../dist/instrument/index.js';
 import { copyProgram, runCli } from '../loader/helpers.js';
 
-const probeKinds = (code) => new Set([...code.matchAll(/__jsmt\$\.([a-z])\(/g)].map((m) => m[1]));
+const probeKinds = (code) => new Set([...code.matchAll(/\(__jsmt\$\.([a-z])(?:\)\(|\.call\)`)/g)].map((m) => m[1]));
 
 test('prints what the instrumenter makes of the file, with the same number of lines', (t) => {
   const p = copyProgram('mixed');

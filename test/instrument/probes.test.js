@@ -159,7 +159,7 @@ test('bodies whose declarations would change inside try {} get the unwrapped for
     'return [f(1), f(0)];',
   ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
   assert.deepEqual(result, [1, undefined]);
-  assert.match(code, /return __jsmt\$\.x\(__jsmt\$m,\d+, g\)/);
+  assert.match(code, /return\(__jsmt\$\.x\)\(__jsmt\$m,\d+, g\)/);
   assert.deepEqual(events, ['f Function f 1', 'x Function f 1', 'f Function f 1', 'r Function f 1']);
 });
 
@@ -168,10 +168,10 @@ test('probe kinds are selectable', () => {
   const only = (probes) => instrument(src, { filename: '/v.cjs', probes }).code;
   const none = only({ functions: false, lines: false, calls: false, allocations: false, literals: false });
   assert.equal(none, src);
-  assert.match(only({ functions: false, lines: true, calls: false, allocations: false, literals: false }), /^function __jsmt\$m\(\)\{return "\/v.cjs"\}__jsmtL&&__jsmt\$\.l\(__jsmt\$m,0\);function f/);
+  assert.match(only({ functions: false, lines: true, calls: false, allocations: false, literals: false }), /^function __jsmt\$m\(\)\{return "\/v.cjs"\}__jsmtL&&\(__jsmt\$\.l\)\(__jsmt\$m,0\);function f/);
   const calls = only({ functions: false, lines: false, calls: true, allocations: false, literals: false });
-  assert.match(calls, /__jsmt\$\.b\(/);
-  assert.doesNotMatch(calls, /__jsmt\$\.[flnok]\(/);
+  assert.match(calls, /\(__jsmt\$\.b\)\(/);
+  assert.doesNotMatch(calls, /__jsmt\$\.[flnok]\b/);
 });
 
 test('site table: kinds, lines, columns, names', () => {
@@ -240,9 +240,9 @@ test('while a literal waits for V8 to name it, probes take the tagged forms and 
   const f = await result;
   detach();
   assert.equal(f(), 3);
-  assert.match(code, /__jsmt\$\.n\.call`\$\{__jsmt\$m\}\$\{\d+\}\$\{new Runs\(__jsmt\$\.w\.call`/);
+  assert.match(code, /\(__jsmt\$\.n\.call\)`\$\{__jsmt\$m\}\$\{\d+\}\$\{new Runs\(\(__jsmt\$\.w\.call\)`/);
   // The line probe of `const y` ends the line before it (its line keeps its columns).
-  assert.match(code, /__jsmt\$\.l\.call`\$\{__jsmt\$m\}\$\{\d+\}`;\n {2}const y/);
+  assert.match(code, /\(__jsmt\$\.l\.call\)`\$\{__jsmt\$m\}\$\{\d+\}`;\n {2}const y/);
   assert.match(code, /return\[ \(\) =>/);
   assert.deepEqual(events.filter((e) => !e.includes(' Ctor ') && !e.includes('Function Runs')), [
     'l Line <module> 1', 'l Line <module> 2', 'l Line <module> 9', 'b Call main 9', 'f Function main 2',
@@ -252,4 +252,50 @@ test('while a literal waits for V8 to name it, probes take the tagged forms and 
     'l Line main 5', 'w New Runs 5', 'b Call f 1', 'f Function <anonymous> 5', 'r Function <anonymous> 5', 'n New Runs 5',
     'l Line main 6', 'r Function main 2',
   ]);
+});
+
+// A probe's callee is in parentheses (V8's name inference would read `__jsmt$` and the probe's
+// name), so a probe that opens an expression statement starts with `(`: after a statement ended
+// by a line break it would call that statement's value. Without line probes nothing ends it first.
+test('a probe opening a statement after one ended at a line break is preceded by `;`', () => {
+  const source = [
+    'let a = 1',
+    'new Map()',
+    'const b = a',
+    'new Map().set(1, 2)',
+    'function* g() { let x = 0',
+    '  yield',
+    '  x',
+    '  yield x',
+    '}',
+    'class B { constructor() { this.k = 1 } }',
+    'class D extends B { constructor() { let q = 1',
+    '  super()',
+    '} }',
+    'const d = new D()',
+    'const r = a',
+    'async () => 1',
+    'return [a, b, [...g()], d.k, r]',
+  ].join('\n');
+  const { result, events, code } = trace(source, { functions: true, lines: false, calls: true, allocations: true, literals: true });
+  assert.deepEqual(result, [1, 1, [undefined, 0], 1, 1]);
+  for (const p of ['n', 'u', 'k', 'o']) assert.match(code, new RegExp(`\\n\\s*;\\(__jsmt\\$\\.${p}(\\)\\(|\\.call\\)\`)`), p);
+  assert.ok(events.includes('k Ctor D 11') && events.includes('u Yield g 6'), events.join('\n'));
+});
+
+test('an assigned argument-less `new`, call or tagged template while a literal waits is held in a call', () => {
+  // V8 forgets the latest waiting literal after such an assignment; after `const m = (probe, VALUE)`
+  // it would name them all `m`.
+  const source = 'const tag = (s) => s[0];\nconst c = [() => 1, () => 2, () => 3, () => 4, () => { const m = new Map(); const t = tag`x`; const s = String(); return [m, s, t]; }];\nreturn c[4]();';
+  const withN = trace(source, { functions: false, lines: false, calls: true, allocations: true, literals: false });
+  assert.match(withN.code, /const m = \(__jsmt\$\.n\.call\)`[^`]*`*\$\{\(\(__jsmtC\|\|__jsmtA\)&&\(__jsmt\$\.w\.call\)`/);
+  const callsOnly = trace(source, { functions: false, lines: false, calls: true, allocations: false, literals: false });
+  const held = (v) => new RegExp(String.raw`\(__jsmt\$\.v\.call\)\x60\$\{\((\(__jsmtC\|\|__jsmtA\)|__jsmtC)&&\(__jsmt\$\.[wb]\.call\)\x60\$\{__jsmt\$m\}\$\{\d+\}\x60,${v}\)\}\x60`);
+  assert.match(callsOnly.code, held(String.raw`new Map\(\)`));
+  assert.match(callsOnly.code, held(String.raw`String\(\)`));
+  assert.match(callsOnly.code, held('tag\x60x\x60'));
+  for (const r of [withN, callsOnly]) {
+    assert.ok(r.result[0] instanceof Map && r.result[1] === '' && r.result[2] === 'x');
+    assert.ok(r.events.includes('w New Map 2') && r.events.includes('b Call String 2') && r.events.includes('b Call tag 2'), r.events.join('\n'));
+  }
 });
