@@ -2347,8 +2347,26 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
       if (p > out[line]!) out[line] = p;
     }
   }
+  // node:test takes a test's `location` from V8's position of the call that makes it (its
+  // `getCallerLocation`), not from a formatted stack (runtime/stack-columns.ts maps those): no
+  // probe goes before such a call on its line. Only where the module names node:test (it is no
+  // global), and only calls whose first argument is a string: not `re.test(s)`.
+  if (src.includes('node:test')) {
+    for (const m of src.matchAll(TEST_CALL)) {
+      const p = m.index + m[0].length - m[1]!.length;
+      out ??= new Int32Array(lines.lineCount).fill(-1);
+      const line = lines.lineAside(p) - 1;
+      if (p > out[line]!) out[line] = p;
+    }
+  }
   return out;
 }
+
+/**
+ * A call that makes a test of node:test, with the name V8 gives its position as group 1:
+ * `test('…'`, `it`, `describe`, `suite`, their `.skip`/`.only`/`.todo`, and a subtest `t.test('…'`.
+ */
+const TEST_CALL = /(?:(?:^|[^\w$.])(?:test|it|describe|suite)\.|(?:^|[^\w$.])(?=(?:test|it|describe|suite)\s*\()|\.(?=test\s*\())(test|it|describe|suite|skip|only|todo)(?=\s*\(\s*['"`])/g;
 
 /**
  * Whether the text at `q`, after a name, calls it: `(`, `?.(`, `.call(`, `.apply(`, `)(` (`(0,

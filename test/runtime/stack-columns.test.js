@@ -152,3 +152,23 @@ test('errors from every kind of construct: columns as plainly, CommonJS and ES m
   assert.equal(plain.stdout.split('\n').filter((l) => / \| {5}at /.test(l)).length, 43, plain.stdout);
   same(t, { 'constructs.mjs': CONSTRUCTS }, ['constructs.mjs']);
 });
+
+// node:test reads a test's location from V8's position of its call, not from a formatted stack:
+// no probe goes before such a call on its line (instrument/rewrite.ts, TEST_CALL).
+test('node --test: the locations of tests and subtests made after other code on their line are plain Node\'s', (t) => {
+  const p = tempProject(t, { 'idioms.test.js': `const { test } = require('node:test');
+test('parent', async (t) => {
+  await t.test('awaited subtest', () => { throw new Error('x'); });
+  const r = await t.test('awaited into const', () => { throw new Error('x'); });
+  await Promise.all([t.test('in Promise.all a', () => { throw new Error('x'); }), t.test('in Promise.all b', () => { throw new Error('x'); })]);
+  return t.test('returned subtest', () => { throw new Error('x'); });
+});
+test.skip('skipped', () => {}); test('last on its line', () => {});
+` });
+  const withoutTimes = (text) => text.replace(/duration_ms:? [\d.]+/g, 'duration_ms').replace(/\([\d.]+ms\)/g, '');
+  const plain = runNode(['--test', 'idioms.test.js'], { cwd: p.dir });
+  const run = runCli(['run', '--', process.execPath, '--test', 'idioms.test.js'], { cwd: p.dir, env: p.env });
+  assert.match(plain.stdout, /idioms\.test\.js:3:11/);
+  assert.equal(withoutTimes(run.stdout), withoutTimes(plain.stdout));
+  assert.equal(run.status, plain.status);
+});
