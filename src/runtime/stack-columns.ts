@@ -114,12 +114,10 @@ export function installStackColumns(): void {
     },
   });
 
-  let findSourceMap: ((path: string) => unknown) | undefined;
   function mappedByNode(site: CallSite): boolean {
     if (!process.sourceMapsEnabled) return false;
-    findSourceMap ??= process.getBuiltinModule('node:module').findSourceMap;
     const name = fileName(site);
-    return typeof name === 'string' && findSourceMap(name) !== undefined;
+    return typeof name === 'string' && hasSourceMap(name);
   }
 
   const functionName = native('getFunctionName') as (site: CallSite) => string | null;
@@ -160,6 +158,64 @@ export function installStackColumns(): void {
   }
   showAs(ErrorPrepareStackTrace, nodes);
   Object.defineProperty(Error, 'prepareStackTrace', { value: ErrorPrepareStackTrace, writable: true, enumerable: false, configurable: true });
+  installCallSites();
+}
+
+/** What `util.getCallSites()` gives (Node 22.12+). */
+interface CallSiteObject {
+  functionName: string;
+  scriptName: string;
+  lineNumber: number;
+  columnNumber?: number;
+  column?: number;
+}
+
+/**
+ * `util.getCallSites()` (Node 22/24) reads its frames' positions natively, past the formatter:
+ * replaced by one of the same name and text that asks for one frame more (its own, left out) and
+ * gives the frames of instrumented modules their original columns. Frames that Node mapped
+ * through a source map (`{ sourceMap: true }`, a file with a map) are left as they are.
+ */
+function installCallSites(): void {
+  const util = process.getBuiltinModule('node:util') as { getCallSites?: (...args: unknown[]) => CallSiteObject[] };
+  const original = util.getCallSites;
+  if (typeof original !== 'function' || original.name !== 'getCallSites') return;
+  const getCallSites = function getCallSites(this: unknown, ...args: unknown[]): CallSiteObject[] {
+    let [frameCount, options] = args;
+    if (options === undefined && typeof frameCount === 'object' && frameCount !== null) [frameCount, options] = [undefined, frameCount];
+    const count = frameCount === undefined ? 10 : frameCount;
+    // Out of range or not a number: the original's own error.
+    if (typeof count !== 'number' || !(count >= 1 && count < 200)) return apply(original, this, args);
+    const sites = apply(original, this, [count + 1, options ?? {}]) as CallSiteObject[];
+    try {
+      // Its first frame is this function's.
+      if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1); else sites.length = Math.min(sites.length, count);
+      const mapped = typeof options === 'object' && options !== null && (options as { sourceMap?: unknown }).sourceMap === true;
+      for (const site of sites) {
+        const p = positions(site.scriptName);
+        if (p === undefined || (mapped && hasSourceMap(site.scriptName))) continue;
+        const column = originalColumn(p, site.lineNumber, site.columnNumber ?? site.column ?? null);
+        if (typeof column !== 'number') continue;
+        if ('columnNumber' in site) site.columnNumber = column;
+        if ('column' in site) site.column = column;
+      }
+    } catch { /* the frames as Node gave them */ }
+    return sites;
+  };
+  // Named as Node's whatever the bundler made of it (`getCallSites2`).
+  Object.defineProperty(getCallSites, 'name', { value: 'getCallSites' });
+  showAs(getCallSites, original);
+  Object.defineProperty(util, 'getCallSites', { ...Object.getOwnPropertyDescriptor(util, 'getCallSites'), value: getCallSites });
+  // `import { getCallSites } from 'node:util'` reads the module's exports as they are now.
+  process.getBuiltinModule('node:module').syncBuiltinESMExports();
+}
+
+let findSourceMap: ((path: string) => unknown) | undefined;
+
+/** Whether Node holds a source map for the file (it maps that file's frames itself). */
+function hasSourceMap(name: string): boolean {
+  findSourceMap ??= process.getBuiltinModule('node:module').findSourceMap;
+  return findSourceMap(name) !== undefined;
 }
 
 function callSitePrototype(): CallSite | undefined {

@@ -172,3 +172,15 @@ test.skip('skipped', () => {}); test('last on its line', () => {});
   assert.equal(withoutTimes(run.stdout), withoutTimes(plain.stdout));
   assert.equal(run.status, plain.status);
 });
+
+// Native positions (Node 22.12+): jsmemtrace's stand-in maps them and leaves out its own frame.
+test('util.getCallSites(): plain Node\'s frames and columns', { skip: typeof (await import('node:util')).getCallSites !== 'function' && 'no util.getCallSites' }, (t) => {
+  same(t, { 'sites.mjs': `import util, { getCallSites } from 'node:util';
+const g = (a, b) => b;
+const show = (sites) => sites.map((s) => [s.functionName, s.scriptName.split('/').pop(), s.lineNumber, s.columnNumber ?? s.column].join(':')).join(' | ');
+function where(...args) { return g(0, show(util.getCallSites(...args).slice(0, 3))); }
+console.log(g(0, [1].map(() => where())[0]), g(1, await Promise.resolve(where(2))), where({ sourceMap: true }), where(1, {}));
+console.log(getCallSites === util.getCallSites, util.getCallSites.name, util.getCallSites.length, String(util.getCallSites).slice(0, 30));
+try { util.getCallSites(0); } catch (e) { console.log(e.code); }
+` }, ['sites.mjs']);
+});
