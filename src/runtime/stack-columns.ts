@@ -128,20 +128,23 @@ export function installStackColumns(): void {
       for (let i = 0; i < trace.length; i++) {
         const site = trace[i]!;
         let name: string | null | undefined;
+        let v8Frame = true;
         try {
           name = fileName(site);
         } catch {
-          name = undefined; // not a V8 frame (a program's own list of frames)
+          v8Frame = false; // a program's own list of frames: kept as it is
         }
-        const p = positions(name);
-        const origin = p === undefined && name === undefined && isEval(site) ? originalOrigin(evalOrigin(site)) : undefined;
-        const hidden = p === undefined && name !== undefined && isLoaderFrame(site, name);
+        const p = v8Frame ? positions(name) : undefined;
+        const origin = v8Frame && p === undefined && name === undefined && isEval(site) ? originalOrigin(evalOrigin(site)) : undefined;
+        const hidden = v8Frame && p === undefined && name !== undefined && isLoaderFrame(site, name);
         if (frames === trace && (p !== undefined || origin !== undefined || hidden)) {
           frames = new Array<CallSite>(trace.length);
           for (let k = 0; k < i; k++) frames[k] = trace[k]!;
         }
-        if (frames !== trace && !hidden) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin) as unknown as CallSite;
-        if (!hidden) n++;
+        if (!hidden) {
+          if (frames !== trace) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin) as unknown as CallSite;
+          n++;
+        }
       }
       if (frames !== trace) frames.length = n;
     } catch {
@@ -156,6 +159,7 @@ export function installStackColumns(): void {
   function isLoaderFrame(site: CallSite, name: string | null): boolean {
     return typeof name === 'string' && startsWith(name, OWN) && functionName(site) === 'jsmemtraceCompile';
   }
+  Object.defineProperty(ErrorPrepareStackTrace, 'name', { value: 'ErrorPrepareStackTrace' });
   showAs(ErrorPrepareStackTrace, nodes);
   Object.defineProperty(Error, 'prepareStackTrace', { value: ErrorPrepareStackTrace, writable: true, enumerable: false, configurable: true });
   installCallSites();

@@ -25,7 +25,7 @@ function evals() { show('eval', g(0, eval('(function inner() { return new Error(
 capture(); console.log('captured', holder.stack);
 console.trace('traced', g(1, 2));
 const nodes = Error.prepareStackTrace;
-Error.prepareStackTrace = (e, frames) => nodes(e, frames.slice(1));
+Error.prepareStackTrace = (e, frames) => nodes(e, [{ toString: () => 'a frame of its own' }, ...frames.slice(1)]);
 show('rewritten', g(0, (() => g(0, new Error('kept')))()));
 Error.prepareStackTrace = nodes;
 console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, String(Error.prepareStackTrace),
