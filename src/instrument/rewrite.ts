@@ -2350,7 +2350,7 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
   // node:test takes a test's `location` from V8's position of the call that makes it (its
   // `getCallerLocation`), not from a formatted stack (runtime/stack-columns.ts maps those): no
   // probe goes before such a call on its line. Only where the module names node:test (it is no
-  // global), and only calls whose first argument is a string: not `re.test(s)`.
+  // global), and only calls that name a test (see TEST_CALL).
   if (src.includes('node:test')) {
     for (const m of src.matchAll(TEST_CALL)) {
       const p = m.index + m[0].length - m[1]!.length;
@@ -2364,9 +2364,10 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
 
 /**
  * A call that makes a test of node:test, with the name V8 gives its position as group 1:
- * `test('…'`, `it`, `describe`, `suite`, their `.skip`/`.only`/`.todo`, and a subtest `t.test('…'`.
+ * `test('…'`, `it`, `describe`, `suite`, their `.skip`/`.only`/`.todo`, and a subtest `t.test('…'`;
+ * named by a string, or by a name and more arguments (`t.test(c.name, fn)`, not `re.test(s)`).
  */
-const TEST_CALL = /(?:(?:^|[^\w$.])(?:test|it|describe|suite)\.|(?:^|[^\w$.])(?=(?:test|it|describe|suite)\s*\()|\.(?=test\s*\())(test|it|describe|suite|skip|only|todo)(?=\s*\(\s*['"`])/g;
+const TEST_CALL = /(?:(?:^|[^\w$.])(?:test|it|describe|suite)\.|(?:^|[^\w$.])(?=(?:test|it|describe|suite)\s*\()|\.(?=test\s*\())(test|it|describe|suite|skip|only|todo)(?=\s*\(\s*(?:['"`]|[\w$.]+\s*,))/g;
 
 /**
  * Whether the text at `q`, after a name, calls it: `(`, `?.(`, `.call(`, `.apply(`, `)(` (`(0,

@@ -164,6 +164,7 @@ test('parent', async (t) => {
   return t.test('returned subtest', () => { throw new Error('x'); });
 });
 test.skip('skipped', () => {}); test('last on its line', () => {});
+test('table', async (t) => { for (const c of [{ name: 'one' }]) await t.test(c.name, () => { throw new Error(c.name); }); });
 ` });
   const withoutTimes = (text) => text.replace(/duration_ms:? [\d.]+/g, 'duration_ms').replace(/\([\d.]+ms\)/g, '');
   const plain = runNode(['--test', 'idioms.test.js'], { cwd: p.dir });
