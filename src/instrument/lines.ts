@@ -76,12 +76,7 @@ export class LineIndex {
       hi = lo + step;
     }
     // The line is in [lo, hi) (the last line when hi is past it).
-    hi = Math.min(hi, n) - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
-    }
-    return lo + 1;
+    return this.search(offset, lo, Math.min(hi, n) - 1) + 1;
   }
 
   /** Offset of a 0-based line's first character. */
@@ -94,10 +89,9 @@ export class LineIndex {
     return offset - this.starts[this.lineIndex(offset)]!;
   }
 
-  private search(offset: number): number {
+  /** The line of `offset`, known to be one of lines `lo` to `hi`. */
+  private search(offset: number, lo = 0, hi = this.lineCount - 1): number {
     const starts = this.starts;
-    let lo = 0;
-    let hi = this.lineCount - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;

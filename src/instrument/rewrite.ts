@@ -111,7 +111,7 @@ interface FnContext {
   /**
    * The body constructs a class literal (`new (class {…})()`). V8 leaves such a class unnamed
    * until the next assignment in the function, which names it: a `return`'s `__jsmt$v=VALUE` would
-   * (a call on the right, as in `__jsmt$.v(VALUE)`, drops it instead, as the original's `return` leaves it).
+   * (a call on the right, as in `(__jsmt$.v)(VALUE)`, drops it instead, as the original's `return` leaves it).
    */
   newsClass: boolean;
 }
@@ -667,7 +667,7 @@ export class Rewriter {
       const after = this.lineAfter;
       this.lineAfter = -1;
       this.statement(s);
-      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&(__jsmt$.l)(__jsmt$m,${after});`);
+      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&${probeCall('l', after, false)};`);
       prevEnd = s.end;
       prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
@@ -1365,7 +1365,8 @@ export class Rewriter {
     const fnCallee = callee.type === 'MemberExpression' ? callee.object as Node : callee;
     if (fnCallee.type === 'FunctionExpression' && this.src.charCodeAt(this.charBefore(fnCallee.start)) === 40 /* ( */) this.calledAtOnce = fnCallee;
     if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
-    const kSite = isSuper && this.A && !quoted && !this.quietSpan(e.start, e.end) ? ctx.ctorSite : -1;
+    const quiet = this.quietSpan(e.start, e.end);
+    const kSite = isSuper && this.A && !quoted && !quiet ? ctx.ctorSite : -1;
     // Before anything else at this position (a `;` after the constructor probe's opening would
     // be a syntax error); filled only by the bare form below.
     const semi = this.semicolonSlot(e.start);
@@ -1390,9 +1391,9 @@ export class Rewriter {
         this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
         this.wrapClose(last, probeClose(tagged));
       } else {
-        this.afterValue(last, open, `(__jsmt$.b)(__jsmt$m,${i})`);
+        this.afterValue(last, open, probeCall('b', i, false));
       }
-    } else if (probed && !quoted && this.chain === 0 && !this.quietSpan(e.start, e.end)) {
+    } else if (probed && !quoted && this.chain === 0 && !quiet) {
       // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
       // evaluating them calls nothing.
       const slot = this.reserve(e.start);
@@ -1420,12 +1421,12 @@ export class Rewriter {
     if (kSite < 0) return;
     if (semi >= 0) this.txt[semi] = ';';
     if (this.staticInits === inits) {
-      this.txt[kOpen] = `(__jsmt$.k)(__jsmt$m,${kSite},`;
+      this.txt[kOpen] = probeOpen('k', kSite, false);
       this.add(e.end, ',new.target)');
     } else {
       // `super()` has returned `this` when the probe runs.
       this.txt[kOpen] = '[';
-      this.add(e.end, `,(__jsmt$.k)(__jsmt$m,${kSite},this,new.target)][0]`);
+      this.add(e.end, `,${probeCall('k', kSite, false, 'this', 'new.target')}][0]`);
     }
   }
 
@@ -1494,7 +1495,7 @@ export class Rewriter {
         else if (again === '') this.txt[slot] = `${open}${probeCall('w', i, true)},`;
         else {
           this.txt[slot] = tagged ? `${open}${probeCall('w', i, true, 'void 0', callee.name as string)},`
-            : `((__jsmtC||__jsmtA)&&(__jsmt$.w)(__jsmt$m,${i},void 0${again}),`;
+            : `((__jsmtC||__jsmtA)&&${probeCall('w', i, false, 'void 0' + again)},`;
           this.noteAgain(slot, callee.name as string);
         }
         this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
@@ -1580,9 +1581,9 @@ export class Rewriter {
     } else {
       // `[await [VALUE,s][0],u][0]` (see `staticInits`): `u` no longer passes the value through.
       this.txt[uSlot] = '[';
-      this.afterValue(arg, sSlot, `(__jsmt$.s)(__jsmt$m,${i})`);
+      this.afterValue(arg, sSlot, probeCall('s', i, false));
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), this.unnamed > 0 ? 1 : 0);
-      this.add(e.end, `,(__jsmt$.u)(__jsmt$m,${i})][0]`);
+      this.add(e.end, `,${probeCall('u', i, false)}][0]`);
     }
   }
 
@@ -1759,7 +1760,7 @@ export class Rewriter {
     while (first < stmts.length && stmts[first]!.directive !== undefined) first++;
     const openAt = first > 0 ? stmts[first - 1]!.end : this.openBrace(body);
     const lead = first > 0 ? ';' : '';
-    const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&(__jsmt$.k)(__jsmt$m,${kSite},this,new.target);` : '';
+    const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&${probeCall('k', kSite, false, 'this', 'new.target')};` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
       this.statements(stmts, first);
@@ -1833,7 +1834,7 @@ export class Rewriter {
 
   /**
    * Each `return` of a flagged body marks its normal exit once its value is computed:
-   * `return (__jsmt$v=VALUE,++__jsmt$d,__jsmt$v)`, or `__jsmt$.v(VALUE)` when VALUE holds a
+   * `return (__jsmt$v=VALUE,++__jsmt$d,__jsmt$v)`, or `(__jsmt$.v)(VALUE)` when VALUE holds a
    * function or class literal (`HELD`: an anonymous one assigned to a name would take that name).
    * A `finally` of the body that throws after a `return` is then seen as a return.
    */
@@ -1927,7 +1928,7 @@ export class Rewriter {
       // While a literal waits for a name (see `unnamed`), V8 would name it after the inserted
       // constructor too (`x.constructor`).
       if (ctor === undefined && !derived && this.lines.lineIndex(body.start) === this.lines.lineIndex(c.start) && this.unnamed === 0 && !this.quiet(body.start + 1)) {
-        this.add(body.start + 1, `constructor(){__jsmtA&&(__jsmt$.k)(__jsmt$m,${kSite},this,new.target)}`);
+        this.add(body.start + 1, `constructor(){__jsmtA&&${probeCall('k', kSite, false, 'this', 'new.target')}}`);
       } else if (ctor === undefined) {
         // A derived class without a constructor: its instances are reported by the base class.
         // A base class whose `{` is on a later line: by the `new` sites (the `n` probe).
@@ -2327,6 +2328,11 @@ function writeDigits(out: Buffer, o: number, n: number, digits: number): number 
  */
 function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int32Array | undefined {
   let out: Int32Array | undefined;
+  const mark = (p: number): void => {
+    out ??= new Int32Array(lines.lineCount).fill(-1);
+    const line = lines.lineAside(p) - 1;
+    if (p > out[line]!) out[line] = p;
+  };
   // `assert`, then the methods `ok` and `strict`, then the module's other names for the assert.
   const words = ['assert', 'ok', 'strict'];
   for (let w = 0; w < words.length; w++) {
@@ -2342,9 +2348,7 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
         continue;
       }
       if (!callsNext(src, p + word.length, !method)) continue;
-      out ??= new Int32Array(lines.lineCount).fill(-1);
-      const line = lines.lineAside(p) - 1;
-      if (p > out[line]!) out[line] = p;
+      mark(p);
     }
   }
   // node:test takes a test's `location` from V8's position of the call that makes it (its
@@ -2352,12 +2356,7 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
   // probe goes before such a call on its line. Only where the module names node:test (it is no
   // global), and only calls that name a test (see TEST_CALL).
   if (src.includes('node:test')) {
-    for (const m of src.matchAll(TEST_CALL)) {
-      const p = m.index + m[0].length - m[1]!.length;
-      out ??= new Int32Array(lines.lineCount).fill(-1);
-      const line = lines.lineAside(p) - 1;
-      if (p > out[line]!) out[line] = p;
-    }
+    for (const m of src.matchAll(TEST_CALL)) mark(m.index + m[0].length - m[1]!.length);
   }
   return out;
 }

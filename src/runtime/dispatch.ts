@@ -386,6 +386,7 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     const fn = rec.owners[i]!;
     if (fn >= 0) {
+      if (rec.awaiting === null && rec.yielding === null) counting[countingLength++] = rec;
       if (rec.kinds[i] === SiteKind.Await) (rec.awaiting ??= new Int32Array(rec.kinds.length))[fn]!++;
       else (rec.yielding ??= new Int32Array(rec.kinds.length))[fn]!++;
     }
@@ -456,11 +457,24 @@ function wBoth<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown): V {
   return bOn(m, i, v);
 }
 
+/**
+ * The modules whose suspension counts (`TracedModule.awaiting`, `yielding`) a tracer made: they
+ * count only while a tracer listens, so a tracer attached later must not find the counts of
+ * activations that suspended or resumed unseen meanwhile (it would make up a CALL for them).
+ */
+const counting: TracedModule[] = [];
+let countingLength = 0;
+
 function reset(): void {
   for (let k = 0; k <= depth; k++) frameRec[k] = null;
   depth = 0;
   for (let k = 0; k < pcTop; k++) pcRec[k] = null;
   pcTop = 0;
+  for (let k = 0; k < countingLength; k++) {
+    counting[k]!.awaiting = null;
+    counting[k]!.yielding = null;
+  }
+  counting.length = countingLength = 0;
 }
 
 /**

@@ -293,9 +293,12 @@ function positionsFor(record: ModuleRecord): Positions | null {
   return { code, lines: lineStarts(code), ranges: insertedRanges(inserts), inserts };
 }
 
-/** Where each line starts, by V8's line terminators (LF, CR, CRLF, U+2028, U+2029). */
+/**
+ * Where each line starts, by V8's line terminators (LF, CR, CRLF, U+2028, U+2029). Not
+ * instrument/lines.ts's `LineIndex`, which the instrumenter runs before the program: this runs
+ * inside it, whose `String#indexOf`, `RegExp#exec` and `Array#push` may be replaced.
+ */
 function lineStarts(code: string): Int32Array {
-  // Indexed, not push()ed: the program may have replaced Array.prototype.push.
   const starts: number[] = [0];
   for (let i = 0; i < code.length; i++) {
     const c = charCodeAt(code, i);
