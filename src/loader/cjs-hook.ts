@@ -8,6 +8,7 @@ import Module from 'node:module';
 import { jsFormat, packageType, type ModuleFormat } from './format.js';
 import { isOwnFile, isTypeScript } from './scope.js';
 import { own } from '../runtime/probe.js';
+import { endRoom, nodeCompileRenamed, roomForLoaderFrame } from '../runtime/stack-columns.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
 import { registerTransformed } from './registration.js';
 import type { ModuleTransformer, Transformed } from './transform.js';
@@ -51,9 +52,25 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   const compile = proto._compile;
   // V8 names Node's own (anonymous) `_compile` in a stack after the property that holds it, which
   // is now ours: `at Module.<anonymous>` instead of `at Module._compile`. A name of its own, which
-  // nothing else sees (only this closure holds it now), keeps the frame as it was.
-  if (compile.name === '') Object.defineProperty(compile, 'name', { value: '_compile', configurable: true });
+  // nothing else sees (only this closure holds it now; `util.getCallSites()` is told), keeps the frame as
+  // it was.
+  if (compile.name === '') {
+    Object.defineProperty(compile, 'name', { value: '_compile', configurable: true });
+    nodeCompileRenamed();
+  }
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
+    const args = probed(this, content, filename, rest);
+    // Node's `_compile` is called from this frame itself, whose room in a stack this makes.
+    if (!roomForLoaderFrame()) return apply(compile, this, args);
+    try {
+      return apply(compile, this, args);
+    } finally {
+      endRoom();
+    }
+  };
+
+  /** The arguments to compile `content` with: the instrumented source when it is in scope. */
+  function probed(module: unknown, content: string, filename: string, rest: unknown[]): unknown[] {
     let typeless: { format: ModuleFormat; out: Transformed | undefined } | undefined;
     if (typeof filename === 'string' && isTypeScript(filename)) {
       typeScriptLoads();
@@ -69,29 +86,31 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
     if (typeof content === 'string' && typeof filename === 'string' && transformer.wants(filename) && !isProbed(content)) {
       const format = rest[0];
       let type = typeless?.format ?? jsFormat(format, filename, content);
-      if (type === undefined) return compile.call(this, content, filename, ...rest);
+      if (type === undefined) return [content, filename, ...rest];
       // Node 20 compiles TypeScript as CommonJS, and runs it as an ES module only when that fails
       // on module syntax: an `.mts`, or a `.ts` taken for one, that has none must be told. The
       // entry point's ES module is then imported anew, through the hooks thread, which strips it.
       const esm = type === 'module' && format == null && !commonJSOnly && isTypeScript(filename);
-      if (esm && typeless === undefined && (this as { id?: unknown }).id === '.') return compile.call(this, content, filename, 'module', ...rest.slice(1));
+      if (esm && typeless === undefined && (module as { id?: unknown }).id === '.') return [content, filename, 'module', ...rest.slice(1)];
       let out: Transformed | undefined = typeless?.out;
-      if (typeless !== undefined && out === undefined) return compile.call(this, content, filename, ...rest);
+      if (typeless !== undefined && out === undefined) return [content, filename, ...rest];
       // No declared format: Node compiles it as CommonJS, and so it is when it parses as such.
       if (type === 'module' && format == null && !isTypeScript(filename)) {
         out = transformer.transformIfCommonJS(filename, content);
         if (out !== undefined) type = 'commonjs';
       }
       if (out === undefined) {
-        if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return compile.call(this, content, filename, ...rest);
+        if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return [content, filename, ...rest];
         out = transformer.transform(filename, content, type);
       }
       if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = transformer.codeToRun(out, filename, content);
-      if (esm) return compile.call(this, content, filename, 'module', ...rest.slice(1));
+      if (esm) return [content, filename, 'module', ...rest.slice(1)];
     }
-    return compile.call(this, content, filename, ...rest);
-  };
+    return [content, filename, ...rest];
+  }
 }
+
+const { apply } = Reflect;
 
 /**
  * The load hook's output: an ES module of no declared type that `require()` loads, which Node

@@ -125,6 +125,7 @@ export function installStackColumns(): void {
     let frames = trace;
     try {
       let n = 0;
+      let hiddenFrames = 0;
       for (let i = 0; i < trace.length; i++) {
         const site = trace[i]!;
         let name: string | null | undefined;
@@ -144,7 +145,13 @@ export function installStackColumns(): void {
         if (!hidden) {
           if (frames !== trace) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin) as unknown as CallSite;
           n++;
-        }
+        } else hiddenFrames++;
+      }
+      // Captured with room for a loader frame that the stack did not reach (see `roomForLoaderFrame`):
+      // the one frame beyond the program's limit is left out as V8 would have.
+      if (hiddenFrames === 0 && roomUsed && trace.length === programLimit() + 1) {
+        if (frames === trace) frames = trace.slice(0, n);
+        n--;
       }
       if (frames !== trace) frames.length = n;
     } catch {
@@ -163,6 +170,59 @@ export function installStackColumns(): void {
   showAs(ErrorPrepareStackTrace, nodes);
   Object.defineProperty(Error, 'prepareStackTrace', { value: ErrorPrepareStackTrace, writable: true, enumerable: false, configurable: true });
   installCallSites();
+}
+
+let compileRenamed = false;
+
+const ErrorConstructor = Error;
+const { getOwnPropertyDescriptor } = Object;
+/** The program's stack limit while `roomForLoaderFrame` raised it by one, -1 when it did not. */
+let roomedLimit = -1;
+/** Whether `roomForLoaderFrame` ever raised it. */
+let roomUsed = false;
+
+/**
+ * Makes room for the CommonJS hook's frame (`jsmemtraceCompile`, loader/cjs-hook.ts) in
+ * `Error.stackTraceLimit` while a module's top-level code runs above it: V8 counts that frame
+ * among the frames a stack keeps and the formatter leaves it out, so a stack captured there at the
+ * limit showed one frame fewer than plainly (on Node 22 a function called from the top level that
+ * calls another fills ten). A stack the raised limit cut below the frame holds one frame more
+ * than the program's limit, which the formatter leaves out. Returns whether to call `endRoom`
+ * once the module ran. Left as it is: a limit V8 does not read (it reads the intrinsic `Error`'s
+ * data property only), a frozen one, and while a module further down the stack has the room (how
+ * many loader frames a stack reaches depends on how deep it is captured: a stack captured near
+ * the top level of a module that another module's top level required shows one frame fewer).
+ */
+export function roomForLoaderFrame(): boolean {
+  if (roomedLimit >= 0) return false;
+  const d = getOwnPropertyDescriptor(ErrorConstructor, 'stackTraceLimit');
+  const limit = d?.value;
+  if (d?.writable !== true || typeof limit !== 'number' || !(limit >= 0 && limit < 0x7fffffff)) return false;
+  ErrorConstructor.stackTraceLimit = limit + 1;
+  roomedLimit = limit;
+  roomUsed = true;
+  return true;
+}
+
+/** Puts the limit back, unless the program set one of its own meanwhile. */
+export function endRoom(): void {
+  const limit = roomedLimit;
+  roomedLimit = -1;
+  if (ErrorConstructor.stackTraceLimit === limit + 1) Reflect.set(ErrorConstructor, 'stackTraceLimit', limit);
+}
+
+/** The limit the program set (without the room), NaN when it is not a number. */
+function programLimit(): number {
+  const limit = ErrorConstructor.stackTraceLimit;
+  return typeof limit !== 'number' ? NaN : roomedLimit >= 0 && limit === roomedLimit + 1 ? roomedLimit : limit;
+}
+
+/**
+ * Told by the CommonJS hook (loader/cjs-hook.ts) that it named Node's anonymous `_compile`, which
+ * `util.getCallSites()` would show by that name.
+ */
+export function nodeCompileRenamed(): void {
+  compileRenamed = true;
 }
 
 /** What `util.getCallSites()` gives (Node 22.12+). */
@@ -190,10 +250,19 @@ function installCallSites(): void {
     const count = frameCount === undefined ? 10 : frameCount;
     // Out of range or not a number: the original's own error.
     if (typeof count !== 'number' || !(count >= 1 && count < 200)) return apply(original, this, args);
-    const sites = apply(original, this, [count + 1, options ?? {}]) as CallSiteObject[];
+    // Room for this function's frame and the CommonJS hook's.
+    const sites = apply(original, this, [Math.min(count + 2, 200), options ?? {}]) as CallSiteObject[];
     try {
       // Its first frame is this function's.
-      if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1); else sites.length = Math.min(sites.length, count);
+      if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1);
+      for (let i = 0; i < sites.length; i++) {
+        if (sites[i]!.functionName !== 'jsmemtraceCompile' || !startsWith(sites[i]!.scriptName, OWN)) continue;
+        sites.splice(i, 1);
+        // Node's `_compile` above it, anonymous plainly (see `compileRenamed`).
+        if (compileRenamed && i > 0 && sites[i - 1]!.functionName === '_compile') sites[i - 1]!.functionName = '';
+        break;
+      }
+      if (sites.length > count) sites.length = count;
       const mapped = typeof options === 'object' && options !== null && (options as { sourceMap?: unknown }).sourceMap === true;
       for (const site of sites) {
         const p = positions(site.scriptName);

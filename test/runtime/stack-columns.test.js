@@ -6,9 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, runNode, tempProject } from '../loader/helpers.js';
 
-// Top-level code's stacks are kept under 10 frames: on Node 20 and 22 the loader's frame under
-// it (loader/cjs-hook.ts) is taken out, and the one frame beyond the limit that plain Node shows
-// is not there to take its place (README, Limitations).
+// Top-level code's stacks are kept under 10 frames here (the next tests fill the limit).
 // Calls and `new` inside other calls' arguments, methods, getters, constructors, async frames,
 // generators, a callback from a builtin, two statements on a line, Error.captureStackTrace, code
 // made by eval and new Function (their eval origin).
@@ -172,6 +170,29 @@ test('table', async (t) => { for (const c of [{ name: 'one' }]) await t.test(c.n
   assert.match(plain.stdout, /idioms\.test\.js:3:11/);
   assert.equal(withoutTimes(run.stdout), withoutTimes(plain.stdout));
   assert.equal(run.status, plain.status);
+});
+
+// The CommonJS hook's frame under a module's top-level code (loader/cjs-hook.ts) is left out of
+// stacks, and the limit has room for it while that code runs: as many frames as plainly where a
+// stack reaches Error.stackTraceLimit (on Node 22 a function called from there that calls another),
+// in the entry point, deep in a module it requires, in an uncaught error and util.getCallSites();
+// the limit is the program's again once the module ran. (Near the top level of a required module,
+// two such frames can be in the limit: one frame fewer, README.)
+test('CommonJS top-level code: a stack at Error.stackTraceLimit keeps as many frames as plainly', (t) => {
+  const lib = `function c(n) { return n === 0 ? new Error('at the limit') : c(n - 1); }
+exports.counts = () => [0, 1, 2, 3, 9].map((n) => c(n).stack.split('\\n').length).join(' ');
+console.log('lib', c(9).stack);
+`;
+  const prog = `const util = require('node:util');
+const { counts } = require('./lib.js');
+function c(n) { return n === 0 ? new Error('at the limit') : c(n - 1); }
+console.log('prog', [0, 1, 2, 3, 9].map((n) => c(n).stack.split('\\n').length).join(' '), c(1).stack);
+if (typeof util.getCallSites === 'function') console.log(util.getCallSites().map((s) => s.functionName + ' ' + s.scriptName).join('\\n'));
+setTimeout(() => { console.log('later', Error.stackTraceLimit, counts()); throw c(1); });
+`;
+  const plain = same(t, { 'prog.js': prog, 'lib.js': lib }, ['prog.js']);
+  assert.match(plain.stdout, /^prog 11 11 11 11 11 /m);
+  assert.match(plain.stdout, /^later 10 /m);
 });
 
 // Native positions (Node 22.12+): jsmemtrace's stand-in maps them and leaves out its own frame.
