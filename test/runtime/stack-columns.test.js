@@ -73,8 +73,10 @@ test('TypeScript: stack columns are the .ts file\'s', (t) => {
   else same(t, { 'prog.ts': text, 'prog.js': text.replace(typed, blanked) }, ['prog.js'], ['prog.ts'], 'prog.js');
 });
 
-// Node 24 names one of its own frames in a worker under the loader (`async onImport.tracePromise.__proto__`
-// for plain Node's `async`): the names of node:internal frames are left out there.
+// Node 24 names one of its own frames in a worker under `run` (`async onImport.tracePromise.__proto__`
+// for plain Node's `async`): `run`'s `--stack-size` makes V8 refuse Node's code cache for its
+// own modules, and V8 infers that name when it compiles them from source (plain `node
+// --stack-size=3444` prints it too). The names of node:internal frames are left out there.
 test('a worker thread\'s stack columns are plain Node\'s', (t) => {
   same(t, {
     'main.mjs': "import { Worker } from 'node:worker_threads';\nnew Worker(new URL('./work.mjs', import.meta.url)).on('exit', (c) => console.log('exit', c));\n",
