@@ -11,7 +11,8 @@
  * it) and position getters give the original columns, every other method is the frame's own.
  * A frame whose position Node maps itself (`--enable-source-maps`, a file with a map of its own,
  * which the loader hands Node composed with the insertions) keeps the getters' native values,
- * which that map expects. A program that sets its own `Error.prepareStackTrace` gets V8's frames.
+ * which that map expects. A program that sets its own `Error.prepareStackTrace` gets the same
+ * frames: the property is an accessor that hands out the program's function wrapped.
  */
 import { fileURLToPath } from 'node:url';
 import { moduleByFile, type ModuleRecord } from './registry.js';
@@ -37,6 +38,7 @@ const slice = uncall(String.prototype.slice);
 const indexOf = uncall(String.prototype.indexOf);
 const lastIndexOf = uncall(String.prototype.lastIndexOf);
 const apply = Reflect.apply;
+const { isArray } = Array;
 /** jsmemtrace's dist/, where the loader's frames are. */
 const OWN = new URL('../', import.meta.url).href;
 
@@ -70,27 +72,47 @@ export function installStackColumns(): void {
    * original column), with its original positions.
    */
   class Frame {
-    constructor(readonly site: CallSite, readonly p: Positions | undefined, readonly origin: string | undefined) {}
+    // Private: a program's own `Error.prepareStackTrace` gets these frames, which must look like
+    // V8's (no own properties to enumerate, inspect or serialise).
+    readonly #site: CallSite;
+    readonly #p: Positions | undefined;
+    readonly #origin: string | undefined;
+    constructor(site: CallSite, p: Positions | undefined, origin: string | undefined) {
+      this.#site = site;
+      this.#p = p;
+      this.#origin = origin;
+    }
+    static site(f: Frame): CallSite { return f.#site; }
+    static p(f: Frame): Positions | undefined { return f.#p; }
+    static origin(f: Frame): string | undefined { return f.#origin; }
   }
+  const { site: siteOf, p: positionsOfFrame, origin: originOf } = Frame;
   const frame = Frame.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const fn = (proto as unknown as Record<string, unknown>)[name];
     if (name === 'constructor' || typeof fn !== 'function') continue;
     const call = uncall(fn as () => unknown);
-    frame[name] = function (this: Frame) { return call(this.site); };
+    frame[name] = function (this: Frame) { return call(siteOf(this)); };
   }
+  // An instance of V8's `CallSite` to `instanceof`, util.inspect and `frame.constructor`; every
+  // method is this class's own.
+  Object.setPrototypeOf(frame, proto);
+  Reflect.deleteProperty(frame, 'constructor');
   Object.assign(frame, {
     toString(this: Frame): string {
-      let text = toString(this.site);
-      if (this.origin !== undefined) {
-        const native = evalOrigin(this.site)!;
+      const site = siteOf(this);
+      const origin = originOf(this);
+      let text = toString(site);
+      if (origin !== undefined) {
+        const native = evalOrigin(site)!;
         const at = indexOf(text, native);
-        if (at >= 0) text = slice(text, 0, at) + this.origin + slice(text, at + native.length);
+        if (at >= 0) text = slice(text, 0, at) + origin + slice(text, at + native.length);
       }
-      if (this.p === undefined) return text;
-      const line = lineNumber(this.site);
-      const column = columnNumber(this.site);
-      const mapped = originalColumn(this.p, line, column);
+      const p = positionsOfFrame(this);
+      if (p === undefined) return text;
+      const line = lineNumber(site);
+      const column = columnNumber(site);
+      const mapped = originalColumn(p, line, column);
       if (mapped === column) return text;
       // `… (file:LINE:COLUMN)` or `file:LINE:COLUMN`.
       const tail = `:${line}:${column}`;
@@ -98,21 +120,30 @@ export function installStackColumns(): void {
       return slice(text, end - tail.length, end) === tail ? `${slice(text, 0, end - tail.length)}:${line}:${mapped}${slice(text, end)}` : text;
     },
     getEvalOrigin(this: Frame): string | undefined {
-      return this.origin ?? evalOrigin(this.site);
+      return originOf(this) ?? evalOrigin(siteOf(this));
     },
     getColumnNumber(this: Frame): number | null {
-      const column = columnNumber(this.site);
-      return this.p === undefined || mappedByNode(this.site) ? column : originalColumn(this.p, lineNumber(this.site), column);
+      const site = siteOf(this);
+      const p = mappedHere(this, site);
+      return p === undefined ? columnNumber(site) : originalColumn(p, lineNumber(site), columnNumber(site));
     },
     getEnclosingColumnNumber(this: Frame): number | null {
-      const column = enclosingColumn(this.site);
-      return this.p === undefined || mappedByNode(this.site) ? column : originalColumn(this.p, enclosingLine(this.site), column);
+      const site = siteOf(this);
+      const p = mappedHere(this, site);
+      return p === undefined ? enclosingColumn(site) : originalColumn(p, enclosingLine(site), enclosingColumn(site));
     },
     getPosition(this: Frame): number {
-      const at = position(this.site);
-      return this.p === undefined || mappedByNode(this.site) ? at : originalOffset(this.p.ranges, this.p.inserts, at);
+      const site = siteOf(this);
+      const p = mappedHere(this, site);
+      return p === undefined ? position(site) : originalOffset(p.ranges, p.inserts, position(site));
     },
   });
+
+  /** The positions a frame's getters map through: none where Node maps the file itself. */
+  function mappedHere(f: Frame, site: CallSite): Positions | undefined {
+    const p = positionsOfFrame(f);
+    return p === undefined || mappedByNode(site) ? undefined : p;
+  }
 
   function mappedByNode(site: CallSite): boolean {
     if (!process.sourceMapsEnabled) return false;
@@ -122,10 +153,20 @@ export function installStackColumns(): void {
 
   const functionName = native('getFunctionName') as (site: CallSite) => string | null;
   function ErrorPrepareStackTrace(this: unknown, error: Error, trace: CallSite[]): unknown {
+    return apply(nodes!, this, [error, originalFrames(trace)]);
+  }
+
+  /**
+   * `trace` with the frames of instrumented modules (and of code they passed to `eval`) wrapped,
+   * and without the loader's frame; `trace` itself when nothing changes. Frames that are not V8's
+   * (a program's own list) are kept as they are.
+   */
+  function originalFrames(trace: CallSite[]): CallSite[] {
     let frames = trace;
     try {
       let n = 0;
       let hiddenFrames = 0;
+      let ownFrames = 0;
       for (let i = 0; i < trace.length; i++) {
         const site = trace[i]!;
         let name: string | null | undefined;
@@ -133,7 +174,8 @@ export function installStackColumns(): void {
         try {
           name = fileName(site);
         } catch {
-          v8Frame = false; // a program's own list of frames: kept as it is
+          v8Frame = false;
+          ownFrames++;
         }
         const p = v8Frame ? positions(name) : undefined;
         const origin = v8Frame && p === undefined && name === undefined && isEval(site) ? originalOrigin(evalOrigin(site)) : undefined;
@@ -149,16 +191,37 @@ export function installStackColumns(): void {
       }
       // Captured with room for a loader frame that the stack did not reach (see `roomForLoaderFrame`):
       // the one frame beyond the program's limit is left out as V8 would have.
-      if (hiddenFrames === 0 && roomUsed && trace.length === programLimit() + 1) {
+      if (hiddenFrames === 0 && ownFrames === 0 && roomUsed && trace.length === programLimit() + 1) {
         if (frames === trace) frames = trace.slice(0, n);
         n--;
       }
       if (frames !== trace) frames.length = n;
+      return frames;
     } catch {
-      frames = trace;
+      return trace;
     }
-    return apply(nodes!, this, [error, frames]);
   }
+
+  /**
+   * A program's own `Error.prepareStackTrace`, as Node calls it: with the frames its stand-in
+   * hands Node's (see `programsFormatter`).
+   */
+  function withOriginalFrames(formatter: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+    let w = wrapped.get(formatter);
+    if (w === undefined) {
+      w = new Proxy(formatter, {
+        apply(target, self, args: unknown[]) {
+          if (args.length >= 2 && isArray(args[1])) args[1] = originalFrames(args[1] as CallSite[]);
+          return apply(target, self, args);
+        },
+      });
+      showAs(w, formatter);
+      wrapped.set(formatter, w);
+      formatters.set(w, formatter);
+    }
+    return w;
+  }
+
   /**
    * The CommonJS hook wraps `Module.prototype._compile` (loader/cjs-hook.ts): its frame sits under
    * every such module's top-level code, where plain Node has none.
@@ -168,7 +231,25 @@ export function installStackColumns(): void {
   }
   Object.defineProperty(ErrorPrepareStackTrace, 'name', { value: 'ErrorPrepareStackTrace' });
   showAs(ErrorPrepareStackTrace, nodes);
-  Object.defineProperty(Error, 'prepareStackTrace', { value: ErrorPrepareStackTrace, writable: true, enumerable: false, configurable: true });
+
+  // A program's own formatter, set by assignment, gets the same frames: `Error.prepareStackTrace`
+  // is an accessor (its descriptor is the one difference a program can see), whose getter gives
+  // the program's function as a Proxy of it (the same function to call, inspect and print, but not
+  // `===` to it; the same Proxy at every read, and setting it back sets the function).
+  const wrapped = new SafeWeakMap<object, (...args: unknown[]) => unknown>();
+  const formatters = new SafeWeakMap<object, (...args: unknown[]) => unknown>();
+  let formatter: unknown = ErrorPrepareStackTrace;
+  Object.defineProperty(Error, 'prepareStackTrace', {
+    get() {
+      return typeof formatter === 'function' && formatter !== ErrorPrepareStackTrace
+        ? withOriginalFrames(formatter as (...args: unknown[]) => unknown) : formatter;
+    },
+    set(value: unknown) {
+      formatter = (typeof value === 'function' && formatters.get(value)) || value;
+    },
+    enumerable: false,
+    configurable: true,
+  });
   installCallSites();
 }
 

@@ -26,8 +26,9 @@ const nodes = Error.prepareStackTrace;
 Error.prepareStackTrace = (e, frames) => nodes(e, [{ toString: () => 'a frame of its own' }, ...frames.slice(1)]);
 show('rewritten', g(0, (() => g(0, new Error('kept')))()));
 Error.prepareStackTrace = nodes;
-console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, String(Error.prepareStackTrace),
-  JSON.stringify(Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace'), (k, v) => (typeof v === 'function' ? v.name : v)));
+// (Its descriptor is an accessor's under jsmemtrace: README.)
+const own = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, String(Error.prepareStackTrace), own.enumerable, own.configurable);
 `;
 const TAIL = `later(1).catch((e) => { show('async', e); show('deep', f(0)); more(); evals(); g(0, later2()); });
 async function later2() { await null; throw g(0, new TypeError('uncaught ' + [1, 2].map((v) => g(0, v)))); }
@@ -172,6 +173,36 @@ test('table', async (t) => { for (const c of [{ name: 'one' }]) await t.test(c.n
   assert.match(plain.stdout, /idioms\.test\.js:3:11/);
   assert.equal(withoutTimes(run.stdout), withoutTimes(plain.stdout));
   assert.equal(run.status, plain.status);
+});
+
+// A program's own formatter (set by assignment) gets the frames Node's gets: callsites' and depd's
+// patterns (positions read from frames), one kept that formats every stack (an uncaught error's
+// too), set aside and back; frames that look like V8's to the program.
+const FORMATTERS = `const g = (a, b) => b;
+function callsites() { const saved = Error.prepareStackTrace; try { Error.prepareStackTrace = (_, frames) => frames; return g(0, new Error()).stack.slice(1); } finally { Error.prepareStackTrace = saved; } }
+function where() { return g(1, callsites()); }
+const frames = [1].map(() => where())[0];
+console.log(frames.slice(0, 3).map((s) => [s.getFunctionName(), String(s.getFileName()).split('/').pop(), s.getLineNumber(), s.getColumnNumber(), s.getEnclosingLineNumber(),
+  s.getEnclosingColumnNumber(), s.getPosition(), String(s), s.constructor.name, JSON.stringify(s), Object.keys(s).length, util.inspect(s), typeof s.getThis(), s.isToplevel(), s.isNative()].join(' | ')).join('\\n'));
+function getStack() { const limit = Error.stackTraceLimit; const obj = {}; const prep = Error.prepareStackTrace; Error.prepareStackTrace = (o, stack) => stack; Error.stackTraceLimit = Math.max(10, limit); Error.captureStackTrace(obj); const stack = obj.stack.slice(1); Error.prepareStackTrace = prep; Error.stackTraceLimit = limit; return stack; }
+function deprecate() { const s = getStack()[1]; return \`deprecated at \${s.getFileName().split('/').pop()}:\${s.getLineNumber()}:\${s.getColumnNumber()}\`; }
+console.log(g(0, deprecate()));
+function fmt(err, frames) { return \`\${err.name}: \${err.message}\` + frames.map((f) => \`\\n    at \${f}\`).join(''); }
+fmt.extra = 42;
+Error.prepareStackTrace = fmt;
+console.log(typeof Error.prepareStackTrace, Error.prepareStackTrace.name, Error.prepareStackTrace.length, Error.prepareStackTrace.extra, String(Error.prepareStackTrace).slice(0, 20), Error.prepareStackTrace === Error.prepareStackTrace);
+console.log(g(0, new Error('own')).stack.split('\\n').slice(0, 3).join('\\n'));
+const saved = Error.prepareStackTrace; Error.prepareStackTrace = undefined; console.log(typeof Error.prepareStackTrace); Error.prepareStackTrace = saved;
+console.log(g(0, new Error('back')).stack.split('\\n').slice(0, 2).join('\\n'));
+setTimeout(() => { throw g(0, new TypeError('uncaught')); });
+`;
+
+test('a program\'s own Error.prepareStackTrace gets frames with plain Node\'s columns', (t) => {
+  const plain = same(t, { 'prog.js': `const util = require('node:util');\n${FORMATTERS}` }, ['prog.js']);
+  same(t, { 'prog.mjs': `import util from 'node:util';\n${FORMATTERS}` }, ['prog.mjs']);
+  assert.match(plain.stdout, /^where \| prog\.js \| 4 \| 32 \| 4 \| 1 \| \d+ \| where \(.*prog\.js:4:32\) \| CallSite \| \{\} \| 0 \| CallSite \{\} \|/m);
+  assert.match(plain.stdout, /^deprecated at prog\.js:10:18$/m);
+  assert.match(plain.stderr, /^TypeError: uncaught\n {4}at Timeout\._onTimeout \(.*prog\.js:18:31\)/m);
 });
 
 // The CommonJS hook's frame under a module's top-level code (loader/cjs-hook.ts) is left out of
