@@ -69,7 +69,8 @@ export function installStackColumns(): void {
   /**
    * A frame of an instrumented module (`p`: its module's positions), or of code that an
    * instrumented module passed to `eval` or `new Function` (`origin`: the eval origin with the
-   * original column), with its original positions.
+   * original column), with its original positions. `forNode`: handed to Node's formatter, which
+   * maps the positions of a file with a source map itself (see `mappedHere`).
    */
   class Frame {
     // Private: a program's own `Error.prepareStackTrace` gets these frames, which must look like
@@ -77,14 +78,17 @@ export function installStackColumns(): void {
     readonly #site: CallSite;
     readonly #p: Positions | undefined;
     readonly #origin: string | undefined;
-    constructor(site: CallSite, p: Positions | undefined, origin: string | undefined) {
+    readonly #forNode: boolean;
+    constructor(site: CallSite, p: Positions | undefined, origin: string | undefined, forNode: boolean) {
       this.#site = site;
       this.#p = p;
       this.#origin = origin;
+      this.#forNode = forNode;
     }
     static site(f: Frame): CallSite { return f.#site; }
     static p(f: Frame): Positions | undefined { return f.#p; }
     static origin(f: Frame): string | undefined { return f.#origin; }
+    static forNode(f: Frame): boolean { return f.#forNode; }
   }
   const { site: siteOf, p: positionsOfFrame, origin: originOf } = Frame;
   const frame = Frame.prototype as unknown as Record<string, unknown>;
@@ -139,10 +143,14 @@ export function installStackColumns(): void {
     },
   });
 
-  /** The positions a frame's getters map through: none where Node maps the file itself. */
+  /**
+   * The positions a frame's getters map through: none where Node's formatter maps the file
+   * itself (`--enable-source-maps`, through its map composed with the insertions). A program's
+   * own formatter gets the JavaScript's positions, as plainly.
+   */
   function mappedHere(f: Frame, site: CallSite): Positions | undefined {
     const p = positionsOfFrame(f);
-    return p === undefined || mappedByNode(site) ? undefined : p;
+    return p === undefined || (Frame.forNode(f) && mappedByNode(site)) ? undefined : p;
   }
 
   function mappedByNode(site: CallSite): boolean {
@@ -153,7 +161,7 @@ export function installStackColumns(): void {
 
   const functionName = native('getFunctionName') as (site: CallSite) => string | null;
   function ErrorPrepareStackTrace(this: unknown, error: Error, trace: CallSite[]): unknown {
-    return apply(nodes!, this, [error, originalFrames(trace)]);
+    return apply(nodes!, this, [error, originalFrames(trace, true)]);
   }
 
   /**
@@ -161,7 +169,7 @@ export function installStackColumns(): void {
    * and without the loader's frame; `trace` itself when nothing changes. Frames that are not V8's
    * (a program's own list) are kept as they are.
    */
-  function originalFrames(trace: CallSite[]): CallSite[] {
+  function originalFrames(trace: CallSite[], forNode: boolean): CallSite[] {
     let frames = trace;
     try {
       let n = 0;
@@ -185,7 +193,7 @@ export function installStackColumns(): void {
           for (let k = 0; k < i; k++) frames[k] = trace[k]!;
         }
         if (!hidden) {
-          if (frames !== trace) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin) as unknown as CallSite;
+          if (frames !== trace) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin, forNode) as unknown as CallSite;
           n++;
         } else hiddenFrames++;
       }
@@ -211,7 +219,7 @@ export function installStackColumns(): void {
     if (w === undefined) {
       w = new Proxy(formatter, {
         apply(target, self, args: unknown[]) {
-          if (args.length >= 2 && isArray(args[1])) args[1] = originalFrames(args[1] as CallSite[]);
+          if (args.length >= 2 && isArray(args[1])) args[1] = originalFrames(args[1] as CallSite[], false);
           return apply(target, self, args);
         },
       });

@@ -4,6 +4,8 @@
 // Error.prepareStackTrace; in CommonJS, ES modules, TypeScript and a worker thread.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { runCli, runNode, tempProject } from '../loader/helpers.js';
 
 // Top-level code's stacks are kept under 10 frames here (the next tests fill the limit).
@@ -203,6 +205,21 @@ test('a program\'s own Error.prepareStackTrace gets frames with plain Node\'s co
   assert.match(plain.stdout, /^where \| prog\.js \| 4 \| 32 \| 4 \| 1 \| \d+ \| where \(.*prog\.js:4:32\) \| CallSite \| \{\} \| 0 \| CallSite \{\} \|/m);
   assert.match(plain.stdout, /^deprecated at prog\.js:10:18$/m);
   assert.match(plain.stderr, /^TypeError: uncaught\n {4}at Timeout\._onTimeout \(.*prog\.js:18:31\)/m);
+});
+
+// With `--enable-source-maps`, Node's formatter maps a bundle with a map of its own itself (from
+// V8's positions, through the map composed with the insertions); a program's own formatter gets
+// the bundle's positions, as plainly.
+test('a program\'s own Error.prepareStackTrace with --enable-source-maps gets a source-mapped bundle\'s own columns', (t) => {
+  const p = tempProject(t, {
+    'src/lib.ts': 'export function fail(n: number): Error {\n  const e = new Error("too big " + n);\n  return e;\n}\n',
+    'src/main.ts': 'import { fail } from "./lib";\nError.prepareStackTrace = (e, frames) => frames.slice(0, 2).map((f) => [f.getFunctionName(), f.getLineNumber(), f.getColumnNumber(), f.getEnclosingColumnNumber(), String(f)].join(" ")).join("\\n");\nconsole.log(fail(5).stack);\n',
+  });
+  buildSync({ entryPoints: [join(p.dir, 'src/main.ts')], bundle: true, platform: 'node', format: 'esm', sourcemap: true, outfile: join(p.dir, 'out/b.mjs'), logLevel: 'silent' });
+  const plain = runNode(['--enable-source-maps', 'out/b.mjs'], { cwd: p.dir });
+  const run = runCli(['run', '--', process.execPath, '--enable-source-maps', 'out/b.mjs'], { cwd: p.dir, env: p.env });
+  assert.match(plain.stdout, /^fail 3 13 \d+ fail \(file:.*out\/b\.mjs:3:13\)$/m);
+  assert.equal(run.stdout, plain.stdout);
 });
 
 // The CommonJS hook's frame under a module's top-level code (loader/cjs-hook.ts) is left out of
