@@ -280,10 +280,11 @@ const STACK_FACTOR = 3.5;
 
 /**
  * `--stack-size` raising V8's stack limit for the program by as much as its instrumented frames
- * grew, so that recursion that works plainly still works traced (the argument also reaches the
- * processes it forks, through process.execArgv). Only where the main thread's own stack, the soft
- * `ulimit -s`, leaves twice the room (past it a deep recursion would crash instead of throwing
- * RangeError); none where the limit cannot be read, except on macOS, whose main thread has 8 MiB.
+ * grew, so that recursion that works plainly still works traced (the preload takes it out of
+ * process.execArgv again: the processes the program forks do not get it). Only where the main
+ * thread's own stack, the soft `ulimit -s`, leaves twice the room (past it a deep recursion would
+ * crash instead of throwing RangeError); none where the limit cannot be read, except on macOS,
+ * whose main thread has 8 MiB.
  */
 export function stackSizeArgs(limits = readProcLimits()): string[] {
   const want = Math.round(V8_STACK_KIB * STACK_FACTOR);
@@ -330,7 +331,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`jsmemtrace: cannot create a temporary directory in ${tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }
-  const stackSize = parsed.command ? [] : stackSizeArgs();
+  // A command that is `node` itself (`run -- node --flag app.js`) gets the same room, before its
+  // own options (a `--stack-size` of its own comes later and wins).
+  const stackSize = !parsed.command || basename(parsed.script) === 'node' ? stackSizeArgs() : [];
   parsed.config.run = { pid: process.pid, dir: runDir };
   if (stackSize.length > 0) parsed.config.run.execArgv = stackSize;
   const loader = preload();
@@ -340,7 +343,7 @@ export async function main(argv: string[]): Promise<number> {
     NODE_OPTIONS: withRegister(process.env.NODE_OPTIONS, loader.option),
   };
   const child = parsed.command
-    ? spawn(parsed.script, parsed.args, { stdio: 'inherit', env, argv0: parsed.argv0 })
+    ? spawn(parsed.script, [...stackSize, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 })
     // The loader only in NODE_OPTIONS, so that the program's process.execArgv is its own (the
     // preload takes `--stack-size` out of it again: config.run.execArgv).
     : spawn(process.execPath, [...stackSize, parsed.script, ...parsed.args], { stdio: 'inherit', env, argv0: parsed.argv0 });

@@ -489,7 +489,10 @@ export class InstrumentCache {
       }
     } catch (e) {
       this.unwritable = true;
-      this.warn(`jsmemtrace: warning: cannot write the instrumentation cache in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); continuing without it`);
+      // Denied by Node's permission model (`--permission` without `--allow-fs-write` there): the
+      // program's own choice, which its stderr does not hear about plainly either.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_ACCESS_DENIED') this.warn(`jsmemtrace: warning: cannot write the instrumentation cache in ${this.dir} (${code ?? (e as Error).message}); continuing without it`);
       try {
         unlinkSync(temp);
       } catch { /* never created */ }

@@ -73,6 +73,14 @@ function installHooks(config: JsmtConfig, cacheDir: string, preloaded: boolean):
     return;
   }
   const registerEsmHooks = () => {
+    // Node's hooks thread is a worker, which Node 20's permission model may deny (without
+    // `--allow-worker`): module.register() would throw and kill the program. Its ES modules run
+    // as they are then (said under a tracer, which traces none of them).
+    const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
+    if (permission !== undefined && !permission.has('worker')) {
+      if (config.tracer !== undefined) writeStderr('jsmemtrace: warning: worker threads are not allowed (--allow-worker): ES modules run uninstrumented');
+      return;
+    }
     const list = newModuleList();
     registerHooksThreadModules(transformer, list);
     nodeModule.register(new URL('./esm-hooks.js', import.meta.url), { data: { config, list } });

@@ -173,7 +173,6 @@ export function installStackColumns(): void {
     let frames = trace;
     try {
       let n = 0;
-      let hiddenFrames = 0;
       let ownFrames = 0;
       for (let i = 0; i < trace.length; i++) {
         const site = trace[i]!;
@@ -195,13 +194,15 @@ export function installStackColumns(): void {
         if (!hidden) {
           if (frames !== trace) frames[n] = p === undefined && origin === undefined ? site : new Frame(site, p, origin, forNode) as unknown as CallSite;
           n++;
-        } else hiddenFrames++;
+        }
       }
-      // Captured with room for a loader frame that the stack did not reach (see `roomForLoaderFrame`):
-      // the one frame beyond the program's limit is left out as V8 would have.
-      if (hiddenFrames === 0 && ownFrames === 0 && roomUsed && trace.length === programLimit() + 1) {
+      // Captured with room for more loader frames than the stack reached (see `roomForLoaderFrame`):
+      // the frames beyond the program's limit are left out as V8 would have. (More frames than
+      // any room made: the program lowered its limit after the capture. A program's own list: as it is.)
+      const limit = programLimit();
+      if (ownFrames === 0 && n > limit && trace.length - limit <= maxRoom) {
         if (frames === trace) frames = trace.slice(0, n);
-        n--;
+        n = limit;
       }
       if (frames !== trace) frames.length = n;
       return frames;
@@ -265,45 +266,54 @@ let compileRenamed = false;
 
 const ErrorConstructor = Error;
 const { getOwnPropertyDescriptor } = Object;
-/** The program's stack limit while `roomForLoaderFrame` raised it by one, -1 when it did not. */
+/** The program's stack limit while `roomForLoaderFrame` raised it, -1 when it did not. */
 let roomedLimit = -1;
-/** Whether `roomForLoaderFrame` ever raised it. */
-let roomUsed = false;
+/** How many modules' top-level code, one required by the next, have room for their loader frame. */
+let roomDepth = 0;
+/** The most room `roomForLoaderFrame` ever made. */
+let maxRoom = 0;
 
 /**
  * Makes room for the CommonJS hook's frame (`jsmemtraceCompile`, loader/cjs-hook.ts) in
  * `Error.stackTraceLimit` while a module's top-level code runs above it: V8 counts that frame
  * among the frames a stack keeps and the formatter leaves it out, so a stack captured there at the
  * limit showed one frame fewer than plainly (on Node 22 a function called from the top level that
- * calls another fills ten). A stack the raised limit cut below the frame holds one frame more
- * than the program's limit, which the formatter leaves out. Returns whether to call `endRoom`
- * once the module ran. Left as it is: a limit V8 does not read (it reads the intrinsic `Error`'s
- * data property only), a frozen one, and while a module further down the stack has the room (how
- * many loader frames a stack reaches depends on how deep it is captured: a stack captured near
- * the top level of a module that another module's top level required shows one frame fewer).
+ * calls another fills ten). One more for each module that a module's top-level code requires (an
+ * error thrown at the top level of a required module lost its last frame on Node 20). A stack
+ * that the raised limit cut below fewer loader frames than it has room for holds frames beyond
+ * the program's limit, which the formatter leaves out. A limit that the program sets while a
+ * module runs is taken as its own, and gets the room from the next module loaded or finished on.
+ * Returns whether to call `endRoom` once the module ran. Left as it is: a limit V8 does not read
+ * (it reads the intrinsic `Error`'s data property only), a frozen one.
  */
 export function roomForLoaderFrame(): boolean {
-  if (roomedLimit >= 0) return false;
   const d = getOwnPropertyDescriptor(ErrorConstructor, 'stackTraceLimit');
   const limit = d?.value;
-  if (d?.writable !== true || typeof limit !== 'number' || !(limit >= 0 && limit < 0x7fffffff)) return false;
-  ErrorConstructor.stackTraceLimit = limit + 1;
-  roomedLimit = limit;
-  roomUsed = true;
+  if (d?.writable !== true || !roomable(limit)) return false;
+  if (roomDepth === 0 || limit !== roomedLimit + roomDepth) roomedLimit = limit;
+  roomDepth++;
+  ErrorConstructor.stackTraceLimit = roomedLimit + roomDepth;
+  if (roomDepth > maxRoom) maxRoom = roomDepth;
   return true;
 }
 
-/** Puts the limit back, unless the program set one of its own meanwhile. */
+/** Takes this module's room out again. */
 export function endRoom(): void {
-  const limit = roomedLimit;
-  roomedLimit = -1;
-  if (ErrorConstructor.stackTraceLimit === limit + 1) Reflect.set(ErrorConstructor, 'stackTraceLimit', limit);
+  const limit = ErrorConstructor.stackTraceLimit;
+  roomDepth--;
+  if (limit === roomedLimit + roomDepth + 1) Reflect.set(ErrorConstructor, 'stackTraceLimit', roomedLimit + roomDepth);
+  else if (roomable(limit) && roomDepth > 0 && Reflect.set(ErrorConstructor, 'stackTraceLimit', limit + roomDepth)) roomedLimit = limit;
+  if (roomDepth === 0) roomedLimit = -1;
+}
+
+function roomable(limit: unknown): limit is number {
+  return typeof limit === 'number' && limit >= 0 && limit < 0x7fffffff;
 }
 
 /** The limit the program set (without the room), NaN when it is not a number. */
 function programLimit(): number {
   const limit = ErrorConstructor.stackTraceLimit;
-  return typeof limit !== 'number' ? NaN : roomedLimit >= 0 && limit === roomedLimit + 1 ? roomedLimit : limit;
+  return typeof limit !== 'number' ? NaN : roomDepth > 0 && limit === roomedLimit + roomDepth ? roomedLimit : limit;
 }
 
 /**
@@ -339,8 +349,9 @@ function installCallSites(): void {
     const count = frameCount === undefined ? 10 : frameCount;
     // Out of range or not a number: the original's own error.
     if (typeof count !== 'number' || !(count >= 1 && count < 200)) return apply(original, this, args);
-    // Room for this function's frame and the CommonJS hook's.
-    const sites = apply(original, this, [Math.min(count + 2, 200), options ?? {}]) as CallSiteObject[];
+    // Room for this function's frame and the CommonJS hook's, one under each module whose
+    // top-level code is running (a module required from another's top level adds one).
+    const sites = apply(original, this, [Math.min(count + 2 + roomDepth, 200), options ?? {}]) as CallSiteObject[];
     try {
       // Its first frame is this function's.
       if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1);
@@ -349,7 +360,7 @@ function installCallSites(): void {
         sites.splice(i, 1);
         // Node's `_compile` above it, anonymous plainly (see `compileRenamed`).
         if (compileRenamed && i > 0 && sites[i - 1]!.functionName === '_compile') sites[i - 1]!.functionName = '';
-        break;
+        i--;
       }
       if (sites.length > count) sites.length = count;
       const mapped = typeof options === 'object' && options !== null && (options as { sourceMap?: unknown }).sourceMap === true;
