@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { requireOwn } from '../instrument/require-own.js';
 
+/** Made when first needed (`--instrument` globs): the first createRequire() of a start costs ~0.1 ms. */
+let require: NodeJS.Require | undefined;
+function ownRequire(): NodeJS.Require {
+  return (require ??= createRequire(import.meta.url));
+}
+
 /** JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang). */
 const INSTRUMENTABLE = /\.(?:[cm]?js|[cm]?ts)$|(?:^|[\\/])[^.\\/]+$/;
 const TYPESCRIPT = /\.[cm]?ts$/;
@@ -35,12 +41,11 @@ export function pathOfFileUrl(url: string): string {
   return sep === '/' && url.startsWith('file:///') && !/[%?#]/.test(url) ? url.slice(7) : fileURLToPath(url);
 }
 
-const require = createRequire(import.meta.url);
 
 function matcher(globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
   if (globs.length === 0) return undefined;
   // Loaded only when globs are given: every thread with hooks pays for what it loads at start-up.
-  const picomatch = requireOwn<typeof import('picomatch')>(require, 'picomatch');
+  const picomatch = requireOwn<typeof import('picomatch')>(ownRequire(), 'picomatch');
   const relative = picomatch(globs.filter((g) => !isAbsolute(g)), { dot: true });
   const absolute = picomatch(globs.filter((g) => isAbsolute(g)).map(toPosix), { dot: true });
   return (rel, abs) => relative(rel) || absolute(abs);

@@ -15,6 +15,12 @@ import { requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
 import { writeStderr } from './stderr.js';
 
+/** Made when first needed (a cache miss, TypeScript out of scope, source maps): the first createRequire() of a start costs ~0.1 ms. */
+let require: NodeJS.Require | undefined;
+function ownRequire(): NodeJS.Require {
+  return (require ??= createRequire(import.meta.url));
+}
+
 export type InstrumentFn = (source: string, options: InstrumentOptions) => InstrumentResult;
 
 /** What the runtime must register before the module runs. */
@@ -69,13 +75,12 @@ export interface Transformed {
   registration?: Registration;
 }
 
-const require = createRequire(import.meta.url);
 
 /** A load hook's source as text, without a byte-order mark (V8 ignores it; the parser need not see it). */
 export function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
+  // Views of the bytes, not copies (`Buffer.from` copies a typed array it is given).
   const s = typeof source === 'string' ? source
-    : Buffer.from(source instanceof ArrayBuffer ? new Uint8Array(source)
-      : new Uint8Array(source.buffer, source.byteOffset, source.byteLength)).toString('utf8');
+    : (source instanceof ArrayBuffer ? Buffer.from(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength)).toString('utf8');
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 
@@ -87,7 +92,7 @@ let instrument: InstrumentFn | undefined;
 function loadInstrumenter(): InstrumentFn {
   // Loaded on the first cache miss (synchronously: require() of our ES module build), so a warm
   // start never loads the parser. This require() is not seen by module.register() hooks.
-  return requireOwn<{ instrument: InstrumentFn }>(require, '../instrument/index.js').instrument;
+  return requireOwn<{ instrument: InstrumentFn }>(ownRequire(), '../instrument/index.js').instrument;
 }
 
 let sourceMaps: typeof import('../instrument/source-map.js') | undefined;
@@ -102,7 +107,7 @@ let stripTypes: ((source: string, filename: string) => string) | undefined;
 function loadStripper(): (source: string, filename: string) => string {
   // amaro costs ~60 ms to load: only a program that runs out-of-scope TypeScript pays it. The
   // instrumenter's stripper: enums and namespaces too, laid out on their .ts lines.
-  const ts = requireOwn<{ stripTypeScript(source: string, filename: string): { code: string } }>(require, '../instrument/typescript.js');
+  const ts = requireOwn<{ stripTypeScript(source: string, filename: string): { code: string } }>(ownRequire(), '../instrument/typescript.js');
   return (source, filename) => ts.stripTypeScript(source, filename).code;
 }
 
@@ -330,7 +335,7 @@ export class ModuleTransformer {
     const busy = own.busy;
     own.busy = true;
     try {
-      sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(require, '../instrument/source-map.js');
+      sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(ownRequire(), '../instrument/source-map.js');
       // Read only here: a cache hit's insertions are parsed from its entry when first asked for.
       const at = inserts?.() ?? out.registration?.inserts ?? [];
       return typeScript ? sourceMaps.withTypeScriptSourceMap(code, filename, at) : sourceMaps.withComposedSourceMap(code, source, filename, at) ?? code;
