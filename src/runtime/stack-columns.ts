@@ -90,7 +90,7 @@ export function installStackColumns(): void {
     static origin(f: Frame): string | undefined { return f.#origin; }
     static forNode(f: Frame): boolean { return f.#forNode; }
   }
-  const { site: siteOf, p: positionsOfFrame, origin: originOf } = Frame;
+  const { site: siteOf, p: positionsOfFrame, origin: originOf, forNode: isForNode } = Frame;
   const frame = Frame.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const fn = (proto as unknown as Record<string, unknown>)[name];
@@ -150,7 +150,7 @@ export function installStackColumns(): void {
    */
   function mappedHere(f: Frame, site: CallSite): Positions | undefined {
     const p = positionsOfFrame(f);
-    return p === undefined || (Frame.forNode(f) && mappedByNode(site)) ? undefined : p;
+    return p === undefined || (isForNode(f) && mappedByNode(site)) ? undefined : p;
   }
 
   function mappedByNode(site: CallSite): boolean {
@@ -212,8 +212,8 @@ export function installStackColumns(): void {
   }
 
   /**
-   * A program's own `Error.prepareStackTrace`, as Node calls it: with the frames its stand-in
-   * hands Node's (see `programsFormatter`).
+   * A program's own `Error.prepareStackTrace`, as Node calls it: with the frames the stand-in
+   * hands Node's (the accessor below hands it out).
    */
   function withOriginalFrames(formatter: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
     let w = wrapped.get(formatter);
@@ -351,7 +351,7 @@ function installCallSites(): void {
     if (typeof count !== 'number' || !(count >= 1 && count < 200)) return apply(original, this, args);
     // Room for this function's frame and the CommonJS hook's, one under each module whose
     // top-level code is running (a module required from another's top level adds one).
-    const sites = apply(original, this, [Math.min(count + 2 + roomDepth, 200), options ?? {}]) as CallSiteObject[];
+    const sites = apply(original, this, [Math.min(count + 1 + roomDepth, 200), options ?? {}]) as CallSiteObject[];
     try {
       // Its first frame is this function's.
       if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1);
