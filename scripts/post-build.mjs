@@ -32,6 +32,27 @@ const EXACT_ARRAYS = [
   ['parseArrayExpressionOrPattern', '        elements,\n', '        elements: elements.slice(),\n'],
 ];
 
+/**
+ * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
+ * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
+ * each there), and which V8 optimizes later the larger their bytecode is.
+ */
+const GET_TOKEN = '    getToken() {\n        return this.token;\n    }\n';
+const GET_TOKEN_CALL = /(?<![\w$.])parser\.getToken\(\)/g;
+const MIN_GET_TOKEN_CALLS = 400;
+
+/**
+ * `finishNode` when the options ask for `start` and `end` only (the instrumenter's parse, not
+ * relayout's): it sets them and returns, without reading the options four times per node
+ * (~950,000 nodes in typescript.js). The parser notes that case once (`POSITIONS_ONLY_NOTED`).
+ */
+const POSITIONS_ONLY = ['finishNode', '    finishNode(node, start, end) {\n',
+  '    finishNode(node, start, end) {\n        if (this.positionsOnly) {\n            node.start = start.index;\n'
+  + '            node.end = end ? end.index : this.startIndex;\n            return node;\n        }\n'];
+const POSITIONS_ONLY_NOTED = ['        this.options = normalizeOptions(rawOptions);\n',
+  '        this.options = normalizeOptions(rawOptions);\n        const ranges = this.options.ranges;\n'
+  + '        this.positionsOnly = !!(ranges && ranges.start && ranges.end && !ranges.range && !this.options.loc);\n'];
+
 /** structuredClone's copy of an identifier or string literal node, as a spread when it holds no `loc` or `range` object. */
 const CLONES = ['cloneIdentifier', 'cloneStringLiteral'].map((method) => [
   method, '        return structuredClone(original);\n',
@@ -55,7 +76,8 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * meriyah is pinned; a version whose code no longer has this shape fails the build here rather
- * than silently losing the gain.
+ * than silently losing the gain. Its calls of `parser.getToken()` read `parser.token` (see
+ * `GET_TOKEN`), and `finishNode` sets positions only without reading options (`POSITIONS_ONLY`).
  */
 async function bundleParser() {
   const file = fileURLToPath(new URL('parser.js', instrument));
@@ -77,7 +99,15 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY]) contents = replaceIn(contents, fn, from, to, args.path);
+        const [noted, noting] = POSITIONS_ONLY_NOTED;
+        if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
+        contents = contents.replace(noted, noting);
+        const calls = contents.match(GET_TOKEN_CALL)?.length ?? 0;
+        if (contents.split(GET_TOKEN).length !== 2 || calls < MIN_GET_TOKEN_CALLS) {
+          throw new Error(`post-build: meriyah's getToken (${args.path}) no longer looks as expected (${calls} calls found)`);
+        }
+        contents = contents.replace(GET_TOKEN_CALL, 'parser.token');
         return { contents, loader: 'js' };
       });
     },

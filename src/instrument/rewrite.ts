@@ -15,6 +15,10 @@
  * source of a callee, an iterated or a destructured value (`quoted`: no wrapper there), and stack
  * traces name closures after the target they are assigned to (`naming`: no wrapper around a
  * closure, or around a literal holding one, while such a name is being inferred).
+ *
+ * A cold start's first large file runs much of this walk unoptimized: the loops over a node's
+ * lists are indexed (`for…of` calls the array iterator per element there, ~15 ms of
+ * typescript.js's first instrumentation), and the walk's dispatchers stay small (see `expr`).
  */
 import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
 import { SiteColumns } from './packed-sites.js';
@@ -39,8 +43,13 @@ export type AstNode = Node;
  * scope from a site outwards is a global there, even when another scope of the file declares it.
  */
 interface Scope {
-  /** Names declared in it (allocated on the first). */
-  names: Set<string> | undefined;
+  /**
+   * Names declared in it (allocated on the first), as a list: most scopes are never looked into
+   * (a file has tens of thousands, and a few `new` sites), and a push costs less than a set's add.
+   */
+  names: string[] | undefined;
+  /** `names` as a set, made when first looked into. */
+  lookup: Set<string> | undefined;
   parent: Scope | undefined;
   /** A function body, static block or the program: where `var` declarations go. */
   vars: boolean;
@@ -195,20 +204,16 @@ const FORMS: readonly (readonly string[])[] = [
 ];
 
 /**
- * FORMS as bytes, for `finishAscii`: all pieces in one array, piece `j` of form `f` at
- * `PIECE_AT[f * 3 + j]`, `PIECE_LENGTH[f * 3 + j]` bytes long (-1: the form has no such piece).
+ * FORMS as bytes, for `finishAscii`: piece `j` of form `f` is `PIECES[f * 3 + j]`,
+ * `PIECE_LENGTH[f * 3 + j]` bytes long (-1: the form has no such piece). Each in a buffer of its
+ * own: `set` copies one (the engine's own builtin) in about half the time `copyWithin` (a call
+ * into C++) copies it from another part of the result's buffer.
  */
-const PIECES = Buffer.from(FORMS.map((pieces) => pieces.join('')).join(''), 'latin1');
-const PIECE_AT = new Int32Array(FORMS.length * 3);
+const PIECES = Array.from({ length: FORMS.length * 3 }, (_, k) => Buffer.from(FORMS[(k / 3) | 0]![k % 3] ?? '', 'latin1'));
 const PIECE_LENGTH = new Int32Array(FORMS.length * 3).fill(-1);
-{
-  let at = 0;
-  FORMS.forEach((pieces, f) => pieces.forEach((piece, j) => {
-    PIECE_AT[f * 3 + j] = at;
-    PIECE_LENGTH[f * 3 + j] = piece.length;
-    at += piece.length;
-  }));
-}
+FORMS.forEach((pieces, f) => pieces.forEach((piece, j) => {
+  PIECE_LENGTH[f * 3 + j] = piece.length;
+}));
 
 /**
  * V8 names an anonymous function or class in stack traces after the variable it is assigned to,
@@ -285,7 +290,7 @@ export class Rewriter {
   /** Function and class literals walked so far (see `HELD`). */
   private literals = 0;
   /** The innermost scope being walked. */
-  private scope: Scope = { names: undefined, parent: undefined, vars: true };
+  private scope: Scope = { names: undefined, lookup: undefined, parent: undefined, vars: true };
   /**
    * Insertions that pass a `new` site's callee name again (`again` in `newExpr`), the names and
    * the scopes of the sites.
@@ -326,12 +331,14 @@ export class Rewriter {
   /** Whether the code being walked is in an arrow's body (or an IIFE's), which V8 parses as part of an expression. */
   private inArrow = false;
   /**
-   * Per line, the offset of the last call on it that may be `assert(…)`, `assert.ok(…)` or
-   * `assert.strict(…)` (by its text), else -1; undefined when the file has none. Node 20 puts such
-   * a failing call's source in its message, read from the file on disk (the original text) at the
-   * column V8 reports in the probed code: no probe may go before it on its line (see `quiet`).
+   * Per line that has one, ascending, the offset of the last call on it that may be `assert(…)`,
+   * `assert.ok(…)` or `assert.strict(…)` (by its text), then (from `quotedCount` on) the offset
+   * of that line's start; undefined when the file has none. Node 20 puts such a failing call's
+   * source in its message, read from the file on disk (the original text) at the column V8
+   * reports in the probed code: no probe may go before it on its line (see `quiet`).
    */
   private readonly quotedCalls: Int32Array | undefined;
+  private readonly quotedCount: number;
   /**
    * Names other than `assert` and `ok` that the module binds to a value assert (`const check =
    * require('assert')`, `import { ok as fine } from 'node:assert'`); undefined when none.
@@ -356,19 +363,31 @@ export class Rewriter {
     this.ctx = newContext('<module>', -1);
     const names: string[] = [];
     this.quotedCalls = quotedCallsByLine(src, this.lines, names);
+    this.quotedCount = this.quotedCalls === undefined ? 0 : this.quotedCalls.length >> 1;
     this.assertNames = names.length > 0 ? names : undefined;
   }
 
-  /** Whether an insertion at `at` would move a call that Node 20 quotes (see `quotedCalls`). */
+  /**
+   * Whether an insertion at `at` would move a call that Node 20 quotes (see `quotedCalls`): the
+   * first such call at or after `at` is on the line of `at`. Asked for nearly every node, most
+   * often in files with a few such calls or none: no line lookup.
+   */
   private quiet(at: number): boolean {
     const q = this.quotedCalls;
-    return q !== undefined && q[this.lines.lineIndex(at)]! >= at;
+    if (q === undefined) return false;
+    const n = this.quotedCount;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (q[mid]! < at) lo = mid + 1; else hi = mid;
+    }
+    return lo < n && q[n + lo]! <= at;
   }
 
   /** `quiet` for a probe that opens at `start` and closes at `end`. */
   private quietSpan(start: number, end: number): boolean {
-    const q = this.quotedCalls;
-    return q !== undefined && (q[this.lines.lineIndex(start)]! >= start || q[this.lines.lineAside(end) - 1]! >= end);
+    return this.quotedCalls !== undefined && (this.quiet(start) || this.quiet(end));
   }
 
   // ---- insertions -------------------------------------------------------------------------
@@ -427,78 +446,62 @@ export class Rewriter {
   }
 
   finish(): RewriteOutput {
-    const { pos, txt, form, src } = this;
     // An ASCII file (nearly every one) is written byte by byte into one buffer; anything else is
     // joined from its pieces. Either way no rope of ~2 nodes per insertion is built (with `+=`,
     // it would stay alive and be promoted until flattened).
     // Texts are ASCII but for the module key, which may hold any character of a file name.
-    const ascii = Buffer.byteLength(src, 'utf8') === src.length && Buffer.byteLength(this.keyLiteral, 'utf8') === this.keyLiteral.length;
-    return ascii ? this.finishAscii() : this.finishJoined();
+    const ascii = Buffer.byteLength(this.keyLiteral, 'utf8') === this.keyLiteral.length;
+    return (ascii ? this.finishAscii() : undefined) ?? this.finishJoined();
   }
 
   /**
-   * Bytes all the way, in one buffer that holds the source's bytes, the forms' pieces and then
-   * the result: a run of source or a piece longer than `COPY_MIN` is one `copyWithin` (a native
-   * copy, as fast on the first call as later, unlike a loop over bytes, which a cold start runs
-   * unoptimized for a while), site numbers are written digit by digit, and ~340,000 insertions
-   * (a 9 MB file) build no string but the result. A first pass sizes the result and the insert
-   * list, so that neither grows.
+   * Bytes all the way, in one buffer that holds the source's bytes and then the result
+   * (undefined when the source is not ASCII): a run of source longer than `COPY_MIN` is one
+   * `copyWithin`, a piece one `set` (native copies, as fast on the first call as later, unlike a
+   * loop over bytes, which a cold start runs unoptimized for a while), site numbers are written
+   * digit by digit, and ~340,000 insertions (a 9 MB file) build no string but the result. One
+   * pass: the buffer has room for a result three times the source's size (real code grows by
+   * ~2/3) and grows when that is not enough; the insert list has room for every insertion and is
+   * cut to its length at the end.
    */
-  private finishAscii(): RewriteOutput {
+  private finishAscii(): RewriteOutput | undefined {
     const { pos, txt, form, src } = this;
     const n = this.count;
     const srcLength = src.length;
-    // Per insertion: its length * 2, + 1 when a space goes first; -1 when it is empty.
-    const sizes = new Int32Array(n);
-    let total = srcLength;
-    let entries = 0;
-    let last = -1;
-    /** The character the next insertion follows in the output (0: none, or not a word's). */
-    let before = 0;
+    const outAt = srcLength;
+    let buf: Buffer = Buffer.allocUnsafe(outAt + srcLength * 3 + 256);
+    // The source is ASCII when its UTF-8 is one byte per character (the buffer has room for more).
+    if (buf.write(src, 0, 'utf8') !== srcLength) return undefined;
+    const inserts = new Array<number>(n * 2);
+    let e = -2;
+    let o = outAt;
+    // The end of the source copied so far; the offset of the last insertion written.
+    let last = 0;
+    let lastAt = -1;
     for (let i = 0; i < n; i++) {
       const f = form[i]!;
       const t = txt[i]!;
-      if (f === 0 && t === '') { sizes[i] = -1; continue; }
+      if (f === 0 && t === '') continue;
       const p = pos[i]!;
-      if (p !== last) {
-        before = p > 0 ? src.charCodeAt(p - 1) : 0;
-        entries++;
-      }
       let length: number;
       let head: number;
+      const k = (f & 31) * 3;
+      const site = f >>> 5;
+      const digits = f === 0 ? 0 : digitCount(site);
       if (f === 0) {
         length = t.length;
         head = t.charCodeAt(0);
       } else {
-        const k = (f & 31) * 3;
-        const digits = digitCount(f >>> 5);
         length = PIECE_LENGTH[k]! + digits + PIECE_LENGTH[k + 1]!;
         if (PIECE_LENGTH[k + 2]! >= 0) length += digits + PIECE_LENGTH[k + 2]!;
-        head = PIECES[PIECE_AT[k]!]!;
+        head = PIECES[k]![0]!;
       }
       // `return[1]`, `typeof{}`, `of[…]`: a probe name must not run into the keyword before it.
+      // Every probe text ends in punctuation (`(`, `,`, `;`, `{`, `)`, `}`): only the first
+      // insertion at an offset can follow a word.
+      const before = p !== lastAt && p > 0 ? src.charCodeAt(p - 1) : 0;
       const space = isWordChar(before) && isWordChar(head) ? 1 : 0;
-      sizes[i] = length * 2 + space;
-      total += length + space;
-      // Every probe text ends in punctuation (`(`, `,`, `;`, `{`, `)`, `}`). Not reading its last
-      // character keeps a text that is a rope unflattened.
-      before = 0;
-      last = p;
-    }
-    const piecesAt = srcLength;
-    const outAt = piecesAt + PIECES.length;
-    const buf = Buffer.allocUnsafe(outAt + total);
-    buf.write(src, 0, 'latin1');
-    buf.set(PIECES, piecesAt);
-    const inserts = new Array<number>(entries * 2);
-    let e = -2;
-    let o = outAt;
-    last = 0;
-    let lastAt = -1;
-    for (let i = 0; i < n; i++) {
-      const size = sizes[i]!;
-      if (size < 0) continue;
-      const p = pos[i]!;
+      if (o + (p - last) + space + length > buf.length) buf = grown(buf, o, o + (p - last) + space + length + srcLength - p);
       if (p - last > COPY_MIN) {
         buf.copyWithin(o, last, p);
         o += p - last;
@@ -506,35 +509,32 @@ export class Rewriter {
         for (let j = last; j < p; j++) buf[o++] = buf[j]!;
       }
       last = p;
-      const length = size >> 1;
       if (p !== lastAt) {
         e += 2;
         inserts[e] = p;
-        inserts[e + 1] = length + (size & 1);
+        inserts[e + 1] = length + space;
         lastAt = p;
       } else {
-        inserts[e + 1]! += length + (size & 1);
+        inserts[e + 1]! += length + space;
       }
-      if ((size & 1) === 1) buf[o++] = 32;
-      const f = form[i]!;
+      if (space === 1) buf[o++] = 32;
       if (f === 0) {
-        const t = txt[i]!;
-        for (let k = 0; k < length; k++) buf[o++] = t.charCodeAt(k);
+        for (let c = 0; c < length; c++) buf[o++] = t.charCodeAt(c);
         continue;
       }
-      const k = (f & 31) * 3;
-      const site = f >>> 5;
-      const digits = digitCount(site);
-      o = copyPiece(buf, o, piecesAt, k);
+      o = copyPiece(buf, o, k);
       o = writeDigits(buf, o, site, digits);
-      o = copyPiece(buf, o, piecesAt, k + 1);
+      o = copyPiece(buf, o, k + 1);
       if (PIECE_LENGTH[k + 2]! >= 0) {
         o = writeDigits(buf, o, site, digits);
-        o = copyPiece(buf, o, piecesAt, k + 2);
+        o = copyPiece(buf, o, k + 2);
       }
     }
+    if (o + (srcLength - last) > buf.length) buf = grown(buf, o, o + srcLength - last);
     buf.copyWithin(o, last, srcLength);
-    return { code: buf.toString('latin1', outAt, outAt + total), sites: this.sites, inserts };
+    o += srcLength - last;
+    inserts.length = e + 2;
+    return { code: buf.toString('latin1', outAt, o), sites: this.sites, inserts };
   }
 
   private finishJoined(): RewriteOutput {
@@ -662,7 +662,7 @@ export class Rewriter {
     for (let i = from; i < to; i++) {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
-      this.listStatement = !this.lineProbe(s, false, prevEnd, prevOpen) && s.type === 'ExpressionStatement' ? s.start : -1;
+      this.listStatement = !this.lineProbe(s, false, prevEnd, prevOpen) && typeOf(s) === 'ExpressionStatement' ? startOf(s) : -1;
       this.listSemicolon = -1;
       const after = this.lineAfter;
       this.lineAfter = -1;
@@ -717,7 +717,7 @@ export class Rewriter {
       return false;
     }
     // Nor before a statement that holds such a call further on its line (`if (x) assert(y)`).
-    if (braces ? this.quietSpan(s.start, s.end) : this.quiet(s.start)) return false;
+    if (braces ? this.quietSpan(startOf(s), endOf(s)) : this.quiet(startOf(s))) return false;
     const i = this.site(SiteKind.Line, s.start, this.ctx.label);
     const d = t === 'ClassDeclaration' ? s : t === 'ExportNamedDeclaration' || t === 'ExportDefaultDeclaration' ? s.declaration as Node : undefined;
     if (d !== undefined && (d.type === 'ClassDeclaration' || (t === 'ExportDefaultDeclaration' && d.type === 'ClassExpression'))) {
@@ -761,7 +761,7 @@ export class Rewriter {
     const scope = this.enterScope(false);
     if (this.lineProbe(s, true)) {
       this.statement(s);
-      this.add(s.end, '}');
+      this.add(endOf(s), '}');
     } else {
       this.statement(s);
     }
@@ -770,6 +770,7 @@ export class Rewriter {
   }
 
   private statement(s: Node): void {
+    // A dispatcher, as `expr` is.
     switch (s.type) {
       case 'ExpressionStatement':
         // V8's message about such a `yield*` prints what follows it in its statement (`yield* f(),
@@ -792,24 +793,9 @@ export class Rewriter {
       case 'ReturnStatement':
         this.returnStatement(s);
         return;
-      case 'IfStatement': {
-        // An `else if` chain is walked as a loop, and the line probe of an `if` that follows
-        // `else` goes first in its test, not in braces around it: braces would double the nesting
-        // V8 parses per link, and a chain of a few thousand links that compiles plainly would not.
-        let x = s;
-        for (;;) {
-          this.expr(x.test, false);
-          this.single(x.consequent);
-          const alt = x.alternate as Node | null;
-          if (alt === null) return;
-          if (alt.type !== 'IfStatement') {
-            this.single(alt);
-            return;
-          }
-          this.testProbe(alt);
-          x = alt;
-        }
-      }
+      case 'IfStatement':
+        this.ifStatement(s);
+        return;
       case 'BlockStatement': {
         this.blockDepth++;
         const scope = this.enterScope(false);
@@ -818,30 +804,13 @@ export class Rewriter {
         this.blockDepth--;
         return;
       }
-      case 'ForStatement': {
-        this.blockDepth++;
-        const scope = this.enterScope(false);
-        if (s.init) {
-          if (s.init.type === 'VariableDeclaration') this.declaration(s.init); else this.expr(s.init, false);
-        }
-        if (s.test) this.expr(s.test, false);
-        if (s.update) this.expr(s.update, false);
-        this.single(s.body);
-        this.scope = scope;
-        this.blockDepth--;
+      case 'ForStatement':
+        this.forStatement(s);
         return;
-      }
       case 'ForInStatement':
-      case 'ForOfStatement': {
-        this.blockDepth++;
-        const scope = this.enterScope(false);
-        if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
-        this.expr(s.right, s.type === 'ForOfStatement');
-        this.single(s.body);
-        this.scope = scope;
-        this.blockDepth--;
+      case 'ForOfStatement':
+        this.forInOf(s);
         return;
-      }
       case 'WhileStatement':
         this.expr(s.test, false);
         this.single(s.body);
@@ -850,69 +819,130 @@ export class Rewriter {
         this.single(s.body);
         this.expr(s.test, false);
         return;
-      case 'SwitchStatement': {
-        this.expr(s.discriminant, false);
-        this.blockDepth++;
-        const scope = this.enterScope(false);
-        for (const c of s.cases as Node[]) {
-          if (c.test) this.expr(c.test, false);
-          this.statements(c.consequent, 0);
-        }
-        this.scope = scope;
-        this.blockDepth--;
+      case 'SwitchStatement':
+        this.switchStatement(s);
         return;
-      }
       case 'TryStatement':
-        this.statement(s.block);
-        if (s.handler) {
-          this.blockDepth++;
-          const scope = this.enterScope(false);
-          if (s.handler.param) {
-            this.declarePattern(s.handler.param, false);
-            this.pattern(s.handler.param);
-          }
-          this.statement(s.handler.body);
-          this.scope = scope;
-          this.blockDepth--;
-        }
-        if (s.finalizer) this.statement(s.finalizer);
+        this.tryStatement(s);
         return;
       case 'ThrowStatement':
         this.expr(s.argument, false);
         return;
-      case 'LabeledStatement': {
-        // A probe goes before the outermost label only: never between a label and its loop.
-        let body = s.body as Node;
-        while (body.type === 'LabeledStatement') body = body.body;
-        if (body.type === 'FunctionDeclaration') this.blockDepth++;
-        this.statement(body);
-        if (body.type === 'FunctionDeclaration') this.blockDepth--;
+      case 'LabeledStatement':
+        this.labeled(s);
         return;
-      }
       case 'WithStatement':
-        // Inside `with`, every free name is looked up through the object (a Proxy sees it):
-        // nothing lexically inside gets a probe.
-        this.expr(s.object, false);
-        // Its body is not walked, so its `var`s and Annex B functions are unknown.
-        this.ctx.opaque = true;
-        // Nor its `return`s and `yield`s, which could not mark a normal exit (see `withBody`).
-        if (someNode(s.body, exitsInWith, false)) this.ctx.withBody = true;
-        this.skipWith(s.body);
+        this.withStatement(s);
         return;
       case 'ExportNamedDeclaration':
         if (s.declaration) this.statement(s.declaration);
         return;
-      case 'ExportDefaultDeclaration': {
-        const d = s.declaration as Node;
-        if (d.type === 'FunctionDeclaration') this.fn(d, d.id ? d.id.name : 'default', d.id ? d.id.name : 'default', d.start);
-        else if (d.type === 'ClassDeclaration') this.cls(d, d.id ? d.id.name : 'default');
-        else this.named(d, 'default');
+      case 'ExportDefaultDeclaration':
+        this.exportDefault(s);
         return;
-      }
       default:
         // Empty, debugger, break, continue, import, export-all: nothing to probe.
         return;
     }
+  }
+
+  /** An `if` and its `else if` chain. */
+  private ifStatement(s: Node): void {
+    // An `else if` chain is walked as a loop, and the line probe of an `if` that follows
+    // `else` goes first in its test, not in braces around it: braces would double the nesting
+    // V8 parses per link, and a chain of a few thousand links that compiles plainly would not.
+    let x = s;
+    for (;;) {
+      this.expr(x.test, false);
+      this.single(x.consequent);
+      const alt = x.alternate as Node | null;
+      if (alt === null) return;
+      if (typeOf(alt) !== 'IfStatement') {
+        this.single(alt);
+        return;
+      }
+      this.testProbe(alt);
+      x = alt;
+    }
+  }
+
+  private forStatement(s: Node): void {
+    this.blockDepth++;
+    const scope = this.enterScope(false);
+    if (s.init) {
+      if (typeOf(s.init) === 'VariableDeclaration') this.declaration(s.init); else this.expr(s.init, false);
+    }
+    if (s.test) this.expr(s.test, false);
+    if (s.update) this.expr(s.update, false);
+    this.single(s.body);
+    this.scope = scope;
+    this.blockDepth--;
+  }
+
+  private forInOf(s: Node): void {
+    this.blockDepth++;
+    const scope = this.enterScope(false);
+    if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
+    this.expr(s.right, s.type === 'ForOfStatement');
+    this.single(s.body);
+    this.scope = scope;
+    this.blockDepth--;
+  }
+
+  private switchStatement(s: Node): void {
+    this.expr(s.discriminant, false);
+    this.blockDepth++;
+    const scope = this.enterScope(false);
+    for (let k = 0, cases = s.cases as Node[]; k < cases.length; k++) {
+      const c = cases[k]!;
+      if (c.test) this.expr(c.test, false);
+      this.statements(c.consequent, 0);
+    }
+    this.scope = scope;
+    this.blockDepth--;
+  }
+
+  private tryStatement(s: Node): void {
+    this.statement(s.block);
+    if (s.handler) {
+      this.blockDepth++;
+      const scope = this.enterScope(false);
+      if (s.handler.param) {
+        this.declarePattern(s.handler.param, false);
+        this.pattern(s.handler.param);
+      }
+      this.statement(s.handler.body);
+      this.scope = scope;
+      this.blockDepth--;
+    }
+    if (s.finalizer) this.statement(s.finalizer);
+  }
+
+  private labeled(s: Node): void {
+    // A probe goes before the outermost label only: never between a label and its loop.
+    let body = s.body as Node;
+    while (typeOf(body) === 'LabeledStatement') body = body.body;
+    if (body.type === 'FunctionDeclaration') this.blockDepth++;
+    this.statement(body);
+    if (body.type === 'FunctionDeclaration') this.blockDepth--;
+  }
+
+  private withStatement(s: Node): void {
+    // Inside `with`, every free name is looked up through the object (a Proxy sees it):
+    // nothing lexically inside gets a probe.
+    this.expr(s.object, false);
+    // Its body is not walked, so its `var`s and Annex B functions are unknown.
+    this.ctx.opaque = true;
+    // Nor its `return`s and `yield`s, which could not mark a normal exit (see `withBody`).
+    if (someNode(s.body, exitsInWith, false)) this.ctx.withBody = true;
+    this.skipWith(s.body);
+  }
+
+  private exportDefault(s: Node): void {
+    const d = s.declaration as Node;
+    if (d.type === 'FunctionDeclaration') this.fn(d, d.id ? d.id.name : 'default', d.id ? d.id.name : 'default', d.start);
+    else if (d.type === 'ClassDeclaration') this.cls(d, d.id ? d.id.name : 'default');
+    else this.named(d, 'default');
   }
 
   private blockDepth = 0;
@@ -921,18 +951,18 @@ export class Rewriter {
   private declare(name: string, hoisted: boolean): void {
     let s = this.scope;
     if (hoisted) while (!s.vars) s = s.parent!;
-    (s.names ??= new Set()).add(name);
+    (s.names ??= []).push(name);
   }
 
   private declarePattern(p: Node, hoisted: boolean): void {
     let s = this.scope;
     if (hoisted) while (!s.vars) s = s.parent!;
-    bindingNames(p, s.names ??= new Set());
+    bindingNames(p, s.names ??= []);
   }
 
   private enterScope(vars: boolean): Scope {
     const outer = this.scope;
-    this.scope = { names: undefined, parent: outer, vars };
+    this.scope = { names: undefined, lookup: undefined, parent: outer, vars };
     return outer;
   }
 
@@ -962,7 +992,8 @@ export class Rewriter {
 
   private declaration(d: Node): void {
     const isVar = d.kind === 'var';
-    for (const v of d.declarations as Node[]) {
+    for (let k = 0, declarators = d.declarations as Node[]; k < declarators.length; k++) {
+      const v = declarators[k]!;
       const id = v.id as Node;
       if (isVar && this.ctx.vars !== undefined) bindingNames(id, this.ctx.vars);
       this.declarePattern(id, isVar);
@@ -1033,14 +1064,18 @@ export class Rewriter {
       case 'Identifier':
         return;
       case 'ObjectPattern':
-        for (const prop of p.properties as Node[]) {
-          if (prop.type === 'RestElement') { this.pattern(prop.argument); continue; }
+        for (let k = 0, props = p.properties as Node[]; k < props.length; k++) {
+          const prop = props[k]!;
+          if (typeOf(prop) === 'RestElement') { this.pattern(prop.argument); continue; }
           if (prop.computed) this.expr(prop.key, false);
           this.pattern(prop.value);
         }
         return;
       case 'ArrayPattern':
-        for (const el of p.elements as (Node | null)[]) if (el !== null) this.pattern(el);
+        for (let k = 0, els = p.elements as (Node | null)[]; k < els.length; k++) {
+          const el = els[k] as Node | null;
+          if (el !== null) this.pattern(el);
+        }
         return;
       case 'RestElement':
         this.pattern(p.argument);
@@ -1165,6 +1200,9 @@ export class Rewriter {
    * iterated value): no wrapper may be put around it or the parts of it that V8 prints.
    */
   private expr(e: Node, quoted: boolean): void {
+    // A dispatcher, each rule of some length a method of its own: V8 optimizes a function after
+    // a number of ticks that grows with its size, and this one runs for every expression (a cold
+    // start's first large file spends much of its walk waiting for it).
     switch (e.type) {
       case 'Identifier':
       case 'Literal':
@@ -1179,63 +1217,21 @@ export class Rewriter {
         return;
       case 'CallExpression':
       case 'NewExpression':
-      case 'TaggedTemplateExpression': {
-        // Node 22 and later quote `assert(value)` from the script V8 runs: no probe inside it. An
-        // `await` or `yield` there goes without its probes (the tracer's stack resynchronises at
-        // the function's next probe); a direct `eval`, which decides how the function is
-        // wrapped, must be seen: such a call is walked.
-        if (quotesOwnCall(e, this.assertNames) && !hasDirectEval(e)) {
-          this.callish++;
-          return;
-        }
-        // V8 names no closure after a target across call arguments.
-        const naming = this.naming;
-        this.naming = false;
-        if (e.type === 'CallExpression') this.call(e, quoted);
-        else if (e.type === 'NewExpression') this.newExpr(e, quoted);
-        else this.tagged(e, quoted);
-        this.naming = naming;
+      case 'TaggedTemplateExpression':
+        this.callLike(e, quoted);
         return;
-      }
       case 'ChainExpression':
         this.chain++;
         this.expr(e.expression, quoted);
         this.chain--;
         return;
-      case 'AssignmentExpression': {
-        const left = e.left as Node;
-        this.pattern(left);
-        const op = e.operator as string;
-        this.assignments++;
-        const assigned = this.assigned;
-        this.assigned = e.right;
-        if (left.type === 'Identifier' && (op === '=' || op === '||=' || op === '&&=' || op === '??=')) {
-          this.named(e.right, left.name);
-        } else {
-          // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
-          if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
-          this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
-        }
-        this.assigned = assigned;
-        this.afterAssignment(op === '=' || op === '||=' || op === '&&=' || op === '??=', e.right);
+      case 'AssignmentExpression':
+        this.assignment(e, quoted);
         return;
-      }
       case 'BinaryExpression':
-      case 'LogicalExpression': {
-        const left = e.left as Node;
-        if (left.type !== 'BinaryExpression' && left.type !== 'LogicalExpression') {
-          this.expr(left, quoted);
-          this.expr(e.right, quoted);
-          return;
-        }
-        // Left-deep chains (generated concatenations of thousands of terms) without recursion.
-        const rights: Node[] = [];
-        let x = e;
-        while (x.type === 'BinaryExpression' || x.type === 'LogicalExpression') { rights.push(x.right); x = x.left; }
-        this.expr(x, quoted);
-        for (let k = rights.length - 1; k >= 0; k--) this.expr(rights[k]!, quoted);
+      case 'LogicalExpression':
+        this.binary(e, quoted);
         return;
-      }
       case 'UnaryExpression':
         this.expr(e.argument, quoted);
         return;
@@ -1248,18 +1244,11 @@ export class Rewriter {
         this.expr(e.alternate, quoted);
         return;
       case 'SequenceExpression':
-        for (const x of e.expressions as Node[]) this.expr(x, quoted);
+        for (let k = 0, xs = e.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, quoted);
         return;
-      case 'ArrayExpression': {
-        const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
-        const slot = wrap ? this.reserve(e.start) : -1;
-        const closures = this.closures;
-        const inits = this.staticInits;
-        for (const el of e.elements as (Node | null)[]) if (el !== null) this.expr(el, quoted);
-        if (wrap) this.literalProbe(e, slot, closures, inits, 'Array');
-        if (this.O && !quoted) this.nest--;
+      case 'ArrayExpression':
+        this.array(e, quoted);
         return;
-      }
       case 'ObjectExpression':
         this.object(e, quoted);
         return;
@@ -1267,28 +1256,9 @@ export class Rewriter {
         this.expr(e.argument, true);
         return;
       case 'FunctionExpression':
-      case 'ArrowFunctionExpression': {
-        this.literals++;
-        // In a naming context V8 names the closure in stack traces after the target (`a.b = c ?
-        // function () {} : d` shows as `a.b`): a probe call around it would lose that name.
-        const wrap = this.O && !quoted && !this.naming && !this.quietSpan(e.start, e.end);
-        const name = e.id ? e.id.name as string : '';
-        const label = name || this.hint || '<anonymous>';
-        this.hint = undefined;
-        // An arrow function may open an expression statement.
-        const semi = wrap ? this.semicolonSlot(e.start) : -1;
-        if (semi >= 0) this.txt[semi] = ';';
-        const slot = wrap ? this.reserve(e.start) : -1;
-        const site = wrap ? this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function') : -1;
-        const last = e === this.lastArgument;
-        this.fn(e, label, name, e.start, -1, false, quoted);
-        // A call's last argument alone in the list: the probe forgets it, the call then nothing,
-        // as the original call forgets it.
-        const alone = last && this.unnamed === 0;
-        if (name === '') this.unnamed++;
-        if (wrap) this.literalSlot(slot, site, e.end, alone);
+      case 'ArrowFunctionExpression':
+        this.closure(e, quoted);
         return;
-      }
       case 'ClassExpression':
         this.literals++;
         this.cls(e, e.id ? e.id.name : '<anonymous>');
@@ -1296,7 +1266,7 @@ export class Rewriter {
         this.unnamed++;
         return;
       case 'TemplateLiteral':
-        for (const x of e.expressions as Node[]) this.expr(x, quoted);
+        for (let k = 0, xs = e.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, quoted);
         return;
       case 'AwaitExpression':
       case 'YieldExpression':
@@ -1312,6 +1282,94 @@ export class Rewriter {
       default:
         this.generic(e, quoted);
     }
+  }
+
+  /** A call, `new` or tagged template. */
+  private callLike(e: Node, quoted: boolean): void {
+    // Node 22 and later quote `assert(value)` from the script V8 runs: no probe inside it. An
+    // `await` or `yield` there goes without its probes (the tracer's stack resynchronises at
+    // the function's next probe); a direct `eval`, which decides how the function is
+    // wrapped, must be seen: such a call is walked.
+    if (quotesOwnCall(e, this.assertNames) && !hasDirectEval(e)) {
+      this.callish++;
+      return;
+    }
+    // V8 names no closure after a target across call arguments.
+    const naming = this.naming;
+    this.naming = false;
+    if (e.type === 'CallExpression') this.call(e, quoted);
+    else if (e.type === 'NewExpression') this.newExpr(e, quoted);
+    else this.tagged(e, quoted);
+    this.naming = naming;
+  }
+
+  private assignment(e: Node, quoted: boolean): void {
+    const left = e.left as Node;
+    this.pattern(left);
+    const op = e.operator as string;
+    this.assignments++;
+    const assigned = this.assigned;
+    this.assigned = e.right;
+    if (typeOf(left) === 'Identifier' && (op === '=' || op === '||=' || op === '&&=' || op === '??=')) {
+      this.named(e.right, left.name);
+    } else {
+      // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
+      if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
+      this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
+    }
+    this.assigned = assigned;
+    this.afterAssignment(op === '=' || op === '||=' || op === '&&=' || op === '??=', e.right);
+  }
+
+  private binary(e: Node, quoted: boolean): void {
+    const left = e.left as Node;
+    if (left.type !== 'BinaryExpression' && left.type !== 'LogicalExpression') {
+      this.expr(left, quoted);
+      this.expr(e.right, quoted);
+      return;
+    }
+    // Left-deep chains (generated concatenations of thousands of terms) without recursion.
+    const rights: Node[] = [];
+    let x = e;
+    while (x.type === 'BinaryExpression' || x.type === 'LogicalExpression') { rights.push(x.right); x = x.left; }
+    this.expr(x, quoted);
+    for (let k = rights.length - 1; k >= 0; k--) this.expr(rights[k]!, quoted);
+  }
+
+  private array(e: Node, quoted: boolean): void {
+    const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
+    const slot = wrap ? this.reserve(e.start) : -1;
+    const closures = this.closures;
+    const inits = this.staticInits;
+    for (let k = 0, els = e.elements as (Node | null)[]; k < els.length; k++) {
+      const el = els[k] as Node | null;
+      if (el !== null) this.expr(el, quoted);
+    }
+    if (wrap) this.literalProbe(e, slot, closures, inits, 'Array');
+    if (this.O && !quoted) this.nest--;
+  }
+
+  /** A function or arrow function literal. */
+  private closure(e: Node, quoted: boolean): void {
+    this.literals++;
+    // In a naming context V8 names the closure in stack traces after the target (`a.b = c ?
+    // function () {} : d` shows as `a.b`): a probe call around it would lose that name.
+    const wrap = this.O && !quoted && !this.naming && !this.quietSpan(e.start, e.end);
+    const name = e.id ? e.id.name as string : '';
+    const label = name || this.hint || '<anonymous>';
+    this.hint = undefined;
+    // An arrow function may open an expression statement.
+    const semi = wrap ? this.semicolonSlot(e.start) : -1;
+    if (semi >= 0) this.txt[semi] = ';';
+    const slot = wrap ? this.reserve(e.start) : -1;
+    const site = wrap ? this.site(SiteKind.Closure, e.start, this.ctx.label, 'Function') : -1;
+    const last = e === this.lastArgument;
+    this.fn(e, label, name, e.start, -1, false, quoted);
+    // A call's last argument alone in the list: the probe forgets it, the call then nothing,
+    // as the original call forgets it.
+    const alone = last && this.unnamed === 0;
+    if (name === '') this.unnamed++;
+    if (wrap) this.literalSlot(slot, site, endOf(e), alone);
   }
 
   /** Nodes this walker has no rule for (future syntax): walk their children, probe nothing here. */
@@ -1335,7 +1393,8 @@ export class Rewriter {
     const waiting = this.unnamed > 0;
     const closures = this.closures;
     const inits = this.staticInits;
-    for (const p of e.properties as Node[]) {
+    for (let k = 0, props = e.properties as Node[]; k < props.length; k++) {
+      const p = props[k]!;
       if (p.type === 'SpreadElement') { this.expr(p.argument, false); this.unnamed = 0; continue; }
       if (p.computed) this.expr(p.key, false);
       const key = keyName(p.key, p.computed, this.src);
@@ -1375,50 +1434,67 @@ export class Rewriter {
     const last = n > 0 ? args[n - 1]! : undefined;
     const probed = this.C && ++this.nest <= NEST_LIMIT;
     if (probed && last !== undefined && last.type !== 'SpreadElement' && !this.quietSpan(last.start, last.end)) {
-      this.expr(callee, true);
-      for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
-      const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-      const open = this.reserve(last.start);
-      const lastInits = this.staticInits;
-      this.lastArgument = last;
-      this.expr(last, false);
-      this.lastArgument = undefined;
-      if (this.staticInits === lastInits) {
-        const seq = last.type === 'SequenceExpression';
-        // With one literal waiting, the probe forgets it and the call nothing, as the original
-        // call forgets it (after a closure's own probe, see `lastArgument`, neither forgets any).
-        const tagged = this.unnamed > 1;
-        this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
-        this.wrapClose(last, probeClose(tagged));
-      } else {
-        this.afterValue(last, open, probeCall('b', i, false));
-      }
+      this.lastArgumentProbe(e, callee, args, last);
     } else if (probed && !quoted && this.chain === 0 && !quiet) {
-      // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
-      // evaluating them calls nothing.
-      const slot = this.reserve(e.start);
-      const before = this.callish;
-      const unnamed = this.unnamed;
-      const literals = this.literals;
-      this.expr(callee, true);
-      for (const a of args) this.expr(a, false);
-      if (this.callish === before) {
-        const held = e === this.assigned && this.unnamed > 0;
-        const tagged = held || this.bareTagged(e, unnamed, literals);
-        const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-        if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
-        else this.setForm(slot, Form.Bare, i);
-        this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
-      }
+      this.bareCallProbe(e, callee, args, semi);
     } else {
       this.expr(callee, true);
-      for (const a of args) this.expr(a, false);
+      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
     }
     if (this.C) this.nest--;
     // V8 forgets the latest literal waiting for a name once it has parsed a call.
     if (this.unnamed > 0) this.unnamed--;
-    if (kSite < 0) return;
+    if (kSite >= 0) this.superProbe(e, kSite, kOpen, semi, inits);
+  }
+
+  /** A call's probe around its last argument (`last`, `args`' last). */
+  private lastArgumentProbe(e: Node, callee: Node, args: Node[], last: Node): void {
+    const n = args.length;
+    const ctx = this.ctx;
+    this.expr(callee, true);
+    for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
+    const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
+    const open = this.reserve(last.start);
+    const lastInits = this.staticInits;
+    this.lastArgument = last;
+    this.expr(last, false);
+    this.lastArgument = undefined;
+    if (this.staticInits === lastInits) {
+      const seq = last.type === 'SequenceExpression';
+      // With one literal waiting, the probe forgets it and the call nothing, as the original
+      // call forgets it (after a closure's own probe, see `lastArgument`, neither forgets any).
+      const tagged = this.unnamed > 1;
+      this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
+      this.wrapClose(last, probeClose(tagged));
+    } else {
+      this.afterValue(last, open, probeCall('b', i, false));
+    }
+  }
+
+  /** A call's bare probe, `(probe, f())`, when evaluating its callee and arguments calls nothing. */
+  private bareCallProbe(e: Node, callee: Node, args: Node[], semi: number): void {
+    const ctx = this.ctx;
+    // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
+    // evaluating them calls nothing.
+    const slot = this.reserve(e.start);
+    const before = this.callish;
+    const unnamed = this.unnamed;
+    const literals = this.literals;
+    this.expr(callee, true);
+    for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
+    if (this.callish === before) {
+      const held = e === this.assigned && this.unnamed > 0;
+      const tagged = held || this.bareTagged(e, unnamed, literals);
+      const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
+      if (semi >= 0) this.txt[semi] = ';';
+      if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
+      else this.setForm(slot, Form.Bare, i);
+      this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
+    }
+  }
+
+  /** The allocation probe of a derived constructor's `super(…)` (`kOpen`: its slot). */
+  private superProbe(e: Node, kSite: number, kOpen: number, semi: number, inits: number): void {
     if (semi >= 0) this.txt[semi] = ';';
     if (this.staticInits === inits) {
       this.txt[kOpen] = probeOpen('k', kSite, false);
@@ -1485,7 +1561,7 @@ export class Rewriter {
       // `new` forgets nothing: a probe before it may forget nothing either.
       const tagged = this.unnamed > 0;
       this.expr(callee, true);
-      for (const a of args) this.expr(a, false);
+      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
         // `n` around it is a call, else it is held (see `HOLD_OPEN`).
@@ -1502,7 +1578,7 @@ export class Rewriter {
       }
     } else {
       this.expr(callee, true);
-      for (const a of args) this.expr(a, false);
+      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
     }
     if (wrapN && this.staticInits === inits) {
       const tagged = this.unnamed > 0;
@@ -1523,7 +1599,7 @@ export class Rewriter {
       // A tagged template forgets nothing: a probe before it may forget nothing either.
       const waiting = this.unnamed > 0;
       this.expr(e.tag, true);
-      for (const x of quasi.expressions as Node[]) this.expr(x, false);
+      for (let k = 0, xs = quasi.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, false);
       if (this.callish === before) {
         const held = e === this.assigned && this.unnamed > 0;
         const tagged = held || (e !== this.assigned && waiting);
@@ -1536,7 +1612,7 @@ export class Rewriter {
       return;
     }
     this.expr(e.tag, true);
-    for (const x of quasi.expressions as Node[]) this.expr(x, false);
+    for (let k = 0, xs = quasi.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, false);
   }
 
   private suspend(e: Node, quoted: boolean): void {
@@ -1607,7 +1683,7 @@ export class Rewriter {
       const name = againNames[k]!;
       if (LANGUAGE_CONSTRUCTORS.has(name)) continue;
       let s: Scope | undefined = againScopes[k]!;
-      while (s !== undefined && !(s.names !== undefined && s.names.has(name))) s = s.parent;
+      while (s !== undefined && !(s.names !== undefined && (s.lookup ??= new Set(s.names)).has(name))) s = s.parent;
       if (s !== undefined) continue;
       const slot = againSlots[k]!;
       const t = txt[slot]!;
@@ -1674,6 +1750,41 @@ export class Rewriter {
     this.blockDepth = 0;
 
     const params = f.params as Node[];
+    const unwrapped = this.unwrapped(f, params, ctx, concise, probed, unbound);
+    // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
+    const outerScope = this.enterScope(false);
+    if (f.id && f.type !== 'FunctionDeclaration') this.declare(f.id.name as string, false);
+    for (let k = 0; k < params.length; k++) {
+      const p = params[k]!;
+      this.declarePattern(p, false);
+      this.pattern(p);
+    }
+    this.enterScope(true);
+
+    if (concise) {
+      if (probed) this.conciseBody(f, body, params, site);
+      else this.expr(body, false);
+    } else {
+      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, !simpleParams(params), f.generator === true && f.async !== true);
+    }
+
+    this.scope = outerScope;
+    this.blockDepth = outerBlockDepth;
+    this.ctx = outer;
+    this.naming = outerNaming;
+    this.staticInits = outerInits;
+    if (!isArrow) this.unnamed = outerUnnamed;
+    this.inArrow = outerInArrow;
+    // Statements after a one-line function on its line are still "not on a new line".
+    if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
+  }
+
+  /**
+   * Whether a function body is probed without a wrapper (see `block`), and what its context
+   * (`ctx`) collects for that while the body is walked.
+   */
+  private unwrapped(f: Node, params: Node[], ctx: FnContext, concise: boolean, probed: boolean, unbound: boolean): boolean {
+    const body = f.body as Node;
     let topFns: string[] | undefined;
     if (!concise && probed) topFns = topLevelFunctionNames(body.body);
     // `function f(a) { let a; }` is an early error that meriyah does not report; inside `try {}`
@@ -1681,7 +1792,7 @@ export class Rewriter {
     let unwrapped = !concise && probed && params.length > 0 && lexicalClash(body.body as Node[], params);
     if (topFns !== undefined && !unwrapped) {
       const paramNames = new Set<string>();
-      for (const p of params) bindingNames(p, paramNames);
+      for (let k = 0; k < params.length; k++) bindingNames(params[k]!, paramNames);
       if (hasClash(topFns, paramNames)) unwrapped = true;
       else {
         ctx.pending = true;
@@ -1703,51 +1814,29 @@ export class Rewriter {
         ctx.returns ??= [];
       }
     }
-    // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
-    const outerScope = this.enterScope(false);
-    if (f.id && f.type !== 'FunctionDeclaration') this.declare(f.id.name as string, false);
-    for (const p of params) {
-      this.declarePattern(p, false);
-      this.pattern(p);
-    }
-    this.enterScope(true);
+    return unwrapped;
+  }
 
-    if (concise) {
-      if (probed) {
-        const arrow = this.arrowToken(f, params);
-        const entry = this.reserve(arrow);
-        const literals = this.literals;
-        const taggedEntry = this.unnamed > 0;
-        const assignments = this.assignments;
-        this.expr(body, false);
-        const held = this.literals !== literals;
-        const taggedExit = this.unnamed > 0;
-        if (taggedEntry || taggedExit || this.assignments !== assignments) {
-          // The body is part of the code around it for V8's names (see `unnamed`): nothing
-          // assigned (an assignment in the value would be named after `__jsmt$v` too), and
-          // tagged probes.
-          this.txt[entry] = `{{let __jsmt$d;try{if(__jsmtF)try{${probeCall('f', site, taggedEntry)}}catch{}return[(0,`;
-          this.add(f.end, `),++__jsmt$d][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
-        } else {
-          this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
-          this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
-        }
-      } else {
-        this.expr(body, false);
-      }
+  /** The probes of a concise arrow body (`site`: the function's). */
+  private conciseBody(f: Node, body: Node, params: Node[], site: number): void {
+    const arrow = this.arrowToken(f, params);
+    const entry = this.reserve(arrow);
+    const literals = this.literals;
+    const taggedEntry = this.unnamed > 0;
+    const assignments = this.assignments;
+    this.expr(body, false);
+    const held = this.literals !== literals;
+    const taggedExit = this.unnamed > 0;
+    if (taggedEntry || taggedExit || this.assignments !== assignments) {
+      // The body is part of the code around it for V8's names (see `unnamed`): nothing
+      // assigned (an assignment in the value would be named after `__jsmt$v` too), and
+      // tagged probes.
+      this.txt[entry] = `{{let __jsmt$d;try{if(__jsmtF)try{${probeCall('f', site, taggedEntry)}}catch{}return[(0,`;
+      this.add(f.end, `),++__jsmt$d][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
     } else {
-      this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, params.some((q) => q.type !== 'Identifier'), f.generator === true && f.async !== true);
+      this.setForm(entry, held ? Form.ConciseEntryHeld : Form.ConciseEntry, site);
+      this.addForm(f.end, held ? Form.ConciseExitHeld : Form.ConciseExit, site);
     }
-
-    this.scope = outerScope;
-    this.blockDepth = outerBlockDepth;
-    this.ctx = outer;
-    this.naming = outerNaming;
-    this.staticInits = outerInits;
-    if (!isArrow) this.unnamed = outerUnnamed;
-    this.inArrow = outerInArrow;
-    // Statements after a one-line function on its line are still "not on a new line".
-    if (this.lastStmtLine < outerLine) this.lastStmtLine = outerLine;
   }
 
   /**
@@ -1789,33 +1878,43 @@ export class Rewriter {
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;
-    if (!unwrapped) {
-      const flagged = ctx.flagged && !ctx.withBody;
-      // At most one statement: the entry goes inside the `try`; empty blocks make up for a third
-      // and more (`v8StatementCount`).
-      const gen = ctx.yields !== undefined;
-      const entry = count <= 1
-        ? (!flagged ? Form.EntryInside : gen ? Form.GenEntryInside : Form.FlagEntryInside)
-        : (!flagged ? Form.Entry : gen ? Form.GenEntry : Form.FlagEntry);
-      const fill = count > 2 ? '{}'.repeat(count - 2) : '';
-      if (pre === '' && fill === '' && !taggedEntry) this.setForm(openSlot, entry, site);
-      else this.txt[openSlot] = pre + fill + tagIf(taggedEntry, formText(entry, site));
-      const exit = !flagged ? Form.Exit : gen ? Form.GenExit : Form.FlagExit;
-      if (taggedExit) this.txt[closeSlot] = tagIf(true, formText(exit, site));
-      else this.setForm(closeSlot, exit, site);
-      if (!flagged) return;
-      this.markReturns(ctx.returns!, ctx.newsClass ? HELD : 0);
-      const y = ctx.yields;
-      if (y !== undefined) {
-        for (let j = 0; j < y.length; j += 3) {
-          // `+=` and an assignment would each count for V8's names (see `unnamed`).
-          const waiting = y[j + 2] === 1;
-          this.txt[y[j]!] = waiting ? '[(++__jsmt$d,++__jsmt$d,' : '(__jsmt$d+=2,__jsmt$v=';
-          this.txt[y[j + 1]!] = waiting ? '),--__jsmt$d,--__jsmt$d][0]' : ',__jsmt$d-=2,__jsmt$v)';
-        }
+    if (!unwrapped) this.wrapBody(ctx, site, count, pre, taggedEntry, taggedExit, openSlot, closeSlot);
+    else this.probeUnwrapped(ctx, site, pre, taggedEntry, taggedExit, openSlot, closeSlot);
+  }
+
+  /**
+   * The wrapper of a body just walked (see `block`): entry and exit at `openSlot` and
+   * `closeSlot`, `count` statements for V8, `pre` first.
+   */
+  private wrapBody(ctx: FnContext, site: number, count: number, pre: string, taggedEntry: boolean, taggedExit: boolean, openSlot: number, closeSlot: number): void {
+    const flagged = ctx.flagged && !ctx.withBody;
+    // At most one statement: the entry goes inside the `try`; empty blocks make up for a third
+    // and more (`v8StatementCount`).
+    const gen = ctx.yields !== undefined;
+    const entry = count <= 1
+      ? (!flagged ? Form.EntryInside : gen ? Form.GenEntryInside : Form.FlagEntryInside)
+      : (!flagged ? Form.Entry : gen ? Form.GenEntry : Form.FlagEntry);
+    const fill = count > 2 ? '{}'.repeat(count - 2) : '';
+    if (pre === '' && fill === '' && !taggedEntry) this.setForm(openSlot, entry, site);
+    else this.txt[openSlot] = pre + fill + tagIf(taggedEntry, formText(entry, site));
+    const exit = !flagged ? Form.Exit : gen ? Form.GenExit : Form.FlagExit;
+    if (taggedExit) this.txt[closeSlot] = tagIf(true, formText(exit, site));
+    else this.setForm(closeSlot, exit, site);
+    if (!flagged) return;
+    this.markReturns(ctx.returns!, ctx.newsClass ? HELD : 0);
+    const y = ctx.yields;
+    if (y !== undefined) {
+      for (let j = 0; j < y.length; j += 3) {
+        // `+=` and an assignment would each count for V8's names (see `unnamed`).
+        const waiting = y[j + 2] === 1;
+        this.txt[y[j]!] = waiting ? '[(++__jsmt$d,++__jsmt$d,' : '(__jsmt$d+=2,__jsmt$v=';
+        this.txt[y[j + 1]!] = waiting ? '),--__jsmt$d,--__jsmt$d][0]' : ',__jsmt$d-=2,__jsmt$v)';
       }
-      return;
     }
+  }
+
+  /** The probes of a body just walked that cannot be wrapped (see `block`). */
+  private probeUnwrapped(ctx: FnContext, site: number, pre: string, taggedEntry: boolean, taggedExit: boolean, openSlot: number, closeSlot: number): void {
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
     // exception is not seen; the runtime resynchronises its stack.
     this.txt[openSlot] = `${pre}__jsmtF&&${probeCall('f', site, taggedEntry)};`;
@@ -1881,7 +1980,7 @@ export class Rewriter {
   /** Offset just after the `=>` of an arrow function (comments may sit around it). */
   private arrowToken(f: Node, params: Node[]): number {
     const src = this.src;
-    let p = params.length > 0 ? params[params.length - 1]!.end : f.start;
+    let p = params.length > 0 ? endOf(params[params.length - 1]!) : f.start;
     for (;;) {
       p = skipTrivia(src, p);
       if (src.charCodeAt(p) === 61 /* = */ && src.charCodeAt(p + 1) === 62 /* > */) return p + 2;
@@ -1911,7 +2010,8 @@ export class Rewriter {
     const members = body.body as Node[];
     const derived = c.superClass != null;
     let ctor: Node | undefined;
-    for (const m of members) {
+    for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
       if (m.type === 'MethodDefinition') {
         if (m.kind === 'constructor') ctor = m;
       } else if (m.type === 'StaticBlock' || (m.static === true && m.value != null)) {
@@ -1937,7 +2037,8 @@ export class Rewriter {
       }
     }
     const outer = this.ctx;
-    for (const m of members) {
+    for (let k = 0; k < members.length; k++) {
+      const m = members[k]!;
       const key = m.key ? keyName(m.key, m.computed, this.src) : '';
       if (m.computed) this.expr(m.key, false);
       switch (m.type) {
@@ -2016,7 +2117,7 @@ function quotesOwnCall(e: Node, names: readonly string[] | undefined): boolean {
 
 function isAssertCallee(c: Node, names: readonly string[] | undefined): boolean {
   // `(0, assert_1.default)(v)`: how TypeScript, Babel and esbuild call an import.
-  if (c.type === 'SequenceExpression') c = (c.expressions as Node[])[c.expressions.length - 1]!;
+  if (typeOf(c) === 'SequenceExpression') c = (c.expressions as Node[])[c.expressions.length - 1]!;
   if (c.type === 'Identifier') return isAssertName(c.name as string, names);
   if (c.type !== 'MemberExpression') return false;
   const key = c.property as Node;
@@ -2040,7 +2141,8 @@ function cannotConstruct(e: Node): boolean {
  * (`super(…)`, `this.x = …`, which throws where it stands when `this` is unbound).
  */
 function bindsThisFirst(stmts: readonly Node[]): boolean {
-  for (const s of stmts) {
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k]!;
     if (s.type !== 'ExpressionStatement') continue;
     let e = s.expression as Node;
     if (e.type === 'SequenceExpression') e = e.expressions[0];
@@ -2094,7 +2196,8 @@ function someNode(e: Node, test: (e: Node) => boolean, closures: boolean): boole
 }
 
 function isAsmModule(stmts: Node[]): boolean {
-  for (const s of stmts) {
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k]!;
     if (s.directive === undefined) return false;
     if (s.directive === 'use asm') return true;
   }
@@ -2142,8 +2245,9 @@ function newContext(label: string, site: number): FnContext {
 /** Names of a body's top-level function declarations, or undefined when it has none. */
 function topLevelFunctionNames(stmts: Node[]): string[] | undefined {
   let names: string[] | undefined;
-  for (let s of stmts) {
-    while (s.type === 'LabeledStatement') s = s.body;
+  for (let k = 0; k < stmts.length; k++) {
+    let s = stmts[k]!;
+    while (typeOf(s) === 'LabeledStatement') s = s.body;
     if (s.type === 'FunctionDeclaration') (names ??= []).push(s.id.name);
   }
   return names;
@@ -2153,17 +2257,18 @@ function topLevelFunctionNames(stmts: Node[]): string[] | undefined {
 function lexicalClash(stmts: Node[], params: Node[]): boolean {
   let names: Set<string> | undefined;
   let own: Set<string> | undefined;
-  for (const s of stmts) {
+  for (let k = 0; k < stmts.length; k++) {
+    const s = stmts[k]!;
     const isLexical = s.type === 'VariableDeclaration' ? s.kind !== 'var' : s.type === 'ClassDeclaration' && s.id != null;
     if (!isLexical) continue;
     if (names === undefined) {
       names = new Set();
-      for (const p of params) bindingNames(p, names);
+      for (let q = 0; q < params.length; q++) bindingNames(params[q]!, names);
       own = new Set();
     }
     own!.clear();
     if (s.type === 'ClassDeclaration') own!.add(s.id.name);
-    else for (const d of s.declarations as Node[]) bindingNames(d.id, own!);
+    else for (let q = 0, declarators = s.declarations as Node[]; q < declarators.length; q++) bindingNames(declarators[q]!.id, own!);
     for (const n of own!) if (names.has(n)) return true;
   }
   return false;
@@ -2172,7 +2277,8 @@ function lexicalClash(stmts: Node[], params: Node[]): boolean {
 /** Clashes known before walking the body: duplicates, a parameter's name, `arguments`. */
 function hasClash(fns: string[], params: Set<string>): boolean {
   const seen = new Set<string>();
-  for (const n of fns) {
+  for (let k = 0; k < fns.length; k++) {
+    const n = fns[k]!;
     if (seen.has(n) || params.has(n) || n === 'arguments') return true;
     seen.add(n);
   }
@@ -2256,18 +2362,54 @@ function formText(form: Form, site: number): string {
 /** After the walk: would `try {}` around the body change what its function declarations mean? */
 function mustNotWrap(ctx: FnContext): boolean {
   if (ctx.opaque) return true;
-  for (const n of ctx.topFns!) if (ctx.vars!.has(n) || ctx.blockFns!.has(n)) return true;
+  const fns = ctx.topFns!;
+  for (let k = 0; k < fns.length; k++) if (ctx.vars!.has(fns[k]!) || ctx.blockFns!.has(fns[k]!)) return true;
   return false;
 }
 
-function bindingNames(p: Node, out: Set<string>): void {
+/**
+ * A node's type, start and end where the walk reads them from nodes of any type. Each place that
+ * reads a field learns the shapes (maps) it sees: an optimized function that has seen up to four
+ * is compiled for those, and deoptimized (recompiled later, run unoptimized meanwhile) when
+ * another comes, which a large file's first instrumentation met some twenty times (by
+ * `--trace-deopt`) in the walk's largest functions as new node types appear. One read shared by
+ * all those places sees every shape at once: the optimized code reads any node's field from the
+ * start.
+ */
+function typeOf(n: Node): string {
+  return n.type;
+}
+
+function startOf(n: Node): number {
+  return n.start;
+}
+
+function endOf(n: Node): number {
+  return n.end;
+}
+
+/** Parameters that are all plain names. */
+function simpleParams(params: readonly Node[]): boolean {
+  for (let k = 0; k < params.length; k++) if (typeOf(params[k]!) !== 'Identifier') return false;
+  return true;
+}
+
+function bindingNames(p: Node, out: Set<string> | string[]): void {
   switch (p.type) {
-    case 'Identifier': out.add(p.name); return;
+    case 'Identifier':
+      if (Array.isArray(out)) out.push(p.name); else out.add(p.name);
+      return;
     case 'ObjectPattern':
-      for (const prop of p.properties as Node[]) bindingNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      for (let k = 0, props = p.properties as Node[]; k < props.length; k++) {
+        const prop = props[k]!;
+        bindingNames(typeOf(prop) === 'RestElement' ? prop.argument : prop.value, out);
+      }
       return;
     case 'ArrayPattern':
-      for (const el of p.elements as (Node | null)[]) if (el !== null) bindingNames(el, out);
+      for (let k = 0, els = p.elements as (Node | null)[]; k < els.length; k++) {
+        const el = els[k] as Node | null;
+        if (el !== null) bindingNames(el, out);
+      }
       return;
     case 'RestElement': bindingNames(p.argument, out); return;
     case 'AssignmentPattern': bindingNames(p.left, out); return;
@@ -2289,18 +2431,25 @@ function skipTrivia(src: string, p: number): number {
   }
 }
 
+/** `buf` copied, its first `used` bytes, into a buffer of at least `needed` bytes. */
+function grown(buf: Buffer, used: number, needed: number): Buffer {
+  const b = Buffer.allocUnsafe(Math.max(needed, buf.length * 2));
+  buf.copy(b, 0, 0, used);
+  return b;
+}
+
 /** Runs of bytes longer than this are copied natively, shorter ones (most pieces) by a loop. */
 const COPY_MIN = 16;
 
-/** Piece `k` (see `PIECES`) of the copy of PIECES at `piecesAt` in `buf`, written at `o`. */
-function copyPiece(buf: Buffer, o: number, piecesAt: number, k: number): number {
-  const from = piecesAt + PIECE_AT[k]!;
+/** Piece `k` (see `PIECES`) written at `o` in `buf`. */
+function copyPiece(buf: Buffer, o: number, k: number): number {
+  const piece = PIECES[k]!;
   const length = PIECE_LENGTH[k]!;
   if (length > COPY_MIN) {
-    buf.copyWithin(o, from, from + length);
+    buf.set(piece, o);
     return o + length;
   }
-  for (let j = from; j < from + length; j++) buf[o++] = buf[j]!;
+  for (let j = 0; j < length; j++) buf[o++] = piece[j]!;
   return o;
 }
 
@@ -2355,18 +2504,102 @@ function quotedCallsByLine(src: string, lines: LineIndex, names: string[]): Int3
   // `getCallerLocation`), not from a formatted stack (runtime/stack-columns.ts maps those): no
   // probe goes before such a call on its line. Only where the module names node:test (it is no
   // global), and only calls that name a test (see TEST_CALL).
-  if (src.includes('node:test')) {
-    for (const m of src.matchAll(TEST_CALL)) mark(m.index + m[0].length - m[1]!.length);
+  if (namesNodeTest(src)) testCalls(src, mark);
+  if (out === undefined) return undefined;
+  // As `Rewriter.quotedCalls` holds them.
+  let n = 0;
+  for (let l = 0; l < out.length; l++) if (out[l]! >= 0) n++;
+  const spans = new Int32Array(n * 2);
+  for (let l = 0, k = 0; l < out.length; l++) {
+    if (out[l]! < 0) continue;
+    spans[k] = out[l]!;
+    spans[n + k++] = lines.lineStart(l);
   }
-  return out;
+  return spans;
 }
+
+/**
+ * Whether `src` holds `node:test`. Searched by its `:test` (a native search stops at each
+ * occurrence of the first character: `:` is much rarer in code than `n`).
+ */
+function namesNodeTest(src: string): boolean {
+  for (let p = src.indexOf(':test', 4); p >= 0; p = src.indexOf(':test', p + 5)) if (src.startsWith('node', p - 4)) return true;
+  return false;
+}
+
+/**
+ * `mark`s each match of TEST_CALL in `src`, as `matchAll` finds them, at the position of its
+ * group 1. The expression has no prefix that the engine can search for: run over the whole text,
+ * it takes ~40 ms on typescript.js (which names node:test). Every match ends with a test word, a
+ * group-1 word, that white space and a `(` follow, and starts just before that word (at the text's
+ * start, or at the `.` or other character before it) or, in `test.skip(`, just before the word
+ * before the `.`: it is tried only there (sticky), once per `(` (a native search).
+ */
+function testCalls(src: string, mark: (p: number) => void): void {
+  let last = 0;
+  for (let q = src.indexOf('('); q >= 0; q = src.indexOf('(', q + 1)) {
+    let e = q;
+    while (e > 0 && isSpace(src.charCodeAt(e - 1))) e--;
+    const w = groupWordBefore(src, e);
+    if (w < 0) continue;
+    if (w > 0 && src.charCodeAt(w - 1) === 46 /* . */) {
+      const w1 = wordBefore(src, w - 1, TEST_WORDS);
+      if (w1 >= 0) last = testCallAt(src, w1 > 0 ? w1 - 1 : 0, last, mark);
+    }
+    last = testCallAt(src, w > 0 ? w - 1 : 0, last, mark);
+  }
+}
+
+/** TEST_CALL tried at `s` unless a match before ends after it; the end of the last match. */
+function testCallAt(src: string, s: number, last: number, mark: (p: number) => void): number {
+  if (s < last) return last;
+  TEST_CALL.lastIndex = s;
+  const m = TEST_CALL.exec(src);
+  if (m === null) return last;
+  mark(m.index + m[0].length - m[1]!.length);
+  return s + m[0].length;
+}
+
+const TEST_WORDS = ['test', 'it', 'describe', 'suite'];
+
+/** Where the one of `words` that ends at `end` starts, else -1. */
+function wordBefore(src: string, end: number, words: readonly string[]): number {
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (end >= w.length && src.startsWith(w, end - w.length)) return end - w.length;
+  }
+  return -1;
+}
+
+/** `wordBefore` for the group-1 words, told apart by their last letter (most `(` follow none). */
+function groupWordBefore(src: string, end: number): number {
+  switch (src.charCodeAt(end - 1)) {
+    case 116 /* t */: return wordBefore(src, end, T_WORDS);
+    case 101 /* e */: return wordBefore(src, end, E_WORDS);
+    case 112 /* p */: return wordBefore(src, end, P_WORDS);
+    case 121 /* y */: return wordBefore(src, end, Y_WORDS);
+    case 111 /* o */: return wordBefore(src, end, O_WORDS);
+    default: return -1;
+  }
+}
+const T_WORDS = ['test', 'it'];
+const E_WORDS = ['describe', 'suite'];
+const P_WORDS = ['skip'];
+const Y_WORDS = ['only'];
+const O_WORDS = ['todo'];
+
+/** A character of `\s`. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && SPACE.test(String.fromCharCode(c)));
+}
+const SPACE = /\s/;
 
 /**
  * A call that makes a test of node:test, with the name V8 gives its position as group 1:
  * `test('…'`, `it`, `describe`, `suite`, their `.skip`/`.only`/`.todo`, and a subtest `t.test('…'`;
  * named by a string, or by a name and more arguments (`t.test(c.name, fn)`, not `re.test(s)`).
  */
-const TEST_CALL = /(?:(?:^|[^\w$.])(?:test|it|describe|suite)\.|(?:^|[^\w$.])(?=(?:test|it|describe|suite)\s*\()|\.(?=test\s*\())(test|it|describe|suite|skip|only|todo)(?=\s*\(\s*(?:['"`]|[\w$.]+\s*,))/g;
+const TEST_CALL = /(?:(?:^|[^\w$.])(?:test|it|describe|suite)\.|(?:^|[^\w$.])(?=(?:test|it|describe|suite)\s*\()|\.(?=test\s*\())(test|it|describe|suite|skip|only|todo)(?=\s*\(\s*(?:['"`]|[\w$.]+\s*,))/y;
 
 /**
  * Whether the text at `q`, after a name, calls it: `(`, `?.(`, `.call(`, `.apply(`, `)(` (`(0,
