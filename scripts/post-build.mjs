@@ -46,9 +46,35 @@ const MIN_GET_TOKEN_CALLS = 400;
  * relayout's): it sets them and returns, without reading the options four times per node
  * (~950,000 nodes in typescript.js). The parser notes that case once (`POSITIONS_ONLY_NOTED`).
  */
-const POSITIONS_ONLY = ['finishNode', '    finishNode(node, start, end) {\n',
-  '    finishNode(node, start, end) {\n        if (this.positionsOnly) {\n            node.start = start.index;\n'
-  + '            node.end = end ? end.index : this.startIndex;\n            return node;\n        }\n'];
+const FINISH_NODE_HEAD = '    finishNode(node, start, end) {\n';
+/** meriyah 7.4.2's whole method: a body that sets anything more fails the build, not the fast path. */
+const FINISH_NODE_BODY = `        const { ranges } = this.options;
+        if (ranges) {
+            const endIndex = end ? end.index : this.startIndex;
+            if (ranges.start)
+                node.start = start.index;
+            if (ranges.end)
+                node.end = endIndex;
+            if (ranges.range)
+                node.range = [start.index, endIndex];
+        }
+        if (this.options.loc) {
+            node.loc = {
+                start: {
+                    line: start.line,
+                    column: start.column,
+                },
+                end: end ? { line: end.line, column: end.column } : { line: this.startLine, column: this.startColumn },
+            };
+            if (this.options.source) {
+                node.loc.source = this.options.source;
+            }
+        }
+        return node;
+    }`;
+const POSITIONS_ONLY = ['finishNode', FINISH_NODE_HEAD + FINISH_NODE_BODY,
+  FINISH_NODE_HEAD + '        if (this.positionsOnly) {\n            node.start = start.index;\n'
+  + '            node.end = end ? end.index : this.startIndex;\n            return node;\n        }\n' + FINISH_NODE_BODY];
 const POSITIONS_ONLY_NOTED = ['        this.options = normalizeOptions(rawOptions);\n',
   '        this.options = normalizeOptions(rawOptions);\n        const ranges = this.options.ranges;\n'
   + '        this.positionsOnly = !!(ranges && ranges.start && ranges.end && !ranges.range && !this.options.loc);\n'];
@@ -75,9 +101,9 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * for 17 elements and more, and call arguments, block bodies, parameters, cases and literals hold
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
- * meriyah is pinned; a version whose code no longer has this shape fails the build here rather
- * than silently losing the gain. Its calls of `parser.getToken()` read `parser.token` (see
- * `GET_TOKEN`), and `finishNode` sets positions only without reading options (`POSITIONS_ONLY`).
+ * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
+ * positions only without reading options (`POSITIONS_ONLY`). meriyah is pinned; a version whose
+ * code no longer has this shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
   const file = fileURLToPath(new URL('parser.js', instrument));
@@ -86,8 +112,8 @@ async function bundleParser() {
     const text = readFileSync(new URL(`../node_modules/meriyah/${name}`, import.meta.url), 'utf8');
     return name.endsWith('.json') ? JSON.parse(text) : text;
   };
-  const positionsInLiterals = {
-    name: 'positions-in-node-literals',
+  const patchMeriyah = {
+    name: 'patch-meriyah',
     setup(build) {
       build.onLoad({ filter: /[\\/]meriyah[\\/]dist[\\/]meriyah\.mjs$/ }, (args) => {
         let count = 0;
@@ -108,6 +134,8 @@ async function bundleParser() {
           throw new Error(`post-build: meriyah's getToken (${args.path}) no longer looks as expected (${calls} calls found)`);
         }
         contents = contents.replace(GET_TOKEN_CALL, 'parser.token');
+        // Only the definition is left: any other use (an override, `this.getToken()`) fails the build.
+        if (contents.split('getToken').length !== 2) throw new Error(`post-build: meriyah's getToken (${args.path}) has uses other than parser.getToken()`);
         return { contents, loader: 'js' };
       });
     },
@@ -115,7 +143,7 @@ async function bundleParser() {
   await build({
     stdin: { contents: "export { parse } from 'meriyah';", resolveDir: fileURLToPath(instrument), sourcefile: 'parser-entry.js' },
     outfile: file, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-    plugins: [positionsInLiterals], logLevel: 'warning',
+    plugins: [patchMeriyah], logLevel: 'warning',
     // The license asks for its notice in every copy.
     banner: { js: `/*\n * meriyah ${read('package.json').version}, bundled by scripts/post-build.mjs.\n *\n${read('LICENSE.md').trim().split('\n').map((l) => ` * ${l}`.trimEnd()).join('\n')}\n */` },
   });

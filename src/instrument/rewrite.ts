@@ -48,7 +48,7 @@ interface Scope {
    * (a file has tens of thousands, and a few `new` sites), and a push costs less than a set's add.
    */
   names: string[] | undefined;
-  /** `names` as a set, made when first looked into. */
+  /** `names` as a set, made when first looked into (after the walk, `dropUnboundAgain`: `names` no longer grows). */
   lookup: Set<string> | undefined;
   parent: Scope | undefined;
   /** A function body, static block or the program: where `var` declarations go. */
@@ -450,8 +450,11 @@ export class Rewriter {
     // joined from its pieces. Either way no rope of ~2 nodes per insertion is built (with `+=`,
     // it would stay alive and be promoted until flattened).
     // Texts are ASCII but for the module key, which may hold any character of a file name.
-    const ascii = Buffer.byteLength(this.keyLiteral, 'utf8') === this.keyLiteral.length;
-    return (ascii ? this.finishAscii() : undefined) ?? this.finishJoined();
+    if (Buffer.byteLength(this.keyLiteral, 'utf8') === this.keyLiteral.length) {
+      const out = this.finishAscii();
+      if (out !== undefined) return out;
+    }
+    return this.finishJoined();
   }
 
   /**
@@ -809,7 +812,7 @@ export class Rewriter {
         return;
       case 'ForInStatement':
       case 'ForOfStatement':
-        this.forInOf(s);
+        this.forInOfStatement(s);
         return;
       case 'WhileStatement':
         this.expr(s.test, false);
@@ -829,7 +832,7 @@ export class Rewriter {
         this.expr(s.argument, false);
         return;
       case 'LabeledStatement':
-        this.labeled(s);
+        this.labeledStatement(s);
         return;
       case 'WithStatement':
         this.withStatement(s);
@@ -879,7 +882,7 @@ export class Rewriter {
     this.blockDepth--;
   }
 
-  private forInOf(s: Node): void {
+  private forInOfStatement(s: Node): void {
     this.blockDepth++;
     const scope = this.enterScope(false);
     if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
@@ -918,7 +921,7 @@ export class Rewriter {
     if (s.finalizer) this.statement(s.finalizer);
   }
 
-  private labeled(s: Node): void {
+  private labeledStatement(s: Node): void {
     // A probe goes before the outermost label only: never between a label and its loop.
     let body = s.body as Node;
     while (typeOf(body) === 'LabeledStatement') body = body.body;
@@ -1427,7 +1430,7 @@ export class Rewriter {
     const quiet = this.quietSpan(e.start, e.end);
     const kSite = isSuper && this.A && !quoted && !quiet ? ctx.ctorSite : -1;
     // Before anything else at this position (a `;` after the constructor probe's opening would
-    // be a syntax error); filled only by the bare form below.
+    // be a syntax error); filled by `bareCallProbe`, or by `superProbe`.
     const semi = this.semicolonSlot(e.start);
     const kOpen = kSite >= 0 ? this.reserve(e.start) : -1;
     const inits = this.staticInits;
@@ -1474,8 +1477,6 @@ export class Rewriter {
   /** A call's bare probe, `(probe, f())`, when evaluating its callee and arguments calls nothing. */
   private bareCallProbe(e: Node, callee: Node, args: Node[], semi: number): void {
     const ctx = this.ctx;
-    // `(probe, f())` runs the probe before the callee and arguments are evaluated: only when
-    // evaluating them calls nothing.
     const slot = this.reserve(e.start);
     const before = this.callish;
     const unnamed = this.unnamed;
@@ -1750,7 +1751,7 @@ export class Rewriter {
     this.blockDepth = 0;
 
     const params = f.params as Node[];
-    const unwrapped = this.unwrapped(f, params, ctx, concise, probed, unbound);
+    const unwrapped = this.planWrapper(f, params, ctx, concise, probed, unbound);
     // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
     const outerScope = this.enterScope(false);
     if (f.id && f.type !== 'FunctionDeclaration') this.declare(f.id.name as string, false);
@@ -1780,10 +1781,10 @@ export class Rewriter {
   }
 
   /**
-   * Whether a function body is probed without a wrapper (see `block`), and what its context
-   * (`ctx`) collects for that while the body is walked.
+   * Sets up `ctx` for the walk of `f`'s body (what it collects while the body is walked);
+   * returns whether that body is probed without a wrapper (see `block`).
    */
-  private unwrapped(f: Node, params: Node[], ctx: FnContext, concise: boolean, probed: boolean, unbound: boolean): boolean {
+  private planWrapper(f: Node, params: Node[], ctx: FnContext, concise: boolean, probed: boolean, unbound: boolean): boolean {
     const body = f.body as Node;
     let topFns: string[] | undefined;
     if (!concise && probed) topFns = topLevelFunctionNames(body.body);
@@ -2374,7 +2375,8 @@ function mustNotWrap(ctx: FnContext): boolean {
  * another comes, which a large file's first instrumentation met some twenty times (by
  * `--trace-deopt`) in the walk's largest functions as new node types appear. One read shared by
  * all those places sees every shape at once: the optimized code reads any node's field from the
- * start.
+ * start. Used at the reads that `--trace-deopt` showed deoptimizing; a read that meets many
+ * shapes from the start (`expr`'s switch) needs none.
  */
 function typeOf(n: Node): string {
   return n.type;
