@@ -144,11 +144,20 @@ interface FnContext {
  * still counts as a call. A probe that opens an expression statement so starts with `(`: see
  * `semicolonSlot`.
  */
+/**
+ * A line probe is `__jsmtL&&(__jsmt$L)(i)`, through a function of the module's that calls the
+ * probe with the module: ~10 bytes of bytecode fewer than calling `(__jsmt$.l)(__jsmt$m,i)` at
+ * every statement (a line probe per statement makes up much of a small function's bytecode, and
+ * V8 inlines a function only up to a budget of bytecode), and ~10 characters fewer of output.
+ * Declared after the module-key function; tagged line probes (see `LineT`) call the probe itself.
+ */
+const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
+
 const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT }
 const FORMS: readonly (readonly string[])[] = [
   [],
-  ['__jsmtL&&(__jsmt$.l)(__jsmt$m,', ');'],
-  ['{__jsmtL&&(__jsmt$.l)(__jsmt$m,', ');'],
+  ['__jsmtL&&(__jsmt$L)(', ');'],
+  ['{__jsmtL&&(__jsmt$L)(', ');'],
   ['(__jsmt$.b)(__jsmt$m,', ','],
   ['(__jsmt$.b)(__jsmt$m,', ',('],
   ['(__jsmtC&&(__jsmt$.b)(__jsmt$m,', '),'],
@@ -199,7 +208,7 @@ const FORMS: readonly (readonly string[])[] = [
   ['(__jsmt$.w.call)`${__jsmt$m}${', '}${('],
   // The line probe of an `else if` on a new line, first in its test (see the `IfStatement` case),
   // and its tagged form.
-  ['__jsmtL&&(__jsmt$.l)(__jsmt$m,', '),'],
+  ['__jsmtL&&(__jsmt$L)(', '),'],
   ['__jsmtL&&(__jsmt$.l.call)`${__jsmt$m}${', '}`,'],
 ];
 
@@ -275,6 +284,8 @@ export class Rewriter {
   // Probe kinds to insert; all off while a class heritage is walked (see `cls`).
   private F: boolean;
   private L: boolean;
+  /** Line probes asked for: the module declares `__jsmt$L` (see `LINE_PROBE_DECL`). */
+  private readonly lineProbes: boolean;
   private C: boolean;
   private A: boolean;
   private O: boolean;
@@ -356,7 +367,7 @@ export class Rewriter {
     // ~1 site per 44 characters.
     this.sites = new SiteColumns(Math.max(64, Math.floor(src.length / 40)));
     this.F = probes.functions;
-    this.L = probes.lines;
+    this.L = this.lineProbes = probes.lines;
     this.C = probes.calls;
     this.A = probes.allocations;
     this.O = probes.literals;
@@ -626,7 +637,7 @@ export class Rewriter {
     }
     this.dropUnboundAgain();
     if (this.sites.length > 0 && mSlot >= 0) {
-      this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}`;
+      this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}${this.lineProbes ? LINE_PROBE_DECL : ''}`;
     } else if (mSlot >= 0) {
       this.txt[mSlot] = '';
     }
@@ -670,7 +681,7 @@ export class Rewriter {
       const after = this.lineAfter;
       this.lineAfter = -1;
       this.statement(s);
-      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&${probeCall('l', after, false)};`);
+      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&(__jsmt$L)(${after});`);
       prevEnd = s.end;
       prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full

@@ -168,7 +168,7 @@ test('probe kinds are selectable', () => {
   const only = (probes) => instrument(src, { filename: '/v.cjs', probes }).code;
   const none = only({ functions: false, lines: false, calls: false, allocations: false, literals: false });
   assert.equal(none, src);
-  assert.match(only({ functions: false, lines: true, calls: false, allocations: false, literals: false }), /^function __jsmt\$m\(\)\{return "\/v.cjs"\}__jsmtL&&\(__jsmt\$\.l\)\(__jsmt\$m,0\);function f/);
+  assert.match(only({ functions: false, lines: true, calls: false, allocations: false, literals: false }), /^function __jsmt\$m\(\)\{return "\/v.cjs"\}function __jsmt\$L\(i\)\{\(__jsmt\$\.l\)\(__jsmt\$m,i\)\}__jsmtL&&\(__jsmt\$L\)\(0\);function f/);
   const calls = only({ functions: false, lines: false, calls: true, allocations: false, literals: false });
   assert.match(calls, /\(__jsmt\$\.b\)\(/);
   assert.doesNotMatch(calls, /__jsmt\$\.[flnok]\b/);
