@@ -122,9 +122,10 @@ function originalPositions(t: number[], map: SourceMapInput): Int32Array {
 
 /**
  * The tokens that open a line break: the first token of each run of tokens from one original
- * line, for the runs whose lines increase through the file and cover the most lines (then the
- * most tokens). Runs out of that order are code the transform moved or made up (the end of an
- * enum's function, mapped to the enum's name): they stay on the line they come to, and one that
+ * line, for the runs whose lines increase through the file (or stay: runs of one line count it
+ * once) and cover the most lines (then the most tokens). Runs out of that order are code the
+ * transform moved or made up (the end of an enum's function, mapped to the enum's name, an enum
+ * member's value put in its place): they stay on the line they come to, and one that
  * points ahead (a field declared for a parameter property, were it mapped to the constructor
  * below) does not push the code after it down.
  */
@@ -136,6 +137,11 @@ function lineStarts(orig: Int32Array, n: number): Uint8Array {
   const best = new Float64Array(maxLine + 1);
   const end = new Int32Array(maxLine + 1).fill(-1);
   const before = new Int32Array(n).fill(-1);
+  // The best score of a sequence ending on exactly a line, which a later run of that line
+  // continues without counting the line again: a line's code split by a token from elsewhere (an
+  // enum member's value, mapped to the enum) still starts where its first run does.
+  const onLine = new Float64Array(maxLine + 1);
+  const onLineEnd = new Int32Array(maxLine + 1).fill(-1);
   let top = 0;
   let topRun = -1;
   for (let k = 0; k < n;) {
@@ -154,8 +160,15 @@ function lineStarts(orig: Int32Array, n: number): Uint8Array {
         prev = end[i]!;
       }
     }
-    score += n + 1 + (next - k);
+    score += n + 1;
+    if (onLine[line]! > score) {
+      score = onLine[line]!;
+      prev = onLineEnd[line]!;
+    }
+    score += next - k;
     before[k] = prev;
+    onLine[line] = score;
+    onLineEnd[line] = k;
     for (let i = line; i <= maxLine; i += i & -i) {
       if (best[i]! < score) {
         best[i] = score;

@@ -105,10 +105,18 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
       }
       if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = transformer.codeToRun(out, filename, content);
       if (esm) return [content, filename, 'module', ...rest.slice(1)];
+    } else if (TRANSFORMS_TYPES && typeof content === 'string' && isProbed(content) && TYPESCRIPT_FORMATS.has(rest[0])) {
+      // The load hook's JavaScript, which Node would transform again (print anew, probes shown
+      // in `toString()`, frames at the printed lines): compiled as what Node makes of it.
+      return [content, filename, rest[0] === 'commonjs-typescript' ? 'commonjs' : rest[0] === 'module-typescript' ? 'module' : undefined, ...rest.slice(1)];
     }
     return [content, filename, ...rest];
   }
 }
+
+/** `--experimental-transform-types`: Node transforms what `_compile` gets in these formats. */
+const TRANSFORMS_TYPES = (process.features as { typescript?: unknown }).typescript === 'transform';
+const TYPESCRIPT_FORMATS = new Set<unknown>(['commonjs-typescript', 'module-typescript', 'typescript']);
 
 const { apply } = Reflect;
 

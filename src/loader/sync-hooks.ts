@@ -95,8 +95,10 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         result = { format, source };
         // Imported CommonJS TypeScript keeps Node's own format, as plainly: Node words its error
         // about a named export such a module lacks without the hint (`import pkg from …`) that it
-        // gives JavaScript. It strips our code of its (no) types once more.
-        compileAs = format === 'commonjs' && NODE_RUNS_TYPESCRIPT && context.conditions?.includes('import') === true ? 'commonjs-typescript' : format;
+        // gives JavaScript. It strips our code of its (no) types once more; not where it would
+        // transform it (`--experimental-transform-types`): it would print our code anew, probes in
+        // its `toString()` and its frames at the printed lines, and warn a second time.
+        compileAs = format === 'commonjs' && NODE_RUNS_TYPESCRIPT && !TRANSFORMS_TYPES && context.conditions?.includes('import') === true ? 'commonjs-typescript' : format;
       } else {
         if (result === undefined) {
           result = nextLoad(url, context);
@@ -119,7 +121,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       }
       // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
       const code = transformer.codeToRun(out, filename, source) + (format === 'commonjs' ? exportsHint(source) + typeScriptSourceURL(url, context) : '');
-      if (TRANSFORMS_TYPES && isTypeScript(filename)) warnTransformTypes(format, context);
+      if (TRANSFORMS_TYPES && isTypeScript(filename)) warnTransformTypes();
       return { format: compileAs, source: code, shortCircuit: true };
     },
   });
@@ -138,11 +140,10 @@ let warnedTransformTypes = false;
 
 /**
  * Node's warning when it first transforms TypeScript (`--experimental-transform-types`), which it
- * then no longer does: the code it gets is JavaScript. It still transforms imported CommonJS
- * TypeScript, which keeps Node's format (see the load hook), and warns itself.
+ * then no longer does: the code it gets is JavaScript.
  */
-function warnTransformTypes(format: ModuleFormat, context: LoadContext): void {
-  if (warnedTransformTypes || (format === 'commonjs' && context.conditions?.includes('import') === true)) return;
+function warnTransformTypes(): void {
+  if (warnedTransformTypes) return;
   warnedTransformTypes = true;
   process.emitWarning('Transform Types is an experimental feature and might change at any time', 'ExperimentalWarning');
 }
