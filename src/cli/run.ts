@@ -373,7 +373,11 @@ export async function main(argv: string[]): Promise<number> {
     reportLogs(runDir);
     // Only about a program that ran to its end: one that failed (a missing entry point, a syntax
     // error: before any module ran) has said what went wrong, and that is all `node` would print.
-    if (succeeded && parsed.config.tracer !== undefined && !existsSync(join(runDir, RUN_TRACED_FILE))) {
+    // Not under Node's permission model, where the program may not write the note that a module
+    // was traced (nor, then, a log: its tracer has said so).
+    const permission = [...(parsed.command ? parsed.args : []), ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
+      .some((a) => a === '--permission' || a === '--experimental-permission');
+    if (succeeded && parsed.config.tracer !== undefined && !permission && !existsSync(join(runDir, RUN_TRACED_FILE))) {
       process.stderr.write(noModuleInScope(parsed.config.root) + '\n');
     }
     rmSync(runDir, { recursive: true, force: true });

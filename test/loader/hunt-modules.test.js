@@ -282,6 +282,17 @@ test('Node\'s permission model: the cache it may not write is left unsaid; Node 
   assert.match(plain.stdout, /^B\nE\n$/);
 });
 
+// A tracer there may not write its log (it says so) nor the run its note that a module was traced:
+// `run` does not add that no module was in scope.
+test('Node\'s permission model under a tracer: the tracer says it cannot log, and nothing more', (t) => {
+  const p = tempProject(t, { 'main.js': `exports.b = function b() { return 'B' }();\nconsole.log(exports.b);` }, 'jsmt-hunt-mod-');
+  const r = runCli(['run', ...PROFILE, '--', process.execPath, major >= 22 ? '--permission' : '--experimental-permission', '--allow-fs-read=*', '--allow-worker', 'main.js'], { cwd: p.dir, env: p.env });
+  assert.equal(r.stdout, 'B\n');
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, /^jsmemtrace: cannot start the profile tracer: .*ERR_ACCESS_DENIED/m);
+  assert.doesNotMatch(r.stderr, /no module in scope/);
+});
+
 test('`run -- node …` raises the stack limit as `run SCRIPT` does, out of process.execArgv again', { skip: stackSizeArgs().length === 0 && 'the main thread stack (ulimit -s) leaves no room to raise the limit' }, (t) => {
   const plain = same(t, {
     'deep.js': `function rec(n) { return n === 0 ? 0 : 1 + rec(n - 1); }\ntry { console.log(rec(9000), process.execArgv) } catch (e) { console.log(e.message) }`,
