@@ -16,14 +16,14 @@ export class LineIndex {
     if (text.indexOf('\r') < 0 && text.indexOf('\u2028') < 0 && text.indexOf('\u2029') < 0) {
       // The common case, LF only: a native search per line.
       for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) {
-        if (n === starts.length) starts = grown(starts);
+        if (n === starts.length) starts = doubled(starts);
         starts[n++] = p + 1;
       }
     } else {
       const re = /\r\n?|[\n\u2028\u2029]/g;
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) {
-        if (n === starts.length) starts = grown(starts);
+        if (n === starts.length) starts = doubled(starts);
         starts[n++] = m.index + m[0].length;
       }
     }
@@ -100,8 +100,9 @@ export class LineIndex {
   }
 }
 
-function grown(a: Int32Array): Int32Array {
-  const b = new Int32Array(a.length * 2);
+/** `a` copied into one twice as long (and `extra` more). */
+export function doubled(a: Int32Array, extra = 0): Int32Array {
+  const b = new Int32Array(a.length * 2 + extra);
   b.set(a);
   return b;
 }

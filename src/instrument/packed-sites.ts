@@ -6,6 +6,7 @@
  * from columns builds its Site objects on first use.
  */
 import type { Site, SiteTable } from './types.js';
+import { doubled } from './lines.js';
 
 export interface PackedSites {
   key: string;
@@ -164,15 +165,10 @@ export class SiteColumns {
   }
 
   private grow(): void {
-    const twice = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(a.length * 2 + 16);
-      b.set(a);
-      return b;
-    };
-    this.kind = twice(this.kind);
-    this.line = twice(this.line);
-    this.column = twice(this.column);
-    this.endLine = twice(this.endLine);
+    this.kind = doubled(this.kind, 16);
+    this.line = doubled(this.line, 16);
+    this.column = doubled(this.column, 16);
+    this.endLine = doubled(this.endLine, 16);
   }
 
   /** Drops the last site added. */

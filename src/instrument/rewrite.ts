@@ -22,7 +22,7 @@
  */
 import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
 import { SiteColumns } from './packed-sites.js';
-import { LineIndex, isWordChar } from './lines.js';
+import { LineIndex, doubled, isWordChar } from './lines.js';
 
 /**
  * An ESTree node as this walker reads it: `start`/`end` offsets, other fields by `type`. Loosely
@@ -126,6 +126,15 @@ interface FnContext {
 }
 
 /**
+ * A line probe is `__jsmtL&&(__jsmt$L)(i)`, through a function of the module's that calls the
+ * probe with the module: ~10 bytes of bytecode fewer than calling `(__jsmt$.l)(__jsmt$m,i)` at
+ * every statement (a line probe per statement makes up much of a small function's bytecode, and
+ * V8 inlines a function only up to a budget of bytecode), and ~10 characters fewer of output.
+ * Declared after the module-key function; tagged line probes (see `LineT`) call the probe itself.
+ */
+const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
+
+/**
  * The frequent probe texts that carry a site index `i`, as constant pieces: `a + i + b`, or
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
@@ -144,15 +153,6 @@ interface FnContext {
  * still counts as a call. A probe that opens an expression statement so starts with `(`: see
  * `semicolonSlot`.
  */
-/**
- * A line probe is `__jsmtL&&(__jsmt$L)(i)`, through a function of the module's that calls the
- * probe with the module: ~10 bytes of bytecode fewer than calling `(__jsmt$.l)(__jsmt$m,i)` at
- * every statement (a line probe per statement makes up much of a small function's bytecode, and
- * V8 inlines a function only up to a budget of bytecode), and ~10 characters fewer of output.
- * Declared after the module-key function; tagged line probes (see `LineT`) call the probe itself.
- */
-const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
-
 const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT }
 const FORMS: readonly (readonly string[])[] = [
   [],
@@ -417,12 +417,8 @@ export class Rewriter {
   }
 
   private grow(): void {
-    const pos = new Int32Array(this.pos.length * 2);
-    pos.set(this.pos);
-    this.pos = pos;
-    const form = new Int32Array(pos.length);
-    form.set(this.form);
-    this.form = form;
+    this.pos = doubled(this.pos);
+    this.form = doubled(this.form);
   }
 
   private addForm(at: number, form: Form, site: number): void {
@@ -448,12 +444,9 @@ export class Rewriter {
   }
 
   private functionSite(at: number, fn: string, name: string, endAt: number): number {
-    const lines = this.lines;
-    const li = lines.lineIndex(at);
-    const line = li + 1;
-    const column = at - lines.lineStart(li);
-    const endLine = lines.lineAside(endAt);
-    return this.sites.add(SiteKind.Function, line, column, fn, name, endLine);
+    const i = this.site(SiteKind.Function, at, fn, name);
+    this.sites.endLine[i] = this.lines.lineAside(endAt);
+    return i;
   }
 
   finish(): RewriteOutput {
@@ -681,7 +674,10 @@ export class Rewriter {
       const after = this.lineAfter;
       this.lineAfter = -1;
       this.statement(s);
-      if (after >= 0 && !this.quiet(s.end)) this.add(s.end, `;__jsmtL&&(__jsmt$L)(${after});`);
+      if (after >= 0 && !this.quiet(s.end)) {
+        this.add(s.end, ';');
+        this.addForm(s.end, Form.Line, after);
+      }
       prevEnd = s.end;
       prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
       // The walk never comes back to a statement it has passed. Letting it go means that a full
@@ -1487,7 +1483,6 @@ export class Rewriter {
 
   /** A call's bare probe, `(probe, f())`, when evaluating its callee and arguments calls nothing. */
   private bareCallProbe(e: Node, callee: Node, args: Node[], semi: number): void {
-    const ctx = this.ctx;
     const slot = this.reserve(e.start);
     const before = this.callish;
     const unnamed = this.unnamed;
@@ -1496,13 +1491,20 @@ export class Rewriter {
     for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
     if (this.callish === before) {
       const held = e === this.assigned && this.unnamed > 0;
-      const tagged = held || this.bareTagged(e, unnamed, literals);
-      const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
-      if (semi >= 0) this.txt[semi] = ';';
-      if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
-      else this.setForm(slot, Form.Bare, i);
-      this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
+      this.closeBareProbe(e, callee, slot, semi, held, held || this.bareTagged(e, unnamed, literals));
     }
+  }
+
+  /**
+   * Writes a bare call probe opened at `slot` around call or tagged template `e` (see
+   * `bareCallProbe`); `held`: it is an assignment's value while a literal waits for its name.
+   */
+  private closeBareProbe(e: Node, callee: Node, slot: number, semi: number, held: boolean, tagged: boolean): void {
+    const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(callee));
+    if (semi >= 0) this.txt[semi] = ';';
+    if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
+    else this.setForm(slot, Form.Bare, i);
+    this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
   }
 
   /** The allocation probe of a derived constructor's `super(…)` (`kOpen`: its slot). */
@@ -1614,12 +1616,7 @@ export class Rewriter {
       for (let k = 0, xs = quasi.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, false);
       if (this.callish === before) {
         const held = e === this.assigned && this.unnamed > 0;
-        const tagged = held || (e !== this.assigned && waiting);
-        const i = this.site(SiteKind.Call, e.start, this.ctx.label, calleeName(e.tag));
-        if (semi >= 0) this.txt[semi] = ';';
-        if (tagged) this.txt[slot] = `${held ? HOLD_OPEN : ''}(__jsmtC&&${probeCall('b', i, true)},`;
-        else this.setForm(slot, Form.Bare, i);
-        this.add(e.end, held ? ')' + HOLD_CLOSE : ')');
+        this.closeBareProbe(e, e.tag as Node, slot, semi, held, held || (e !== this.assigned && waiting));
       }
       return;
     }

@@ -6,7 +6,7 @@
  */
 import Module from 'node:module';
 import { jsFormat, packageType, type ModuleFormat } from './format.js';
-import { isOwnFile, isTypeScript } from './scope.js';
+import { TRANSFORMS_TYPES, isOwnFile, isTypeScript } from './scope.js';
 import { own } from '../runtime/probe.js';
 import { endRoom, nodeCompileRenamed, roomForLoaderFrame } from '../runtime/stack-columns.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
@@ -115,7 +115,6 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
 }
 
 /** `--experimental-transform-types`: Node transforms what `_compile` gets in these formats. */
-const TRANSFORMS_TYPES = (process.features as { typescript?: unknown }).typescript === 'transform';
 const TYPESCRIPT_FORMATS = new Set<unknown>(['commonjs-typescript', 'module-typescript', 'typescript']);
 
 const { apply } = Reflect;

@@ -7,13 +7,9 @@ import { relative, isAbsolute, sep, dirname, join } from 'node:path';
 const { existsSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { requireOwn } from '../instrument/require-own.js';
+import { lazyRequire, requireOwn } from '../instrument/require-own.js';
 
-/** Made when first needed (`--instrument` globs): the first createRequire() of a start costs ~0.1 ms. */
-let require: NodeJS.Require | undefined;
-function ownRequire(): NodeJS.Require {
-  return (require ??= createRequire(import.meta.url));
-}
+const ownRequire = lazyRequire(import.meta.url);
 
 /** JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang). */
 const INSTRUMENTABLE = /\.(?:[cm]?js|[cm]?ts)$|(?:^|[\\/])[^.\\/]+$/;
@@ -25,6 +21,11 @@ const OWN_DIST = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 export function isOwnFile(filename: string): boolean {
   return filename.startsWith(OWN_DIST);
 }
+
+/** What Node does with TypeScript itself: 'strip', 'transform', or nothing (Node 20, `--no-experimental-strip-types`). */
+export const NODE_TYPESCRIPT = (process.features as { typescript?: unknown }).typescript;
+/** `--experimental-transform-types`: Node transforms TypeScript itself, with a source map. */
+export const TRANSFORMS_TYPES = NODE_TYPESCRIPT === 'transform';
 
 export function isTypeScript(filename: string): boolean {
   return TYPESCRIPT.test(filename) && !filename.endsWith('.d.ts');

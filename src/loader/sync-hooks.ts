@@ -4,20 +4,15 @@
  * registered right here, before the returned source is compiled.
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
-import { createRequire } from 'node:module';
 import { formatOf, jsFormat, packageType, typelessPackageJson, type ModuleFormat } from './format.js';
-import { isTypeScript, pathOfFileUrl } from './scope.js';
+import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, isTypeScript, pathOfFileUrl } from './scope.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
-import { requireOwn } from '../instrument/require-own.js';
+import { lazyRequire, requireOwn } from '../instrument/require-own.js';
 import { typeScriptLoads } from './cjs-hook.js';
 
-/** Made when first needed (CommonJS TypeScript that an ES module imports): the first createRequire() of a start costs ~0.1 ms. */
-let require: NodeJS.Require | undefined;
-function ownRequire(): NodeJS.Require {
-  return (require ??= createRequire(import.meta.url));
-}
+const ownRequire = lazyRequire(import.meta.url);
 
 
 type Source = string | ArrayBuffer | ArrayBufferView;
@@ -128,13 +123,10 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
 }
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-/** What Node does with TypeScript itself: 'strip', 'transform' (`--experimental-transform-types`), nothing. */
-const NODE_TYPESCRIPT = (process.features as { typescript?: unknown }).typescript;
 const NODE_RUNS_TYPESCRIPT = Boolean(NODE_TYPESCRIPT);
 const UNDER_NODE_MODULES = /[\\/]node_modules[\\/]/;
 /** Every URL of a TypeScript file (`isTypeScript` of its path), and a few others: escapes, a query. */
 const MAYBE_TYPESCRIPT_URL = /\.[cm]?ts$|[?#%]/;
-const TRANSFORMS_TYPES = NODE_TYPESCRIPT === 'transform';
 
 let warnedTransformTypes = false;
 

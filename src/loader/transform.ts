@@ -4,22 +4,17 @@
  * anything that fails runs as it was, after one warning. Used by every hook flavour (the hooks
  * thread on Node 20, the CommonJS `_compile` patch, `module.registerHooks` on Node 22.15+/24).
  */
-import { createRequire } from 'node:module';
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 import type { InstrumentOptions, InstrumentResult, Site, SiteTable } from '../instrument/types.js';
 import { InstrumentCache, cacheKey, defaultCacheDir, type EntryDetails } from '../instrument/cache.js';
 import type { JsmtConfig } from './config.js';
-import { createScope, isTypeScript, type ScopeTest } from './scope.js';
+import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
-import { requireOwn } from '../instrument/require-own.js';
+import { lazyRequire, requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
 import { writeStderr } from './stderr.js';
 
-/** Made when first needed (a cache miss, TypeScript out of scope, source maps): the first createRequire() of a start costs ~0.1 ms. */
-let require: NodeJS.Require | undefined;
-function ownRequire(): NodeJS.Require {
-  return (require ??= createRequire(import.meta.url));
-}
+const ownRequire = lazyRequire(import.meta.url);
 
 export type InstrumentFn = (source: string, options: InstrumentOptions) => InstrumentResult;
 
@@ -96,11 +91,6 @@ function loadInstrumenter(): InstrumentFn {
 }
 
 let sourceMaps: typeof import('../instrument/source-map.js') | undefined;
-
-/** `--experimental-transform-types`: Node transforms TypeScript itself, with a source map. */
-function transformsTypeScript(): boolean {
-  return (process.features as { typescript?: unknown }).typescript === 'transform';
-}
 
 let stripTypes: ((source: string, filename: string) => string) | undefined;
 
@@ -331,7 +321,7 @@ export class ModuleTransformer {
     if (!process.sourceMapsEnabled) return code;
     const typeScript = isTypeScript(filename);
     // Node's own TypeScript transform, whose map it then maps TypeScript's frames through.
-    if (typeScript ? !transformsTypeScript() : out.registration === undefined || !source.includes('sourceMappingURL')) return code;
+    if (typeScript ? !TRANSFORMS_TYPES : out.registration === undefined || !source.includes('sourceMappingURL')) return code;
     const busy = own.busy;
     own.busy = true;
     try {
@@ -358,7 +348,7 @@ export class ModuleTransformer {
     } catch (e) {
       // Let Node report the file as it would without jsmemtrace: where Node strips types itself,
       // its own error says it all (the load hook hands it the file).
-      if (!(process.features as { typescript?: unknown }).typescript) this.warnOnce(filename, `jsmemtrace: warning: cannot strip the types of ${filename}: ${reason(e)}`);
+      if (!NODE_TYPESCRIPT) this.warnOnce(filename, `jsmemtrace: warning: cannot strip the types of ${filename}: ${reason(e)}`);
       return undefined;
     }
   }

@@ -386,9 +386,8 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   try {
     const fn = rec.owners[i]!;
     if (fn >= 0) {
-      if (rec.awaiting === null && rec.yielding === null) counting[countingLength++] = rec;
-      if (rec.kinds[i] === SiteKind.Await) (rec.awaiting ??= new Int32Array(rec.kinds.length))[fn]!++;
-      else (rec.yielding ??= new Int32Array(rec.kinds.length))[fn]!++;
+      if (rec.kinds[i] === SiteKind.Await) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
+      else (rec.yielding ?? yieldCounts(rec))[fn]!++;
     }
     exitFrame(rec, fn, i);
   } catch (e) {
@@ -463,18 +462,29 @@ function wBoth<V>(m: ModuleKeyFn, i: number, v: V, c?: unknown): V {
  * activations that suspended or resumed unseen meanwhile (it would make up a CALL for them).
  */
 const counting: TracedModule[] = [];
-let countingLength = 0;
+
+/** A module's first suspension counts, of `await`s (cold: once per module while tracing). */
+function awaitCounts(rec: TracedModule): Int32Array {
+  if (rec.yielding === null) counting[counting.length] = rec;
+  return (rec.awaiting = new Int32Array(rec.kinds.length));
+}
+
+/** The same for `yield`s. */
+function yieldCounts(rec: TracedModule): Int32Array {
+  if (rec.awaiting === null) counting[counting.length] = rec;
+  return (rec.yielding = new Int32Array(rec.kinds.length));
+}
 
 function reset(): void {
   for (let k = 0; k <= depth; k++) frameRec[k] = null;
   depth = 0;
   for (let k = 0; k < pcTop; k++) pcRec[k] = null;
   pcTop = 0;
-  for (let k = 0; k < countingLength; k++) {
+  for (let k = 0; k < counting.length; k++) {
     counting[k]!.awaiting = null;
     counting[k]!.yielding = null;
   }
-  counting.length = countingLength = 0;
+  counting.length = 0;
 }
 
 /**

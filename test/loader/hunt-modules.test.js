@@ -18,7 +18,7 @@ function comparable(stderr) {
   const lines = stderr.replace(/^\(node:\d+\)/gm, '(node:PID)').split('\n');
   const out = [];
   for (let i = 0; i < lines.length; i++) {
-    if (/^jsmemtrace: .*log/.test(lines[i])) continue;
+    if (/^jsmemtrace: (\w+ log: |\d+ logs from )/.test(lines[i])) continue;
     out.push(lines[i]);
     if (/^(file:\/\/)?\/\S*:\d+$/.test(lines[i]) && /^\s*\^+\s*$/.test(lines[i + 2] ?? '')) i += 2;
   }
@@ -45,6 +45,8 @@ function same(t, files, args, { links = {}, modes = [[]], runOptions = [], input
     assert.equal(r.stdout, plain.stdout, what);
     assert.equal(comparable(r.stderr), comparable(plain.stderr), what);
     assert.equal(r.status, plain.status, what);
+    // A tracer that did not start would only have said so on stderr.
+    if (mode.length > 0) assert.match(r.stderr, /^jsmemtrace: (\w+ log: |\d+ logs from )/m, what);
   }
   return plain;
 }
@@ -285,12 +287,21 @@ test('Node\'s permission model: the cache it may not write is left unsaid; Node 
 // A tracer there may not write its log (it says so) nor the run its note that a module was traced:
 // `run` does not add that no module was in scope.
 test('Node\'s permission model under a tracer: the tracer says it cannot log, and nothing more', (t) => {
-  const p = tempProject(t, { 'main.js': `exports.b = function b() { return 'B' }();\nconsole.log(exports.b);` }, 'jsmt-hunt-mod-');
+  const p = tempProject(t, {
+    'main.js': `exports.b = function b() { return 'B' }();\nconsole.log(exports.b);`,
+    'esm.js': `import('./e.mjs').then((m) => console.log(m.e));`,
+    'e.mjs': `export const e = 'E';`,
+  }, 'jsmt-hunt-mod-');
   const r = runCli(['run', ...PROFILE, '--', process.execPath, major >= 22 ? '--permission' : '--experimental-permission', '--allow-fs-read=*', '--allow-worker', 'main.js'], { cwd: p.dir, env: p.env });
   assert.equal(r.stdout, 'B\n');
   assert.equal(r.status, 0);
   assert.match(r.stderr, /^jsmemtrace: cannot start the profile tracer: .*ERR_ACCESS_DENIED/m);
   assert.doesNotMatch(r.stderr, /no module in scope/);
+  if (major > 20) return;
+  // Node 20 without --allow-worker: no hooks thread (a worker), said under a tracer.
+  const denied = runCli(['run', ...PROFILE, '--', process.execPath, '--experimental-permission', '--allow-fs-read=*', 'esm.js'], { cwd: p.dir, env: p.env });
+  assert.equal(denied.stdout, 'E\n');
+  assert.match(denied.stderr, /^jsmemtrace: warning: worker threads are not allowed \(--allow-worker\): ES modules run uninstrumented$/m);
 });
 
 test('`run -- node …` raises the stack limit as `run SCRIPT` does, out of process.execArgv again', { skip: stackSizeArgs().length === 0 && 'the main thread stack (ulimit -s) leaves no room to raise the limit' }, (t) => {

@@ -156,7 +156,7 @@ test('a program in a folder whose URL escapes characters (a space, %): TypeScrip
   // A TypeScript URL with a query, where Node does not strip types itself (Node 20, or turned
   // off): the loader reads and strips the file, Node's loader knows no format for it.
   writeFileSync(join(dir, 'query.mjs'), "const { scale } = await import('./scale.mts?v=1');\nconsole.log(scale(2, 4).value);\n");
-  const options = module.registerHooks === undefined ? '' : ' --no-experimental-strip-types';
+  const options = process.features.typescript ? ' --no-experimental-strip-types' : '';
   for (const start of ['cold', 'warm']) {
     rmSync(counts, { force: true });
     const env = countingEnv(counts);
