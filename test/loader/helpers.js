@@ -124,3 +124,11 @@ export function buildWithFailingInstrumenter(base) {
   ].join('\n'));
   return join(copy, 'dist/cli/main.js');
 }
+
+/**
+ * stderr without the source excerpt Node prints under `file:LINE` above an uncaught error: from
+ * V8's script source, the probed text under jsmemtrace (README, Limitations).
+ */
+export function withoutExcerpt(stderr) {
+  return stderr.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+(?=\n)/gm, '$1');
+}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsmtLines, runCli, runNode, tempProject } from './helpers.js';
+import { jsmtLines, runCli, runNode, tempProject, withoutExcerpt } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const NODE_TYPESCRIPT = process.features.typescript;
@@ -17,7 +17,7 @@ const needsNodeTypeScript = !NODE_TYPESCRIPT && 'Node runs no TypeScript';
 
 /** Without the source excerpt above an uncaught error (probed text) and the tracers' log lines. */
 function normalised(stderr) {
-  return stderr.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+(?=\n)/gm, '$1')
+  return withoutExcerpt(stderr)
     .replace(/^jsmemtrace: \w+ log: .*\n/gm, '')
     .replace(/\(node:\d+\)/g, '(node:PID)');
 }

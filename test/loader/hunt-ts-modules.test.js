@@ -9,18 +9,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
-import { jsmtLines, runCli, runNode, tempProject } from './helpers.js';
+import { jsmtLines, runCli, runNode, tempProject, withoutExcerpt } from './helpers.js';
 
 const nodeRunsTypeScript = Boolean(process.features.typescript);
 
 /** `tempProject`, knowing whether it holds TypeScript. */
 function project(t, files) {
   return { ...tempProject(t, files, 'jsmt-hunt-ts-'), typescript: Object.keys(files).some((name) => /\.[cm]?ts$/.test(name)) };
-}
-
-/** Without the source excerpt above an uncaught error (probed text, README "Limitations"). */
-function withoutExcerpt(stderr) {
-  return stderr.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+(?=\n)/gm, '$1');
 }
 
 function normalised(stderr) {

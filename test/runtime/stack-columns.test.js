@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { runCli, runNode, tempProject } from '../loader/helpers.js';
+import { runCli, runNode, tempProject, withoutExcerpt } from '../loader/helpers.js';
 
 // Top-level code's stacks are kept under 10 frames here (the next tests fill the limit).
 // Calls and `new` inside other calls' arguments, methods, getters, constructors, async frames,
@@ -35,11 +35,6 @@ console.log('own', typeof Error.prepareStackTrace, Error.prepareStackTrace.name,
 const TAIL = `later(1).catch((e) => { show('async', e); show('deep', f(0)); more(); evals(); g(0, later2()); });
 async function later2() { await null; throw g(0, new TypeError('uncaught ' + [1, 2].map((v) => g(0, v)))); }
 `;
-
-/** stderr without what plain Node prints differently by design: the probed source excerpt (README). */
-function withoutExcerpt(text) {
-  return text.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+?(?=\n)/gm, '$1');
-}
 
 /** `args` plainly and under `run`: the same output. `runArgs`: what `run` runs instead, its output told in `plainName`'s name. */
 function same(t, files, args, runArgs = args, plainName, internalNames = false) {
