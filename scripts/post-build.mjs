@@ -169,10 +169,12 @@ function replaceIn(code, fn, from, to, path) {
  * Files of dist/ made one file in place, each with what it imports: every module of a start is
  * resolved, read and compiled, and the loader's ~17 small ones cost ~8 ms of every start on
  * Node 24 (an empty program: 49 -> 41 ms).
- * - `loader/register.js`, what `--import` loads in every process: it turns Node's compile cache
- *   on, then imports `loader/install.js`, the loader proper, which is a bundle of its own so
- *   that the cache serves it; `loader/register-cjs.cjs` does the same as a `--require` preload
- *   (what `jsmemtrace run` uses);
+ * - `loader/install.cjs`, the loader proper (from loader/install.js, which it replaces), a
+ *   CommonJS bundle: what `jsmemtrace run` preloads (`loader/register-cjs.cjs`, `--require`)
+ *   then loads no ES module before the program's own, and Node sets its ES module loader up only
+ *   if the program needs it (~2 ms of a CommonJS program's start on Node 22). `loader/register.js`
+ *   (`--import`) loads the same bundle; both turn Node's compile cache on first, so that the
+ *   cache serves it;
  * - `loader/esm-hooks.js`, Node 20's hooks thread;
  * - `cli/run.js`, the command that starts the program (its parent process: ~4 ms of every run).
  * What holds state shared with code outside a bundle stays a module of its own, loaded once
@@ -180,25 +182,56 @@ function replaceIn(code, fn, from, to, path) {
  * `import 'jsmemtrace'` and the tracers use the same ones), the tracers, and the CLI's argument
  * errors (`cli/main.js` tells a `UsageError` from a crash). The instrumenter is require()d on a
  * cache miss only, and stays out (`requireOwn`).
- * The part of the runtime that every start loads (`CORE`) is itself one module,
- * `runtime/core.js`, and each of its files re-exports its own names from there: the loader
- * imports core.js, everything else imports the files as before, and all share one instance.
+ * The part of the runtime that every start loads (`CORE`) is itself one CommonJS module,
+ * `runtime/core.cjs`, which the loader's bundle requires; `runtime/core.js` gives its names to
+ * ES modules, and each of the core's files re-exports its own names from there, so that
+ * everything else imports the files as before. All share one instance (see `coreInstance`).
  */
 const CORE = ['probe.js', 'registry.js', 'function-source.js', 'stack-columns.js', 'insertions.js', 'safe.js'];
 const SHIM_MARK = '// Re-exports runtime/core.js (scripts/post-build.mjs).';
 
+/** A CommonJS bundle's start: its ES module sources read import.meta.url, made here from __filename. */
+const CJS = {
+  format: 'cjs', define: { 'import.meta.url': '__jsmtModuleUrl' },
+  banner: { js: '"use strict";\nconst __jsmtModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
+
+/**
+ * The expression that gives the runtime core, from a module in `dir` (`core`: the global under
+ * which core.cjs publishes itself). core.cjs leaves the program's `require.cache` once loaded, as
+ * Node's own modules are not in it: a program that empties the cache (test runners, hot reload)
+ * would otherwise load a second core, whose probe is not the one that the instrumented code calls.
+ */
+function coreInstance(core, dir, runtime) {
+  const path = './' + relative(dir, join(runtime, 'core.cjs')).split(sep).join('/');
+  return `globalThis[Symbol.for(${JSON.stringify(core)})] ?? ${dir === runtime ? 'process.getBuiltinModule("node:module").createRequire(import.meta.url)' : 'require'}(${JSON.stringify(path.startsWith('./..') ? path.slice(2) : path)})`;
+}
+
+/** Builds runtime/core.cjs and core.js, and the core's files as shims; returns core.cjs's global name and its exports. */
 async function bundleCore(runtime) {
   const files = CORE.map((name) => join(runtime, name));
-  // Already shims: this dist/ was bundled before, and core.js is what they re-export.
-  if (readFileSync(files[0], 'utf8').startsWith(SHIM_MARK)) return;
   const names = [];
   for (const file of files) names.push(Object.keys(await import(pathToFileURL(file).href)));
+  const cjs = join(runtime, 'core.cjs');
   await build({
     stdin: { contents: CORE.map((name) => `export * from './${name}';`).join('\n'), resolveDir: runtime, sourcefile: 'runtime-core-entry.js' },
-    outfile: join(runtime, 'core.js'), bundle: true, format: 'esm', platform: 'node',
+    outfile: cjs, bundle: true, platform: 'node', ...CJS,
     target: 'node20', packages: 'external', sourcemap: true, plugins: [builtinsByGetter], logLevel: 'warning',
   });
+  // Named by its content: two copies of jsmemtrace with the same core share it (as they share the
+  // probe globals that instrumented code calls), two different ones do not.
+  const code = readFileSync(cjs, 'utf8');
+  const core = `jsmemtrace.runtime ${contentHash([code])}`;
+  const mapComment = code.lastIndexOf('\n//# sourceMappingURL=');
+  writeFileSync(cjs, code.slice(0, mapComment) + `\nObject.defineProperty(globalThis, Symbol.for(${JSON.stringify(core)}), { value: module.exports, configurable: true });`
+    + '\ndelete require.cache[__filename];' + code.slice(mapComment));
+  const all = names.flat();
+  writeFileSync(join(runtime, 'core.js'), `// The runtime core for ES modules: runtime/core.cjs, one instance per thread (scripts/post-build.mjs).
+const core = ${coreInstance(core, runtime, runtime)};
+export const { ${all.join(', ')} } = core;
+`);
   files.forEach((file, i) => writeFileSync(file, `${SHIM_MARK}\nexport { ${names[i].join(', ')} } from './core.js';\n`));
+  return { core, names: all };
 }
 
 /**
@@ -224,19 +257,23 @@ const builtinsByGetter = {
 async function bundleInPlace() {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
   const runtime = join(dist, 'runtime');
-  await bundleCore(runtime);
-  const core = new Set(CORE.map((name) => join(runtime, name)));
+  // Already bundled: the core's files are shims (the step is not idempotent: run tsc first).
+  if (readFileSync(join(runtime, CORE[0]), 'utf8').startsWith(SHIM_MARK)) throw new Error('post-build: dist/ is bundled already: run tsc first (npm run build)');
+  const { core, names: coreNames } = await bundleCore(runtime);
+  const coreFiles = new Set(CORE.map((name) => join(runtime, name)));
   const shared = [runtime + sep, join(dist, 'tracers') + sep, join(dist, 'cli', 'args.js')];
-  const install = join(dist, 'loader', 'install.js');
-  const entries = { 'loader/register.js': [install], 'loader/register-cjs.cjs': [install], 'loader/install.js': [], 'loader/esm-hooks.js': [], 'cli/run.js': [] };
-  for (const [entry, separate] of Object.entries(entries)) {
-    // The CommonJS preload: its ES module parts (start.ts and what it imports) read
-    // import.meta.url, which a CommonJS bundle must make from __filename.
-    const cjs = entry.endsWith('.cjs') ? {
-      format: 'cjs', define: { 'import.meta.url': '__jsmtModuleUrl' },
-      banner: { js: '"use strict";\nconst __jsmtModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-    } : { format: 'esm' };
-    const file = join(dist, entry);
+  const loader = join(dist, 'loader');
+  // [bundle, its entry module (tsc's output, replaced), modules it leaves out]
+  const bundles = [
+    ['loader/register.js', 'loader/register.js', []],
+    ['loader/register-cjs.cjs', 'loader/register-cjs.cjs', [join(loader, 'install.cjs')]],
+    ['loader/install.cjs', 'loader/install.js', []],
+    ['loader/esm-hooks.js', 'loader/esm-hooks.js', []],
+    ['cli/run.js', 'cli/run.js', []],
+  ];
+  for (const [bundle, entry, separate] of bundles) {
+    const file = join(dist, bundle);
+    const cjs = bundle.endsWith('.cjs');
     const external = (target) => ({ path: './' + relative(dirname(file), target).split(sep).join('/'), external: true });
     const keepShared = {
       name: 'keep-shared-modules',
@@ -244,16 +281,19 @@ async function bundleInPlace() {
         build.onResolve({ filter: /^\.\.?\// }, (args) => {
           const target = join(args.resolveDir, args.path);
           // Relative to the bundle, which replaces `file`.
-          if (core.has(target)) return external(join(runtime, 'core.js'));
+          if (coreFiles.has(target)) return cjs ? { path: 'core', namespace: 'jsmt-core' } : external(join(runtime, 'core.js'));
+          if (target === join(runtime, 'core.cjs')) return external(target);
           if (separate.includes(target) || shared.some((s) => target.startsWith(s))) return external(target);
           return undefined;
         });
+        build.onLoad({ filter: /.*/, namespace: 'jsmt-core' }, () => ({ contents: `const core = ${coreInstance(core, dirname(file), runtime)};\nexport const { ${coreNames.join(', ')} } = core;\n`, resolveDir: dirname(file), loader: 'js' }));
       },
     };
     await build({
-      entryPoints: [file], outfile: file, allowOverwrite: true, bundle: true, platform: 'node', ...cjs,
+      entryPoints: [join(dist, entry)], outfile: file, allowOverwrite: true, bundle: true, platform: 'node', ...(cjs ? CJS : { format: 'esm' }),
       target: 'node20', packages: 'external', sourcemap: true, plugins: [keepShared, builtinsByGetter], logLevel: 'warning',
     });
+    if (entry !== bundle) for (const f of [entry, entry + '.map']) rmSync(join(dist, f), { force: true });
   }
 }
 await bundleInPlace();

@@ -4,8 +4,9 @@
  * module), Node runs a CommonJS entry point from its ES module loader, which changes what the
  * program sees: `process.nextTick` callbacks queued by its top level run after promise callbacks
  * instead of before, and an uncaught non-Error thrown there is reported from Node's internals. A
- * preload keeps Node's own start. It installs synchronously: the loader proper is an ES module
- * that `require()` loads (Node 20.19+), the same instance that `import` gives.
+ * preload keeps Node's own start. It installs synchronously: the loader proper is a CommonJS
+ * bundle (start.ts `requireInstall`), and the runtime it uses is the one instance that the
+ * program's `import 'jsmemtrace'` gives too (scripts/post-build.mjs).
  *
  * Node runs preloads in its hooks thread too (Node 20's, or one that a program's own
  * `module.register()` starts), where the loader stays out. On Node 20, in the main thread of a
@@ -13,14 +14,13 @@
  * (lazy-esm.ts).
  */
 import { pathToFileURL } from 'node:url';
-import { prepare } from './start.js';
+import { prepare, requireInstall } from './start.js';
 
 if (!inHooksThread()) {
-  const ready = prepare(pathToFileURL(__filename).href);
+  const entry = pathToFileURL(__filename).href;
+  const ready = prepare(entry);
   if (ready !== undefined) {
-    const { install } = require('./install.js') as typeof import('./install.js');
-    delete require.cache[require.resolve('./install.js')];
-    install(ready.config, ready.cacheDir, true);
+    requireInstall(entry).install(ready.config, ready.cacheDir, true);
     const run = ready.config.run;
     if (run?.execArgv !== undefined && process.ppid === run.pid) unlist(run.execArgv);
   }

@@ -4,13 +4,11 @@
  * $JSMEMTRACE_CONFIG names, if any. `node --require jsmemtrace/register` loads register-cjs.cts
  * instead, which `jsmemtrace run` uses.
  *
- * The loader proper is imported dynamically, after `prepare` turned Node's compile cache on: an
- * ES module's static imports are compiled before it runs, and so would miss the cache.
+ * The loader proper is loaded after `prepare` turned Node's compile cache on (an ES module's
+ * static imports are compiled before it runs, and so would miss the cache): the CommonJS bundle
+ * of install.ts that the build makes (scripts/post-build.mjs), which the preload loads too.
  */
-import { prepare } from './start.js';
+import { prepare, requireInstall } from './start.js';
 
 const ready = prepare(import.meta.url);
-if (ready !== undefined) {
-  const { install } = await import('./install.js');
-  install(ready.config, ready.cacheDir);
-}
+if (ready !== undefined) requireInstall(import.meta.url).install(ready.config, ready.cacheDir);

@@ -51,6 +51,21 @@ export function prepare(entry: string): { config: JsmtConfig; cacheDir: string }
   return { config, cacheDir };
 }
 
+/**
+ * The loader proper: the CommonJS bundle of install.ts that the build makes
+ * (scripts/post-build.mjs), so that a CommonJS program's start sets up no ES module loader for
+ * it. Out of the program's `require.cache` once loaded, as Node's own modules are.
+ */
+export function requireInstall(entry: string): typeof import('./install.js') {
+  const require = nodeModule.createRequire(entry);
+  const id = require.resolve('./install.cjs');
+  try {
+    return require(id) as typeof import('./install.js');
+  } finally {
+    delete require.cache[id];
+  }
+}
+
 function folderOf(url: string): string {
   return url.slice(0, url.lastIndexOf('/'));
 }

@@ -39,8 +39,13 @@ const indexOf = uncall(String.prototype.indexOf);
 const lastIndexOf = uncall(String.prototype.lastIndexOf);
 const apply = Reflect.apply;
 const { isArray } = Array;
-/** jsmemtrace's dist/, where the loader's frames are. */
+/** jsmemtrace's dist/, where the loader's frames are: by URL (ES modules) and by path (CommonJS, the loader's bundle). */
 const OWN = new URL('../', import.meta.url).href;
+const OWN_PATH = fileURLToPath(OWN);
+
+function isOwn(scriptName: string): boolean {
+  return startsWith(scriptName, OWN_PATH) || startsWith(scriptName, OWN);
+}
 
 /** A frame's file name → the file a module is registered under; null: none can be (`node:`). */
 const files = new SafeMap<string, string | null>();
@@ -236,7 +241,7 @@ export function installStackColumns(): void {
    * every such module's top-level code, where plain Node has none.
    */
   function isLoaderFrame(site: CallSite, name: string | null): boolean {
-    return typeof name === 'string' && startsWith(name, OWN) && functionName(site) === 'jsmemtraceCompile';
+    return typeof name === 'string' && isOwn(name) && functionName(site) === 'jsmemtraceCompile';
   }
   Object.defineProperty(ErrorPrepareStackTrace, 'name', { value: 'ErrorPrepareStackTrace' });
   showAs(ErrorPrepareStackTrace, nodes);
@@ -354,9 +359,9 @@ function installCallSites(): void {
     const sites = apply(original, this, [Math.min(count + 1 + roomDepth, 200), options ?? {}]) as CallSiteObject[];
     try {
       // Its first frame is this function's.
-      if (sites.length > 0 && startsWith(sites[0]!.scriptName, OWN)) sites.splice(0, 1);
+      if (sites.length > 0 && isOwn(sites[0]!.scriptName)) sites.splice(0, 1);
       for (let i = 0; i < sites.length; i++) {
-        if (sites[i]!.functionName !== 'jsmemtraceCompile' || !startsWith(sites[i]!.scriptName, OWN)) continue;
+        if (sites[i]!.functionName !== 'jsmemtraceCompile' || !isOwn(sites[i]!.scriptName)) continue;
         sites.splice(i, 1);
         // Node's `_compile` above it, anonymous plainly (see `compileRenamed`).
         if (compileRenamed && i > 0 && sites[i - 1]!.functionName === '_compile') sites[i - 1]!.functionName = '';
