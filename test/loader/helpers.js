@@ -132,3 +132,25 @@ export function buildWithFailingInstrumenter(base) {
 export function withoutExcerpt(stderr) {
   return stderr.replace(/^((?:file:\/\/)?\/\S*:\d+\n)(?:.+\n)+(?=\n)/gm, '$1');
 }
+
+/**
+ * `node ...args` plainly and under `jsmemtrace run ...run` (default `args`), once per entry of
+ * `modes` (extra `run` options, before `run`; a tracer's logs go to `p.base/logs`): asserts the
+ * same stdout, exit status and stderr, each output compared through `stdout`/`stderr`, and, unless
+ * not `traced` (Node refuses the program: no module loads), that a tracer started. `p`: a project
+ * (`tempProject`). Returns the plain run.
+ */
+export function sameAsNode(p, args, { run = args, modes = [[]], label = run.join(' '), input, stdout = (s) => s, stderr = withoutExcerpt, traced = true } = {}) {
+  const plain = runNode(args, { cwd: p.dir, input });
+  for (const mode of modes) {
+    const logs = mode.length > 0 ? ['--out-dir', join(p.base, 'logs')] : [];
+    const r = runCli(['run', ...mode, ...logs, ...run], { cwd: p.dir, env: p.env, input });
+    const what = `run ${mode.join(' ')} ${label}`;
+    assert.equal(stdout(r.stdout), stdout(plain.stdout), what);
+    assert.equal(r.status, plain.status, what);
+    assert.equal(stderr(r.stderr), stderr(plain.stderr), what);
+    // A tracer that did not start would only have said so on stderr.
+    if (mode.length > 0 && traced) assert.match(r.stderr, /^jsmemtrace: (\w+ log: |\d+ logs from )/m, what);
+  }
+  return plain;
+}

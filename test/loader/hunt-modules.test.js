@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync, symlinkSync } from 'node:fs';
-import { runCli, runNode, tempProject } from './helpers.js';
+import { runCli, sameAsNode, tempProject } from './helpers.js';
 import { stackSizeArgs } from '../../dist/cli/run.js';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -36,19 +36,8 @@ function same(t, files, args, { links = {}, modes = [[]], runOptions = [], input
     mkdirSync(join(p.dir, name, '..'), { recursive: true });
     symlinkSync(target, join(p.dir, name));
   }
-  const plain = runNode(args, { cwd: p.dir, input });
   const program = args.length === 0 || args[0].startsWith('-') ? [process.execPath, ...args] : args;
-  for (const mode of modes) {
-    const outDir = mode.length > 0 ? ['--out-dir', join(p.base, 'logs')] : [];
-    const r = runCli(['run', ...mode, ...outDir, ...runOptions, '--', ...program], { cwd: p.dir, env: p.env, input });
-    const what = `run ${mode.join(' ')} -- ${program.join(' ')}`;
-    assert.equal(r.stdout, plain.stdout, what);
-    assert.equal(comparable(r.stderr), comparable(plain.stderr), what);
-    assert.equal(r.status, plain.status, what);
-    // A tracer that did not start would only have said so on stderr.
-    if (mode.length > 0) assert.match(r.stderr, /^jsmemtrace: (\w+ log: |\d+ logs from )/m, what);
-  }
-  return plain;
+  return sameAsNode(p, args, { run: [...runOptions, '--', ...program], modes, input, stderr: comparable });
 }
 
 const json = JSON.stringify;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
-import { jsmtLines, runCli, runNode, tempProject, withoutExcerpt } from './helpers.js';
+import { jsmtLines, runCli, runNode, sameAsNode, tempProject, withoutExcerpt } from './helpers.js';
 
 const nodeRunsTypeScript = Boolean(process.features.typescript);
 
@@ -126,13 +126,7 @@ function bundles(t) {
 
 /** `node ...args` plainly and under `run -- node ...args`, whose stdout, status and stderr must be the same. */
 function assertSameAsNode(p, args, label, { columns = true } = {}) {
-  const plain = runNode(args, { cwd: p.dir });
-  const run = runCli(['run', '--', process.execPath, ...args], { cwd: p.dir, env: p.env });
-  if (columns) assert.equal(run.stdout, plain.stdout, label);
-  else assert.equal(normalised(run.stdout), normalised(plain.stdout), label);
-  assert.equal(run.status, plain.status, label);
-  assert.equal(normalised(run.stderr), normalised(plain.stderr), label);
-  return plain;
+  return sameAsNode(p, args, { run: ['--', process.execPath, ...args], label, stdout: columns ? undefined : normalised, stderr: normalised });
 }
 
 test('with --enable-source-maps, Node maps the frames of a file with its own map (minified, inline) to the lines and names it gives plainly', (t) => {

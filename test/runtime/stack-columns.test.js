@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { runCli, runNode, tempProject, withoutExcerpt } from '../loader/helpers.js';
+import { runCli, runNode, sameAsNode, tempProject, withoutExcerpt } from '../loader/helpers.js';
 
 // Top-level code's stacks are kept under 10 frames here (the next tests fill the limit).
 // Calls and `new` inside other calls' arguments, methods, getters, constructors, async frames,
@@ -38,15 +38,9 @@ async function later2() { await null; throw g(0, new TypeError('uncaught ' + [1,
 
 /** `args` plainly and under `run`: the same output. `runArgs`: what `run` runs instead, its output told in `plainName`'s name. */
 function same(t, files, args, runArgs = args, plainName, internalNames = false) {
-  const p = tempProject(t, files);
-  const plain = runNode(args, { cwd: p.dir });
-  const run = runCli(['run', ...runArgs], { cwd: p.dir, env: p.env });
-  if (plainName !== undefined) for (const k of ['stdout', 'stderr']) run[k] = run[k].split(runArgs[0]).join(plainName);
-  if (internalNames) for (const r of [plain, run]) r.stdout = r.stdout.replace(/^( {4}at (?:async )?)\S+ \((node:internal\/[^)]*)\)$/gm, '$1$2');
-  assert.equal(run.stdout, plain.stdout);
-  assert.equal(run.status, plain.status);
-  assert.equal(withoutExcerpt(run.stderr), withoutExcerpt(plain.stderr));
-  return plain;
+  const renamed = (s) => plainName === undefined ? s : s.split(runArgs[0]).join(plainName);
+  const stdout = (s) => internalNames ? renamed(s).replace(/^( {4}at (?:async )?)\S+ \((node:internal\/[^)]*)\)$/gm, '$1$2') : renamed(s);
+  return sameAsNode(tempProject(t, files), args, { run: runArgs, stdout, stderr: (s) => withoutExcerpt(renamed(s)) });
 }
 
 test('CommonJS: stack columns are plain Node\'s, in every way a program sees them', (t) => {
