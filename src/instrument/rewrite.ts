@@ -679,7 +679,7 @@ export class Rewriter {
         this.addForm(s.end, Form.Line, after);
       }
       prevEnd = s.end;
-      prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s);
+      prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s) && this.bracedEnd !== s.end;
       // The walk never comes back to a statement it has passed. Letting it go means that a full
       // garbage collection in the middle of a large file (whose tree is ~15 times its size)
       // does not mark the part already rewritten.
@@ -889,15 +889,50 @@ export class Rewriter {
     this.blockDepth--;
   }
 
+  /**
+   * A `for await` loop awaits its iterator's `next()` before each iteration, and its `return()`
+   * (when the iterator has one) once left early, where no probe of the program's text can go. It
+   * is put in a block that runs the suspension probe `q` first, `{q;LABELS: for await (…) …}`
+   * (before its labels, and so braced in a single-statement position), and its body becomes
+   * `{u;try{BODY}finally{q}}`: `u` the resumption, `q` on every way out of the body (a `break`,
+   * `continue` to an outer loop, `return` or `throw` awaits `return()`). The runtime writes the
+   * suspension only once the function has stopped running (dispatch.ts `qOn`): when the loop
+   * awaits nothing, none. The iterable stays as it is: V8 quotes it ("x is not async iterable").
+   */
   private forInOfStatement(s: Node): void {
+    const body = s.body as Node;
+    const at = s === this.labeledLoop ? this.labelAt : s.start;
+    const waits = s.type === 'ForOfStatement' && s.await === true && this.F && !this.ctx.delegates
+      && !this.quiet(at) && !this.quietSpan(body.start, body.end);
+    const i = waits ? this.site(SiteKind.Await, s.start, this.ctx.label) : -1;
+    const open = waits ? this.reserve(at) : -1;
+    const taggedOpen = this.unnamed > 0;
     this.blockDepth++;
     const scope = this.enterScope(false);
+    const before = this.count;
     if (s.left.type === 'VariableDeclaration') this.declaration(s.left); else this.pattern(s.left);
+    // A probe of the binding runs after the resumption: the runtime sees the resumption there,
+    // and a `u` after it would be a second one.
+    const resumes = this.count === before;
     this.expr(s.right, s.type === 'ForOfStatement');
-    this.single(s.body);
+    if (waits) {
+      this.txt[open] = `{__jsmtF&&${probeCall('q', i, taggedOpen)};`;
+      this.add(body.start, resumes ? `{__jsmtF&&${probeCall('u', i, this.unnamed > 0)};try{` : '{try{');
+    }
+    this.single(body);
+    if (waits) {
+      this.add(body.end, `}finally{if(__jsmtF)try{${probeCall('q', i, this.unnamed > 0)}}catch{}}}}`);
+      this.bracedEnd = s.end;
+    }
     this.scope = scope;
     this.blockDepth--;
   }
+
+  /** The end of the last `for await` loop put in a block (see `forInOfStatement`): it ends with `}`. */
+  private bracedEnd = -1;
+  /** A loop with labels, and where its outermost label starts (see `forInOfStatement`). */
+  private labeledLoop: Node | undefined = undefined;
+  private labelAt = -1;
 
   private switchStatement(s: Node): void {
     this.expr(s.discriminant, false);
@@ -933,7 +968,10 @@ export class Rewriter {
     let body = s.body as Node;
     while (typeOf(body) === 'LabeledStatement') body = body.body;
     if (body.type === 'FunctionDeclaration') this.blockDepth++;
+    this.labeledLoop = body;
+    this.labelAt = s.start;
     this.statement(body);
+    this.labeledLoop = undefined;
     if (body.type === 'FunctionDeclaration') this.blockDepth--;
   }
 
@@ -1018,7 +1056,9 @@ export class Rewriter {
           this.assigned = assigned;
           this.afterAssignment(true, v.init);
         } else {
+          if (id.type === 'ObjectPattern') this.destructured = v.init;
           this.namingExpr(v.init, true);
+          this.destructured = undefined;
         }
       }
     }
@@ -1187,6 +1227,9 @@ export class Rewriter {
   /** The value of the assignment or declaration being walked (see `bareTagged`). */
   private assigned: Node | undefined = undefined;
 
+  /** The value of the object pattern being walked (see `suspend`). */
+  private destructured: Node | undefined = undefined;
+
   /** Walks `e` in a naming context (see `naming`). */
   private namingExpr(e: Node, quoted: boolean): void {
     const outer = this.naming;
@@ -1325,7 +1368,9 @@ export class Rewriter {
     } else {
       // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
       if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
+      if (left.type === 'ObjectPattern') this.destructured = e.right;
       this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
+      this.destructured = undefined;
     }
     this.assigned = assigned;
     this.afterAssignment(op === '=' || op === '||=' || op === '&&=' || op === '??=', e.right);
@@ -1624,26 +1669,43 @@ export class Rewriter {
     for (let k = 0, xs = quasi.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, false);
   }
 
+  /**
+   * An `await` or `yield`: `(u)(m,i,await (s)(m,i,VALUE))`. Where V8 prints the expression in a
+   * message (`quoted`), it prints an `await` or `yield` as "(intermediate value)" whatever its
+   * operand: `s` goes inside as anywhere. The value of an object pattern (`const {a} = await p`,
+   * `destructured`) takes `(__jsmt$.u)?.(m,i,…)`: V8 prints an optional chain so too, and reports
+   * the error at the pattern. Elsewhere `s` goes alone, and the function's next probe sees the
+   * resumption (the runtime's `resumedUnseen`): an optional chain has no source position of its
+   * own, and V8 reports a spread's error at the operand's (`[...(await p)]` would show line 1), or
+   * does not print it as the original (`for (x of await p)`, `const [x] = await p`, `(await
+   * p)()`); so where a literal waits for its name (no tagged optional call) or a static
+   * initializer runs in the value (`[…][0]`).
+   */
   private suspend(e: Node, quoted: boolean): void {
     this.callish++;
     const arg = e.argument as Node | null;
     // V8's message for a non-iterable `yield* x` depends on how x is written: a wrapper changes
     // it, so `yield*` gets no suspend/resume probes (a delegate that is instrumented reports its own).
     const delegate = e.delegate === true;
-    if (!this.F || quoted || delegate || this.quietSpan(e.start, e.end)) {
+    if (!this.F || delegate || this.quietSpan(e.start, e.end)) {
       if (arg !== null) this.expr(arg, delegate);
       return;
     }
+    const optional = quoted && e === this.destructured;
     const isAwait = e.type === 'AwaitExpression';
     const ctx = this.ctx;
     const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, ctx.label);
+    if (quoted && (!optional || (arg === null && this.unnamed > 0))) {
+      this.suspendOnly(i, e, arg);
+      return;
+    }
     // Around a `yield` of a body that may be flagged (decided at its end): see `FnContext.flagged`.
     const marks = !isAwait && ctx.flagged;
     const semi = this.semicolonSlot(e.start);
     if (semi >= 0) this.txt[semi] = ';';
     if (arg === null) {
       const tagged = this.unnamed > 0;
-      this.add(e.start, probeOpen('u', i, tagged));
+      this.add(e.start, optional ? optionalOpen(i) : probeOpen('u', i, tagged));
       const before = marks ? this.reserve(e.start) : -1;
       this.add(e.start + 5, probeCall('s', i, tagged, 'void 0'));
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), tagged ? 1 : 0);
@@ -1655,10 +1717,14 @@ export class Rewriter {
     const sSlot = this.reserve(arg.start);
     const inits = this.staticInits;
     this.expr(arg, delegate);
+    if (optional && (this.unnamed > 0 || this.staticInits !== inits)) {
+      this.suspensionProbe(i, arg, sSlot, inits);
+      return;
+    }
     if (this.staticInits === inits) {
       const seq = arg.type === 'SequenceExpression' ? '(' : '';
       const tagged = this.unnamed > 0;
-      this.txt[uSlot] = probeOpen('u', i, tagged);
+      this.txt[uSlot] = optional ? optionalOpen(i) : probeOpen('u', i, tagged);
       this.txt[sSlot] = probeOpen('s', i, tagged) + seq;
       this.wrapClose(arg, probeClose(tagged));
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), tagged ? 1 : 0);
@@ -1669,6 +1735,29 @@ export class Rewriter {
       this.afterValue(arg, sSlot, probeCall('s', i, false));
       if (marks) (ctx.yields ??= []).push(before, this.reserve(e.end), this.unnamed > 0 ? 1 : 0);
       this.add(e.end, `,${probeCall('u', i, false)}][0]`);
+    }
+  }
+
+  /** `suspend`'s `s` alone, inside `await` or `yield` `e` (site `i`). */
+  private suspendOnly(i: number, e: Node, arg: Node | null): void {
+    if (arg === null) {
+      this.add(e.start + 5, probeCall('s', i, this.unnamed > 0, 'void 0'));
+      return;
+    }
+    const sSlot = this.reserve(arg.start);
+    const inits = this.staticInits;
+    this.expr(arg, false);
+    this.suspensionProbe(i, arg, sSlot, inits);
+  }
+
+  /** `s` around `arg`, just walked (`sSlot` reserved at its start; `inits`: `staticInits` before it). */
+  private suspensionProbe(i: number, arg: Node, sSlot: number, inits: number): void {
+    if (this.staticInits === inits) {
+      const tagged = this.unnamed > 0;
+      this.txt[sSlot] = probeOpen('s', i, tagged) + (arg.type === 'SequenceExpression' ? '(' : '');
+      this.wrapClose(arg, probeClose(tagged));
+    } else {
+      this.afterValue(arg, sSlot, probeCall('s', i, false));
     }
   }
 
@@ -2354,6 +2443,14 @@ function probeOpen(p: string, i: number, tagged: boolean): string {
 
 function probeClose(tagged: boolean): string {
   return tagged ? '}`' : ')';
+}
+
+/**
+ * The resumption probe as an optional call, `(__jsmt$.u)?.(__jsmt$m,I,`: V8 prints an optional
+ * chain as "(intermediate value)" (see `Rewriter.suspend`). `__jsmt$.u` is never nullish.
+ */
+function optionalOpen(i: number): string {
+  return `(__jsmt$.u)?.(__jsmt$m,${i},`;
 }
 
 /** A whole probe call whose arguments after the site are the texts `args`. */

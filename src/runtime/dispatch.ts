@@ -3,7 +3,8 @@
  * into code that is not instrumented" and "Stack depth and resynchronisation") and hands them to
  * the attached sinks, at most one per kind. All state is module-level scalars and preallocated
  * arrays: a probe call allocates nothing, except a module's suspension counts at its first
- * `await` or `yield` and the microtask queued at the first call a depth-0 stretch makes.
+ * `await` or `yield` and the microtask queued at the first call a depth-0 stretch makes (or at a
+ * `for await` loop's step).
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
@@ -45,6 +46,12 @@ let frameFn = new Int32Array(256);
  * function's name is the same on both sites.
  */
 let frameLine = new Int32Array(256);
+/**
+ * Per frame (0: the base, with `frameRec`/`frameFn` set for it): 1 + the site of the `for await`
+ * loop whose iterator it is about to await (`qOn`), else 0; `waiting` counts the frames so marked.
+ */
+let frameWait = new Int32Array(256);
+let waiting = 0;
 
 // Calls made (probe `b`) whose callee has not shown itself yet.
 let pcTop = 0;
@@ -65,6 +72,9 @@ function growFrames(): void {
   const fl = new Int32Array(n);
   fl.set(frameLine);
   frameLine = fl;
+  const fw = new Int32Array(n);
+  fw.set(frameWait);
+  frameWait = fw;
 }
 
 function growPending(): void {
@@ -83,6 +93,7 @@ function pushFrame(rec: TracedModule, fn: number): void {
   frameRec[depth] = rec;
   frameFn[depth] = fn;
   frameLine[depth] = -1;
+  frameWait[depth] = 0;
 }
 
 /** Writes C_CALL for the pending call at `k` (the callee turned out not to be instrumented). */
@@ -134,13 +145,26 @@ function madeError(rec: TracedModule, site: number): boolean {
  * the top frame, after popping frames whose exits were not seen. At depth 0 every frame is the
  * base. A frame not found on the stack is left alone (popping on a guess could end live frames),
  * unless an activation of `fn` waits at a `yield` or an `await`: it was resumed there unseen
- * (`resumedUnseen`).
+ * (`resumedUnseen`). A frame about to await its `for await` loop's iterator (`qOn`) has not
+ * awaited when its own code runs on (unless `call`: a call site's probe, which may be in the
+ * loop's iterable, evaluated after `q`), and has when code that it did not call runs.
  */
-function isCurrent(rec: TracedModule, fn: number, site: number): boolean {
-  if (depth !== 0 && ((frameFn[depth] === fn && frameRec[depth] === rec) || popTo(rec, fn))) return true;
+function isCurrent(rec: TracedModule, fn: number, site: number, call = false): boolean {
+  if (depth !== 0 && frameFn[depth] === fn && frameRec[depth] === rec) {
+    if (waiting !== 0 && !call && frameWait[depth] !== 0) noLoopWait(depth);
+    return true;
+  }
+  if (depth !== 0 && popTo(rec, fn)) return true;
   if (fn >= 0 && suspended(rec, fn)) {
     resumedUnseen(rec, fn, site);
     return true;
+  }
+  if (waiting !== 0 && frameWait[depth] !== 0) {
+    if (depth === 0 && frameFn[0] === fn && frameRec[0] === rec) {
+      if (!call) noLoopWait(0);
+    } else {
+      loopsSuspend();
+    }
   }
   return depth === 0;
 }
@@ -153,12 +177,109 @@ function suspended(rec: TracedModule, fn: number): boolean {
 function popTo(rec: TracedModule, fn: number): boolean {
   for (let k = depth - 1; k > 0; k--) {
     if (frameFn[k] === fn && frameRec[k] === rec) {
-      closePending(k + 1, EV_C_RETURN);
-      while (depth > k) frameRec[depth--] = null;
+      popFrames(k, EV_C_RETURN);
       return true;
     }
   }
   return false;
+}
+
+/**
+ * Pops the frames above depth `k`, ending their pending calls (`end`: how): their exits were not
+ * seen, except that a frame about to await its `for await` loop's iterator suspends there.
+ */
+function popFrames(k: number, end: number): void {
+  if (waiting === 0) {
+    if (pcTop !== 0) closePending(k + 1, end);
+    while (depth > k) frameRec[depth--] = null;
+    return;
+  }
+  while (depth > k) {
+    if (frameWait[depth] !== 0) {
+      loopSuspends(end);
+    } else {
+      if (pcTop !== 0) closePending(depth, end);
+      frameRec[depth--] = null;
+    }
+  }
+}
+
+/**
+ * A `for await` loop of function `fn` of `rec` (at site `i`) is about to await its iterator's
+ * `next()` (`return()` when left early). Its RETURN waits until the function has stopped
+ * running: the iterator's step runs first, inside it (an async generator resumes within
+ * `next()`), and when the loop awaits nothing (an iterator without `return()`, a step that
+ * throws), the function's own next probe finds it running and nothing is written. It has stopped
+ * once code runs that it did not call (an entry that is not an iterator's step, a probe of a
+ * function below it or not on the stack, a resumption from the microtask queue), or at the
+ * latest at the next microtask, queued here: microtasks run on an empty JavaScript stack.
+ */
+function qOn(m: ModuleKeyFn, i: number): void {
+  if (own.busy) return;
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return;
+  own.busy = true;
+  try {
+    const fn = rec.owners[i]!;
+    if (isCurrent(rec, fn, i)) {
+      if (pcTop !== 0) closePending(depth, EV_C_RETURN);
+      if (frameWait[depth] === 0) waiting++;
+      frameWait[depth] = i + 1;
+      if (depth === 0) {
+        frameRec[0] = rec;
+        frameFn[0] = fn;
+      }
+      if (!stackEndQueued) {
+        stackEndQueued = true;
+        enqueueMicrotask(stackEnded);
+      }
+    } else {
+      if (fn >= 0) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
+      if (P !== null) P.ev(EV_RETURN, rec, i);
+      if (T !== null) T.ev(EV_RETURN, rec, i);
+    }
+  } catch (e) {
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
+  } finally {
+    own.busy = false;
+  }
+}
+
+/**
+ * Whether entering Function site `fn` can be part of the step of the `for await` loop whose
+ * function is the top frame (`qOn`): a call that the function made (in the loop's iterable), a
+ * generator's body, or a method that a loop calls on its iterator.
+ */
+function stepsLoop(rec: TracedModule, fn: number): boolean {
+  if ((pcTop !== 0 && pcDepth[pcTop - 1] === depth) || rec.generators[fn] === 1) return true;
+  const name = rec.callees[fn];
+  return name === 'next' || name === 'return' || name === 'throw' || name === '[Symbol.asyncIterator]' || name === '[Symbol.iterator]';
+}
+
+/** The frame at depth `d` runs on without awaiting its loop's iterator (`qOn`). */
+function noLoopWait(d: number): void {
+  frameWait[d] = 0;
+  waiting--;
+  if (d === 0) frameRec[0] = null;
+}
+
+/** The top frame, about to await its `for await` loop's iterator, has done so (`qOn`): its RETURN. */
+function loopSuspends(end: number): void {
+  const d = depth;
+  const site = frameWait[d]! - 1;
+  const rec = frameRec[d]!;
+  const fn = frameFn[d]!;
+  noLoopWait(d);
+  if (pcTop !== 0) closePending(d, end);
+  if (fn >= 0) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
+  if (P !== null) P.ev(EV_RETURN, rec, site);
+  if (T !== null) T.ev(EV_RETURN, rec, site);
+  if (d > 0) frameRec[depth--] = null;
+}
+
+/** Code that the top frames about to await their loops' iterators did not call runs: they have awaited. */
+function loopsSuspend(): void {
+  while (waiting !== 0 && frameWait[depth] !== 0) loopSuspends(EV_C_RETURN);
 }
 
 /**
@@ -167,11 +288,14 @@ function popTo(rec: TracedModule, fn: number): boolean {
  * waiting at a `yield`: `return()` or `throw()` (a `for…of` left by `break`, an explicit call)
  * runs its `finally` or `catch`, a call from its caller. An async function waiting at an `await`:
  * the promise rejected and it goes on in a `catch` or `finally`, or throws out, resumed from the
- * microtask queue on an empty stack (as at `resume`). Its CALL is at the probe's statement, or at
- * the function when the probe is not a statement's.
+ * microtask queue on an empty stack (as at `resume`); also after a `for await` loop's last step
+ * or its `return()`, which have no resumption probe. Its CALL is at the probe's statement (a line,
+ * or an `await`: the code that runs is there), or at the function when the probe is not a
+ * statement's.
  */
 function resumedUnseen(rec: TracedModule, fn: number, site: number): void {
-  const at = rec.kinds[site] === SiteKind.Line ? site : fn;
+  const kind = rec.kinds[site];
+  const at = kind === SiteKind.Line || kind === SiteKind.Await ? site : fn;
   if (rec.yielding !== null && rec.yielding[fn]! > 0) {
     rec.yielding[fn]!--;
     enterFrame(rec, fn, at);
@@ -241,6 +365,7 @@ function fOn(m: ModuleKeyFn, i: number): void {
   if (rec === undefined) return;
   own.busy = true;
   try {
+    if (waiting !== 0 && frameWait[depth] !== 0 && !stepsLoop(rec, i)) loopsSuspend();
     enterFrame(rec, i, i);
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
@@ -340,7 +465,7 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 }
 
 function callMade(rec: TracedModule, i: number): void {
-  if (isCurrent(rec, rec.owners[i]!, i) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  if (isCurrent(rec, rec.owners[i]!, i, true) && pcTop !== 0) closePending(depth, EV_C_RETURN);
   if (depth === 0 && !stackEndQueued) {
     stackEndQueued = true;
     enqueueMicrotask(stackEnded);
@@ -362,7 +487,8 @@ function callMade(rec: TracedModule, i: number): void {
 // `process.nextTick` too, although Node runs the ticks a task queued before its microtasks
 // (`server.listen(0, cb)` calls `cb` from a tick, which then nests in `listen`): a tick queued by
 // the main module makes Node run the program's first microtasks inside
-// `processTicksAndRejections`, a frame their stack traces do not show plainly.
+// `processTicksAndRejections`, a frame their stack traces do not show plainly. A `for await`
+// loop's step queues it too (`qOn`).
 let stackEndQueued = false;
 const enqueueMicrotask = globalThis.queueMicrotask;
 
@@ -477,6 +603,8 @@ function yieldCounts(rec: TracedModule): Int32Array {
 
 function reset(): void {
   for (let k = 0; k <= depth; k++) frameRec[k] = null;
+  frameWait.fill(0);
+  waiting = 0;
   depth = 0;
   for (let k = 0; k < pcTop; k++) pcRec[k] = null;
   pcTop = 0;
@@ -508,10 +636,10 @@ function rewire(): void {
   if (any) {
     installProbe();
     probe.f = fOn; probe.r = rOn; probe.x = xOn; probe.t = tOn;
-    probe.l = lOn; probe.s = sOn; probe.u = uOn;
+    probe.l = lOn; probe.s = sOn; probe.u = uOn; probe.q = qOn;
   } else {
     probe.f = idle.f; probe.r = idle.r; probe.x = idle.x; probe.t = idle.t;
-    probe.l = idle.l; probe.s = idle.s; probe.u = idle.u;
+    probe.l = idle.l; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q;
     reset();
   }
   // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile
@@ -558,10 +686,14 @@ export function stackUnwound(): void {
   unwind(EV_C_EXCEPT);
 }
 
-/** The stack is empty: every pending call ends (`end`: how) and every frame is gone. */
+/**
+ * The stack is empty: every pending call ends (`end`: how) and every frame is gone (one about to
+ * await its `for await` loop's iterator has: `qOn`).
+ */
 function unwind(end: number): void {
+  popFrames(0, end);
+  if (waiting !== 0 && frameWait[0] !== 0) loopSuspends(end);
   if (pcTop !== 0) closePending(0, end);
-  while (depth > 0) frameRec[depth--] = null;
 }
 
 /** Ends every pending call as returned (the program is exiting: nothing runs any more). */

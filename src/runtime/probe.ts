@@ -30,6 +30,11 @@ export interface Probe {
   s<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** Resumption after await / yield (CALL): returns `v`. */
   u<T>(m: ModuleKeyFn, i: number, v: T): T;
+  /**
+   * A `for await` loop is about to await its iterator's `next()`, or `return()` when it is left
+   * early (RETURN, written once the function has stopped running: runtime/dispatch.ts `qOn`).
+   */
+  q(m: ModuleKeyFn, i: number): void;
   /** An object made by `new` at an allocation site: returns it. */
   n<T>(m: ModuleKeyFn, i: number, v: T): T;
   /**
@@ -55,7 +60,7 @@ function identity<T>(v: T): T { return v; }
 
 /** The no-op implementations, restored when the last tracer detaches. */
 export const idle: Readonly<Probe> = Object.freeze({
-  f: nothing, r: nothing, t: nothing, l: nothing,
+  f: nothing, r: nothing, t: nothing, l: nothing, q: nothing,
   x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
 });
 

@@ -57,6 +57,8 @@ export interface TracedModule extends ModuleRecord {
    * call makes a generator and runs none of its body, which runs from `next()`.
    */
   readonly makesGenerator: Uint8Array;
+  /** Per site: 1 at the Function site of a generator (one with a `yield` site). */
+  readonly generators: Uint8Array;
 }
 
 // Safe (safe.ts): modules register, and probes look them up, while the program runs.
@@ -127,7 +129,7 @@ function traced(record: ModuleRecord): TracedModule {
   const owners = ownersOf(sites);
   return {
     ...record, files, lines, labels, callees, owners, kinds, fns, alloc: null, awaiting: null, yielding: null,
-    makesGenerator: generatorCalls(sites, kinds, owners, callees),
+    makesGenerator: generatorCalls(sites, kinds, owners, callees), generators: generatorSites(kinds, owners),
   };
 }
 
@@ -182,6 +184,13 @@ function generatorCalls(sites: readonly Site[], kinds: Uint8Array, owners: Int32
     const callee = callees[i];
     if (kinds[i] === SiteKind.Call && callee !== undefined && names.has(callee)) out[i] = 1;
   }
+  return out;
+}
+
+/** Per site: whether it is the Function site of a generator (one with a `yield` site). */
+function generatorSites(kinds: Uint8Array, owners: Int32Array): Uint8Array {
+  const out = new Uint8Array(kinds.length);
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === SiteKind.Yield && owners[i]! >= 0) out[owners[i]!] = 1;
   return out;
 }
 

@@ -18,7 +18,7 @@ function trace(source, probes, keep = false) {
     const who = s.kind === SiteKind.Call || s.kind === SiteKind.New || s.kind === SiteKind.Literal || s.kind === SiteKind.Closure || s.kind === SiteKind.Ctor ? s.name : s.fn;
     events.push(`${name} ${KIND[s.kind]} ${who} ${s.line}`);
   };
-  for (const name of ['f', 't', 'l']) probe[name] = (m, i) => show(name, i);
+  for (const name of ['f', 't', 'l', 'q']) probe[name] = (m, i) => show(name, i);
   // An exit by exception: `r` with 0 (functions other than generators), recorded as EXCEPT then exit.
   probe.r = (m, i, d) => { if (d === 0) show('t', i); show('r', i); };
   for (const name of ['x', 'b', 'w', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
@@ -145,6 +145,28 @@ test('await and yield report suspension and resumption', async () => {
     'f Function a 1', 's Await a 2',
     'f Function g 5', 's Yield g 5', 'u Yield g 5', 'r Function g 5',
     'u Await a 2', 'r Function a 1',
+  ]);
+});
+
+test('for await: q before the loop and on every way out of its body, u at its start; an await whose value V8 prints gets s, and u for an object pattern', async () => {
+  const { result, events } = trace([
+    'async function f(it, p) {',
+    '  for await (const x of it) {',
+    '    if (x) break;',
+    '  }',
+    '  const { a } = await p;',
+    '  const [b] = await p;',
+    '  return [...(await p), a, b];',
+    '}',
+    'return f([0, 1, 2], Promise.resolve([1]));',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false }, true);
+  assert.deepEqual(await result, [1, undefined, 1]);
+  detach();
+  assert.deepEqual(events, [
+    'f Function f 1', 'q Await f 2',
+    'u Await f 2', 'q Await f 2', 'u Await f 2', 'q Await f 2',
+    's Await f 5', 'u Await f 5', 's Await f 6', 's Await f 7',
+    'r Function f 1',
   ]);
 });
 

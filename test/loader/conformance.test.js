@@ -79,3 +79,15 @@ test('an ES module importing a name a CommonJS module lacks gets Node\'s hint (`
   assert.equal(normalised(fromMessage(r.run.stderr)), normalised(fromMessage(r.plain.stderr)));
   assert.equal(r.run.status, 1);
 });
+
+test('an error at an await whose value V8 prints, or out of a for await loop: Node\'s message and column, traced or not', () => {
+  const r = both(['await-values.mjs']);
+  // `[...(await p)]`: reported at the operand (an optional chain around it would have no position).
+  assert.match(r.plain.stdout, /^TypeError: \(intermediate value\) is not iterable +at .*await-values\.mjs:7:22\)$/m);
+  assert.match(r.plain.stdout, /Cannot destructure property 'a' of '\(intermediate value\)' as it is null\. +at .*await-values\.mjs:8:27\)$/m);
+  assert.match(r.plain.stdout, /^TypeError: v is not async iterable +at loops .*await-values\.mjs:21:27\)$/m);
+  assertSame(r);
+  const traced = runCli(['run', '--profile', '--out-dir', 'logs', '--', 'await-values.mjs'], { cwd: program.dir, env: { JSMEMTRACE_CACHE_DIR: program.cache } });
+  assert.equal(traced.stdout, r.plain.stdout);
+  assert.equal(traced.status, 0, traced.stderr);
+});

@@ -4,7 +4,8 @@
 // generator resumed to its end returns from the line it resumed at, EXCEPT is at the line it left
 // from, an async function resumed by a rejection and a generator closed at a yield get their CALL,
 // `super(…)` and a property's function literal are the callees of their calls, `for…of` does not
-// resume its generator inside the body's last call, and a call that makes a generator is no event.
+// resume its generator inside the body's last call, a call that makes a generator is no event, and
+// a function waiting in a `for await` loop or at an `await` whose value V8 prints is off the stack.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -352,5 +353,145 @@ collect();
     'C_CALL from', 'CALL gen', 'RETURN gen', 'CALL gen', 'RETURN gen', 'C_RETURN from',
     'C_CALL next', 'CALL gen', 'RETURN gen', 'C_RETURN next', 'C_CALL next', 'CALL gen', 'RETURN gen', 'C_RETURN next',
     'RETURN collect',
+  ], text);
+});
+
+/** The non-LINE events of a log as `WHAT LINE FUNCTION`. */
+const calls = (log) => log.logged.filter((e) => e.what !== 'LINE').map((e) => `${e.what} ${e.line} ${e.fn}`);
+
+test('for await: the loop\'s function returns at each await of next() and is called again; an async generator\'s step runs inside it; calls made meanwhile are not', async (t) => {
+  const box = sandboxFor(t);
+  box.write('loop.mjs', `async function* numbers(n) {
+for (let i = 0; i < n; i++) {
+  await null;
+  yield i;
+}
+}
+function tick() { return 1; }
+async function consume() {
+let t = 0;
+for await (const x of numbers(2)) {
+  t += x;
+}
+return t;
+}
+async function other() {
+await null;
+tick();
+await null;
+tick();
+}
+consume().then((t) => console.log('total', t));
+other();
+`);
+  const { log, text, stdout } = await profile(box, 'loop.mjs');
+  assert.equal(stdout, 'total 1\n');
+  assertNested(log, text);
+  assert.deepEqual(calls(log).filter((r) => / (consume|numbers|other|tick)$/.test(r)), [
+    // The first next() runs the generator to its first await, inside consume; consume awaits.
+    'CALL 8 consume', 'CALL 1 numbers', 'RETURN 3 numbers', 'RETURN 10 consume',
+    'CALL 15 other', 'RETURN 16 other',
+    'CALL 3 numbers', 'RETURN 4 numbers',
+    'CALL 16 other', 'CALL 7 tick', 'RETURN 7 tick', 'RETURN 18 other',
+    'CALL 18 other', 'CALL 7 tick', 'RETURN 7 tick', 'RETURN 19 other',
+    // Each iteration: resumed at the loop, next() resumes the generator inside it, then it awaits.
+    'CALL 10 consume', 'CALL 4 numbers', 'RETURN 3 numbers', 'RETURN 10 consume',
+    'CALL 3 numbers', 'RETURN 4 numbers',
+    'CALL 10 consume', 'CALL 4 numbers', 'RETURN 4 numbers', 'RETURN 10 consume',
+    // The last next() said done: resumed unseen, seen at its next line.
+    'CALL 13 consume', 'RETURN 13 consume',
+  ], text);
+});
+
+test('for await left early: break awaits return() (the generator\'s finally runs later, on its own); an iterator without return() awaits nothing', async (t) => {
+  const box = sandboxFor(t);
+  box.write('early.mjs', `async function* items() {
+try {
+  yield 1;
+  yield 2;
+} finally {
+  cleanup();
+}
+}
+function cleanup() { return 0; }
+const plain = { [Symbol.asyncIterator]() { return { next: async () => ({ done: false, value: 1 }) }; } };
+async function first() {
+for await (const x of items()) {
+  if (x === 1) break;
+}
+for await (const x of plain) {
+  break;
+}
+return 'done';
+}
+first().then(console.log);
+`);
+  const { log, text, stdout } = await profile(box, 'early.mjs');
+  assert.equal(stdout, 'done\n');
+  assertNested(log, text);
+  assert.deepEqual(calls(log).filter((r) => / (first|items|cleanup|next|\[Symbol\.asyncIterator\])$/.test(r)), [
+    'CALL 11 first', 'CALL 1 items', 'RETURN 3 items', 'RETURN 12 first',
+    // Resumed with 1, it breaks: return() resumes the generator, which awaits first.
+    'CALL 12 first', 'RETURN 12 first',
+    'CALL 6 items', 'CALL 9 cleanup', 'RETURN 9 cleanup', 'RETURN 6 items',
+    // The iterator's methods are its steps, inside the loop's function.
+    'CALL 15 first', 'CALL 10 [Symbol.asyncIterator]', 'RETURN 10 [Symbol.asyncIterator]', 'CALL 10 next', 'RETURN 10 next', 'RETURN 15 first',
+    // No return(): the break awaits nothing, and no suspension is written.
+    'CALL 15 first', 'RETURN 18 first',
+  ], text);
+});
+
+test('an await in a spread, an object pattern\'s value or a for…of operand: the function returns there and is called again; calls made meanwhile are not nested in it', async (t) => {
+  const box = sandboxFor(t);
+  box.write('values.mjs', `function tick() { return 0; }
+async function values(p) {
+const xs = [...(await p)];
+const { length } = await p;
+for (const x of await p) {
+  tick();
+}
+return xs.length + length;
+}
+async function other() {
+await null;
+tick();
+}
+values(Promise.resolve([1, 2])).then(console.log);
+other();
+`);
+  const { log, text, stdout } = await profile(box, 'values.mjs');
+  assert.equal(stdout, '4\n');
+  assertNested(log, text);
+  assert.deepEqual(calls(log).filter((r) => / (values|other|tick)$/.test(r)), [
+    'CALL 2 values', 'RETURN 3 values',
+    'CALL 10 other', 'RETURN 11 other',
+    // V8 prints the spread's operand in its message: the resumption is seen at the next line.
+    'CALL 4 values', 'RETURN 4 values',
+    'CALL 11 other', 'CALL 1 tick', 'RETURN 1 tick', 'RETURN 12 other',
+    // An object pattern's value has its resumption probe; a for…of operand has not.
+    'CALL 4 values', 'RETURN 5 values',
+    'CALL 6 values', 'CALL 1 tick', 'RETURN 1 tick', 'CALL 1 tick', 'RETURN 1 tick', 'RETURN 8 values',
+  ], text);
+});
+
+test('for await over what a function returns: called with arguments, it runs inside the loop\'s function; without (V8 quotes that call: no probe), after its suspension', async (t) => {
+  const box = sandboxFor(t);
+  box.write('made.mjs', `async function* gen(n) { for (let i = 0; i < n; i++) yield i; }
+function paginate(n) { return gen(n); }
+function make() { return gen(1); }
+async function consume() {
+for await (const x of paginate(1));
+for await (const x of make());
+}
+consume();
+`);
+  const { log, text } = await profile(box, 'made.mjs');
+  assertNested(log, text);
+  assert.deepEqual(calls(log), [
+    'CALL 4 consume', 'CALL 2 paginate', 'RETURN 2 paginate', 'CALL 1 gen', 'RETURN 1 gen', 'RETURN 5 consume',
+    'CALL 5 consume', 'CALL 1 gen', 'RETURN 1 gen', 'RETURN 5 consume',
+    'CALL 6 consume', 'RETURN 6 consume', 'CALL 3 make', 'RETURN 3 make', 'CALL 1 gen', 'RETURN 1 gen',
+    'CALL 6 consume', 'CALL 1 gen', 'RETURN 1 gen', 'RETURN 6 consume',
+    'CALL 4 consume', 'RETURN 4 consume',
   ], text);
 });
