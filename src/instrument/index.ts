@@ -29,9 +29,10 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const stripped = stripTypeScript(source, filename);
     js = stripped.code;
     mapper = stripped.mapper;
-  } else if (js.includes('sourceMappingURL')) {
-    mapper = inputSourceMap(js, filename);
   }
+  // Also a TypeScript file that a program's hook compiled to JavaScript with its map (stripping
+  // keeps positions): the map gives its TypeScript lines (esbuild-register, ts-node).
+  if (js.includes('sourceMappingURL')) mapper = inputSourceMap(js, filename) ?? mapper;
   const out = walk(js, filename, options, probes).finish();
   if (mapper !== undefined) mapSites(out.sites, mapper, filename, js);
   // Site objects are built when a tracer first reads them (a start needs none).

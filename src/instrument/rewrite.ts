@@ -71,6 +71,8 @@ interface FnContext {
   blockFns: Set<string> | undefined;
   /** A direct `eval` or a `with` body: its declarations are unknown before run time. */
   opaque: boolean;
+  /** A direct `eval` (see `Rewriter.evalScopes`). */
+  evals: boolean;
   /**
    * A `with` body holds a `return` or `yield`: it is not walked (see the `WithStatement` case), so
    * these could not mark a normal exit, and the body keeps the `catch` form (`flagged`), whose
@@ -311,6 +313,15 @@ export class Rewriter {
   private readonly againScopes: Scope[] = [];
   /** Counts closures and classes walked, to tell whether a literal holds any. */
   private closures = 0;
+  /**
+   * [start, end] of each function whose own body calls `eval` directly. A sloppy direct eval
+   * declares its `var`s in the function's scope, also under the probes' global names: rewire
+   * declares one `var` per name of `Object.getOwnPropertyNames(globalThis)` (`eval("var " + k)`),
+   * which left `__jsmt$` undefined there and in every closure inside (`(__jsmt$.b)(…)` threw). The
+   * probes there read the probe object from `__jsmt$g`, a copy the module takes at its start
+   * (see `aliasProbes`); the flags, when shadowed, only turn their probes off.
+   */
+  private readonly evalScopes: number[] = [];
   /** A label for the closure about to be walked, from the member it is assigned to. */
   private hint: string | undefined = undefined;
   /** Counts calls and other call-like evaluations, to tell whether a subtree has any. */
@@ -631,6 +642,8 @@ export class Rewriter {
     this.dropUnboundAgain();
     if (this.sites.length > 0 && mSlot >= 0) {
       this.txt[mSlot] += `${MODULE_KEY_DECL}${this.keyLiteral}}${this.lineProbes ? LINE_PROBE_DECL : ''}`;
+      // An ES module is strict: its `eval` declares nothing outside itself.
+      if (ast.sourceType !== 'module') this.aliasProbes(mSlot);
     } else if (mSlot >= 0) {
       this.txt[mSlot] = '';
     }
@@ -1478,7 +1491,7 @@ export class Rewriter {
     const ctx = this.ctx;
     const fnCallee = callee.type === 'MemberExpression' ? callee.object as Node : callee;
     if (fnCallee.type === 'FunctionExpression' && this.src.charCodeAt(this.charBefore(fnCallee.start)) === 40 /* ( */) this.calledAtOnce = fnCallee;
-    if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = true;
+    if (!isSuper && callee.type === 'Identifier' && callee.name === 'eval') ctx.opaque = ctx.evals = true;
     const quiet = this.quietSpan(e.start, e.end);
     const kSite = isSuper && this.A && !quoted && !quiet ? ctx.ctorSite : -1;
     // Before anything else at this position (a `;` after the constructor probe's opening would
@@ -1796,6 +1809,34 @@ export class Rewriter {
     }
   }
 
+  /**
+   * In the scopes of a direct `eval` (see `evalScopes`; the whole file when its top level has
+   * one), the probes read the probe object from `__jsmt$g`, which the module-key slot `mSlot`
+   * declares: a `var` of the module's own scope, set before its first statement runs (a CommonJS
+   * module's functions cannot run before that), a name that no list of globals holds.
+   */
+  private aliasProbes(mSlot: number): void {
+    const ranges = this.evalScopes;
+    if (this.ctx.evals) ranges.push(-1, this.src.length + 1);
+    if (ranges.length === 0) return;
+    const { pos, txt, form } = this;
+    for (let i = 0; i < this.count; i++) {
+      const p = pos[i]!;
+      let k = 0;
+      while (k < ranges.length && !(ranges[k]! < p && p < ranges[k + 1]!)) k += 2;
+      if (k === ranges.length) continue;
+      const f = form[i]!;
+      if (f !== 0) {
+        const pieces = FORMS[f & 31]!;
+        const site = String(f >>> 5);
+        txt[i] = pieces[0]! + site + pieces[1]! + (pieces.length === 3 ? site + pieces[2]! : '');
+        form[i] = 0;
+      }
+      txt[i] = txt[i]!.replaceAll('__jsmt$.', '__jsmt$g.');
+    }
+    txt[mSlot] += 'var __jsmt$g=__jsmt$;';
+  }
+
   private wrapClose(e: Node, text: string): void {
     this.add(e.end, e.type === 'SequenceExpression' ? ')' + text : text);
   }
@@ -1866,6 +1907,7 @@ export class Rewriter {
       this.block(body, site, baseCtor ? ctorSite : -1, ctx, unwrapped, !simpleParams(params), f.generator === true && f.async !== true);
     }
 
+    if (ctx.evals) this.evalScopes.push(f.start, f.end);
     this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
@@ -2334,7 +2376,7 @@ function isImportLike(s: Node): boolean {
 
 function newContext(label: string, site: number): FnContext {
   return {
-    label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false,
+    label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false, evals: false,
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
     newsClass: false, openEnded: false,
   };

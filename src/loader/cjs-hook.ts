@@ -19,6 +19,23 @@ type ResolveFilename = (request: string, parent: { filename?: string | null } | 
 
 let resolvePatched = false;
 
+/** `Module._extensions` as the loader found it, before the program's code ran. */
+const NODE_HANDLERS = { ...(Module as unknown as { _extensions: Record<string, unknown> })._extensions };
+
+/**
+ * Whether a require hook of the program's own compiles the TypeScript file `filename`
+ * (esbuild-register, ts-node, @swc/register, pirates: `Module._extensions['.ts']`), handing
+ * `_compile` JavaScript with a map of its own. Node 22/24's load hook then leaves the file as it
+ * is (the hook compiled our probed text, with a map to it: Node mapped frames to probed columns),
+ * and `_compile` instruments what the hook made, as on Node 20.
+ */
+export function compiledByProgramHook(filename: string): boolean {
+  const dot = filename.lastIndexOf('.');
+  const ext = dot < 0 ? '' : filename.slice(dot);
+  const handler = (Module as unknown as { _extensions: Record<string, unknown> })._extensions[ext];
+  return handler !== undefined && handler !== NODE_HANDLERS[ext];
+}
+
 /**
  * Called by the hooks before a TypeScript module (ES or CommonJS, in scope or not) is compiled in
  * this thread: from then on `require('./util.js')` from a .ts file finds util.ts (see
@@ -58,6 +75,7 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
     Object.defineProperty(compile, 'name', { value: '_compile', configurable: true });
     nodeCompileRenamed();
   }
+  const wrapperHead = textWrapperHead();
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
     const args = probed(this, content, filename, rest);
     // Node's `_compile` is called from this frame itself, whose room in a stack this makes.
@@ -100,10 +118,12 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
         if (out !== undefined) type = 'commonjs';
       }
       if (out === undefined) {
-        if (commonJSOnly && (type !== 'commonjs' || isTypeScript(filename))) return [content, filename, ...rest];
+        if (commonJSOnly && (type !== 'commonjs' || (isTypeScript(filename) && !compiledByProgramHook(filename)))) return [content, filename, ...rest];
         out = transformer.transform(filename, content, type);
       }
-      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration))) content = transformer.codeToRun(out, filename, content);
+      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration, type === 'commonjs' ? wrapperHead() : undefined))) {
+        content = transformer.codeToRun(out, filename, content);
+      }
       if (esm) return [content, filename, 'module', ...rest.slice(1)];
     } else if (TRANSFORMS_TYPES && typeof content === 'string' && isProbed(content) && TYPESCRIPT_FORMATS.has(rest[0])) {
       // The load hook's JavaScript, which Node would transform again (print anew, probes shown
@@ -112,6 +132,34 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
     }
     return [content, filename, ...rest];
   }
+}
+
+/**
+ * Node compiles a CommonJS module as text inside `Module.wrap(content)` (not as a function of its
+ * parameters) once the program has set `Module.wrap`, `Module.wrapper` or one of its strings
+ * (rewire, which puts its declarations there): V8's columns on a module's first line then count
+ * the wrapper's head, plainly as under jsmemtrace, whose stack columns must count it too
+ * (`ModuleRecord.prefix`). Node's own flag for this is internal and stays set once set: so does
+ * `text` here, seen at the first module compiled after the change. Returns a function that gives
+ * the head Node is about to compile a module after; undefined while Node compiles none (or when
+ * the program's own `wrap` makes it unknown).
+ */
+function textWrapperHead(): () => string | undefined {
+  const M = Module as unknown as { wrap: unknown; wrapper: ArrayLike<unknown> };
+  const nodeWrap = M.wrap;
+  const nodeWrapper = M.wrapper;
+  const head = nodeWrapper[0];
+  const tail = nodeWrapper[1];
+  let text = false;
+  return () => {
+    try {
+      text ||= M.wrap !== nodeWrap || M.wrapper !== nodeWrapper || M.wrapper[0] !== head || M.wrapper[1] !== tail;
+      // Node's own `wrap` puts `wrapper[0]` first.
+      return text && M.wrap === nodeWrap && typeof M.wrapper[0] === 'string' ? M.wrapper[0] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** `--experimental-transform-types`: Node transforms what `_compile` gets in these formats. */

@@ -7,6 +7,8 @@
  */
 const nodeModule = process.getBuiltinModule('node:module');
 const { resolve } = process.getBuiltinModule('node:path');
+// Node's own, as the loader found it: a program may fake timers (sinon) before it loads a module.
+const { setImmediate } = process.getBuiltinModule('node:timers');
 import { packageType } from './format.js';
 
 /** Options with which Node 20 runs the entry point from its ES module loader whatever it is. */
@@ -34,12 +36,49 @@ export function commonJSEntry(main: string | undefined, execArgv: readonly strin
 /** `import(` as code or text: a string that holds it costs an early start of the hooks thread, nothing worse. */
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
-/** For `patchCompile`: calls `start` once, before the first module that may load an ES module is compiled. */
+/**
+ * For `patchCompile`: calls `start` once, before the first module that may load an ES module is
+ * compiled, with the `process.nextTick` callbacks it queues run from an immediate instead (the
+ * resumption of the hooks thread's stdio pipes; its `worker` event, which plainly has no thread to
+ * tell of, is dropped). Queued in the middle of the program's code, they would make Node run its
+ * pending promise callbacks from `processTicksAndRejections`, a frame more at the bottom of their
+ * stacks than plainly, and a program's `process.on('worker')` would see the hooks thread.
+ */
 export function startWhenNeeded(start: () => void): (content: string, format: unknown) => void {
   let started = false;
   return (content, format) => {
     if (started || (format !== 'module' && !DYNAMIC_IMPORT.test(content))) return;
     started = true;
-    start();
+    withTicksDeferred(start);
   };
+}
+
+/** Runs `fn` with `process.nextTick` queueing its callbacks for one immediate, run in order. */
+function withTicksDeferred(fn: () => void): void {
+  const deferred: Array<() => void> = [];
+  const nextTick = process.nextTick;
+  process.nextTick = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+    deferred.push(() => callback(...args));
+  };
+  try {
+    fn();
+  } finally {
+    process.nextTick = nextTick;
+    // Ticks the callbacks queue in turn run after them, before the next immediate: none of the
+    // program's code is on the stack.
+    if (deferred.length > 0) setImmediate(runDropping, deferred);
+  }
+}
+
+/** Runs `callbacks` with the `worker` events they emit on `process` left out. */
+function runDropping(callbacks: Array<() => void>): void {
+  const emit = process.emit;
+  process.emit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+    return event === 'worker' ? false : Reflect.apply(emit, this, [event, ...args]) as boolean;
+  } as typeof process.emit;
+  try {
+    for (const callback of callbacks) callback();
+  } finally {
+    process.emit = emit;
+  }
 }

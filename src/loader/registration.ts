@@ -21,17 +21,20 @@ export function onFirstModule(fn: () => void): void {
  * cache only when first needed, and its code as it is when asked for.
  */
 class Registered {
-  constructor(readonly original: Registration) {}
+  constructor(readonly original: Registration, readonly prefix: string | undefined) {}
 
   get instrumented(): string {
     return this.original.code;
   }
 }
 
-/** Registers `r`; false (after a warning) when the runtime refused it: then run the original. */
-export function registerTransformed(r: Registration): boolean {
+/**
+ * Registers `r`, which V8 compiles after `prefix` (see `ModuleRecord.prefix`); false (after a
+ * warning) when the runtime refused it: then run the original.
+ */
+export function registerTransformed(r: Registration, prefix?: string): boolean {
   try {
-    trackFunctionSource(registerModule(r.sites, new Registered(r)));
+    trackFunctionSource(registerModule(r.sites, new Registered(r, prefix)));
   } catch (e) {
     writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
     return false;

@@ -10,7 +10,7 @@ import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
 import { lazyRequire, requireOwn } from '../instrument/require-own.js';
-import { typeScriptLoads } from './cjs-hook.js';
+import { compiledByProgramHook, typeScriptLoads } from './cjs-hook.js';
 
 const ownRequire = lazyRequire(import.meta.url);
 
@@ -66,10 +66,19 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       let compileAs: string | null | undefined;
       let out: Transformed | undefined;
       let transformed = false;
+      let programLoader = false;
       if (isTypeScript(filename)) {
         // Node that strips types itself refuses TypeScript under node_modules, as it would plainly.
         if (NODE_RUNS_TYPESCRIPT && UNDER_NODE_MODULES.test(filename)) return nextLoad(url, context);
         typeScriptLoads();
+        // A require hook of the program's own compiles it (tsx, esbuild-register, ts-node): the
+        // CommonJS loader hands that hook the file's text, and `_compile` instruments what the hook
+        // makes. Its ES modules: see `codeWithMap`.
+        if (compiledByProgramHook(filename)) {
+          const loaded = nextLoad(url, context);
+          if (loaded.format !== 'module' && loaded.format !== 'module-typescript') return loaded;
+          programLoader = true;
+        }
         // Its imports are resolved after it loads: `./x.js` may name x.ts from here on.
         if (!resolveHooked) {
           resolveHooked = true;
@@ -115,7 +124,8 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         return isTypeScript(filename) ? nextLoad(url, context) : result;
       }
       // (JavaScript CommonJS never comes here: only TypeScript does, `.cts` or by syntax.)
-      const code = transformer.codeToRun(out, filename, source) + (format === 'commonjs' ? exportsHint(source) + typeScriptSourceURL(url, context) : '');
+      const code = programLoader && format === 'module' ? transformer.codeWithMap(out, filename)
+        : transformer.codeToRun(out, filename, source) + (format === 'commonjs' ? exportsHint(source) + typeScriptSourceURL(url, context) : '');
       if (TRANSFORMS_TYPES && isTypeScript(filename)) warnTransformTypes();
       return { format: compileAs, source: code, shortCircuit: true };
     },

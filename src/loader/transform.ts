@@ -319,9 +319,12 @@ export class ModuleTransformer {
    */
   codeToRun(out: Transformed, filename: string, source: string, code = out.code, inserts?: () => readonly number[]): string {
     if (!process.sourceMapsEnabled) return code;
-    const typeScript = isTypeScript(filename);
     // Node's own TypeScript transform, whose map it then maps TypeScript's frames through.
-    if (typeScript ? !TRANSFORMS_TYPES : out.registration === undefined || !source.includes('sourceMappingURL')) return code;
+    const typeScript = isTypeScript(filename) && TRANSFORMS_TYPES;
+    // Also TypeScript by its name that a program's hook compiled to JavaScript with a map of its
+    // own before `_compile` got it (esbuild-register, ts-node, @swc/register): Node maps its
+    // frames through that map.
+    if (!typeScript && (out.registration === undefined || !source.includes('sourceMappingURL'))) return code;
     const busy = own.busy;
     own.busy = true;
     try {
@@ -332,6 +335,26 @@ export class ModuleTransformer {
     } catch (e) {
       this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
       return code;
+    } finally {
+      own.busy = busy;
+    }
+  }
+
+  /**
+   * `out`, this file's TypeScript instrumented, with an inline map back to the file
+   * (source-map.ts `withTypeScriptSourceMap`), for a loader of the program's own that compiles it
+   * further with a map (tsx's module hooks, which wrap ours): the compiler composes that map with
+   * its own, through which Node then maps the frames; without it, they were at probed columns.
+   */
+  codeWithMap(out: Transformed, filename: string): string {
+    const busy = own.busy;
+    own.busy = true;
+    try {
+      sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(ownRequire(), '../instrument/source-map.js');
+      return sourceMaps.withTypeScriptSourceMap(out.code, filename, out.registration?.inserts ?? []);
+    } catch (e) {
+      this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
+      return out.code;
     } finally {
       own.busy = busy;
     }

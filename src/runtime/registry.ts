@@ -15,6 +15,12 @@ export interface ModuleRecord {
   readonly original?: { readonly inserts: readonly number[] };
   /** The probed text, as V8 sees it. */
   readonly instrumented?: string;
+  /**
+   * What V8 compiled before the probed text: the CommonJS wrapper's head when Node wraps a module
+   * in text (a program that changed `Module.wrap` or `Module.wrapper`, as rewire does), which
+   * plainly moves the columns of the module's first line too.
+   */
+  readonly prefix?: string;
 }
 
 /**
@@ -91,6 +97,7 @@ function lookup(map: Map<string, ModuleRecord>, key: string): ModuleRecord | und
 export function registerModule(table: SiteTable, extra?: {
   original?: ModuleRecord['original'];
   instrumented?: string;
+  prefix?: string;
 }): ModuleRecord {
   const record: ModuleRecord = {
     key: table.key, file: table.file,
@@ -99,6 +106,7 @@ export function registerModule(table: SiteTable, extra?: {
     original: extra?.original,
     // Read through too: Node 20's hooks-thread modules read theirs when first needed.
     get instrumented() { return extra?.instrumented; },
+    prefix: extra?.prefix,
   };
   byKey.set(table.key, record);
   byFile.set(table.file, record);

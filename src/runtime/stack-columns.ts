@@ -461,9 +461,20 @@ function pathOf(url: string): string | null {
 }
 
 function positionsFor(record: ModuleRecord): Positions | null {
-  const code = record.instrumented;
-  const inserts = record.original?.inserts;
+  let code = record.instrumented;
+  let inserts = record.original?.inserts;
   if (code === undefined || inserts === undefined) return null;
+  const prefix = record.prefix;
+  if (prefix !== undefined && prefix.length > 0) {
+    // V8's positions are in the text it compiled: the prefix is the original's as much as ours.
+    code = prefix + code;
+    const shifted: number[] = [];
+    for (let k = 0; k < inserts.length; k += 2) {
+      shifted[k] = inserts[k]! + prefix.length;
+      shifted[k + 1] = inserts[k + 1]!;
+    }
+    inserts = shifted;
+  }
   return { code, lines: lineStarts(code), ranges: insertedRanges(inserts), inserts };
 }
 

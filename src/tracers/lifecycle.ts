@@ -4,7 +4,7 @@
  * Handlers are installed only while a tracer is open, so a program that traces nothing keeps its
  * own signal behaviour. While one is open its buffered lines also reach the file every second: a
  * process killed by SIGKILL or a worker ended by `terminate()` runs no exit code, and then loses
- * at most the last second of its log, which the analyser reads as truncated.
+ * at most the last second of its log (never its first lines), which the analyser reads as truncated.
  */
 import { setInterval, clearInterval } from 'node:timers';
 import { isMainThread } from 'node:worker_threads';
@@ -144,9 +144,15 @@ function uninstall(): void {
   flusher = null;
 }
 
+/**
+ * `c` has written its log's first lines: they reach the file at once, so that a log cut within its
+ * first second (a worker that `terminate()` or the end of its process stops) is a truncated log
+ * and not an empty file, which is no log at all.
+ */
 export function opened(c: Closable): void {
   open[open.length] = c;
   install();
+  c.flushLog();
 }
 
 export function closed(c: Closable): void {

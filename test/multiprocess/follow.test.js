@@ -200,6 +200,39 @@ if (parentPort) parentPort.postMessage('tracing'); else process.send('tracing');
   }
 });
 
+// esbuild's buildSync: its unref'd worker thread was still open when the program ended, less than
+// the one-second flush after it started tracing, and its log was an empty file, which `analyse`
+// refused (exit status 1).
+test('a worker that the end of the program stops in its first second leaves a truncated log, not an empty file', async () => {
+  for (const mode of ['--profile', '--reftrace']) {
+    const box = sandbox();
+    try {
+      box.write('app.mjs', `import { Worker } from 'node:worker_threads';
+const w = new Worker(new URL('./idle.mjs', import.meta.url));
+w.once('message', (m) => { console.log(m); w.unref(); });
+`);
+      box.write('idle.mjs', `import { parentPort } from 'node:worker_threads';
+function ready() { parentPort.postMessage('tracing'); }
+ready();
+setInterval(() => {}, 60_000);
+`);
+      const r = box.node([cli(box), 'run', mode, '--', 'app.mjs']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'tracing\n');
+      const logs = box.logs();
+      assert.equal(logs.length, 2, mode);
+      const { complete, process: writer } = await writerOf(box.path(logs.find((n) => /_w\d+\.log$/.test(n))));
+      assert.equal(complete, false, mode);
+      assert.ok(writer.threadId > 0, mode);
+      const a = box.node([cli(box), 'analyse', '.']);
+      assert.equal(a.status, 0, a.stderr);
+      assert.match(a.stderr, /truncated log: no EOF line/, mode);
+    } finally {
+      box.remove();
+    }
+  }
+});
+
 test('the process message: one parseable line whatever argv holds; NODE_OPTIONS gets the loader once', () => {
   const p = { pid: 12, ppid: 3, from: 3, threadId: 0, argv: ['/usr/bin/node', '/a b/app.js', 'line\nbreak', '# not a comment', 'qu"ote', 'été', ''] };
   const text = formatProcessMessage(p);
