@@ -33,6 +33,16 @@ const EXACT_ARRAYS = [
 ];
 
 /**
+ * A fix, not a gain: a word whose first letter starts no reserved word (`of`, `using`, `meta`),
+ * followed by a character past ASCII (U+00A0, U+2000…, U+FEFF: whitespace too), takes meriyah
+ * 7.4.2's slow path, which then looks up no keyword: `for (x of\u00a0[])` was "Expected ';'",
+ * and the file ran uninstrumented. The fast path looks the word up whatever its first letter; so
+ * does this, but for an escape (`o\u0066` is the identifier `of`, no keyword), left as it was.
+ */
+const SLOW_IDENTIFIER_KEYWORD = ['scanIdentifier', 'return scanIdentifierSlowCase(parser, context, 0, isValidAsKeyword);',
+  'return scanIdentifierSlowCase(parser, context, 0, parser.currentChar === 92 ? isValidAsKeyword : 1);'];
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -102,7 +112,8 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
- * positions only without reading options (`POSITIONS_ONLY`). meriyah is pinned; a version whose
+ * positions only without reading options (`POSITIONS_ONLY`). One patch is a fix of meriyah's
+ * (`SLOW_IDENTIFIER_KEYWORD`). meriyah is pinned; a version whose
  * code no longer has this shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
@@ -125,7 +136,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);

@@ -350,6 +350,17 @@ export class Rewriter {
    * probes take forms that V8 counts as neither (`PENDING`, the tagged-template forms).
    */
   private unnamed = 0;
+  /**
+   * Inside what V8 compiles just before an operation that it gives no source position of its
+   * own: the read of a compound assignment's target (`o[k] += 1`), `delete o[k]`, the store to a
+   * member target of a destructuring assignment or for-of head, the read of an object pattern's
+   * computed key, the iteration of a parameter destructured as an array (see `fn`). An error there
+   * (`o` undefined, a trap that throws, `x is not iterable`) is placed at the last position before
+   * it in the code, and V8's message may print the source found there: a literal probe in `o` or
+   * `k` is a call, which would be that position instead. Literals here get no probe; a function's
+   * body ends it.
+   */
+  private positionless = 0;
   /** Whether the code being walked is in an arrow's body (or an IIFE's), which V8 parses as part of an expression. */
   private inArrow = false;
   /**
@@ -731,6 +742,7 @@ export class Rewriter {
     if (line <= this.lastStmtLine) return false;
     this.lastStmtLine = line;
     if (!this.L || t === 'BlockStatement' || this.ctx.delegates) return false;
+    if (iteratesCaught(unlabelled(s))) return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
     if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) {
       // Node 20's `assert(value)` quotes its own call from the file, found at the call's column:
@@ -953,7 +965,14 @@ export class Rewriter {
     const scope = this.enterScope(false);
     for (let k = 0, cases = s.cases as Node[]; k < cases.length; k++) {
       const c = cases[k]!;
-      if (c.test) this.expr(c.test, false);
+      // V8 compiles the tests one after another, with no position of a statement between them:
+      // a literal's probe in one would be the position of an error in the next (`case []: case
+      // o.n++:`). Literals there get none (see `positionless`).
+      if (c.test) {
+        this.positionless++;
+        this.expr(c.test, false);
+        this.positionless--;
+      }
       this.statements(c.consequent, 0);
     }
     this.scope = scope;
@@ -961,7 +980,12 @@ export class Rewriter {
   }
 
   private tryStatement(s: Node): void {
-    this.statement(s.block);
+    // `catch ([a])`: V8 gives the iteration of the caught value no source position of its own.
+    // Its error (`x is not iterable`, `x` the source found at the position) takes the last one
+    // before it in the code, the try block's last: no probe in that block, nor before the
+    // statement (see `lineProbe`).
+    if (iteratesCaught(s)) this.unprobedStatement(s.block);
+    else this.statement(s.block);
     if (s.handler) {
       this.blockDepth++;
       const scope = this.enterScope(false);
@@ -1044,6 +1068,18 @@ export class Rewriter {
     this.O = O;
   }
 
+  /** `statement` with no probe of any kind in `s` (see `tryStatement`). */
+  private unprobedStatement(s: Node): void {
+    const { F, L, C, A, O } = this;
+    this.F = this.L = this.C = this.A = this.O = false;
+    this.statement(s);
+    this.F = F;
+    this.L = L;
+    this.C = C;
+    this.A = A;
+    this.O = O;
+  }
+
   private skipWith(body: Node): void {
     // A `with` body or an asm.js module. Keep the line bookkeeping monotonic: statements inside
     // are not probed.
@@ -1081,7 +1117,10 @@ export class Rewriter {
     const ctx = this.ctx;
     const arg = s.argument as Node | null;
     // A return left as it is (see `quiet`) is an exit the tracer's stack resynchronises after.
-    if (ctx.returns !== undefined && !this.quietSpan(s.start, s.end)) {
+    // So is one whose value holds a `yield*` in a generator that V8's messages about `yield*`
+    // make unwrapped (see `delegates`): in the exit probe's call, `return yield* x` of a
+    // non-iterable `x` would say `yield* (intermediate value) is not iterable`.
+    if (ctx.returns !== undefined && !this.quietSpan(s.start, s.end) && !(ctx.delegates && arg !== null && someNode(arg, isDelegation, false))) {
       if (arg === null) {
         ctx.returns.push(this.reserve(s.start + 6), -1, 1);
       } else {
@@ -1093,12 +1132,14 @@ export class Rewriter {
         const parens = this.parensBetween(s.start + 6, arg.start);
         const literals = this.literals;
         // V8 would name a literal named in the value (`return (o[k] = () => {})`) after
-        // `__jsmt$v` too.
+        // `__jsmt$v` too. Only then: the PENDING form gives the value the position of its start
+        // (an array literal's element), where an error in `return o.n += 1` is at the `return`.
         const waiting = this.unnamed > 0;
         const assignments = this.assignments;
         this.expr(arg, false);
         const close = this.reserve(parens === 0 ? arg.end : this.afterParens(arg.end, parens));
-        ctx.returns.push(open, close, (arg.type === 'SequenceExpression' && parens === 0 ? 2 : 0) + (this.literals !== literals ? HELD : 0) + (waiting || this.unnamed > 0 || this.assignments !== assignments ? PENDING : 0));
+        const held = this.literals !== literals;
+        ctx.returns.push(open, close, (arg.type === 'SequenceExpression' && parens === 0 ? 2 : 0) + (held ? HELD : 0) + (waiting || this.unnamed > 0 || (held && this.assignments !== assignments) ? PENDING : 0));
       }
       return;
     }
@@ -1122,7 +1163,11 @@ export class Rewriter {
 
   // ---- patterns ---------------------------------------------------------------------------
 
-  private pattern(p: Node): void {
+  /**
+   * A binding or assignment target; `stored`: a member target whose store V8 places at the
+   * assignment (`o[k] = v`), so its parts are not `positionless`.
+   */
+  private pattern(p: Node, stored = false): void {
     switch (p.type) {
       case 'Identifier':
         return;
@@ -1130,7 +1175,11 @@ export class Rewriter {
         for (let k = 0, props = p.properties as Node[]; k < props.length; k++) {
           const prop = props[k]!;
           if (typeOf(prop) === 'RestElement') { this.pattern(prop.argument); continue; }
-          if (prop.computed) this.expr(prop.key, false);
+          if (prop.computed) {
+            this.positionless++;
+            this.expr(prop.key, false);
+            this.positionless--;
+          }
           this.pattern(prop.value);
         }
         return;
@@ -1149,8 +1198,10 @@ export class Rewriter {
         else this.namingExpr(p.right, true);
         return;
       case 'MemberExpression':
+        if (!stored) this.positionless++;
         this.expr(p.object, false);
         if (p.computed) this.expr(p.property, false);
+        if (!stored) this.positionless--;
         return;
       default:
         // `f() = 1` is a runtime ReferenceError in sloppy code; `(probe, f()) = 1` would not parse.
@@ -1164,7 +1215,7 @@ export class Rewriter {
    * An expression in a position that names an anonymous function or class (`const f = () => {}`):
    * wrapping it in a probe call would lose the name, so closures here get no allocation probe.
    */
-  private named(e: Node, name: string): void {
+  private named(e: Node, name: string, quoted = false): void {
     const t = e.type;
     const outer = this.naming;
     this.naming = true;
@@ -1175,7 +1226,7 @@ export class Rewriter {
       this.cls(e, name);
       this.unnamed++;
     } else {
-      this.expr(e, false);
+      this.expr(e, quoted);
     }
     this.naming = outer;
   }
@@ -1299,7 +1350,13 @@ export class Rewriter {
         this.binary(e, quoted);
         return;
       case 'UnaryExpression':
-        this.expr(e.argument, quoted);
+        if (e.operator === 'delete' && e.argument.type === 'MemberExpression') {
+          this.positionless++;
+          this.expr(e.argument, quoted);
+          this.positionless--;
+        } else {
+          this.expr(e.argument, quoted);
+        }
         return;
       case 'UpdateExpression':
         this.expr(e.argument, true);
@@ -1371,8 +1428,8 @@ export class Rewriter {
 
   private assignment(e: Node, quoted: boolean): void {
     const left = e.left as Node;
-    this.pattern(left);
     const op = e.operator as string;
+    this.pattern(left, op === '=');
     this.assignments++;
     const assigned = this.assigned;
     this.assigned = e.right;
@@ -1405,7 +1462,8 @@ export class Rewriter {
   }
 
   private array(e: Node, quoted: boolean): void {
-    const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
+    const counted = this.O && !quoted && this.positionless === 0;
+    const wrap = counted && ++this.nest <= NEST_LIMIT;
     const slot = wrap ? this.reserve(e.start) : -1;
     const closures = this.closures;
     const inits = this.staticInits;
@@ -1414,7 +1472,7 @@ export class Rewriter {
       if (el !== null) this.expr(el, quoted);
     }
     if (wrap) this.literalProbe(e, slot, closures, inits, 'Array');
-    if (this.O && !quoted) this.nest--;
+    if (counted) this.nest--;
   }
 
   /** A function or arrow function literal. */
@@ -1422,7 +1480,7 @@ export class Rewriter {
     this.literals++;
     // In a naming context V8 names the closure in stack traces after the target (`a.b = c ?
     // function () {} : d` shows as `a.b`): a probe call around it would lose that name.
-    const wrap = this.O && !quoted && !this.naming && !this.quietSpan(e.start, e.end);
+    const wrap = this.O && !quoted && !this.naming && this.positionless === 0 && !this.quietSpan(e.start, e.end);
     const name = e.id ? e.id.name as string : '';
     const label = name || this.hint || '<anonymous>';
     this.hint = undefined;
@@ -1454,7 +1512,8 @@ export class Rewriter {
   }
 
   private object(e: Node, quoted: boolean): void {
-    const wrap = this.O && !quoted && ++this.nest <= NEST_LIMIT;
+    const counted = this.O && !quoted && this.positionless === 0;
+    const wrap = counted && ++this.nest <= NEST_LIMIT;
     const slot = wrap ? this.reserve(e.start) : -1;
     // V8 names a literal that waits for a name (see `unnamed`) at each property, after the names
     // it has read before, the probe's among them (`__jsmt$.o.key`): no probe then.
@@ -1463,15 +1522,17 @@ export class Rewriter {
     const inits = this.staticInits;
     for (let k = 0, props = e.properties as Node[]; k < props.length; k++) {
       const p = props[k]!;
-      if (p.type === 'SpreadElement') { this.expr(p.argument, false); this.unnamed = 0; continue; }
-      if (p.computed) this.expr(p.key, false);
+      // Quoted (a for-of operand), V8's message prints the last call, `new` or literal inside it
+      // (`for (x of { a: new Map() })`: `Map is not iterable`): no probe around any.
+      if (p.type === 'SpreadElement') { this.expr(p.argument, quoted); this.unnamed = 0; continue; }
+      if (p.computed) this.expr(p.key, quoted);
       const key = keyName(p.key, p.computed, this.src);
       if (p.kind === 'get' || p.kind === 'set') {
         this.fn(p.value, `${p.kind} ${key}`, `${p.kind} ${key}`, p.start);
       } else if (p.method) {
         this.fn(p.value, key, key, p.start);
       } else if (!p.shorthand) {
-        this.named(p.value, key);
+        this.named(p.value, key, quoted);
       } else if (p.value.type === 'AssignmentPattern') {
         this.pattern(p.value);
       }
@@ -1479,7 +1540,7 @@ export class Rewriter {
       this.unnamed = 0;
     }
     if (wrap && !waiting) this.literalProbe(e, slot, closures, inits, 'Object');
-    if (this.O && !quoted) this.nest--;
+    if (counted) this.nest--;
   }
 
   private call(e: Node, quoted: boolean): void {
@@ -1858,6 +1919,8 @@ export class Rewriter {
     }
     const outerNaming = this.naming;
     this.naming = false;
+    const outerPositionless = this.positionless;
+    this.positionless = 0;
     const outer = this.ctx;
     const outerLine = this.lastStmtLine;
     const outerInits = this.staticInits;
@@ -1893,10 +1956,16 @@ export class Rewriter {
     // The parameters' scope, then the body's: the body's `var`s are not seen from parameters.
     const outerScope = this.enterScope(false);
     if (f.id && f.type !== 'FunctionDeclaration') this.declare(f.id.name as string, false);
+    // A parameter destructured as an array is iterated with no source position of its own: its
+    // error (`x is not iterable`, `x` the source found at the position) takes the last one before
+    // it in the code, which a literal probe in an earlier parameter's default would be.
+    const iterated = lastArrayParam(params);
     for (let k = 0; k < params.length; k++) {
       const p = params[k]!;
+      if (k < iterated) this.positionless++;
       this.declarePattern(p, false);
       this.pattern(p);
+      if (k < iterated) this.positionless--;
     }
     this.enterScope(true);
 
@@ -1912,6 +1981,7 @@ export class Rewriter {
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
     this.naming = outerNaming;
+    this.positionless = outerPositionless;
     this.staticInits = outerInits;
     if (!isArrow) this.unnamed = outerUnnamed;
     this.inArrow = outerInArrow;
@@ -2309,6 +2379,11 @@ function exitsInWith(e: Node): boolean {
   return e.type === 'ReturnStatement' || e.type === 'YieldExpression';
 }
 
+/** A `yield*`. */
+function isDelegation(e: Node): boolean {
+  return e.type === 'YieldExpression' && e.delegate === true;
+}
+
 /** Whether a generator's body has a `yield*` of something other than a name (see `delegates`). */
 function delegatesOddly(body: Node): boolean {
   return someNode(body, (e) => e.type === 'YieldExpression' && e.delegate === true && e.argument.type !== 'Identifier', false);
@@ -2368,6 +2443,26 @@ function endsWithOwnBlock(s: Node): boolean {
     default:
       return false;
   }
+}
+
+/** The index of the last parameter destructured as an array (see `fn`), or -1. */
+function lastArrayParam(params: readonly Node[]): number {
+  for (let k = params.length - 1; k >= 0; k--) {
+    const p = params[k]!;
+    if (p.type === 'ArrayPattern' || (p.type === 'AssignmentPattern' && p.left.type === 'ArrayPattern')) return k;
+  }
+  return -1;
+}
+
+/** A `try` whose `catch` destructures the caught value as an array (see `tryStatement`). */
+function iteratesCaught(s: Node): boolean {
+  return s.type === 'TryStatement' && s.handler != null && s.handler.param != null && s.handler.param.type === 'ArrayPattern';
+}
+
+/** The statement a label (or labels) stands before. */
+function unlabelled(s: Node): Node {
+  while (s.type === 'LabeledStatement') s = s.body;
+  return s;
 }
 
 function isImportLike(s: Node): boolean {
@@ -2501,10 +2596,11 @@ function probeCall(p: string, i: number, tagged: boolean, ...args: string[]): st
   return `(__jsmt$.${p}.call)\`\${__jsmt$m}\${${i}}${args.map((a) => '${' + a + '}').join('')}\``;
 }
 
-/** A two-piece form's text for `site`, for a slot that holds other text before it. */
+/** A form's text for `site` (at each of its sites), for a slot that holds other text before it. */
 function formText(form: Form, site: number): string {
   const pieces = FORMS[form]!;
-  return pieces[0]! + site + pieces[1]!;
+  // Exit has three pieces: its exception and exit probes each name the site.
+  return pieces[0]! + site + pieces[1]! + (pieces.length === 3 ? site + pieces[2]! : '');
 }
 
 /** After the walk: would `try {}` around the body change what its function declarations mean? */

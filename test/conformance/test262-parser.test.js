@@ -3,11 +3,11 @@
 // file is instrumented with every probe kind; the probed text must keep every line break, and
 // compile and behave as the original when run plain, with idle probes and with every probe active
 // (test/instrument's preloads), each file in a fresh vm context of one child process per way
-// (vm-runner.mjs). Compared per file: compiles or the SyntaxError; completes, throws (constructor
-// name and message) or times out; unhandled promise rejections; the globals it leaves (name, type,
-// a function's source text); then the same for a call of each global function (generators
-// stepped), which runs the bodies that parser tests only declare. Completion values are not
-// compared: statement probes change them (INSTRUMENTATION-NOTES.md).
+// (vm-runner.mjs, through vm-lib.js). Compared per file: compiles or the SyntaxError; completes,
+// throws (constructor name and message) or times out; unhandled promise rejections; the globals
+// it leaves (name, type, a function's source text); then the same for a call of each global
+// function (generators stepped), which runs the bodies that parser tests only declare.
+// Completion values are not compared: statement probes change them (INSTRUMENTATION-NOTES.md).
 // An invalid file that meriyah accepts must stay invalid: the loader would instrument it, and
 // Node must still refuse it.
 import { test } from 'node:test';
@@ -17,13 +17,12 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { instrument, InstrumentError } from '../../dist/instrument/index.js';
-import { PRELOAD_PLAIN, PRELOAD_IDLE, PRELOAD_ACTIVE, run } from '../instrument/corpus-lib.js';
+import { lineBreaks, insertsMismatch, runAllWays, outcome } from './vm-lib.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CORPUS = join(HERE, '../../node_modules/test262-parser-tests');
 const VALID = ['pass', 'pass-explicit'];
 const INVALID = ['early', 'fail'];
-const RUNNER = join(HERE, 'vm-runner.mjs');
 
 // Differences that are known, by `dir/file`, each with the outcome the probed run must show (so
 // that a different difference in the same file is still reported) and why it is allowed. Every
@@ -31,29 +30,6 @@ const RUNNER = join(HERE, 'vm-runner.mjs');
 // entries when the bug is fixed (the test fails on entries that no longer differ).
 const KNOWN = [];
 const ALLOWED = new Map(KNOWN.flatMap((k) => k.files.map((f) => [f, k])));
-
-/** Line terminators as ECMAScript counts them (CR LF is one). */
-function lineBreaks(text) {
-  return text.match(/\r\n?|[\n\u2028\u2029]/g)?.length ?? 0;
-}
-
-/**
- * Where the probed text is not the original with the listed insertions (what Function#toString
- * cuts out to give a function's original text), or undefined when it is.
- */
-function insertsMismatch(source, code, inserts) {
-  let from = 0;
-  let shift = 0;
-  for (let k = 0; k < inserts.length; k += 2) {
-    const at = inserts[k];
-    if (at < from) return `insertion ${k / 2} at ${at} is before ${from}`;
-    if (code.slice(from + shift, at + shift) !== source.slice(from, at)) return `original text differs before offset ${at}`;
-    shift += inserts[k + 1];
-    from = at;
-  }
-  return code.slice(from + shift) === source.slice(from) && code.length === source.length + shift
-    ? undefined : `original text differs after offset ${from}`;
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-t262-'));
 const started = performance.now();
@@ -106,52 +82,8 @@ for (const dir of [...VALID, ...INVALID]) {
   }
 }
 const instrumentMs = performance.now() - started;
-const manifestFile = join(tmp, 'manifest.json');
-writeFileSync(manifestFile, JSON.stringify(manifest));
 
-// Limits for one run: a first pass decides infinite loops quickly; files whose outcomes differ
-// where one side timed out run again, in all three ways, with the long limit.
-const SHORT_MS = 20;
-const LONG_MS = 2000;
-
-async function runAll(mode, list, timeout) {
-  const preload = { plain: PRELOAD_PLAIN, idle: PRELOAD_IDLE, active: PRELOAD_ACTIVE, noLines: PRELOAD_ACTIVE }[mode];
-  const jobsFile = join(tmp, `jobs-${mode}.json`);
-  const resultsFile = join(tmp, `results-${mode}.json`);
-  const countsFile = join(tmp, `counts-${mode}.json`);
-  const fileOf = { plain: (f) => f.path, idle: (f) => f.out, active: (f) => f.out, noLines: (f) => f.outNoLines }[mode];
-  writeFileSync(jobsFile, JSON.stringify(list.map((f) => ({ name: f.name, file: fileOf(f), module: f.module }))));
-  const r = await run(['--experimental-vm-modules', '--no-warnings', '--import', preload, RUNNER, jobsFile, resultsFile],
-    { JSMT_TEST_MANIFEST: manifestFile, JSMT_TEST_COUNTS: countsFile, JSMT_CONFORMANCE_TIMEOUT: String(timeout) });
-  assert.equal(r.code, 0, `runner (${mode}) failed: ${r.stderr}`);
-  const out = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  if (mode === 'active' || mode === 'noLines') out.counts = JSON.parse(readFileSync(countsFile, 'utf8'));
-  return out;
-}
-
-const WAYS = ['plain', 'idle', 'active', 'noLines'];
-const runAllWays = (list, timeout) => Promise.all(WAYS.map((mode) => runAll(mode, list, timeout)));
-
-function outcome(r) {
-  if (r === undefined) return 'missing';
-  if (r.compile !== 'ok') return `does not compile: ${r.compile}`;
-  return `${r.run}${r.rejected.length ? ` | rejected ${r.rejected.join(', ')}` : ''} | globals ${r.globals}`
-    + `${r.calls.length ? ` | calls ${r.calls.join(', ')}` : ''}`;
-}
-
-const runs = (async () => {
-  const first = await runAllWays(files, SHORT_MS);
-  const again = files.filter((f) => {
-    const o = first.map((r) => outcome(r.results[f.name]));
-    return o.some((x) => x !== o[0]) && o.some((x) => x.includes('threw timeout'));
-  });
-  if (again.length > 0) {
-    const second = await runAllWays(again, LONG_MS);
-    for (let k = 0; k < WAYS.length; k++) Object.assign(first[k].results, second[k].results);
-  }
-  first.rerun = again.length;
-  return first;
-})();
+const runs = runAllWays(files, { tmp, manifest });
 
 test('every valid file instruments; no file crashes the instrumenter', () => {
   assert.deepEqual(crashed, [], 'the instrumenter threw something other than InstrumentError');

@@ -4,6 +4,13 @@
 // test/instrument/preload-*.mjs); when a preload installed the probe globals, each context gets
 // the same globals (this thread's probe object and flag values) and the same Function#toString,
 // as the loader gives every realm it instruments.
+// A job is a script, a module (`module`) or a CommonJS module (`commonjs`: compiled as Node
+// compiles one, the body of a function of its wrapper's parameters, and called through a script
+// so that the time limit applies).
+// A job may carry a `prelude` (fuzz.test.js): a script run in the context before the job, whose
+// value is a function; its globals are left out of the ones reported while they keep the
+// prelude's values, and the function, called with the run's exception (undefined when the run
+// completed) after the calls, gives the job's `report`.
 //   node --experimental-vm-modules --import <preload> vm-runner.mjs <jobs.json> <results.json>
 import vm from 'node:vm';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -58,13 +65,14 @@ function describe(e) {
  * the instrumenter declares is a documented global of probed global code (ARCHITECTURE.md), so
  * the probe protocol's names are left out.
  */
-function globalsOf(context, functions) {
+function globalsOf(context, functions, preset) {
   const g = vm.runInContext('globalThis', context);
   const toString = vm.runInContext('Function.prototype.toString', context);
   const out = [];
   for (const name of Object.getOwnPropertyNames(g)) {
     if (BASE.has(name) || name.startsWith('__jsmt')) continue;
     const d = Object.getOwnPropertyDescriptor(g, name);
+    if ('value' in d && preset.has(name) && preset.get(name) === d.value) continue;
     if (!('value' in d)) out.push(`${name}:accessor`);
     else if (typeof d.value !== 'function') out.push(`${name}:${typeof d.value}`);
     else {
@@ -100,6 +108,17 @@ async function runJob(job) {
   const result = { compile: 'ok', run: 'completed', rejected: [], globals: '', calls: [] };
   current = result;
   const context = freshContext();
+  const preset = new Map();
+  let report;
+  let thrown;
+  if (job.prelude !== undefined) {
+    report = vm.runInContext(job.prelude, context);
+    const g = vm.runInContext('globalThis', context);
+    for (const name of Object.getOwnPropertyNames(g)) {
+      const d = Object.getOwnPropertyDescriptor(g, name);
+      if (!BASE.has(name) && 'value' in d) preset.set(name, d.value);
+    }
+  }
   try {
     if (job.module) {
       let mod;
@@ -113,6 +132,24 @@ async function runJob(job) {
         await mod.link(() => emptyModule(context));
         await mod.evaluate({ timeout: TIMEOUT_MS });
       } catch (e) {
+        thrown = e;
+        result.run = `threw ${describe(e)}`;
+      }
+    } else if (job.commonjs) {
+      let fn;
+      try {
+        fn = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { parsingContext: context, filename: job.name });
+      } catch (e) {
+        result.compile = describe(e);
+        return result;
+      }
+      const g = vm.runInContext('globalThis', context);
+      Object.defineProperty(g, '__jsmtCommonJS', { value: fn, configurable: true });
+      try {
+        new vm.Script(`(() => { const m = { exports: {} }; const f = __jsmtCommonJS; delete globalThis.__jsmtCommonJS; f.call(m.exports, m.exports, undefined, m, ${JSON.stringify(job.name)}, '.'); })()`)
+          .runInContext(context, { timeout: TIMEOUT_MS });
+      } catch (e) {
+        thrown = e;
         result.run = `threw ${describe(e)}`;
       }
     } else {
@@ -126,13 +163,14 @@ async function runJob(job) {
       try {
         script.runInContext(context, { timeout: TIMEOUT_MS });
       } catch (e) {
+        thrown = e;
         result.run = `threw ${describe(e)}`;
       }
     }
     // Lets promise jobs run and unhandled rejections be reported while this job is current.
     await new Promise(setImmediate);
     const functions = [];
-    result.globals = globalsOf(context, functions);
+    result.globals = globalsOf(context, functions, preset);
     for (const f of functions) {
       let outcome = 'completed';
       try {
@@ -143,6 +181,7 @@ async function runJob(job) {
       result.calls.push(`${f.name}() ${outcome}`);
     }
     await new Promise(setImmediate);
+    if (report !== undefined) result.report = String(report(thrown));
   } finally {
     current = undefined;
   }

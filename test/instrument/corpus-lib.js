@@ -106,14 +106,15 @@ export function removeInserts(code, inserts) {
   return out + code.slice(from);
 }
 
-export function run(args, env = {}, cwd = undefined) {
+/** Runs node with `args`; kills it after `killMs` (default 60 s). */
+export function run(args, env = {}, cwd = undefined, killMs = 60_000) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killMs);
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ stdout, stderr, code, signal }); });
   });
 }

@@ -79,6 +79,20 @@ test('a file that cannot be parsed: one error naming the file and the position',
     (e) => e instanceof InstrumentError && /^cannot compile \/a\/bad\.ts(:\d+){0,2}: /.test(e.message));
 });
 
+
+// meriyah 7.4.2 took `of` before whitespace past ASCII for an identifier (scripts/post-build.mjs,
+// SLOW_IDENTIFIER_KEYWORD); V8 compiles each of these, escapes as the spec reads them.
+test('a keyword that starts with a letter of no reserved word, before whitespace past ASCII, parses as V8 parses it', () => {
+  for (const src of ['for (x of\u00a0[]);', 'for (const x of\u2003"");', 'for (x.y\u3000of\ufeff[1]);', 'x = import.meta\u00a0;', 'var o\\u0066 = 1; for (o\\u0066 of []);']) {
+    const sourceType = src.includes('import.meta') ? 'module' : 'script';
+    const r = instrument(src, { filename: '/a/ws.js', sourceType });
+    checkInvariants(src, r, JSON.stringify(src));
+    if (sourceType === 'script') assert.doesNotThrow(() => new vm.Script(src), JSON.stringify(src));
+  }
+  // An escaped `of` is no keyword there: both refuse it.
+  assert.throws(() => new vm.Script('for (x o\\u0066 []);'), SyntaxError);
+  assert.throws(() => instrument('for (x o\\u0066 []);', { filename: '/a/ws.js', sourceType: 'script' }), InstrumentError);
+});
 test('TypeScript: types stripped in place, lines and columns unchanged', () => {
   const src = 'interface P { x: number }\nfunction f(p: P): number {\n  return p.x;\n}\nconst v: number = f({ x: 1 });\n';
   const r = instrument(src, { filename: '/a/t.ts' });

@@ -1,0 +1,217 @@
+// Differential fuzz sweep: random programs from eslump (scripts, sloppy and strict, CommonJS and
+// ES modules; random depth, comments, whitespace and line breaks), seeded so that a run is
+// reproducible. Each program is instrumented with every probe kind (and again without line or
+// function probes); the probed text must keep every line break and be the original plus the
+// listed insertions, and must compile and behave as the original, run plain, with idle probes and
+// with every probe active, each in a fresh vm context (vm-lib.js: the same runs and comparison as
+// test262-parser.test.js).
+// So that the bodies run rather than stop at the first ReferenceError, a prelude (fuzz-lib.js)
+// defines every name the program mentions as a stand-in: a callable, constructible Proxy whose
+// every operation is counted and hashed, with a budget; each loop body counts its iterations
+// against a budget too (loops end at the same point in every run, not at a time limit); most
+// programs also have each top-level statement in a try/catch that notes what it caught
+// (constructor, message, the stack's line numbers). That report is compared too, so an extra or
+// missing operation on a value, a different exception or a stack line shows.
+//   JSMT_FUZZ_COUNT=N  programs (default 4000)     JSMT_FUZZ_SEED=S  first seed (default 1)
+//   JSMT_FUZZ_KEEP=DIR keep the programs and the differences there (for a hunt)
+//   JSMT_FUZZ_SERIAL=1 run the ways one after another (one child process at a time)
+//   JSMT_FUZZ_TRACE=1  report every operation and exception as text rather than a hash
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { instrument, InstrumentError } from '../../dist/instrument/index.js';
+import { lineBreaks, insertsMismatch, runAllWays, outcome } from './vm-lib.js';
+import { program } from './fuzz-lib.js';
+
+// The suite's run: 4,000 programs from seed 1, ~25 s on Node 20 (2 cores).
+const DEFAULT_COUNT = 4000;
+const COUNT = Number(process.env.JSMT_FUZZ_COUNT ?? DEFAULT_COUNT);
+const SEED = Number(process.env.JSMT_FUZZ_SEED ?? 1);
+const KEEP = process.env.JSMT_FUZZ_KEEP;
+const SERIAL = process.env.JSMT_FUZZ_SERIAL === '1';
+const TRACE = process.env.JSMT_FUZZ_TRACE === '1';
+
+// Differences that README's "Limitations" documents, which random programs reach. Each either
+// rewrites both outcomes (`normalise`: what may differ made the same) or accepts a pair (`test`);
+// a difference is allowed when they make the two the same, applied in this order (a message can
+// show more than one). They are allowed wherever they show, and counted.
+const LIMITATIONS = [
+  {
+    why: 'V8\'s messages that print a function literal as `(intermediate value)`s print another count for some (README, Limitations: "except for an empty generator or an empty body with default parameters or only directives")',
+    normalise: (o) => o.replace(/(\(intermediate value\))+/g, '(intermediate value)'),
+  },
+  {
+    why: 'the TypeError of a class heritage that is no constructor is placed elsewhere (README, Limitations: "the rare position V8 gives no token of the program (a class heritage\'s TypeError …)")',
+    normalise: (o) => o.replace(/(TypeError: Class extends value [^]*? is not a constructor or null @)[\d,]*/g, '$1'),
+  },
+  {
+    why: "V8's messages that print a function's source print its probed text (README, Limitations: \"V8 error messages that quote a function's own source text show the probed text\")",
+    // The probed outcome is the plain one with insertions of probe text, none in the globals
+    // (whose functions' text is Function#toString's: the original); or, where V8 cut the longer
+    // probed text short (`...<omitted>...`), one region of one message differs, with probe text.
+    test: (want, got) => section(want, 'globals') === section(got, 'globals')
+      && (inserted(want, got)?.includes('__jsmt') || omitted(want, got)),
+  },
+];
+
+/** The LIMITATIONS (indices) that make `want` and `got` the same, or undefined. */
+function limitationsOf(want, got) {
+  const used = [];
+  for (let k = 0; k < LIMITATIONS.length && want !== got; k++) {
+    const l = LIMITATIONS[k];
+    if (l.normalise !== undefined) {
+      const [w, g] = [l.normalise(want), l.normalise(got)];
+      if (w !== want || g !== got) used.push(k);
+      [want, got] = [w, g];
+    } else if (l.test(want, got)) {
+      used.push(k);
+      want = got;
+    }
+  }
+  return want === got ? used : undefined;
+}
+
+// Differences that are bugs not fixed yet, by program number, each with the outcome the probed run
+// must show (so that another difference in the same program is still reported) and why. Remove an
+// entry when its bug is fixed (the default run fails on entries that no longer differ).
+const KNOWN = [
+  {
+    programs: [1310],
+    probed: /^does not compile: SyntaxError: Identifier 'async' has already been declared$/,
+    why: 'a function with two early errors (duplicate parameters in strict code, a block\'s `function`/`var` clash) '
+      + 'that V8 parses eagerly plainly, parenthesized, and lazily inside its literal probe: V8 reports the other error '
+      + 'first (the program compiles neither way)',
+  },
+];
+const ALLOWED = new Map(KNOWN.flatMap((k) => k.programs.map((p) => [p, k])));
+
+/** The part of an outcome line that `name` heads (`globals`, `calls`, `report`), or ''. */
+function section(line, name) {
+  const at = line.indexOf(` | ${name} `);
+  if (at < 0) return '';
+  const end = line.indexOf(' | ', at + name.length + 4);
+  return line.slice(at, end < 0 ? line.length : end);
+}
+
+/**
+ * Whether `got` differs from `want` in one region, within a message (no report entry, exception
+ * line or section boundary in `want`'s part), where `got` holds probe text that V8 cut short.
+ */
+function omitted(want, got) {
+  let a = 0;
+  while (a < want.length && want[a] === got[a]) a++;
+  let b = 0;
+  while (b < want.length - a && b < got.length - a && want[want.length - 1 - b] === got[got.length - 1 - b]) b++;
+  const mine = want.slice(a, want.length - b);
+  const theirs = got.slice(a, got.length - b);
+  return theirs.includes('...<omitted>...') && theirs.includes('__jsmt') && !/ \| |@/.test(mine);
+}
+
+/** The characters `got` has beyond `want` when `want` is `got` with some removed, else undefined. */
+function inserted(want, got) {
+  let extra = '';
+  let i = 0;
+  for (let j = 0; j < got.length; j++) {
+    if (i < want.length && want[i] === got[j]) i++;
+    else extra += got[j];
+  }
+  return i === want.length ? extra : undefined;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'jsmt-fuzz-'));
+if (KEEP !== undefined) mkdirSync(KEEP, { recursive: true });
+for (const sub of ['plain', 'probed', 'no-lines']) mkdirSync(join(tmp, sub, 'fuzz'), { recursive: true });
+const started = performance.now();
+const files = [];
+const skipped = [];
+const crashed = [];
+const lineDiffs = [];
+const insertDiffs = [];
+const manifest = [];
+for (let n = SEED; n < SEED + COUNT; n++) {
+  const p = program(n, TRACE);
+  const path = join(tmp, 'plain', p.name);
+  writeFileSync(path, p.source);
+  if (KEEP !== undefined) writeFileSync(join(KEEP, p.name.replace('/', '-')), p.source);
+  const out = {};
+  for (const [sub, probes] of [['probed', undefined], ['no-lines', { lines: false, functions: false }]]) {
+    const file = join(tmp, sub, p.name);
+    let r;
+    try {
+      r = instrument(p.source, { filename: path, moduleKey: file, sourceType: p.sourceType, probes });
+    } catch (e) {
+      if (e instanceof InstrumentError) skipped.push(p.name);
+      else crashed.push(`${p.name} (${sub}): ${e && e.stack}`);
+      break;
+    }
+    if (lineBreaks(r.code) !== lineBreaks(p.source)) lineDiffs.push(`${p.name} (${sub}): ${lineBreaks(p.source)} → ${lineBreaks(r.code)}`);
+    const bad = insertsMismatch(p.source, r.code, r.inserts);
+    if (bad !== undefined) insertDiffs.push(`${p.name} (${sub}): ${bad}`);
+    writeFileSync(file, r.code);
+    manifest.push({ sites: r.sites, inserts: r.inserts, out: file });
+    out[sub] = file;
+  }
+  if (out['no-lines'] !== undefined) files.push({ ...p, n, path, out: out.probed, outNoLines: out['no-lines'] });
+}
+const instrumentMs = performance.now() - started;
+// Loops end by their budget, so few programs run to a limit: a first limit far from what a busy
+// machine makes of a short run.
+const runs = runAllWays(files, { tmp, manifest, serial: SERIAL, shortMs: 100 });
+
+test('no random program crashes the instrumenter', () => {
+  assert.deepEqual(crashed, [], 'the instrumenter threw something other than InstrumentError');
+});
+
+test('instrumenting random programs keeps every line break', () => {
+  assert.deepEqual(lineDiffs, []);
+});
+
+test('the probed text is the original plus the listed insertions', () => {
+  assert.deepEqual(insertDiffs, []);
+});
+
+test('probed random programs compile and behave as the original (idle and active probes; active without line or function probes)', async () => {
+  const all = await runs;
+  const [plain, idle, active, noLines] = all;
+  assert.equal(plain.probed, false, 'the plain run had no probe globals');
+  assert.equal(idle.probed && active.probed && noLines.probed, true, 'the instrumented runs had the probe globals');
+  const differences = [];
+  const allowedSeen = new Set();
+  const limitationsSeen = LIMITATIONS.map(() => 0);
+  const tally = { programs: COUNT, skipped: skipped.length, compiled: 0, completed: 0, threw: 0, timedOut: 0 };
+  for (const f of files) {
+    const want = outcome(plain.results[f.name]);
+    if (!want.startsWith('does not compile')) tally.compiled++;
+    if (want.startsWith('completed')) tally.completed++;
+    if (want.startsWith('threw')) tally.threw++;
+    if (want.startsWith('threw timeout')) tally.timedOut++;
+    for (const [mode, got] of [['idle', outcome(idle.results[f.name])], ['active', outcome(active.results[f.name])],
+      ['active, no line or function probes', outcome(noLines.results[f.name])]]) {
+      if (got === want) continue;
+      const known = ALLOWED.get(f.n);
+      if (known !== undefined && known.probed.test(got)) { allowedSeen.add(f.n); continue; }
+      const limitations = limitationsOf(want, got);
+      if (limitations !== undefined) { for (const k of limitations) limitationsSeen[k]++; continue; }
+      differences.push(`${f.name} (${mode})\n    plain: ${want}\n    probed: ${got}`);
+    }
+  }
+  console.log(`fuzz, seeds ${SEED}–${SEED + COUNT - 1}: ${JSON.stringify(tally)}; ${all.rerun} run again with the long limit; `
+    + `${differences.length} differences, ${allowedSeen.size} known; instrumenting ${Math.round(instrumentMs)} ms, `
+    + `runs ${plain.ms}/${idle.ms}/${active.ms}/${noLines.ms} ms (plain/idle/active/active without line or function probes)`);
+  for (const n of allowedSeen) console.log(`known difference: program ${n}: ${ALLOWED.get(n).why}`);
+  LIMITATIONS.forEach((l, k) => { if (limitationsSeen[k] > 0) console.log(`documented limitation, ${limitationsSeen[k]} runs: ${l.why}`); });
+  if (KEEP !== undefined) {
+    writeFileSync(join(KEEP, 'differences.txt'), differences.join('\n'));
+    writeFileSync(join(KEEP, 'outcomes.txt'), files.map((f) => `${f.name}: ${outcome(plain.results[f.name])}`).join('\n'));
+  }
+  assert.deepEqual(differences, [], `${differences.length} behavioural differences`);
+  // Other ranges (a hunt) need not reach them.
+  if (COUNT === DEFAULT_COUNT && SEED === 1) assert.deepEqual([...ALLOWED.keys()].filter((k) => !allowedSeen.has(k)), [], 'allow-list entries that no longer differ');
+  assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
+  assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line or function probes)');
+  console.log('active probe calls:', JSON.stringify(active.counts.counts));
+  for (const k of ['f', 'r', 'l', 'b', 'o', 'w']) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
+  rmSync(tmp, { recursive: true, force: true });
+});
