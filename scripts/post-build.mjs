@@ -214,8 +214,8 @@ const CJS = {
  * would otherwise load a second core, whose probe is not the one that the instrumented code calls.
  */
 function coreInstance(core, dir, runtime) {
-  const path = './' + relative(dir, join(runtime, 'core.cjs')).split(sep).join('/');
-  return `globalThis[Symbol.for(${JSON.stringify(core)})] ?? ${dir === runtime ? 'process.getBuiltinModule("node:module").createRequire(import.meta.url)' : 'require'}(${JSON.stringify(path.startsWith('./..') ? path.slice(2) : path)})`;
+  const path = relative(dir, join(runtime, 'core.cjs')).split(sep).join('/');
+  return `globalThis[Symbol.for(${JSON.stringify(core)})] ?? ${dir === runtime ? 'process.getBuiltinModule("node:module").createRequire(import.meta.url)' : 'require'}(${JSON.stringify(path.startsWith('.') ? path : './' + path)})`;
 }
 
 /** Builds runtime/core.cjs and core.js, and the core's files as shims; returns core.cjs's global name and its exports. */

@@ -229,14 +229,9 @@ function qOn(m: ModuleKeyFn, i: number): void {
         frameRec[0] = rec;
         frameFn[0] = fn;
       }
-      if (!stackEndQueued) {
-        stackEndQueued = true;
-        enqueueMicrotask(stackEnded);
-      }
+      queueStackEnd();
     } else {
-      if (fn >= 0) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
-      if (P !== null) P.ev(EV_RETURN, rec, i);
-      if (T !== null) T.ev(EV_RETURN, rec, i);
+      awaited(rec, fn, i);
     }
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
@@ -271,10 +266,15 @@ function loopSuspends(end: number): void {
   const fn = frameFn[d]!;
   noLoopWait(d);
   if (pcTop !== 0) closePending(d, end);
+  awaited(rec, fn, site);
+  if (d > 0) frameRec[depth--] = null;
+}
+
+/** Function `fn` of `rec` awaits at `site` (a `for await` loop's, `qOn`): counted, and its RETURN. */
+function awaited(rec: TracedModule, fn: number, site: number): void {
   if (fn >= 0) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
   if (P !== null) P.ev(EV_RETURN, rec, site);
   if (T !== null) T.ev(EV_RETURN, rec, site);
-  if (d > 0) frameRec[depth--] = null;
 }
 
 /** Code that the top frames about to await their loops' iterators did not call runs: they have awaited. */
@@ -466,10 +466,7 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 
 function callMade(rec: TracedModule, i: number): void {
   if (isCurrent(rec, rec.owners[i]!, i, true) && pcTop !== 0) closePending(depth, EV_C_RETURN);
-  if (depth === 0 && !stackEndQueued) {
-    stackEndQueued = true;
-    enqueueMicrotask(stackEnded);
-  }
+  if (depth === 0) queueStackEnd();
   const k = pcTop++;
   if (pcTop === pcSite.length) growPending();
   pcRec[k] = rec;
@@ -491,6 +488,12 @@ function callMade(rec: TracedModule, i: number): void {
 // loop's step queues it too (`qOn`).
 let stackEndQueued = false;
 const enqueueMicrotask = globalThis.queueMicrotask;
+
+function queueStackEnd(): void {
+  if (stackEndQueued) return;
+  stackEndQueued = true;
+  enqueueMicrotask(stackEnded);
+}
 
 function stackEnded(): void {
   stackEndQueued = false;
