@@ -1,17 +1,36 @@
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
+
+type Handlers = Record<string, unknown>;
+const extensions = (Module as unknown as { _extensions: Handlers })._extensions;
+/**
+ * Node's own file handlers, as they were when jsmemtrace loaded (before the program's preloads).
+ * A program's require hook (esbuild-register, @babel/register: pirates) compiles what `require`
+ * reads, and where jsmemtrace is not under a `node_modules` (a checkout, `npm link`) also its own
+ * ES modules: esbuild-register's banner reads `require` in them, the instrumenter failed to load
+ * ("require is not defined in ES module scope") and every module ran uninstrumented.
+ */
+const NODE_HANDLERS: Handlers = { ...extensions };
 
 /**
  * `require()` of one of jsmemtrace's own modules or dependencies that leaves nothing in
  * `require.cache`: the program shares that cache, and one that walks it would find jsmemtrace's
- * modules there. The exports returned are all jsmemtrace needs of them.
+ * modules there. The exports returned are all jsmemtrace needs of them. Node's own handlers read
+ * them (`NODE_HANDLERS`), the program's are put back after.
  */
 export function requireOwn<T>(require: NodeJS.Require, id: string): T {
   const cache = require.cache;
   const before = new Set(Object.keys(cache));
+  const program: Handlers = {};
+  for (const ext of Object.keys(NODE_HANDLERS)) {
+    if (extensions[ext] === NODE_HANDLERS[ext]) continue;
+    program[ext] = extensions[ext];
+    extensions[ext] = NODE_HANDLERS[ext];
+  }
   try {
     return require(id) as T;
   } finally {
     for (const key of Object.keys(cache)) if (!before.has(key)) delete cache[key];
+    for (const ext of Object.keys(program)) if (extensions[ext] === NODE_HANDLERS[ext]) extensions[ext] = program[ext];
   }
 }
 

@@ -10,7 +10,7 @@ import { TRANSFORMS_TYPES, isOwnFile, isTypeScript } from './scope.js';
 import { own } from '../runtime/probe.js';
 import { endRoom, nodeCompileRenamed, roomForLoaderFrame } from '../runtime/stack-columns.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
-import { registerTransformed } from './registration.js';
+import { WrapperHead, registerTransformed } from './registration.js';
 import type { ModuleTransformer, Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
 
@@ -75,20 +75,23 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
     Object.defineProperty(compile, 'name', { value: '_compile', configurable: true });
     nodeCompileRenamed();
   }
-  const wrapperHead = textWrapperHead();
+  const inText = textCompiles();
   proto._compile = function jsmemtraceCompile(content, filename, ...rest) {
-    const args = probed(this, content, filename, rest);
+    const head = rest[0] !== 'module' && inText() ? new WrapperHead() : undefined;
+    const args = probed(this, content, filename, rest, head);
+    const unwrap = head === undefined || args[2] === 'module' ? undefined : wrapOnce(head);
     // Node's `_compile` is called from this frame itself, whose room in a stack this makes.
-    if (!roomForLoaderFrame()) return apply(compile, this, args);
+    const room = roomForLoaderFrame();
     try {
       return apply(compile, this, args);
     } finally {
-      endRoom();
+      if (room) endRoom();
+      if (unwrap !== undefined) unwrap();
     }
   };
 
   /** The arguments to compile `content` with: the instrumented source when it is in scope. */
-  function probed(module: unknown, content: string, filename: string, rest: unknown[]): unknown[] {
+  function probed(module: unknown, content: string, filename: string, rest: unknown[], head: WrapperHead | undefined): unknown[] {
     let typeless: { format: ModuleFormat; out: Transformed | undefined } | undefined;
     if (typeof filename === 'string' && isTypeScript(filename)) {
       typeScriptLoads();
@@ -121,7 +124,7 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
         if (commonJSOnly && (type !== 'commonjs' || (isTypeScript(filename) && !compiledByProgramHook(filename)))) return [content, filename, ...rest];
         out = transformer.transform(filename, content, type);
       }
-      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration, type === 'commonjs' ? wrapperHead() : undefined))) {
+      if (out !== undefined && (out.registration === undefined || registerTransformed(out.registration, type === 'commonjs' ? head : undefined))) {
         content = transformer.codeToRun(out, filename, content);
       }
       if (esm) return [content, filename, 'module', ...rest.slice(1)];
@@ -134,31 +137,65 @@ export function patchCompile(transformer: ModuleTransformer, commonJSOnly: boole
   }
 }
 
+type Wrap = (this: unknown, script: string) => string;
+const ModuleText = Module as unknown as { wrap: Wrap; wrapper: ArrayLike<unknown> };
+
 /**
  * Node compiles a CommonJS module as text inside `Module.wrap(content)` (not as a function of its
  * parameters) once the program has set `Module.wrap`, `Module.wrapper` or one of its strings
  * (rewire, which puts its declarations there): V8's columns on a module's first line then count
  * the wrapper's head, plainly as under jsmemtrace, whose stack columns must count it too
  * (`ModuleRecord.prefix`). Node's own flag for this is internal and stays set once set: so does
- * `text` here, seen at the first module compiled after the change. Returns a function that gives
- * the head Node is about to compile a module after; undefined while Node compiles none (or when
- * the program's own `wrap` makes it unknown).
+ * `text` here, seen at the first module compiled after the change. Returns whether Node is
+ * about to compile a module in text.
  */
-function textWrapperHead(): () => string | undefined {
-  const M = Module as unknown as { wrap: unknown; wrapper: ArrayLike<unknown> };
-  const nodeWrap = M.wrap;
-  const nodeWrapper = M.wrapper;
+function textCompiles(): () => boolean {
+  const nodeWrap = ModuleText.wrap;
+  const nodeWrapper = ModuleText.wrapper;
   const head = nodeWrapper[0];
   const tail = nodeWrapper[1];
   let text = false;
   return () => {
     try {
-      text ||= M.wrap !== nodeWrap || M.wrapper !== nodeWrapper || M.wrapper[0] !== head || M.wrapper[1] !== tail;
-      // Node's own `wrap` puts `wrapper[0]` first.
-      return text && M.wrap === nodeWrap && typeof M.wrapper[0] === 'string' ? M.wrapper[0] : undefined;
+      return text ||= ModuleText.wrap !== nodeWrap || ModuleText.wrapper !== nodeWrapper || ModuleText.wrapper[0] !== head || ModuleText.wrapper[1] !== tail;
     } catch {
-      return undefined;
+      return text;
     }
+  };
+}
+
+/**
+ * rewire's wrapper head declares a variable for each name of `Object.getOwnPropertyNames(globalThis)`,
+ * set from the global (`var __jsmtF = globalThis.__jsmtF; `, `global.` before rewire 9): a copy of
+ * the probe flags in the module's scope, taken when it loads, which a tracer started later never
+ * turned on (nor one stopped off), and a head longer than plainly, where those globals do not
+ * exist. They are taken out of it.
+ */
+const PROBE_GLOBALS = /var (__jsmt[$FLCAT]) = (?:globalThis|global)\.\1; /g;
+
+/**
+ * For a module that Node compiles in text (`textCompiles`): `Module.wrap` is, once, a function that
+ * calls the program's (or Node's) and notes in `head` what the text holds before the module's code
+ * (the wrapper's head, whatever function made it: `wrapper[0]` is only Node's), without rewire's
+ * declarations of the probe globals (PROBE_GLOBALS). It is the program's again before that
+ * function runs, so before the module runs. Returns what puts it back where Node did not call it.
+ */
+function wrapOnce(head: WrapperHead): () => void {
+  const wrapped = ModuleText.wrap;
+  const once = function wrap(this: unknown, script: string): string {
+    ModuleText.wrap = wrapped;
+    const text = apply(wrapped, this, [script]) as unknown;
+    if (typeof text !== 'string' || typeof script !== 'string') return text as string;
+    const at = text.indexOf(script);
+    if (at < 0) return text;
+    let before = text.slice(0, at);
+    if (before.includes('var __jsmt')) before = before.replace(PROBE_GLOBALS, '');
+    head.text = before;
+    return before + text.slice(at);
+  };
+  ModuleText.wrap = once;
+  return () => {
+    if (ModuleText.wrap === once) ModuleText.wrap = wrapped;
   };
 }
 

@@ -17,24 +17,36 @@ export function onFirstModule(fn: () => void): void {
 }
 
 /**
+ * What V8 compiles a CommonJS module after, when Node wraps it in text (`ModuleRecord.prefix`):
+ * known once Node has wrapped it (loader/cjs-hook.ts), after it was registered, before it runs.
+ */
+export class WrapperHead {
+  text: string | undefined = undefined;
+}
+
+/**
  * What the runtime keeps of a registration: `r` itself, whose insertions may be read from the
  * cache only when first needed, and its code as it is when asked for.
  */
 class Registered {
-  constructor(readonly original: Registration, readonly prefix: string | undefined) {}
+  constructor(readonly original: Registration, private readonly head: WrapperHead | undefined) {}
 
   get instrumented(): string {
     return this.original.code;
   }
+
+  get prefix(): string | undefined {
+    return this.head?.text;
+  }
 }
 
 /**
- * Registers `r`, which V8 compiles after `prefix` (see `ModuleRecord.prefix`); false (after a
+ * Registers `r`, which V8 compiles after `head` (see `ModuleRecord.prefix`); false (after a
  * warning) when the runtime refused it: then run the original.
  */
-export function registerTransformed(r: Registration, prefix?: string): boolean {
+export function registerTransformed(r: Registration, head?: WrapperHead): boolean {
   try {
-    trackFunctionSource(registerModule(r.sites, new Registered(r, prefix)));
+    trackFunctionSource(registerModule(r.sites, new Registered(r, head)));
   } catch (e) {
     writeStderr(`jsmemtrace: warning: ${r.sites.file} runs uninstrumented: cannot register its sites: ${(e as Error).message}`);
     return false;

@@ -106,7 +106,8 @@ export function registerModule(table: SiteTable, extra?: {
     original: extra?.original,
     // Read through too: Node 20's hooks-thread modules read theirs when first needed.
     get instrumented() { return extra?.instrumented; },
-    prefix: extra?.prefix,
+    // Read through as well: a CommonJS module's is known once Node has wrapped it.
+    get prefix() { return extra?.prefix; },
   };
   byKey.set(table.key, record);
   byFile.set(table.file, record);

@@ -55,8 +55,7 @@ async function runWay(mode, list, timeout, { tmp, manifest }) {
     const manifestFile = join(tmp, `manifest-${mode}.json`);
     const jobs = list.slice(from, from + CHUNK).map((f) => ({ name: f.name, file: FILE_OF[mode](f), module: f.module, commonjs: f.commonjs, prelude: f.prelude }));
     writeFileSync(jobsFile, JSON.stringify(jobs));
-    // The site tables of this chunk's files only: a child registers fewer modules (a function's
-    // first toString searches them all: see runtime/function-source.ts).
+    // The site tables of this chunk's files only: a child registers (and reads) fewer modules.
     const files = new Set(jobs.map((j) => j.file));
     writeFileSync(manifestFile, JSON.stringify(manifest.filter((m) => files.has(m.out))));
     const r = await run(['--experimental-vm-modules', '--no-warnings', '--import', PRELOADS[mode], RUNNER, jobsFile, resultsFile],

@@ -5,9 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { transformSync } from 'esbuild';
-import { runCli, runNode, tempProject } from './helpers.js';
+import { ROOT, runCli, runNode, tempProject } from './helpers.js';
 
 const PROFILE = ['--profile'];
 
@@ -75,6 +75,121 @@ console.log(b.f(), b.h(), c.f(), c.h());
 try { c.g(); } catch (e) { console.log(e.stack.split('\\n').slice(0, 2).join(' | ').replace(__dirname, '.')); }`,
   }, ['main.js'], { modes: [[], PROFILE] });
   assert.match(plain.stdout, /^at Object\.f \(\.\/a\.js:1:35\)\nat Object\.f \(\.\/b\.js:1:115\) \[ 'at Object\.h \(\.\/b\.js:2:36\)', 'number' \] at Object\.f \(\.\/c\.js:1:97\)/);
+});
+
+// esbuild-register (@babel/register alike: pirates) preloaded with --require: its `.js` handler
+// compiled jsmemtrace's own ES modules too where they are not under a node_modules (a checkout,
+// `npm link`), with a banner that reads `require`: the instrumenter failed to load ("require is
+// not defined in ES module scope") and every module ran uninstrumented, with a warning each.
+test('a require hook preloaded by the program (esbuild-register) leaves jsmemtrace\'s own modules to Node', (t) => {
+  const plain = same(t, {
+    // What esbuild-register's hook does to a `.js` of a "type": "module" package: esbuild keeps it
+    // an ES module, with a banner that reads `require` (for `import.meta.url`). Not in scope, as
+    // esbuild-register is not: the instrumenter is first needed after it.
+    'node_modules/register/index.js': `const Module = require('module');
+const js = Module._extensions['.js'];
+Module._extensions['.js'] = function (m, filename) {
+  if (filename.includes('/node_modules/')) return js(m, filename);
+  const compile = m._compile;
+  m._compile = function (code) {
+    m._compile = compile;
+    return m._compile("const __url = require('url').pathToFileURL(__filename).href;" + code, filename);
+  };
+  js(m, filename);
+};`,
+    'lib.js': 'exports.twice = function twice(x) {\n  return [x, x];\n};\n',
+    'main.js': "const { twice } = require('./lib.js');\nconsole.log(twice(2), new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'));",
+  }, ['--require', 'register', 'main.js'], { modes: [[], PROFILE] });
+  assert.match(plain.stdout, /^\[ 2, 2 \] at Object\.<anonymous> \(\.\/main\.js:2:\d+\)\n$/);
+});
+
+// A program's own Module.wrap (not Node's, which puts Module.wrapper[0] first): jsmemtrace did not
+// know the head V8 compiled a module after, and took its own columns out of V8's as if there were
+// none (`1:62` for `1:115`); a head with a line break moves the module's lines too.
+test('CommonJS modules wrapped by the program\'s own Module.wrap: columns and lines as plainly', (t) => {
+  const first = `exports.f = function f() { return new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'); }; exports.g = () => { throw new RangeError('g'); };
+exports.h = function h() { return [new Error('y').stack.split('\\n')[1].trim().replace(__dirname, '.'), typeof injected]; };
+`;
+  const plain = same(t, {
+    'a.js': first,
+    'b.js': first,
+    'c.js': first,
+    'main.js': `const Module = require('module');
+const wrap = Module.wrap;
+const show = (m) => { console.log(m.f(), m.h()); try { m.g(); } catch (e) { console.log(e.stack.split('\\n').slice(0, 2).join(' | ').replace(__dirname, '.')); } };
+Module.wrap = function (script) { return wrap(script).replace('{ ', '{ var injected = 1; '); };
+show(require('./a.js'));
+Module.wrap = (script) => '(function (exports, require, module, __filename, __dirname) {\\nvar injected = "line"; ' + script + '\\n})';
+show(require('./b.js'));
+Module.wrap = wrap;
+show(require('./c.js'));`,
+  }, ['main.js'], { modes: [[], PROFILE] });
+  assert.match(plain.stdout, /^at Object\.f \(\.\/a\.js:1:115\) \[ 'at Object\.h \(\.\/a\.js:2:36\)', 'number' \]\nRangeError: g \|     at exports\.g \(\.\/a\.js:1:212\)\nat Object\.f \(\.\/b\.js:2:58\) \[ 'at Object\.h \(\.\/b\.js:3:36\)', 'string' \]/);
+});
+
+// rewire (9: `globalThis.K`, earlier `global.K`) computes a wrapper head that declares a variable
+// for each name of Object.getOwnPropertyNames(globalThis), set from the global: also the probe
+// flags, copied into the module's scope as they were when it loaded. A tracer started afterwards
+// never saw the module's code (its flags stayed false), and the head's extra declarations moved
+// the columns of the module's first line (`1:5506` for `1:5302`).
+const REWIRE_LIKE = `const Module = require('module');
+const { resolve } = require('path');
+const IGNORED = ['globalThis', 'global', 'module', 'exports', 'require', 'undefined', 'eval', 'arguments', 'GLOBAL', 'root', 'NaN', 'Infinity'];
+module.exports = function rewire(file, from) {
+  let prelude = '';
+  for (const key of Object.getOwnPropertyNames(globalThis)) {
+    if (IGNORED.includes(key)) continue;
+    try { eval('var ' + key + ';'); prelude += 'var ' + key + ' = ' + from + '.' + key + '; '; } catch {}
+  }
+  const [head, tail] = [Module.wrapper[0], Module.wrapper[1]];
+  Module.wrapper[0] = head + prelude + '(function () { ';
+  Module.wrapper[1] = '\\n})();' + tail;
+  const m = new Module(resolve(__dirname, file), module);
+  try { m.load(m.id); } finally { Module.wrapper[0] = head; Module.wrapper[1] = tail; }
+  return m.exports;
+};
+`;
+const REWIRED = `exports.where = function where() { return new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'); };
+exports.work = function work(n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += i;
+  return s;
+};
+`;
+
+test('modules that rewire loads: first-line columns as plainly', (t) => {
+  const plain = same(t, {
+    'rewire.js': REWIRE_LIKE,
+    'a.js': REWIRED,
+    'b.js': REWIRED,
+    'main.js': "const rewire = require('./rewire.js');\nconsole.log(rewire('./a.js', 'globalThis').where(), rewire('./b.js', 'global').where(), require('./a.js').where());",
+  }, ['main.js'], { modes: [[], PROFILE] });
+  assert.match(plain.stdout, /^at Object\.where \(\.\/a\.js:1:\d+\) at Object\.where \(\.\/b\.js:1:\d+\) at Object\.where \(\.\/a\.js:1:\d+\)\n$/);
+});
+
+test('modules that rewire loads: a tracer the program starts after they loaded sees their code', (t) => {
+  const p = tempProject(t, {
+    'rewire.js': REWIRE_LIKE,
+    'a.js': REWIRED,
+    'b.js': REWIRED,
+    'main.js': `const rewire = require('./rewire.js');
+const a = rewire('./a.js', 'globalThis');
+const b = rewire('./b.js', 'global');
+const { Trace } = require('jsmemtrace');
+const t = new Trace({ dRssTrigger: 0, filepath: 'after.log' });
+console.log(a.work(3), b.work(2));
+t.stop();`,
+  }, 'jsmt-hunt-pkg-');
+  mkdirSync(join(p.dir, 'node_modules'));
+  symlinkSync(ROOT, join(p.dir, 'node_modules/jsmemtrace'));
+  const r = runCli(['run', '--', 'main.js'], { cwd: p.dir, env: p.env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '3 1\n');
+  const log = readFileSync(join(p.dir, 'after.log'), 'utf8');
+  for (const file of ['a.js', 'b.js']) {
+    assert.match(log, new RegExp(`CALL +${file.replace('.', '\\.')} +2 work\\b`), file);
+    assert.match(log, new RegExp(`LINE +${file.replace('.', '\\.')} +4 work\\b`), file);
+  }
 });
 
 // esbuild-register (ts-node, @swc/register alike): a hook compiles a `.ts` to JavaScript with an
