@@ -53,17 +53,19 @@ Promise.resolve().then(() => seen.push('promise'));
   assert.equal(plain.stdout, "[ 'at ./main.js:7:15' ]\n/ promise\nimmediate promise\n");
 });
 
+/** A module whose first line makes stack frames (f) and throws (g): its columns count the wrapper's head. */
+const FIRST_LINE_ERRORS = `exports.f = function f() { return new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'); }; exports.g = () => { throw new RangeError('g'); };
+exports.h = function h() { return [new Error('y').stack.split('\\n')[1].trim().replace(__dirname, '.'), typeof injected]; };
+`;
+
 // rewire: a program that sets Module.wrapper (or Module.wrap) makes Node compile every CommonJS
 // module from then on as text inside the wrapper, whose head moves the columns of a module's first
 // line (plainly too); jsmemtrace took its own columns out of V8's without the head (`1:80` for `1:113`).
 test('CommonJS modules compiled after the program changed Module.wrapper: first-line columns as plainly', (t) => {
-  const first = `exports.f = function f() { return new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'); }; exports.g = () => { throw new RangeError('g'); };
-exports.h = function h() { return [new Error('y').stack.split('\\n')[1].trim().replace(__dirname, '.'), typeof injected]; };
-`;
   const plain = same(t, {
-    'a.js': first,
-    'b.js': first,
-    'c.js': first,
+    'a.js': FIRST_LINE_ERRORS,
+    'b.js': FIRST_LINE_ERRORS,
+    'c.js': FIRST_LINE_ERRORS,
     'main.js': `const Module = require('module');
 const head = Module.wrapper[0];
 console.log(require('./a.js').f());
@@ -107,13 +109,10 @@ Module._extensions['.js'] = function (m, filename) {
 // know the head V8 compiled a module after, and took its own columns out of V8's as if there were
 // none (`1:62` for `1:115`); a head with a line break moves the module's lines too.
 test('CommonJS modules wrapped by the program\'s own Module.wrap: columns and lines as plainly', (t) => {
-  const first = `exports.f = function f() { return new Error('x').stack.split('\\n')[1].trim().replace(__dirname, '.'); }; exports.g = () => { throw new RangeError('g'); };
-exports.h = function h() { return [new Error('y').stack.split('\\n')[1].trim().replace(__dirname, '.'), typeof injected]; };
-`;
   const plain = same(t, {
-    'a.js': first,
-    'b.js': first,
-    'c.js': first,
+    'a.js': FIRST_LINE_ERRORS,
+    'b.js': FIRST_LINE_ERRORS,
+    'c.js': FIRST_LINE_ERRORS,
     'main.js': `const Module = require('module');
 const wrap = Module.wrap;
 const show = (m) => { console.log(m.f(), m.h()); try { m.g(); } catch (e) { console.log(e.stack.split('\\n').slice(0, 2).join(' | ').replace(__dirname, '.')); } };
