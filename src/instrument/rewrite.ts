@@ -107,6 +107,8 @@ interface FnContext {
    * gets no wrapper anywhere in it. Also set for a body that `bareBody` leaves alone.
    */
   delegates: boolean;
+  /** Whether a `yield` of this function got a site (see `fn`: a generator needs one). */
+  yielded: boolean;
   /**
    * A derived constructor whose body has no top-level `super(…)` or `this.… =` statement: it may
    * end with `this` unbound, and V8 reports the "Must call super constructor" error at the last
@@ -742,7 +744,7 @@ export class Rewriter {
     if (line <= this.lastStmtLine) return false;
     this.lastStmtLine = line;
     if (!this.L || t === 'BlockStatement' || this.ctx.delegates) return false;
-    if (iteratesCaught(unlabelled(s))) return false;
+    if (iteratesCaught(unlabelled(s)) || (t !== 'ClassDeclaration' && startsWithoutPosition(s))) return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
     if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) {
       // Node 20's `assert(value)` quotes its own call from the file, found at the call's column:
@@ -1165,9 +1167,10 @@ export class Rewriter {
 
   /**
    * A binding or assignment target; `stored`: a member target whose store V8 places at the
-   * assignment (`o[k] = v`), so its parts are not `positionless`.
+   * assignment (`o[k] = v`), so its parts are not `positionless`; `quoted`: V8 prints the
+   * assignment in a message (see `expr`), as this target when it is a member.
    */
-  private pattern(p: Node, stored = false): void {
+  private pattern(p: Node, stored = false, quoted = false): void {
     switch (p.type) {
       case 'Identifier':
         return;
@@ -1199,8 +1202,8 @@ export class Rewriter {
         return;
       case 'MemberExpression':
         if (!stored) this.positionless++;
-        this.expr(p.object, false);
-        if (p.computed) this.expr(p.property, false);
+        this.expr(p.object, quoted);
+        if (p.computed) this.expr(p.property, quoted);
         if (!stored) this.positionless--;
         return;
       default:
@@ -1429,7 +1432,8 @@ export class Rewriter {
   private assignment(e: Node, quoted: boolean): void {
     const left = e.left as Node;
     const op = e.operator as string;
-    this.pattern(left, op === '=');
+    // V8 prints an assignment whose value it quotes (`for (x of o.a = v)`) as its target.
+    this.pattern(left, op === '=', quoted);
     this.assignments++;
     const assigned = this.assigned;
     this.assigned = e.right;
@@ -1564,7 +1568,7 @@ export class Rewriter {
     const probed = this.C && ++this.nest <= NEST_LIMIT;
     if (probed && last !== undefined && last.type !== 'SpreadElement' && !this.quietSpan(last.start, last.end)) {
       this.lastArgumentProbe(e, callee, args, last);
-    } else if (probed && !quoted && this.chain === 0 && !quiet) {
+    } else if (probed && !quoted && this.chain === 0 && !quiet && !positionlessHead(callee)) {
       this.bareCallProbe(e, callee, args, semi);
     } else {
       this.expr(callee, true);
@@ -1600,7 +1604,12 @@ export class Rewriter {
     }
   }
 
-  /** A call's bare probe, `(probe, f())`, when evaluating its callee and arguments calls nothing. */
+  /**
+   * A call's bare probe, `(probe, f())`, when evaluating its callee and arguments calls nothing
+   * (nor defines a derived class). V8 gives a call's position to what its callee evaluates first
+   * without a position of its own once code before it in the statement ran: not for a callee with
+   * such a head (`positionlessHead`), whose error the original reports at the statement.
+   */
   private bareCallProbe(e: Node, callee: Node, args: Node[], semi: number): void {
     const slot = this.reserve(e.start);
     const before = this.callish;
@@ -1725,7 +1734,7 @@ export class Rewriter {
   private tagged(e: Node, quoted: boolean): void {
     this.callish++;
     const quasi = e.quasi as Node;
-    if (this.C && !quoted && this.chain === 0 && !this.quietSpan(e.start, e.end)) {
+    if (this.C && !quoted && this.chain === 0 && !this.quietSpan(e.start, e.end) && !positionlessHead(e.tag)) {
       const semi = this.semicolonSlot(e.start);
       const slot = this.reserve(e.start);
       const before = this.callish;
@@ -1769,6 +1778,7 @@ export class Rewriter {
     const isAwait = e.type === 'AwaitExpression';
     const ctx = this.ctx;
     const i = this.site(isAwait ? SiteKind.Await : SiteKind.Yield, e.start, ctx.label);
+    if (!isAwait) ctx.yielded = true;
     if (quoted && (!optional || (arg === null && this.unnamed > 0))) {
       this.suspendOnly(i, e, arg);
       return;
@@ -1977,6 +1987,10 @@ export class Rewriter {
     }
 
     if (ctx.evals) this.evalScopes.push(f.start, f.end);
+    // The runtime tells a generator by its Yield sites (a call that makes one runs none of its
+    // body: no event). One whose yields got none (`yield*`, none at all) gets one that no probe
+    // names, at its own site.
+    if (site >= 0 && f.generator === true && !ctx.yielded) this.site(SiteKind.Yield, at, label);
     this.scope = outerScope;
     this.blockDepth = outerBlockDepth;
     this.ctx = outer;
@@ -2215,6 +2229,10 @@ export class Rewriter {
       // text as the engine has it: a function that cannot construct is left as it is there.
       if (cannotConstruct(c.superClass)) this.skipWith(c.superClass);
       else this.unprobed(c.superClass);
+      // V8 evaluates a superclass with the position of a call around the class (`(class
+      // extends (o.n++) {})()`) once code before it in the statement ran: no bare call probe
+      // around it (see `bareCallProbe`).
+      this.callish++;
     }
     const body = c.body as Node;
     const members = body.body as Node[];
@@ -2459,6 +2477,103 @@ function iteratesCaught(s: Node): boolean {
   return s.type === 'TryStatement' && s.handler != null && s.handler.param != null && s.handler.param.type === 'ArrayPattern';
 }
 
+/**
+ * A `switch` whose cases declare a `let`, `const`, class or function and whose discriminant
+ * starts with an operation without a position of its own (`positionlessHead`: `o.n++`, `delete
+ * o.n`): V8 evaluates such a discriminant with no statement position (as a temporary's
+ * initializer, in a block of the cases' scope), and reports its error at the last position
+ * before the `switch`, which a line probe there would be.
+ */
+function scopedSwitch(s: Node): boolean {
+  if (!positionlessHead(s.discriminant)) return false;
+  for (const c of s.cases as Node[]) {
+    for (const st of c.consequent as Node[]) {
+      const t = st.type;
+      if (t === 'ClassDeclaration' || t === 'FunctionDeclaration' || (t === 'VariableDeclaration' && st.kind !== 'var')) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the first operation V8 runs for `e` may be one that it gives no source position of its
+ * own: the read of a name (a binding not yet initialised throws) or of a member that `++`/`--`
+ * or a compound assignment updates, or a member's `delete`, of an object and key that record
+ * none either (a name, `this`, a literal), reached through the operands evaluated first. An
+ * error there (`o` null) is reported at the last position before it, the statement's when
+ * nothing ran before it in the statement (`(o.n++)()`).
+ */
+function positionlessHead(e: Node): boolean {
+  for (;;) {
+    switch (e.type) {
+      case 'UpdateExpression':
+        return e.argument.type === 'Identifier' || quietMember(e.argument);
+      case 'UnaryExpression':
+        return e.operator === 'delete' && quietMember(e.argument);
+      case 'AssignmentExpression':
+        return e.operator !== '=' && (e.left.type === 'Identifier' || quietMember(e.left));
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        e = e.left;
+        break;
+      case 'SequenceExpression':
+        e = e.expressions[0];
+        break;
+      case 'ConditionalExpression':
+        e = e.test;
+        break;
+      case 'MemberExpression':
+      case 'CallExpression':
+      case 'TaggedTemplateExpression':
+        e = e.type === 'MemberExpression' ? e.object : e.type === 'CallExpression' ? e.callee : e.tag;
+        break;
+      default:
+        return false;
+    }
+  }
+}
+
+/** A member whose object and key V8 evaluates without a source position (see `positionlessHead`). */
+function quietMember(e: Node): boolean {
+  if (e.type !== 'MemberExpression') return false;
+  const quiet = (x: Node): boolean => x.type === 'Identifier' || x.type === 'ThisExpression' || x.type === 'Literal';
+  return quiet(e.object) && (!e.computed || quiet(e.property));
+}
+
+/**
+ * Whether the first code `s` runs is an operation without a position of its own
+ * (`positionlessHead`) in a place that V8 gives no statement position either: a `scopedSwitch`'s
+ * discriminant, a class declaration's superclass; or an `export default` value. Its error is
+ * reported at the last position before it in the code; labels, blocks and `try` record none of
+ * their own, so a line probe before them would be that position too.
+ */
+function startsWithoutPosition(s: Node): boolean {
+  for (;;) {
+    switch (s.type) {
+      case 'SwitchStatement':
+        return scopedSwitch(s);
+      case 'ClassDeclaration':
+        return s.superClass != null && positionlessHead(s.superClass);
+      case 'ExportDefaultDeclaration':
+        // Even a name's read there had none (one not yet initialised throws). A class's line
+        // probe goes in its body (see `lineProbe`).
+        return s.declaration.type !== 'FunctionDeclaration' && s.declaration.type !== 'ClassDeclaration' && s.declaration.type !== 'ClassExpression';
+      case 'LabeledStatement':
+        s = s.body;
+        break;
+      case 'TryStatement':
+        s = s.block;
+        break;
+      case 'BlockStatement':
+        if (s.body.length === 0) return false;
+        s = s.body[0];
+        break;
+      default:
+        return false;
+    }
+  }
+}
+
 /** The statement a label (or labels) stands before. */
 function unlabelled(s: Node): Node {
   while (s.type === 'LabeledStatement') s = s.body;
@@ -2473,7 +2588,7 @@ function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false, evals: false,
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
-    newsClass: false, openEnded: false,
+    newsClass: false, openEnded: false, yielded: false,
   };
 }
 

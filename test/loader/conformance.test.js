@@ -91,3 +91,15 @@ test('an error at an await whose value V8 prints, or out of a for await loop: No
   assert.equal(traced.stdout, r.plain.stdout);
   assert.equal(traced.status, 0, traced.stderr);
 });
+
+test('an error that V8 reports at the last position before the operation (a `switch` whose cases declare a name): Node\'s message and column, idle and traced', () => {
+  const r = both(['positionless.js']);
+  // On the line of the statement before the `switch`, which ends on the next line.
+  assert.match(r.plain.stdout, /^switch, multi-line statement before: Cannot read properties of null \(reading 'n'\) at .*positionless\.js:24:\d+$/m);
+  assertSame(r);
+  for (const mode of [['--trace'], ['--reftrace', '--include-builtins']]) {
+    const traced = runCli(['run', ...mode, '--out-dir', 'logs', '--', 'positionless.js'], { cwd: program.dir, env: { JSMEMTRACE_CACHE_DIR: program.cache } });
+    assert.equal(traced.stdout, r.plain.stdout, mode.join(' '));
+    assert.equal(traced.status, 0, traced.stderr);
+  }
+});

@@ -356,6 +356,34 @@ collect();
   ], text);
 });
 
+test('a call that makes a generator is no event, also for a generator whose only yields are `yield*`, or that has none', async (t) => {
+  const box = sandboxFor(t);
+  box.write('gens.js', `function* spread() { yield* [1, 2]; }
+function* delegate(it) { yield* it; }
+function* empty() { }
+function* value() { return 1; }
+function main() {
+  spread();
+  delegate([1]);
+  empty();
+  value();
+  const it = value();
+  it.next();
+  return [...empty()].length;
+}
+main();
+`);
+  const { log, text } = await profile(box, 'gens.js');
+  assertNested(log, text);
+  // The runtime knew a generator by its \`yield\` sites only: each of lines 6–10 was C_CALL/C_RETURN.
+  assert.deepEqual(log.logged.filter((e) => e.what !== 'LINE').map((e) => `${e.what} ${e.line} ${e.fn}`), [
+    'CALL 5 main',
+    'C_CALL 11 next', 'CALL 4 value', 'RETURN 4 value', 'C_RETURN 11 next',
+    'CALL 3 empty', 'RETURN 3 empty',
+    'RETURN 12 main',
+  ], text);
+});
+
 /** The non-LINE events of a log as `WHAT LINE FUNCTION`. */
 const calls = (log) => log.logged.filter((e) => e.what !== 'LINE').map((e) => `${e.what} ${e.line} ${e.fn}`);
 
