@@ -20,7 +20,7 @@ if (!inHooksThread()) {
   const entry = pathToFileURL(__filename).href;
   const ready = prepare(entry);
   if (ready !== undefined) {
-    requireInstall(entry, ready.cacheDir).install(ready.config, ready.cacheDir, true);
+    requireInstall(entry).install(ready.config, ready.cacheDir, true);
     const run = ready.config.run;
     if (run?.execArgv !== undefined && process.ppid === run.pid) unlist(run.execArgv);
   }

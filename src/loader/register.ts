@@ -11,4 +11,4 @@
 import { prepare, requireInstall } from './start.js';
 
 const ready = prepare(import.meta.url);
-if (ready !== undefined) requireInstall(import.meta.url, ready.cacheDir).install(ready.config, ready.cacheDir);
+if (ready !== undefined) requireInstall(import.meta.url).install(ready.config, ready.cacheDir);

@@ -7,6 +7,3 @@ export function writeStderr(line: string): void {
     writeSync(2, line + '\n');
   } catch { /* stderr closed: nothing left to tell */ }
 }
-
-/** `JSMEMTRACE_DEBUG=loader` prints each loader decision on stderr (also proves cache hits in tests). */
-export const debugLoader = /(^|,)(loader|all|1)(,|$)/.test(process.env.JSMEMTRACE_DEBUG ?? '');

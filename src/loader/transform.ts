@@ -12,7 +12,7 @@ import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, createScope, isTypeScript, type Scop
 import type { ModuleFormat } from './format.js';
 import { lazyRequire, requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
-import { debugLoader, writeStderr } from './stderr.js';
+import { writeStderr } from './stderr.js';
 
 const ownRequire = lazyRequire(import.meta.url);
 
@@ -79,6 +79,8 @@ export function sourceText(source: string | ArrayBuffer | ArrayBufferView): stri
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 
+/** `JSMEMTRACE_DEBUG=loader` prints each loader decision on stderr (also proves cache hits in tests). */
+export const debugLoader = /(^|,)(loader|all|1)(,|$)/.test(process.env.JSMEMTRACE_DEBUG ?? '');
 
 let instrument: InstrumentFn | undefined;
 
