@@ -109,7 +109,10 @@ for (const [name, plain, inst, reps] of workloads) {
 const real = results.slice(1).map(([, r]) => r.ratio);
 const worstReal = Math.max(...real);
 console.log(`  real code: worst ${worstReal.toFixed(2)}x (target <= ${TARGET_SLOWDOWN.toFixed(2)}x): ${worstReal <= TARGET_SLOWDOWN ? 'met' : 'MISSED'}`);
-console.log(`  call-heavy worst case: ${results[0][1].ratio.toFixed(2)}x (reported, no target)`);
+// The issue's target names a call-heavy workload too: this one is its worst case (one-line
+// functions, each call paying its wrapper), reported against the same target.
+const callHeavy = results[0][1].ratio;
+console.log(`  call-heavy worst case: ${callHeavy.toFixed(2)}x (target <= ${TARGET_SLOWDOWN.toFixed(2)}x): ${callHeavy <= TARGET_SLOWDOWN ? 'met' : 'MISSED'}`);
 
 console.log(`(b) cold instrumentation throughput, typescript.js ${mb.toFixed(1)} MB (parse + rewrite)`);
 console.log(`  first call (cold JIT): ${first.toFixed(1)} MB/s (median of ${coldTimes.length} fresh processes, ${firstRange})   warm: ${warm.toFixed(1)} MB/s   target >= ${TARGET_MBS} MB/s: ${first >= TARGET_MBS ? 'met' : warm >= TARGET_MBS ? 'met warm, MISSED cold' : 'MISSED'}`);
