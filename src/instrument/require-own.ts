@@ -12,6 +12,15 @@ const extensions = (Module as unknown as { _extensions: Handlers })._extensions;
 const NODE_HANDLERS: Handlers = { ...extensions };
 
 /**
+ * Whether a require hook of the program's own handles files ending in `ext` (`Module._extensions`
+ * holds another function than Node's as the loader found it: esbuild-register, ts-node, pirates).
+ */
+export function programHandles(ext: string): boolean {
+  const handler = extensions[ext];
+  return handler !== undefined && handler !== NODE_HANDLERS[ext];
+}
+
+/**
  * `require()` of one of jsmemtrace's own modules or dependencies that leaves nothing in
  * `require.cache`: the program shares that cache, and one that walks it would find jsmemtrace's
  * modules there. The exports returned are all jsmemtrace needs of them. Node's own handlers read

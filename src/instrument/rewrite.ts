@@ -744,7 +744,7 @@ export class Rewriter {
     if (line <= this.lastStmtLine) return false;
     this.lastStmtLine = line;
     if (!this.L || t === 'BlockStatement' || this.ctx.delegates) return false;
-    if (iteratesCaught(unlabelled(s)) || (t !== 'ClassDeclaration' && startsWithoutPosition(s))) return false;
+    if (t !== 'ClassDeclaration' && startsWithoutPosition(s)) return false;
     if (t === 'ExportNamedDeclaration' && s.declaration == null) return false;
     if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) {
       // Node 20's `assert(value)` quotes its own call from the file, found at the call's column:
@@ -970,11 +970,7 @@ export class Rewriter {
       // V8 compiles the tests one after another, with no position of a statement between them:
       // a literal's probe in one would be the position of an error in the next (`case []: case
       // o.n++:`). Literals there get none (see `positionless`).
-      if (c.test) {
-        this.positionless++;
-        this.expr(c.test, false);
-        this.positionless--;
-      }
+      if (c.test) this.positionlessExpr(c.test, false);
       this.statements(c.consequent, 0);
     }
     this.scope = scope;
@@ -1082,6 +1078,13 @@ export class Rewriter {
     this.O = O;
   }
 
+  /** `expr` where V8 gives what `e` runs first no position of its own (see `positionless`). */
+  private positionlessExpr(e: Node, quoted: boolean): void {
+    this.positionless++;
+    this.expr(e, quoted);
+    this.positionless--;
+  }
+
   private skipWith(body: Node): void {
     // A `with` body or an asm.js module. Keep the line bookkeeping monotonic: statements inside
     // are not probed.
@@ -1178,11 +1181,7 @@ export class Rewriter {
         for (let k = 0, props = p.properties as Node[]; k < props.length; k++) {
           const prop = props[k]!;
           if (typeOf(prop) === 'RestElement') { this.pattern(prop.argument); continue; }
-          if (prop.computed) {
-            this.positionless++;
-            this.expr(prop.key, false);
-            this.positionless--;
-          }
+          if (prop.computed) this.positionlessExpr(prop.key, false);
           this.pattern(prop.value);
         }
         return;
@@ -1353,13 +1352,8 @@ export class Rewriter {
         this.binary(e, quoted);
         return;
       case 'UnaryExpression':
-        if (e.operator === 'delete' && e.argument.type === 'MemberExpression') {
-          this.positionless++;
-          this.expr(e.argument, quoted);
-          this.positionless--;
-        } else {
-          this.expr(e.argument, quoted);
-        }
+        if (e.operator === 'delete' && e.argument.type === 'MemberExpression') this.positionlessExpr(e.argument, quoted);
+        else this.expr(e.argument, quoted);
         return;
       case 'UpdateExpression':
         this.expr(e.argument, true);
@@ -2543,7 +2537,8 @@ function quietMember(e: Node): boolean {
 /**
  * Whether the first code `s` runs is an operation without a position of its own
  * (`positionlessHead`) in a place that V8 gives no statement position either: a `scopedSwitch`'s
- * discriminant, a class declaration's superclass; or an `export default` value. Its error is
+ * discriminant, a class declaration's superclass; or an `export default` value; or the iteration
+ * of a caught value that a `catch` destructures as an array (its `try` block is unprobed). Its error is
  * reported at the last position before it in the code; labels, blocks and `try` record none of
  * their own, so a line probe before them would be that position too.
  */
@@ -2562,6 +2557,8 @@ function startsWithoutPosition(s: Node): boolean {
         s = s.body;
         break;
       case 'TryStatement':
+        // `catch ([a])`: its iteration of the caught value has no position (see `tryStatement`).
+        if (iteratesCaught(s)) return true;
         s = s.block;
         break;
       case 'BlockStatement':
@@ -2574,11 +2571,6 @@ function startsWithoutPosition(s: Node): boolean {
   }
 }
 
-/** The statement a label (or labels) stands before. */
-function unlabelled(s: Node): Node {
-  while (s.type === 'LabeledStatement') s = s.body;
-  return s;
-}
 
 function isImportLike(s: Node): boolean {
   return s.type === 'ImportDeclaration' || s.type === 'ExportAllDeclaration' || (s.type === 'ExportNamedDeclaration' && s.source != null);

@@ -10,6 +10,7 @@ import { TRANSFORMS_TYPES, isOwnFile, isTypeScript } from './scope.js';
 import { own } from '../runtime/probe.js';
 import { endRoom, nodeCompileRenamed, roomForLoaderFrame } from '../runtime/stack-columns.js';
 import { MODULE_KEY_DECL } from '../instrument/types.js';
+import { programHandles } from '../instrument/require-own.js';
 import { WrapperHead, registerTransformed } from './registration.js';
 import type { ModuleTransformer, Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
@@ -18,9 +19,6 @@ type Compile = (this: unknown, content: string, filename: string, ...rest: unkno
 type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
 
 let resolvePatched = false;
-
-/** `Module._extensions` as the loader found it, before the program's code ran. */
-const NODE_HANDLERS = { ...(Module as unknown as { _extensions: Record<string, unknown> })._extensions };
 
 /**
  * Whether a require hook of the program's own compiles the TypeScript file `filename`
@@ -31,9 +29,7 @@ const NODE_HANDLERS = { ...(Module as unknown as { _extensions: Record<string, u
  */
 export function compiledByProgramHook(filename: string): boolean {
   const dot = filename.lastIndexOf('.');
-  const ext = dot < 0 ? '' : filename.slice(dot);
-  const handler = (Module as unknown as { _extensions: Record<string, unknown> })._extensions[ext];
-  return handler !== undefined && handler !== NODE_HANDLERS[ext];
+  return programHandles(dot < 0 ? '' : filename.slice(dot));
 }
 
 /**

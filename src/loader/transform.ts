@@ -325,19 +325,11 @@ export class ModuleTransformer {
     // own before `_compile` got it (esbuild-register, ts-node, @swc/register): Node maps its
     // frames through that map.
     if (!typeScript && (out.registration === undefined || !source.includes('sourceMappingURL'))) return code;
-    const busy = own.busy;
-    own.busy = true;
-    try {
-      sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(ownRequire(), '../instrument/source-map.js');
+    return this.withMap(filename, code, (maps) => {
       // Read only here: a cache hit's insertions are parsed from its entry when first asked for.
       const at = inserts?.() ?? out.registration?.inserts ?? [];
-      return typeScript ? sourceMaps.withTypeScriptSourceMap(code, filename, at) : sourceMaps.withComposedSourceMap(code, source, filename, at) ?? code;
-    } catch (e) {
-      this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
-      return code;
-    } finally {
-      own.busy = busy;
-    }
+      return typeScript ? maps.withTypeScriptSourceMap(code, filename, at) : maps.withComposedSourceMap(code, source, filename, at) ?? code;
+    });
   }
 
   /**
@@ -347,14 +339,19 @@ export class ModuleTransformer {
    * its own, through which Node then maps the frames; without it, they were at probed columns.
    */
   codeWithMap(out: Transformed, filename: string): string {
+    return this.withMap(filename, out.code, (maps) => maps.withTypeScriptSourceMap(out.code, filename, out.registration?.inserts ?? []));
+  }
+
+  /** What `make` gives with source-map.ts (loaded when first needed), or `code` after one warning when it throws. */
+  private withMap(filename: string, code: string, make: (maps: typeof import('../instrument/source-map.js')) => string): string {
     const busy = own.busy;
     own.busy = true;
     try {
       sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(ownRequire(), '../instrument/source-map.js');
-      return sourceMaps.withTypeScriptSourceMap(out.code, filename, out.registration?.inserts ?? []);
+      return make(sourceMaps);
     } catch (e) {
       this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
-      return out.code;
+      return code;
     } finally {
       own.busy = busy;
     }

@@ -136,9 +136,10 @@ function traced(record: ModuleRecord): TracedModule {
   }
   placeConstructorSites(sites, lines, fns);
   const owners = ownersOf(sites);
+  const generators = generatorSites(kinds, owners);
   return {
     ...record, files, lines, labels, callees, owners, kinds, fns, alloc: null, awaiting: null, yielding: null,
-    makesGenerator: generatorCalls(sites, kinds, owners, callees), generators: generatorSites(kinds, owners),
+    makesGenerator: generatorCalls(sites, kinds, generators, callees), generators,
   };
 }
 
@@ -179,13 +180,13 @@ function placeConstructorSites(sites: readonly Site[], lines: Int32Array, fns: s
  * by that function's name. Only functions named by a declaration or a binding (no `.` in their
  * label): a generator method named `values` would make every `map.values()` of the module one.
  */
-function generatorCalls(sites: readonly Site[], kinds: Uint8Array, owners: Int32Array, callees: readonly (string | undefined)[]): Uint8Array {
+function generatorCalls(sites: readonly Site[], kinds: Uint8Array, generators: Uint8Array, callees: readonly (string | undefined)[]): Uint8Array {
   const n = sites.length;
   const out = new Uint8Array(n);
   const names = new SafeSet<string>();
   for (let i = 0; i < n; i++) {
-    if (kinds[i] !== SiteKind.Yield || owners[i]! < 0) continue;
-    const f = sites[owners[i]!]!;
+    if (generators[i] !== 1) continue;
+    const f = sites[i]!;
     if (f.name !== undefined && f.name !== '' && !f.fn.includes('.') && !f.fn.includes(' ')) names.add(f.name);
   }
   if (names.size === 0) return out;

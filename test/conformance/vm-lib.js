@@ -121,3 +121,32 @@ export async function runAllWays(files, { tmp, manifest, serial = false, shortMs
   }
   return first;
 }
+
+/**
+ * The runs of `runAllWays` compared: each file's outcome in the three probed ways against the
+ * plain one's (`tally(f, want)` sees each plain outcome), the differences that `accepted(f, want,
+ * got)` does not accept, as lines to show. Also checks that only the probed runs had the probe
+ * globals.
+ */
+export function compareWays([plain, idle, active, noLines], files, { tally = () => {}, accepted }) {
+  assert.equal(plain.probed, false, 'the plain run had no probe globals');
+  assert.equal(idle.probed && active.probed && noLines.probed, true, 'the instrumented runs had the probe globals');
+  const differences = [];
+  for (const f of files) {
+    const want = outcome(plain.results[f.name]);
+    tally(f, want);
+    for (const [mode, run] of [['idle', idle], ['active', active], ['active, no line or function probes', noLines]]) {
+      const got = outcome(run.results[f.name]);
+      if (got !== want && !accepted(f, want, got)) differences.push(`${f.name} (${mode})\n    plain: ${want}\n    probed: ${got}`);
+    }
+  }
+  return differences;
+}
+
+/** Every probe call of the active runs named a site of its kind, and each of `kinds` fired. */
+export function assertProbesFired([, , active, noLines], kinds) {
+  assert.deepEqual(active.counts.bad, [], 'probes name sites of their kind');
+  assert.deepEqual(noLines.counts.bad, [], 'probes name sites of their kind (no line or function probes)');
+  console.log('active probe calls:', JSON.stringify(active.counts.counts));
+  for (const k of kinds) assert.ok(active.counts.counts[k] > 0, `probe ${k} fired`);
+}
