@@ -14,8 +14,9 @@ const NAMES: Record<string, number> = { debug: DEBUG, info: INFO, warning: WARNI
 
 /** A level from a number (10..50) or a name (debug, info, warning, error, critical); null if neither. */
 export function parseLevel(text: string): number | null {
-  const named = NAMES[text.toLowerCase()];
-  if (named !== undefined) return named;
+  const name = text.toLowerCase();
+  // Own names only: `-l constructor` is no level.
+  if (Object.hasOwn(NAMES, name)) return NAMES[name]!;
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 

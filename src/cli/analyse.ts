@@ -3,7 +3,7 @@
  * logs. `main` has no side effect beyond its output: the dispatcher (src/cli/main.ts) passes the
  * arguments after the subcommand and exits with the returned code.
  */
-import { expandLogPaths, NO_LOGS_IN_DIRECTORY } from '../log/find-logs.js';
+import { expandLogPaths } from '../log/find-logs.js';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LogReadError } from '../log/reader.js';
@@ -13,11 +13,27 @@ import { DEBUG, Diagnostics, WARNING, parseLevel } from '../analyse/diagnostics.
 import { ANALYSE_JSON_VERSION } from '../analyse/json.js';
 import type { AnalyseJson, FailedLog, LogAnalysis } from '../analyse/json.js';
 import { renderAnalysis, renderSummary } from '../analyse/text.js';
+import {
+  USAGE_EXIT, UsageError, badValue, describeFlags, flagBoolean, flagString, parseArgs, prefix, usageErrorText, type FlagSpecs,
+} from './args.js';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
+
+const FLAGS: FlagSpecs = {
+  'full-path': { kind: 'boolean', help: 'show full file paths (default: base names)' },
+  'include-untracked': { kind: 'boolean', help: 'list objects deleted but never seen created, by type' },
+  'include-historical': { kind: 'boolean', help: 'list the objects created and deleted, sorted by creation clock' },
+  'recurse-files': { kind: 'boolean', help: 'follow nested logs (Detaching ... New file: <path>), looked for beside the parent log if moved' },
+  // pymemtrace's ref_trace_analyse.py spells it --log_level.
+  'log-level': { kind: 'string', short: 'l', alias: 'log_level', value: 'LEVEL', help: 'diagnostics on stderr: debug|info|warning|error|critical or 10..50 (default: warning)' },
+  top: { kind: 'string', value: 'N', help: 'rows of jsmemtrace\'s own tables (default: 20)' },
+  json: { kind: 'boolean', help: 'one JSON document on stdout (shape: docs/analyse-json.md)' },
+  strict: { kind: 'boolean', help: 'a malformed line is an error (exit 1) instead of a warning' },
+  help: { kind: 'boolean', short: 'h', help: 'show this help' },
+};
 
 const USAGE = `Usage: jsmemtrace analyse LOG... [options]      (also: jsmemtrace analyze)
 
@@ -27,17 +43,7 @@ ref_trace_analyse.py sections plus the live objects by allocation site; Profile/
 the *.log files inside it. Several logs get a summary at the end.
 
 Options:
-  --full-path            show full file paths (default: base names)
-  --include-untracked    list objects deleted but never seen created, by type
-  --include-historical   list the objects created and deleted, sorted by creation clock
-  --recurse-files        follow nested logs (Detaching ... New file: <path>); a path that
-                         does not exist is looked for beside the parent log
-  -l, --log-level LEVEL  diagnostics shown on stderr: debug|info|warning|error|critical or
-                         10|20|30|40|50 (default: warning)
-  --top N                rows of jsmemtrace's own tables (default: 20)
-  --json                 one JSON document on stdout (shape: docs/analyse-json.md)
-  --strict               a malformed line is an error (exit 1) instead of a warning
-  -h, --help             show this help
+${describeFlags(FLAGS)}
 
 Exit status: 0 analysed, 1 a log could not be analysed, 2 bad usage.
 `;
@@ -55,62 +61,33 @@ interface Args {
   help: boolean;
 }
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): Args {
+function analyseArgs(argv: string[]): Args {
+  const p = parseArgs(argv, FLAGS);
   const args: Args = {
-    paths: [], fullPath: false, includeUntracked: false, includeHistorical: false, recurseFiles: false,
-    level: WARNING, top: 20, json: false, strict: false, help: false,
+    paths: p.positionals,
+    fullPath: flagBoolean(p, 'full-path'),
+    includeUntracked: flagBoolean(p, 'include-untracked'),
+    includeHistorical: flagBoolean(p, 'include-historical'),
+    recurseFiles: flagBoolean(p, 'recurse-files'),
+    level: WARNING,
+    top: 20,
+    json: flagBoolean(p, 'json'),
+    strict: flagBoolean(p, 'strict'),
+    help: flagBoolean(p, 'help'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      args.paths.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      args.paths.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : null;
-    const value = (): string => {
-      if (inline !== null) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${name} needs a value`);
-      return next;
-    };
-    const flag = (): true => {
-      if (inline !== null) throw new UsageError(`${name} takes no value`);
-      return true;
-    };
-    switch (name) {
-      case '--full-path': args.fullPath = flag(); break;
-      case '--include-untracked': args.includeUntracked = flag(); break;
-      case '--include-historical': args.includeHistorical = flag(); break;
-      case '--recurse-files': args.recurseFiles = flag(); break;
-      case '--json': args.json = flag(); break;
-      case '--strict': args.strict = flag(); break;
-      case '-h': case '--help': args.help = flag(); break;
-      case '-l': case '--log-level': case '--log_level': {
-        const text = value();
-        const level = parseLevel(text);
-        if (level === null) throw new UsageError(`${name}: not a log level: ${JSON.stringify(text)} (debug, info, warning, error, critical or 10..50)`);
-        args.level = level;
-        break;
-      }
-      case '--top': {
-        const text = value();
-        if (!/^\d+$/.test(text)) throw new UsageError(`--top: not a number of rows: ${JSON.stringify(text)}`);
-        args.top = Number(text);
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${name}`);
-    }
+  if (args.help) return args;
+  const levelText = flagString(p, 'log-level');
+  if (levelText !== undefined) {
+    const level = parseLevel(levelText);
+    if (level === null) throw badValue('log-level', 'one of debug, info, warning, error, critical or 10..50', levelText);
+    args.level = level;
   }
-  if (!args.help && args.paths.length === 0) throw new UsageError('no log given');
+  const topText = flagString(p, 'top');
+  if (topText !== undefined) {
+    if (!/^\d+$/.test(topText)) throw badValue('top', 'a whole number of rows', topText);
+    args.top = Number(topText);
+  }
+  if (args.paths.length === 0) throw new UsageError('no log to analyse: name log files or directories of logs');
   return args;
 }
 
@@ -167,11 +144,12 @@ const guarded = new WeakSet<NodeJS.WritableStream>();
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let args: Args;
   try {
-    args = parseArgs(argv);
+    args = analyseArgs(argv);
   } catch (error) {
+    // Here, not in the dispatcher: `main` also runs without it (tests, benchmarks), with its own io.
     if (!(error instanceof UsageError)) throw error;
-    await write(io.stderr, `jsmemtrace analyse: ${error.message}\nTry 'jsmemtrace analyse --help'.\n`);
-    return 2;
+    await write(io.stderr, usageErrorText(error, 'analyse'));
+    return USAGE_EXIT;
   }
   if (args.help) {
     await write(io.stdout, USAGE);
@@ -188,7 +166,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   };
   const textOptions = { fullPath: args.fullPath, includeUntracked: args.includeUntracked, top: args.top };
   const failed: FailedLog[] = [];
-  const queue = expandLogPaths(args.paths, (path) => failed.push({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY }));
+  const queue = expandLogPaths(args.paths, (dir) => failed.push(dir));
+  const unusableDirectories = failed.slice();
   const logs: LogAnalysis[] = [];
   try {
     for (let i = 0; i < queue.length; i++) {
@@ -207,17 +186,17 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         options.progress?.done();
         if (!(error instanceof LogReadError)) throw error;
         failed.push({ path, code: error.code, message: error.message });
-        await write(io.stderr, `jsmemtrace analyse: ${path}: ${error.message}\n`);
+        await write(io.stderr, `${prefix('analyse')}${path}: ${error.message}\n`);
       }
     }
   } catch (error) {
     // A bug of ours, not a bad log: one line, and the stack only when asked for (-l debug).
     const e = error as Error;
-    await write(io.stderr, `jsmemtrace analyse: internal error: ${e.message}\n${diagnostics.enabled(DEBUG) ? `${e.stack}\n` : ''}`);
+    await write(io.stderr, `${prefix('analyse')}internal error: ${e.message}\n${diagnostics.enabled(DEBUG) ? `${e.stack}\n` : ''}`);
     return 1;
   }
-  for (const f of failed.filter((f) => f.code === 'NOT_FOUND' && f.message === NO_LOGS_IN_DIRECTORY)) {
-    await write(io.stderr, `jsmemtrace analyse: ${f.path}: ${f.message}\n`);
+  for (const f of unusableDirectories) {
+    await write(io.stderr, `${prefix('analyse')}${f.path}: ${f.message}\n`);
   }
   const summary = logs.map(summarise);
   if (args.json) {

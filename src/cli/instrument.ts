@@ -8,7 +8,9 @@ import { probesForMode, type TracerMode } from '../loader/config.js';
 import { formatOf, packageType, type ModuleFormat } from '../loader/format.js';
 import { isTypeScript } from '../loader/scope.js';
 import type { InstrumentOptions, InstrumentResult } from '../instrument/types.js';
-import { UsageError, describeFlags, flagBoolean, flagString, parseArgs, type FlagSpecs } from './args.js';
+import {
+  UsageError, badValue, describeFlags, flagBoolean, flagString, parseArgs, prefix, quote, systemMessage, type FlagSpecs,
+} from './args.js';
 
 const MODES = ['profile', 'trace', 'reftrace', 'all'] as const;
 type Mode = (typeof MODES)[number];
@@ -29,24 +31,27 @@ Prints FILE (JavaScript or TypeScript) as jsmemtrace runs it: with probes, same 
   all      = every probe kind
 
 Options:
-${describeFlags(FLAGS)}`;
+${describeFlags(FLAGS)}
+
+Exit status: 0 printed, 1 FILE could not be read or instrumented, 2 bad usage.`;
 
 export async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS, usage);
+  const p = parseArgs(argv, FLAGS);
   if (flagBoolean(p, 'help')) {
     process.stdout.write(usage + '\n');
     return 0;
   }
   const mode = (flagString(p, 'mode') ?? 'all') as Mode;
-  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not '${mode}'`, usage);
-  if (flagBoolean(p, 'include-builtins') && mode !== 'reftrace') throw new UsageError('--include-builtins applies to --mode reftrace only', usage);
-  if (p.positionals.length !== 1) throw new UsageError(p.positionals.length ? 'give one FILE' : 'no FILE to instrument', usage);
+  if (!MODES.includes(mode)) throw badValue('mode', `one of ${MODES.join(', ')}`, mode);
+  if (flagBoolean(p, 'include-builtins') && mode !== 'reftrace') throw new UsageError('--include-builtins applies to --mode reftrace only');
+  if (p.positionals.length === 0) throw new UsageError('no file to instrument');
+  if (p.positionals.length > 1) throw new UsageError(`one file at a time, not ${p.positionals.length}: ${p.positionals.map(quote).join(' ')}`);
   const filename = resolve(p.positionals[0]!);
   let source: string;
   try {
     source = readFileSync(filename, 'utf8');
   } catch (e) {
-    process.stderr.write(`jsmemtrace: cannot read ${p.positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    process.stderr.write(`${prefix('instrument')}cannot read ${p.positionals[0]}: ${systemMessage(e)}\n`);
     return 1;
   }
   if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
@@ -64,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       break;
     } catch (e) {
       if (type !== tries[tries.length - 1]) continue;
-      process.stderr.write(`jsmemtrace: cannot instrument ${p.positionals[0]}: ${(e as Error).message.split('\n', 1)[0]}\n`);
+      process.stderr.write(`${prefix('instrument')}cannot instrument ${p.positionals[0]}: ${(e as Error).message.split('\n', 1)[0]}\n`);
       return 1;
     }
   }

@@ -1,16 +1,16 @@
 /**
  * `jsmemtrace report LOG|DIR... [-o FILE]`: one self-contained HTML page of jsmemtrace's and
  * pymemtrace's logs. The dispatcher (src/cli/main.ts) passes the arguments after the subcommand
- * and exits with the returned code; a UsageError it prints with this usage (exit 2).
+ * and exits with the returned code; a UsageError it prints (exit 2).
  */
-import { expandLogPaths, NO_LOGS_IN_DIRECTORY } from '../log/find-logs.js';
+import { expandLogPaths } from '../log/find-logs.js';
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CRITICAL, Diagnostics } from '../analyse/diagnostics.js';
 import type { FailedLog } from '../analyse/json.js';
 import { renderHtml } from '../report/html.js';
 import { buildReport } from '../report/model.js';
-import { UsageError, describeFlags, flagBoolean, flagString, parseArgs } from './args.js';
+import { UsageError, badValue, describeFlags, flagBoolean, flagString, parseArgs, prefix, systemMessage } from './args.js';
 import type { FlagSpecs } from './args.js';
 import { terminalProgress } from './analyse.js';
 import type { CliIO } from './analyse.js';
@@ -46,7 +46,7 @@ report still shows the others) or nothing could be written, 2 bad usage.
 function count(p: ReturnType<typeof parseArgs>, name: string, fallback: number, min: number): number {
   const text = flagString(p, name);
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${name}: not a whole number ≥ ${min}: ${JSON.stringify(text)}`, USAGE);
+  if (!/^\d+$/.test(text) || Number(text) < min) throw badValue(name, `a whole number >= ${min}`, text);
   return Number(text);
 }
 
@@ -67,23 +67,23 @@ function unwritable(path: string): string | null {
 }
 
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const parsed = parseArgs(argv, FLAGS, USAGE);
+  const parsed = parseArgs(argv, FLAGS);
   if (flagBoolean(parsed, 'help')) {
     io.stdout.write(USAGE);
     return 0;
   }
-  if (parsed.positionals.length === 0) throw new UsageError('no log given', USAGE);
+  if (parsed.positionals.length === 0) throw new UsageError('no log to report on: name log files or directories of logs');
   const maxPoints = count(parsed, 'max-points', 20000, 100);
   const maxRows = count(parsed, 'max-rows', 1000, 1);
   const output = resolve(flagString(parsed, 'output') ?? DEFAULT_OUTPUT);
   const problem = unwritable(output);
   if (problem !== null) {
-    io.stderr.write(`jsmemtrace report: cannot write the report: ${problem}\n`);
+    io.stderr.write(`${prefix('report')}cannot write the report: ${problem}\n`);
     return 1;
   }
 
   const failed: FailedLog[] = [];
-  const paths = expandLogPaths(parsed.positionals, (path) => failed.push({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY }));
+  const paths = expandLogPaths(parsed.positionals, (dir) => failed.push(dir));
   const data = await buildReport(paths, {
     maxPoints,
     maxRows,
@@ -92,12 +92,12 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     analyse: { strict: flagBoolean(parsed, 'strict'), diagnostics: new Diagnostics(CRITICAL + 1, () => {}), progress: terminalProgress(io.stderr) },
   });
   data.failed.unshift(...failed);
-  for (const f of data.failed) io.stderr.write(`jsmemtrace report: ${f.path}: ${f.message}\n`);
+  for (const f of data.failed) io.stderr.write(`${prefix('report')}${f.path}: ${f.message}\n`);
   for (const s of data.summary) {
-    if (s.problems > 0) io.stderr.write(`jsmemtrace report: ${s.path}: ${s.problems} problem${s.problems === 1 ? '' : 's'} in the log (listed in the report)\n`);
+    if (s.problems > 0) io.stderr.write(`${prefix('report')}${s.path}: ${s.problems} problem${s.problems === 1 ? '' : 's'} in the log (listed in the report)\n`);
   }
   if (data.logs.length === 0) {
-    io.stderr.write('jsmemtrace report: no log could be read: no report written\n');
+    io.stderr.write(`${prefix('report')}no log could be read: no report written\n`);
     return 1;
   }
 
@@ -106,7 +106,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     html = renderHtml(data);
   } catch (error) {
     // An installation without uPlot's files, say: not a problem of the output path.
-    io.stderr.write(`jsmemtrace report: cannot build the report: ${(error as Error).message}\n`);
+    io.stderr.write(`${prefix('report')}cannot build the report: ${(error as Error).message}\n`);
     return 1;
   }
   // Written beside its final name and renamed: a reader never sees half a report.
@@ -116,7 +116,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     renameSync(temporary, output);
   } catch (error) {
     rmSync(temporary, { force: true });
-    io.stderr.write(`jsmemtrace report: cannot write ${output}: ${(error as Error).message}\n`);
+    io.stderr.write(`${prefix('report')}cannot write ${output}: ${systemMessage(error)}\n`);
     return 1;
   }
   io.stdout.write(`Report written: ${output} (${data.logs.length} log${data.logs.length === 1 ? '' : 's'})\n`);

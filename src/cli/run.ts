@@ -19,7 +19,9 @@ import {
   CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
 import { parseLogFileName } from '../log/read-name.js';
-import { UsageError, describeFlags, flagBoolean, flagList, flagString, parseArgs, type FlagSpecs } from './args.js';
+import {
+  UsageError, badValue, describeFlags, flagBoolean, flagList, flagString, parseArgs, prefix, quote, systemMessage, type FlagSpecs,
+} from './args.js';
 
 const FLAGS: FlagSpecs = {
   profile: { kind: 'boolean', help: 'log RSS at function calls and returns (Profile)' },
@@ -52,7 +54,9 @@ followed: each writes its own logs into one directory, and all of them are liste
 (jsmemtrace analyse DIR reads them together).
 
 Options:
-${describeFlags(FLAGS)}`;
+${describeFlags(FLAGS)}
+
+Exit status: the program's; 1 when it cannot be started, 2 bad usage.`;
 
 const TRACER_ONLY: Record<string, readonly TracerMode[]> = {
   'd-rss-trigger': ['profile', 'trace'],
@@ -84,14 +88,14 @@ export interface RunTarget {
 
 /** The program to run and the configuration for its process, from `run`'s arguments. */
 export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'help' {
-  const p = parseArgs(argv, FLAGS, usage, true);
+  const p = parseArgs(argv, FLAGS, true);
   if (flagBoolean(p, 'help')) return 'help';
   const tracers = TRACER_MODES.filter((m) => flagBoolean(p, m));
-  if (tracers.length > 1) throw new UsageError(`choose one tracer, not ${tracers.map((t) => `--${t}`).join(' and ')}`, usage);
+  if (tracers.length > 1) throw new UsageError(`choose one tracer, not ${tracers.map((t) => `--${t}`).join(' and ')}`);
   const tracer = tracers[0];
   for (const [flag, modes] of Object.entries(TRACER_ONLY)) {
     if (p.flags.has(flag) && (tracer === undefined || !modes.includes(tracer))) {
-      throw new UsageError(`--${flag} applies to ${orList(modes.map((m) => `--${m}`))} only`, usage);
+      throw new UsageError(`--${flag} applies to ${orList(modes.map((m) => `--${m}`))} only`);
     }
   }
   const config = defaultConfig(cwd);
@@ -106,13 +110,13 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
     const trigger = flagString(p, 'd-rss-trigger');
     if (trigger !== undefined) {
       if (!/^-?\d+$/.test(trigger) || Number(trigger) < -1 || !Number.isSafeInteger(Number(trigger))) {
-        throw new UsageError(`--d-rss-trigger must be an integer >= -1, not '${trigger}'`, usage);
+        throw badValue('d-rss-trigger', 'an integer >= -1', trigger);
       }
       config.dRssTrigger = Number(trigger);
     }
     const sample = flagString(p, 'rss-sample-us');
     if (sample !== undefined) {
-      if (!/^\d+(\.\d+)?$/.test(sample)) throw new UsageError(`--rss-sample-us must be a number of microseconds >= 0, not '${sample}'`, usage);
+      if (!/^\d+(\.\d+)?$/.test(sample)) throw badValue('rss-sample-us', 'a number of microseconds >= 0', sample);
       config.rssSampleMicros = Number(sample);
     }
     const outDir = flagString(p, 'out-dir');
@@ -120,7 +124,7 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
     config.message = flagString(p, 'message');
   }
   const [script, ...args] = p.rest;
-  if (script === undefined) throw new UsageError('no script to run', usage);
+  if (script === undefined) throw new UsageError('no script or command to run');
   // `node -`: the program is read from stdin.
   if (script === '-') return { script, args, config, command: false, argv0: process.argv0 };
   const path = resolve(cwd, script);
@@ -141,7 +145,7 @@ export function parseRun(argv: readonly string[], cwd: string): RunTarget | 'hel
   // that its process.argv[1] is what `node NAME` gives.
   if (nodeFindsMain(path)) return { script: path, args, config, command: false, argv0: process.argv0 };
   // Neither: a folder with only an index.ts (Node looks for index.js), a typo.
-  throw new UsageError(bare ? `cannot find the script or command '${script}'` : `cannot find the script '${script}'`, usage);
+  throw new UsageError(`cannot find the script ${bare ? 'or command ' : ''}${quote(script)}`);
 }
 
 const SCRIPT_EXTENSION = /\.([cm]?[jt]s|[jt]sx)$/i;
@@ -172,6 +176,17 @@ function onPath(name: string): boolean {
     }
   }
   return false;
+}
+
+/** Why the file at `path` cannot be read, or null (also when it is no file: what node finds there is node's to read). */
+function unreadableFile(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return null;
+    accessSync(path, fsConstants.R_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : systemMessage(e);
+  }
 }
 
 function isExecutable(path: string): boolean {
@@ -316,11 +331,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage + '\n');
     return 0;
   }
+  // A script node cannot read would fail with node's stack dump: said here, in one line.
+  const unreadable = parsed.command || parsed.script === '-' ? null : unreadableFile(parsed.script);
+  if (unreadable !== null) {
+    process.stderr.write(`${prefix('run')}cannot read the script ${parsed.script}: ${unreadable}\n`);
+    return 1;
+  }
   if (parsed.config.outDir !== undefined) {
     try {
       makeDirectory(parsed.config.outDir);
     } catch (e) {
-      process.stderr.write(`jsmemtrace: cannot create --out-dir ${parsed.config.outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      process.stderr.write(`${prefix('run')}cannot create --out-dir ${parsed.config.outDir}: ${systemMessage(e)}\n`);
       return 1;
     }
   }
@@ -328,7 +349,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     runDir = mkdtempSync(join(tmpdir(), 'jsmemtrace-run-'));
   } catch (e) {
-    process.stderr.write(`jsmemtrace: cannot create a temporary directory in ${tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    process.stderr.write(`${prefix('run')}cannot create a temporary directory in ${tmpdir()}: ${systemMessage(e)}\n`);
     return 1;
   }
   // A command that is `node` itself (`run -- node --flag app.js`) gets the same room, before its
@@ -385,7 +406,7 @@ export async function main(argv: string[]): Promise<number> {
   return new Promise((done) => {
     child.on('error', (e) => {
       finish(false);
-      process.stderr.write(`jsmemtrace: cannot start ${parsed.command ? parsed.script : process.execPath}: ${e.message}\n`);
+      process.stderr.write(`${prefix('run')}cannot start ${parsed.command ? parsed.script : process.execPath}: ${systemMessage(e)}\n`);
       done(1);
     });
     child.on('exit', (code, exitSignal) => {

@@ -2,14 +2,21 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What a directory given where logs are expected is said to lack. */
-export const NO_LOGS_IN_DIRECTORY = 'no *.log files in this directory';
+const NO_LOGS_IN_DIRECTORY = 'no *.log files in this directory';
+
+/** A directory given where logs are expected that gives none: without logs, or not listable. */
+export interface UnusableDirectory {
+  path: string;
+  code: 'NOT_FOUND' | 'IO';
+  message: string;
+}
 
 /**
  * The logs named on a command line: files as given, directories as the `*.log` files inside them,
  * sorted. A path that cannot be read is kept, for the reader to report like any bad log;
- * `onEmptyDirectory` hears of each directory without logs.
+ * `onUnusableDirectory` hears of each directory without logs or that cannot be listed.
  */
-export function expandLogPaths(paths: readonly string[], onEmptyDirectory: (dir: string) => void): string[] {
+export function expandLogPaths(paths: readonly string[], onUnusableDirectory: (dir: UnusableDirectory) => void): string[] {
   const out: string[] = [];
   for (const path of paths) {
     let isDirectory = false;
@@ -23,11 +30,15 @@ export function expandLogPaths(paths: readonly string[], onEmptyDirectory: (dir:
       out.push(path);
       continue;
     }
-    const logs = readdirSync(path, { withFileTypes: true })
-      .filter((d) => d.name.endsWith('.log') && (d.isFile() || d.isSymbolicLink()))
-      .map((d) => d.name)
-      .sort();
-    if (logs.length === 0) onEmptyDirectory(path);
+    let entries;
+    try {
+      entries = readdirSync(path, { withFileTypes: true });
+    } catch (error) {
+      onUnusableDirectory({ path, code: 'IO', message: (error as Error).message });
+      continue;
+    }
+    const logs = entries.filter((d) => d.name.endsWith('.log') && (d.isFile() || d.isSymbolicLink())).map((d) => d.name).sort();
+    if (logs.length === 0) onUnusableDirectory({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY });
     for (const name of logs) out.push(join(path, name));
   }
   return out;

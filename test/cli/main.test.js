@@ -27,11 +27,17 @@ test('no command: usage on stdout, exit 2', () => {
   assert.match(r.stdout, /^Usage: jsmemtrace <command>/);
 });
 
-test('unknown command or option: one line, the usage, exit 2', () => {
-  for (const [arg, message] of [['frobnicate', "unknown command 'frobnicate'"], ['--frob', 'unknown option --frob']]) {
+test('unknown command or option: one line, the hint to --help, exit 2', () => {
+  const cases = [
+    ['frobnicate', "unknown command 'frobnicate' (commands: run, analyse, report, instrument)"],
+    ['--frob', 'unknown option --frob'],
+    // Names every object has are no commands either.
+    ['constructor', "unknown command 'constructor' (commands: run, analyse, report, instrument)"],
+  ];
+  for (const [arg, message] of cases) {
     const r = runCli([arg]);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr.split('\n')[0], `jsmemtrace: ${message}`);
-    assert.match(r.stderr, /Usage: jsmemtrace <command>/);
+    assert.equal(r.stderr, `jsmemtrace: ${message}\nTry 'jsmemtrace --help'.\n`);
+    assert.equal(r.stdout, '');
   }
 });

@@ -14,7 +14,7 @@ test('an --out-dir that cannot be created is one clear error, promptly', { skip:
     const r = runCli(['run', '--profile', '--out-dir', '/proc/jsmemtrace-nope/logs', '--', 'app.mjs'], { cwd: dir });
     assert.equal(r.signal, null, 'finished before the timeout');
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, 'jsmemtrace: cannot create --out-dir /proc/jsmemtrace-nope/logs: ENOENT\n');
+    assert.equal(r.stderr, 'jsmemtrace run: cannot create --out-dir /proc/jsmemtrace-nope/logs: no such file or directory\n');
     const nested = runCli(['run', '--profile', '--out-dir', 'a/b/c', '--', 'app.mjs'], { cwd: dir, env: { JSMEMTRACE_CACHE_DIR: join(dir, 'cache') } });
     assert.equal(nested.status, 0, nested.stderr);
     assert.equal(nested.stdout, 'ran\n');

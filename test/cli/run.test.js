@@ -223,19 +223,19 @@ test('SIGINT sent to jsmemtrace kills a program that does not handle it, and jsm
   assert.equal(signal, 'SIGINT');
 });
 
-test('bad run input: one line saying what is wrong, the usage, exit 2, no stack trace', (t) => {
+test('bad run input: one line saying what is wrong, the hint to --help, exit 2, no stack trace', (t) => {
   const p = program(t);
   mkdirSync(join(p.dir, 'tsonly'));
   writeFileSync(join(p.dir, 'tsonly', 'index.ts'), 'console.log(1);\n');
   const cases = [
     [['run', '--bogus', 'echo.js'], 'unknown option --bogus'],
     [['run', '--profile', '--trace', 'echo.js'], 'choose one tracer, not --profile and --trace'],
-    [['run', '--profile', '--d-rss-trigger', 'lots', 'echo.js'], "--d-rss-trigger must be an integer >= -1, not 'lots'"],
-    [['run', '--profile', '--d-rss-trigger', '-2', 'echo.js'], "--d-rss-trigger must be an integer >= -1, not '-2'"],
+    [['run', '--profile', '--d-rss-trigger', 'lots', 'echo.js'], "--d-rss-trigger needs an integer >= -1, not 'lots'"],
+    [['run', '--profile', '--d-rss-trigger', '-2', 'echo.js'], "--d-rss-trigger needs an integer >= -1, not '-2'"],
     [['run', '--trace', '--include-type', 'Foo', 'echo.js'], '--include-type applies to --reftrace or --reftrace-simple only'],
     [['run', '--message', 'hi', 'echo.js'], '--message applies to --profile, --trace, --reftrace or --reftrace-simple only'],
     [['run', '--out-dir'], '--out-dir needs a value (DIR)'],
-    [['run'], 'no script to run'],
+    [['run'], 'no script or command to run'],
     [['run', 'missing.js'], "cannot find the script 'missing.js'"],
     // Not a command on the PATH and nothing `node NAME` runs (a folder with only an index.ts).
     [['run', 'tsonly'], "cannot find the script or command 'tsonly'"],
@@ -244,10 +244,7 @@ test('bad run input: one line saying what is wrong, the usage, exit 2, no stack 
   for (const [args, message] of cases) {
     const r = runCli(args, { cwd: p.dir });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-    const lines = r.stderr.split('\n');
-    assert.equal(lines[0], `jsmemtrace: ${message}`);
-    assert.ok(r.stderr.includes('Usage: jsmemtrace run'), r.stderr);
-    assert.ok(!/^\s+at /m.test(r.stderr), r.stderr);
+    assert.equal(r.stderr, `jsmemtrace run: ${message}\nTry 'jsmemtrace run --help'.\n`);
     assert.equal(r.stdout, '');
   }
 });

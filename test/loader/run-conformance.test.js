@@ -46,7 +46,7 @@ test('the entry point is what `node NAME` runs: NAME.js, a folder\'s package.jso
   // Not found by Node either: the usage error, as before.
   const missing = runCli(['run', './nothing'], { cwd: p.dir, env: p.env });
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /^jsmemtrace: cannot find the script '\.\/nothing'/);
+  assert.match(missing.stderr, /^jsmemtrace run: cannot find the script '\.\/nothing'/);
 });
 
 test('a bare name that is a command on the PATH stays the command, also where `node NAME` would find a file', (t) => {

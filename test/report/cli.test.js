@@ -65,9 +65,9 @@ test('bad input: one clear line, non-zero exit, no stack trace', (t) => {
     [['report', join(dir, 'empty'), '-o', join(dir, 'a.html')], 1, /empty: no \*\.log files in this directory/],
     [['report', good, '-o', join(dir, 'no/such/dir/a.html')], 1, /cannot write the report: directory .*no\/such\/dir does not exist/],
     [['report', good, '-o', dir], 1, /cannot write the report: .* is a directory/],
-    [['report'], 2, /^jsmemtrace: no log given\n\nUsage: jsmemtrace report/],
-    [['report', good, '--max-points', 'lots'], 2, /--max-points: not a whole number/],
-    [['report', good, '--frob'], 2, /unknown option --frob/],
+    [['report'], 2, /^jsmemtrace report: no log to report on: name log files or directories of logs\nTry 'jsmemtrace report --help'\.\n$/],
+    [['report', good, '--max-points', 'lots'], 2, /^jsmemtrace report: --max-points needs a whole number >= 100, not 'lots'\n/],
+    [['report', good, '--frob'], 2, /^jsmemtrace report: unknown option --frob\n/],
   ];
   for (const [args, status, message] of cases) {
     const r = jsmemtrace(args, { cwd: dir });
