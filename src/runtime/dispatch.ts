@@ -64,7 +64,7 @@ let pcAnnounced = new Uint8Array(64);
 function growFrames(): void {
   const n = frameFn.length * 2;
   const fr = filled<TracedModule | null>(n, null);
-  for (let k = 0; k < depth; k++) fr[k] = frameRec[k]!;
+  for (let k = 0; k <= depth; k++) fr[k] = frameRec[k]!;
   frameRec = fr;
   const ff = new Int32Array(n);
   ff.set(frameFn);
@@ -89,8 +89,10 @@ function growPending(): void {
 }
 
 function pushFrame(rec: TracedModule, fn: number): void {
-  if (++depth === frameFn.length) growFrames();
-  frameRec[depth] = rec;
+  // Grown first: at the stack's limit the growth's calls can overflow, and a frame counted
+  // before them would be left without its record.
+  if (depth + 1 === frameFn.length) growFrames();
+  frameRec[++depth] = rec;
   frameFn[depth] = fn;
   frameLine[depth] = -1;
   frameWait[depth] = 0;
@@ -186,22 +188,33 @@ function popTo(rec: TracedModule, fn: number): boolean {
 
 /**
  * Pops the frames above depth `k`, ending their pending calls (`end`: how): their exits were not
- * seen, except that a frame about to await its `for await` loop's iterator suspends there.
+ * seen (`exitedUnseen`), except that a frame about to await its `for await` loop's iterator
+ * suspends there.
  */
 function popFrames(k: number, end: number): void {
-  if (waiting === 0) {
-    if (pcTop !== 0) closePending(k + 1, end);
-    while (depth > k) frameRec[depth--] = null;
-    return;
-  }
   while (depth > k) {
-    if (frameWait[depth] !== 0) {
-      loopSuspends(end);
-    } else {
-      if (pcTop !== 0) closePending(depth, end);
-      frameRec[depth--] = null;
-    }
+    if (waiting !== 0 && frameWait[depth] !== 0) loopSuspends(end);
+    else exitedUnseen(end);
   }
+}
+
+/**
+ * The top frame exited without its exit probe: an exception left a body that has none in a
+ * `try` (a leaf's, see rewrite.ts `FnContext.calls`, or one that cannot be wrapped). Its EXCEPT
+ * and RETURN are written now, at the last line it ran, as at an exit by exception
+ * (`exceptIn`, `exitFrame`): later than it happened, but before any event of the code that
+ * caught it. A generator's unseen exit is a `return()` at a `yield*` it was given no probe for
+ * (see rewrite.ts `FnContext.delegates`): RETURN only.
+ */
+function exitedUnseen(end: number): void {
+  const rec = frameRec[depth]!;
+  const fn = frameFn[depth]!;
+  if (pcTop !== 0) closePending(depth, end);
+  const site = frameLine[depth]! >= 0 ? frameLine[depth]! : fn;
+  if (T !== null && rec.generators[fn] !== 1) T.ev(EV_EXCEPT, rec, site);
+  if (P !== null) P.ev(EV_RETURN, rec, site);
+  if (T !== null) T.ev(EV_RETURN, rec, site);
+  frameRec[depth--] = null;
 }
 
 /**
@@ -467,12 +480,14 @@ function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
 function callMade(rec: TracedModule, i: number): void {
   if (isCurrent(rec, rec.owners[i]!, i, true) && pcTop !== 0) closePending(depth, EV_C_RETURN);
   if (depth === 0) queueStackEnd();
+  // Every call first (see `pushFrame`): the growth's and the clock's can overflow.
+  if (pcTop + 1 === pcSite.length) growPending();
+  const at = clock();
   const k = pcTop++;
-  if (pcTop === pcSite.length) growPending();
   pcRec[k] = rec;
   pcSite[k] = i;
   pcDepth[k] = depth;
-  pcClock[k] = clock();
+  pcClock[k] = at;
   pcAnnounced[k] = 0;
 }
 

@@ -321,3 +321,49 @@ test('an assigned argument-less `new`, call or tagged template while a literal w
     assert.ok(r.events.includes('w New Map 2') && r.events.includes('b Call String 2') && r.events.includes('b Call tag 2'), r.events.join('\n'));
   }
 });
+
+test('a leaf body (no call, throw, try, using, nested function) gets no try/finally: returns fire the exit, an exception none', () => {
+  const leaves = {
+    add: 'function add(a, b) { if (a < 0) return; return a + b; }',
+    arrow: 'const arrow = (o) => o.x;',
+    Point: 'class Point { constructor(x) { this.x = x; } get twice() { return this.x * 2; } }',
+    loop: 'function loop(xs) { let s = 0; for (const x of xs) s += x; return s, s; }',
+  };
+  const notLeaves = {
+    calls: 'function calls(f) { return f(); }',
+    news: 'function news() { return new Map(); }',
+    tagged: 'function tagged(t) { return t`x`; }',
+    throws: 'function throws(e) { throw e; }',
+    tries: 'function tries(o) { try { return o.x; } catch { return 0; } }',
+    nests: 'function nests() { return () => 1; }',
+    classes: 'function classes() { class A {} return A; }',
+    imports: 'function imports(m) { return import(m); }',
+    asyncs: 'async function asyncs(o) { return o.x; }',
+    gens: 'function* gens() { yield 1; }',
+    calledArrow: 'const calledArrow = (f) => f();',
+  };
+  for (const [name, src] of Object.entries(leaves)) {
+    const { code } = instrument(src, { filename: `/virtual/${name}.cjs` });
+    assert.doesNotMatch(code, /finally/, `${name} is a leaf`);
+  }
+  for (const [name, src] of Object.entries(notLeaves)) {
+    const { code } = instrument(src, { filename: `/virtual/${name}.cjs` });
+    assert.match(code, /finally/, `${name} is not a leaf`);
+  }
+  const { events, result } = trace([
+    leaves.add, leaves.arrow, leaves.Point, leaves.loop,
+    'let caught = 0;',
+    'try { arrow(undefined); } catch { caught++; }',
+    'return [add(-1, 0), add(1, 2), arrow({ x: 3 }), new Point(4).twice, loop([1, 2]), caught];',
+  ].join('\n'), { lines: false, calls: false, allocations: false, literals: false });
+  assert.deepEqual(result, [undefined, 3, 3, 8, 3, 1]);
+  assert.deepEqual(events, [
+    'f Function arrow 2', // threw: no exit probe
+    'f Function add 1', 'r Function add 1',
+    'f Function add 1', 'r Function add 1',
+    'f Function arrow 2', 'r Function arrow 2',
+    'f Function Point.constructor 3', 'r Function Point.constructor 3',
+    'f Function get Point.twice 3', 'r Function get Point.twice 3',
+    'f Function loop 4', 'r Function loop 4',
+  ]);
+});
