@@ -121,6 +121,8 @@ interface FnContext {
    * position).
    */
   openEnded: boolean;
+  /** A `return` of the body is left as it is, with no exit probe (see `returnStatement`). */
+  returnsUnseen: boolean;
   /**
    * The body constructs a class literal (`new (class {…})()`). V8 leaves such a class unnamed
    * until the next assignment in the function, which names it: a `return`'s `__jsmt$v=VALUE` would
@@ -228,13 +230,13 @@ const FORMS: readonly (readonly string[])[] = [
   ['__jsmtL&&(__jsmt$.l.call)`${__jsmt$m}${', '}`,'],
   // Leaf bodies (see `FnContext.calls`): no `try`/`finally`. Each `return` calls the exit probe
   // once its value is computed (`markLeafReturns`); an exit by exception is not seen, and the
-  // runtime writes it when its stack resynchronises. The same shape as FlagEntry/FlagExit: a block
-  // of two statements for V8, the body in the second.
-  ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$v;{'],
-  ['{let __jsmt$v;{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
+  // runtime writes it when its stack resynchronises (the entry's `1`: dispatch.ts `UNSEEN_LEAF`).
+  // The same shape as FlagEntry/FlagExit: a block of two statements for V8, the body in the second.
+  ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ',1)}catch{}{let __jsmt$v;{'],
+  ['{let __jsmt$v;{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ',1)}catch{}'],
   [';if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',1)}catch{}}}'],
   // ConciseEntry / ConciseExit of a leaf: the exit is a statement, in a `try` of its own.
-  ['{{let __jsmt$v;{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(0,'],
+  ['{{let __jsmt$v;{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ',1)}catch{}__jsmt$v=(0,'],
   [');if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',1)}catch{}return __jsmt$v}}}'],
 ];
 
@@ -708,19 +710,29 @@ export class Rewriter {
 
   // ---- statements -------------------------------------------------------------------------
 
-  /** `opener`: right after the `{` of a block whose statements these are (-1: none). */
-  private statements(list: Node[], from: number, to = list.length, opener = -1): void {
+  /**
+   * `opener`: right after the `{` of a block whose statements these are (-1: none); `clause`: the
+   * block is a `catch` or `finally` clause's (see `resyncProbe`).
+   */
+  private statements(list: Node[], from: number, to = list.length, opener = -1, clause = false): void {
     const held = list as (Node | null)[];
     // Where the line probe of a statement that starts a line goes (see `lineProbe`).
     let prevEnd = opener;
     let prevOpen = false;
+    // A clause's first statement that runs code still waits for its probe.
+    let waits = clause;
     for (let i = from; i < to; i++) {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
-      this.listStatement = !this.lineProbe(s, false, prevEnd, prevOpen) && typeOf(s) === 'ExpressionStatement' ? startOf(s) : -1;
+      const lined = this.lineProbe(s, false, prevEnd, prevOpen);
+      const probed = lined || (waits && this.resyncProbe(s));
+      if (waits && (lined || !runsNoCode(s))) waits = false;
+      this.listStatement = !probed && typeOf(s) === 'ExpressionStatement' ? startOf(s) : -1;
       this.listSemicolon = -1;
       const after = this.lineAfter;
       this.lineAfter = -1;
+      this.following = list[i + 1];
+      this.followingOf = s;
       this.statement(s);
       if (after >= 0 && !this.quiet(s.end)) {
         this.add(s.end, ';');
@@ -793,6 +805,30 @@ export class Rewriter {
       return true;
     }
     this.addForm(s.start, braces ? (tagged ? Form.LineBraceT : Form.LineBrace) : tagged ? Form.LineT : Form.Line, i);
+    return true;
+  }
+
+  /**
+   * The first statement `s` of a `catch` or `finally` clause that runs code (after function
+   * declarations), on a line that already has a line probe: the resynchronisation probe `c` before
+   * it, where a line probe would go (the same checks), with a Line site that no LINE names. The
+   * function runs on there after its `try` block, and every frame above it has exited: a leaf's
+   * exit by exception is not seen (`FnContext.calls`), and on such a line (`try { v = leaf(o) }
+   * catch { v = other(o) }`, minified code) nothing else would tell the runtime before `other` is
+   * entered (Trace has no call probes): `other` would show nested in the leaf. None before a
+   * statement that runs no code: the probe's would be the block's last position, which a
+   * positionless operation after the `try` takes.
+   */
+  private resyncProbe(s: Node): boolean {
+    // Into a block that opens the clause: `catch { { … } }`.
+    while (s.type === 'BlockStatement' && s.body.length > 0) s = s.body[0];
+    const t = s.type;
+    if (!this.F || !this.L || this.ctx.delegates || t === 'BlockStatement' || t === 'ClassDeclaration' || runsNoCode(s)) return false;
+    if (t === 'ImportDeclaration' || t === 'ExportAllDeclaration' || t === 'ExportNamedDeclaration' || t === 'ExportDefaultDeclaration') return false;
+    if (this.lines.lineIndex(s.start) > this.lastStmtLine || startsWithoutPosition(s) || this.quiet(startOf(s))) return false;
+    if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) return false;
+    const i = this.site(SiteKind.Line, s.start, this.ctx.label);
+    this.add(s.start, `__jsmtF&&${probeCall('c', i, this.unnamed > 0)};`);
     return true;
   }
 
@@ -1003,6 +1039,7 @@ export class Rewriter {
   }
 
   private tryStatement(s: Node): void {
+    const next = this.followingOf === s ? this.following : undefined;
     // `catch ([a])`: V8 gives the iteration of the caught value no source position of its own.
     // Its error (`x is not iterable`, `x` the source found at the position) takes the last one
     // before it in the code, the try block's last: no probe in that block, nor before the
@@ -1016,11 +1053,39 @@ export class Rewriter {
         this.declarePattern(s.handler.param, false);
         this.pattern(s.handler.param);
       }
-      this.statement(s.handler.body);
+      const body = s.handler.body as Node;
+      if ((body.body as Node[]).length === 0 && (s.finalizer == null || (s.finalizer.body as Node[]).length === 0)) this.emptyCatchProbe(body, next);
+      else this.clauseBlock(body);
       this.scope = scope;
       this.blockDepth--;
     }
-    if (s.finalizer) this.statement(s.finalizer);
+    if (s.finalizer) this.clauseBlock(s.finalizer);
+  }
+
+  /** The statement after the one being walked in its list (`statements`), and that one. */
+  private following: Node | undefined = undefined;
+  private followingOf: Node | undefined = undefined;
+
+  /**
+   * An empty `catch` block followed by `next` on a line that already has a line probe
+   * (`try { leaf(o) } catch {} other(o)`): the resynchronisation probe goes in it (see
+   * `resyncProbe`). Only before a statement with a position of its own: a positionless operation
+   * that starts it would take the probe's as the last one before it.
+   */
+  private emptyCatchProbe(body: Node, next: Node | undefined): void {
+    if (!this.F || !this.L || this.ctx.delegates || next === undefined || runsNoCode(next) || next.type === 'ClassDeclaration') return;
+    if (this.lines.lineIndex(next.start) > this.lastStmtLine || startsWithoutPosition(next) || this.quiet(body.start + 1)) return;
+    const i = this.site(SiteKind.Line, body.start, this.ctx.label);
+    this.add(body.start + 1, `__jsmtF&&${probeCall('c', i, this.unnamed > 0)};`);
+  }
+
+  /** A `catch` or `finally` clause's block (see `resyncProbe`). */
+  private clauseBlock(b: Node): void {
+    this.blockDepth++;
+    const scope = this.enterScope(false);
+    this.statements(b.body, 0, b.body.length, b.start + 1, true);
+    this.scope = scope;
+    this.blockDepth--;
   }
 
   private labeledStatement(s: Node): void {
@@ -1174,6 +1239,7 @@ export class Rewriter {
       }
       return;
     }
+    if (ctx.returns !== undefined) ctx.returnsUnseen = true;
     if (arg !== null) this.expr(arg, false);
   }
 
@@ -2177,8 +2243,11 @@ export class Rewriter {
   /** The probes of a body just walked that cannot be wrapped (see `block`). */
   private probeUnwrapped(ctx: FnContext, site: number, pre: string, taggedEntry: boolean, taggedExit: boolean, openSlot: number, closeSlot: number): void {
     // Declarations here would change meaning inside `try {}`: probe without wrapping. An exit by
-    // exception is not seen; the runtime resynchronises its stack.
-    this.txt[openSlot] = `${pre}__jsmtF&&${probeCall('f', site, taggedEntry)};`;
+    // exception is not seen; the runtime resynchronises its stack. So is a return at the end of
+    // an open-ended body, or at a `return` left as it is: the entry's `2` (dispatch.ts
+    // `UNSEEN_END`) has the runtime write such a frame's RETURN without an EXCEPT.
+    const ends = ctx.openEnded || ctx.returnsUnseen;
+    this.txt[openSlot] = `${pre}__jsmtF&&${probeCall('f', site, taggedEntry, ...(ends ? ['2'] : []))};`;
     if (!ctx.delegates && !ctx.openEnded) this.txt[closeSlot] = `;__jsmtF&&${probeCall('r', site, taggedExit)}`;
     const r = ctx.returns!;
     for (let j = 0; j < r.length; j += 3) {
@@ -2657,7 +2726,7 @@ function newContext(label: string, site: number): FnContext {
   return {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false, evals: false,
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
-    newsClass: false, openEnded: false, yielded: false, calls: false,
+    newsClass: false, openEnded: false, returnsUnseen: false, yielded: false, calls: false,
   };
 }
 

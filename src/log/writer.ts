@@ -3,7 +3,10 @@
  * `writeSync` when it is full, at `flush()` and at `close()`: synchronous so that a log is complete
  * at `process.exit()`, on an uncaught exception and in a signal handler, where nothing
  * asynchronous runs any more. A write error is reported once through `onError` and turns the
- * writer into a no-op, so that a full disk never breaks the traced program.
+ * writer into a no-op, so that a full disk never breaks the traced program. A stack overflow in
+ * the write is no such error: a probe at the stack's limit wrote the line that filled the buffer,
+ * and `writeSync` ran out of stack where the program's code had not. The lines stay for the next
+ * write, and what would not fit is dropped, as the probes drop an event at the limit.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import {
@@ -41,7 +44,7 @@ export class LogWriter {
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     if (this.used + text.length * 3 + 1 > BUFFER_BYTES) {
       this.flush();
-      if (this.failed) return;
+      if (this.failed || this.used !== 0) return;
       if (text.length * 3 + 1 > BUFFER_BYTES) {
         this.writeAll(Buffer.from(text + '\n', 'utf8'));
         return;
@@ -58,7 +61,7 @@ export class LogWriter {
     if (max > BUFFER_BYTES) return this.line(formatPTEvent(tag, e));
     if (this.used + max > BUFFER_BYTES) {
       this.flush();
-      if (this.failed) return;
+      if (this.failed || this.used !== 0) return;
     }
     this.used = encodePTEvent(this.buf, this.used, tag, e);
     this.buf[this.used++] = 10;
@@ -73,7 +76,7 @@ export class LogWriter {
     const max = site.length + OBJECT_ROW_FIXED_BYTES + 1;
     if (this.used + max > BUFFER_BYTES) {
       this.flush();
-      if (this.failed) return;
+      if (this.failed || this.used !== 0) return;
       if (max > BUFFER_BYTES) {
         const big = Buffer.allocUnsafe(max);
         const end = encodeObjectRow(big, 0, tag, clock, id, liveCount, site, rss, dRss);
@@ -89,8 +92,12 @@ export class LogWriter {
   flush(): void {
     if (this.failed || this.used === 0) return;
     const n = this.used;
-    this.used = 0;
-    this.writeAll(this.buf.subarray(0, n));
+    const done = this.writeAll(this.buf.subarray(0, n));
+    if (done === n || this.failed) this.used = 0;
+    else if (done > 0) {
+      this.buf.copyWithin(0, done, n);
+      this.used = n - done;
+    }
   }
 
   /** Flushes and closes; further lines are ignored. */
@@ -103,13 +110,18 @@ export class LogWriter {
     this.failed = true;
   }
 
-  private writeAll(data: Buffer): void {
+  /** Writes `data`; returns how much was written: all of it unless the stack ran out or the write failed. */
+  private writeAll(data: Buffer): number {
+    let off = 0;
     try {
-      let off = 0;
       while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
     } catch (e) {
-      this.failed = true;
-      this.onError(e as NodeJS.ErrnoException);
+      // No call here: at the stack's limit it would overflow too.
+      if (!(e instanceof RangeError && e.message === 'Maximum call stack size exceeded')) {
+        this.failed = true;
+        this.onError(e as NodeJS.ErrnoException);
+      }
     }
+    return off;
   }
 }

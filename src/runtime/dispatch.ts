@@ -52,6 +52,22 @@ let frameLine = new Int32Array(256);
  */
 let frameWait = new Int32Array(256);
 let waiting = 0;
+/**
+ * Per frame: how its exit can go unseen (its entry probe says, rewrite.ts): 0 only by an exception
+ * from a body that could not be wrapped; `UNSEEN_LEAF` or `UNSEEN_END`.
+ */
+let frameUnseen = new Uint8Array(256);
+/**
+ * A leaf (rewrite.ts `FnContext.calls`): left by an exception unseen. It calls nothing but
+ * implicitly (a getter, a conversion), which enters a function: code of a function not on the
+ * stack that runs while it is the top frame (top-level code included) runs after it exited.
+ */
+const UNSEEN_LEAF = 1;
+/**
+ * A body with no exit probe at its end or at some `return` (an open-ended derived constructor, a
+ * `return` left as it is): popped unseen, it may have returned. RETURN only.
+ */
+const UNSEEN_END = 2;
 
 // Calls made (probe `b`) whose callee has not shown itself yet.
 let pcTop = 0;
@@ -75,6 +91,9 @@ function growFrames(): void {
   const fw = new Int32Array(n);
   fw.set(frameWait);
   frameWait = fw;
+  const fu = new Uint8Array(n);
+  fu.set(frameUnseen);
+  frameUnseen = fu;
 }
 
 function growPending(): void {
@@ -88,7 +107,7 @@ function growPending(): void {
   const a = new Uint8Array(n); a.set(pcAnnounced); pcAnnounced = a;
 }
 
-function pushFrame(rec: TracedModule, fn: number): void {
+function pushFrame(rec: TracedModule, fn: number, unseen = 0): void {
   // Grown first: at the stack's limit the growth's calls can overflow, and a frame counted
   // before them would be left without its record.
   if (depth + 1 === frameFn.length) growFrames();
@@ -96,6 +115,7 @@ function pushFrame(rec: TracedModule, fn: number): void {
   frameFn[depth] = fn;
   frameLine[depth] = -1;
   frameWait[depth] = 0;
+  frameUnseen[depth] = unseen;
 }
 
 /** Writes C_CALL for the pending call at `k` (the callee turned out not to be instrumented). */
@@ -161,6 +181,8 @@ function isCurrent(rec: TracedModule, fn: number, site: number, call = false): b
     resumedUnseen(rec, fn, site);
     return true;
   }
+  // After `suspended`: a leaf's `for…of` left early resumes a generator unseen (`return()`).
+  popLeaves();
   if (waiting !== 0 && frameWait[depth] !== 0) {
     if (depth === 0 && frameFn[0] === fn && frameRec[0] === rec) {
       if (!call) noLoopWait(0);
@@ -204,14 +226,15 @@ function popFrames(k: number, end: number): void {
  * and RETURN are written now, at the last line it ran, as at an exit by exception
  * (`exceptIn`, `exitFrame`): later than it happened, but before any event of the code that
  * caught it. A generator's unseen exit is a `return()` at a `yield*` it was given no probe for
- * (see rewrite.ts `FnContext.delegates`): RETURN only.
+ * (see rewrite.ts `FnContext.delegates`), and that of a body with no exit probe at its end or at
+ * a `return` (`UNSEEN_END`) most likely a return: RETURN only.
  */
 function exitedUnseen(end: number): void {
   const rec = frameRec[depth]!;
   const fn = frameFn[depth]!;
   if (pcTop !== 0) closePending(depth, end);
   const site = frameLine[depth]! >= 0 ? frameLine[depth]! : fn;
-  if (T !== null && rec.generators[fn] !== 1) T.ev(EV_EXCEPT, rec, site);
+  if (T !== null && rec.generators[fn] !== 1 && frameUnseen[depth] !== UNSEEN_END) T.ev(EV_EXCEPT, rec, site);
   if (P !== null) P.ev(EV_RETURN, rec, site);
   if (T !== null) T.ev(EV_RETURN, rec, site);
   frameRec[depth--] = null;
@@ -345,8 +368,11 @@ function exitFrame(rec: TracedModule, fn: number, site: number): void {
   }
 }
 
-/** A function entry: claims the caller's pending call when it is this function's call site. */
-function enterFrame(rec: TracedModule, fn: number, site: number): void {
+/**
+ * A function entry: claims the caller's pending call when it is this function's call site.
+ * `unseen`: how its exit can go unseen (`frameUnseen`).
+ */
+function enterFrame(rec: TracedModule, fn: number, site: number, unseen = 0): void {
   if (pcTop !== 0) {
     const k = pcTop - 1;
     if (pcDepth[k] === depth && pcAnnounced[k] === 0) {
@@ -355,7 +381,7 @@ function enterFrame(rec: TracedModule, fn: number, site: number): void {
       else announce(k);
     }
   }
-  pushFrame(rec, fn);
+  pushFrame(rec, fn, unseen);
   if (P !== null) P.ev(EV_CALL, rec, site);
   if (T !== null) T.ev(EV_CALL, rec, site);
 }
@@ -372,14 +398,14 @@ function isConstructor(rec: TracedModule, fn: number): boolean {
 // and marks its own work so. A sink that throws is detached: tracing stops, the program goes
 // on (`failed`).
 
-function fOn(m: ModuleKeyFn, i: number): void {
+function fOn(m: ModuleKeyFn, i: number, u?: number): void {
   if (own.busy) return;
   const rec = m.t ?? moduleOf(m);
   if (rec === undefined) return;
   own.busy = true;
   try {
     if (waiting !== 0 && frameWait[depth] !== 0 && !stepsLoop(rec, i)) loopsSuspend();
-    enterFrame(rec, i, i);
+    enterFrame(rec, i, i, u === undefined ? 0 : u);
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
@@ -462,6 +488,24 @@ function lOn(m: ModuleKeyFn, i: number): void {
   }
 }
 
+/**
+ * A `catch` or `finally` clause of function `rec.owners[i]` (rewrite.ts `resyncProbe`): what its
+ * `try` block called has exited, as at a line probe (`lOn`), with no LINE.
+ */
+function cOn(m: ModuleKeyFn, i: number): void {
+  if (own.busy) return;
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return;
+  own.busy = true;
+  try {
+    if (isCurrent(rec, rec.owners[i]!, i) && pcTop !== 0) closePending(depth, EV_C_RETURN);
+  } catch (e) {
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
+  } finally {
+    own.busy = false;
+  }
+}
+
 function bOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   if (own.busy) return v;
   const rec = m.t ?? moduleOf(m);
@@ -500,7 +544,9 @@ function callMade(rec: TracedModule, i: number): void {
 // (`server.listen(0, cb)` calls `cb` from a tick, which then nests in `listen`): a tick queued by
 // the main module makes Node run the program's first microtasks inside
 // `processTicksAndRejections`, a frame their stack traces do not show plainly. A `for await`
-// loop's step queues it too (`qOn`).
+// loop's step queues it too (`qOn`). Not an entry at depth 0: Node calls builtins after each
+// microtask (`Array.prototype.pop`), and a program's own replacement of one, entered there, would
+// queue the next microtask for ever.
 let stackEndQueued = false;
 const enqueueMicrotask = globalThis.queueMicrotask;
 
@@ -654,10 +700,10 @@ function rewire(): void {
   if (any) {
     installProbe();
     probe.f = fOn; probe.r = rOn; probe.x = xOn; probe.t = tOn;
-    probe.l = lOn; probe.s = sOn; probe.u = uOn; probe.q = qOn;
+    probe.l = lOn; probe.c = cOn; probe.s = sOn; probe.u = uOn; probe.q = qOn;
   } else {
     probe.f = idle.f; probe.r = idle.r; probe.x = idle.x; probe.t = idle.t;
-    probe.l = idle.l; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q;
+    probe.l = idle.l; probe.c = idle.c; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q;
     reset();
   }
   // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile
@@ -697,11 +743,52 @@ export function announcePending(): void {
 
 /**
  * An exception went uncaught: the stack has unwound, every pending call ended by it and every
- * frame exited (their exits not seen: a body that cannot be wrapped has no exception probe).
+ * frame still on the stack exited (their exits not seen: a leaf, or a body that cannot be wrapped,
+ * has no exception probe).
  */
 export function stackUnwound(): void {
-  closeThrown(0);
+  // Frame by frame, each with its pending calls (`exitedUnseen`): a leaf still on the stack
+  // threw through the calls below it, whose C_EXCEPT follows its RETURN. Only the last call
+  // made first (see `closeThrown`).
+  if (pcTop > 0 && madeError(pcRec[pcTop - 1]!, pcSite[pcTop - 1]!)) endCall(EV_C_RETURN);
   unwind(EV_C_EXCEPT);
+}
+
+/**
+ * A promise rejection that no handler took is reported (an ES module's uncaught error included):
+ * the JavaScript stack is empty. Under Trace, with no call probe to end the stack at the next
+ * microtask (`queueStackEnd`), a leaf that threw there is still on it.
+ */
+export function rejectionUnhandled(): void {
+  ownWork(unwindReturned);
+}
+
+function unwindReturned(): void {
+  unwind(EV_C_RETURN);
+}
+
+/**
+ * The program exits: leaf frames still on top (their exceptions caught by code that is not
+ * instrumented, with no probe of their callers since) end, as the next probe below them would
+ * end them. Not other frames: `process.exit()` leaves its callers running.
+ */
+export function endLeaves(): void {
+  ownWork(popLeaves);
+}
+
+function popLeaves(): void {
+  while (depth !== 0 && frameUnseen[depth] === UNSEEN_LEAF) exitedUnseen(EV_C_RETURN);
+}
+
+/** Runs `work` as jsmemtrace's own (`own.busy`: what the sinks call of the program's is not its). */
+function ownWork(work: () => void): void {
+  const was = own.busy;
+  own.busy = true;
+  try {
+    work();
+  } finally {
+    own.busy = was;
+  }
 }
 
 /**

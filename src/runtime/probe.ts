@@ -5,8 +5,11 @@
 import type { ModuleKeyFn } from './registry.js';
 
 export interface Probe {
-  /** Function entry (CALL). */
-  f(m: ModuleKeyFn, i: number): void;
+  /**
+   * Function entry (CALL). `u`: how the function's exit can go unseen (dispatch.ts `UNSEEN_LEAF`,
+   * `UNSEEN_END`); absent when only an exception can leave it unseen.
+   */
+  f(m: ModuleKeyFn, i: number, u?: number): void;
   /**
    * Function exit (RETURN), from the `finally` of the wrapped body. `d`: 0 when the body is left
    * by an exception (EXCEPT first), 1 when it returned; absent for generators, whose wrapper
@@ -19,6 +22,11 @@ export interface Probe {
   x<T>(m: ModuleKeyFn, i: number, v: T): T;
   /** A statement on a new line (LINE). */
   l(m: ModuleKeyFn, i: number): void;
+  /**
+   * A `catch` or `finally` clause starts on a line that had its line probe (at Line site `i`,
+   * which no LINE names): the frames above its function have exited. No event.
+   */
+  c(m: ModuleKeyFn, i: number): void;
   /** Call site, after the arguments were evaluated: returns `v` (the last argument). */
   b<T>(m: ModuleKeyFn, i: number, v: T): T;
   /**
@@ -60,7 +68,7 @@ function identity<T>(v: T): T { return v; }
 
 /** The no-op implementations, restored when the last tracer detaches. */
 export const idle: Readonly<Probe> = Object.freeze({
-  f: nothing, r: nothing, t: nothing, l: nothing, q: nothing,
+  f: nothing, r: nothing, t: nothing, l: nothing, c: nothing, q: nothing,
   x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
 });
 

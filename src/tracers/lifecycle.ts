@@ -8,7 +8,7 @@
  */
 import { setInterval, clearInterval } from 'node:timers';
 import { isMainThread } from 'node:worker_threads';
-import { stackUnwound } from '../runtime/dispatch.js';
+import { endLeaves, rejectionUnhandled, stackUnwound } from '../runtime/dispatch.js';
 import { own } from '../runtime/probe.js';
 
 export interface Closable {
@@ -68,6 +68,7 @@ let ending = false;
 
 function onExit(): void {
   ending = true;
+  try { endLeaves(); } catch { /* the program is exiting: the logs close all the same */ }
   closeAll();
 }
 
@@ -100,8 +101,10 @@ function onUncaught(error: unknown, origin: string): void {
     own.busy = wasBusy;
   }
   try {
-    // Thrown synchronously: the stack has unwound through every call still pending.
+    // Thrown synchronously: the stack has unwound through every call still pending. A rejection
+    // is reported on an empty stack.
     if (origin !== 'unhandledRejection') stackUnwound();
+    else rejectionUnhandled();
     for (let k = 0; k < open.length; k++) open[k]!.noteInLog(text);
   } catch { /* the program is failing already: nothing more to say */ }
 }

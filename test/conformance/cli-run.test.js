@@ -1,6 +1,6 @@
-// The conf3 to conf10 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
-// (the loader instruments at load time) and `run --profile` (conf4, conf7 to conf10 also `run --trace`
-// and `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
+// The conf3 to conf10 and conf12 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
+// (the loader instruments at load time) and `run --profile` (conf4, conf7 to conf10 and conf12 also
+// `run --trace` and `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
 // Some differences only show there: an uncaught error that Node reports from a CommonJS entry run
 // without `--import` takes its location from V8's message (the last throw), while the corpus
 // runner's preload reports it from the error's own stack.
@@ -17,7 +17,7 @@ import { run } from '../instrument/corpus-lib.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|10)-.*\.(c|m)?js$/.test(n)).sort();
+const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|1[02])-.*\.(c|m)?js$/.test(n)).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-cli-run-'));
 const dir = join(tmp, 'w');
 mkdirSync(dir);
@@ -42,7 +42,7 @@ function normalise(text, name) {
     .join('\n');
 }
 
-const tracersOf = (c) => (/^conf([4789]|10)-/.test(c) ? ['--profile', '--trace', '--reftrace'] : ['--profile']);
+const tracersOf = (c) => (/^conf([4789]|1[02])-/.test(c) ? ['--profile', '--trace', '--reftrace'] : ['--profile']);
 
 const runs = Promise.all(cases.map(async (c) => {
   const tracers = tracersOf(c);

@@ -71,7 +71,7 @@ test('active probes fired across the corpus', async () => {
   const all = await runs;
   const total = {};
   for (const r of all) for (const [k, v] of Object.entries(r.counts?.counts ?? {})) total[k] = (total[k] ?? 0) + v;
-  for (const k of ['f', 'r', 't', 'x', 'l', 'b', 'w', 'n', 'k', 'o', 's', 'u', 'q']) assert.ok(total[k] > 0, `probe ${k} fired`);
+  for (const k of ['f', 'r', 't', 'x', 'l', 'c', 'b', 'w', 'n', 'k', 'o', 's', 'u', 'q']) assert.ok(total[k] > 0, `probe ${k} fired`);
   rmSync(prepared.tmp, { recursive: true, force: true });
   rmSync(noLines.tmp, { recursive: true, force: true });
 });

@@ -6,7 +6,7 @@ import { modules } from './preload-idle.mjs';
 import { probe, setFlag } from '../../dist/runtime/probe.js';
 import { moduleOf } from '../../dist/runtime/registry.js';
 
-const KINDS = { f: [0], r: [0], t: [0], x: [0], l: [1], b: [2], w: [3], n: [3], k: [4], o: [5, 6], s: [7, 8], u: [7, 8], q: [7] };
+const KINDS = { f: [0], r: [0], t: [0], x: [0], l: [1], c: [1], b: [2], w: [3], n: [3], k: [4], o: [5, 6], s: [7, 8], u: [7, 8], q: [7] };
 const counts = {};
 const bad = [];
 for (const name of Object.keys(KINDS)) {
@@ -20,7 +20,7 @@ for (const name of Object.keys(KINDS)) {
       if (bad.length < 20) bad.push(`${name}(${rec ? rec.key : '?'}, ${i}) kind ${site?.kind}`);
     }
   };
-  probe[name] = name === 'f' || name === 'r' || name === 't' || name === 'l' || name === 'q'
+  probe[name] = name === 'f' || name === 'r' || name === 't' || name === 'l' || name === 'c' || name === 'q'
     ? (m, i) => { check(m, i); }
     : (m, i, v) => { check(m, i); return v; };
 }

@@ -18,7 +18,7 @@ function trace(source, probes, keep = false) {
     const who = s.kind === SiteKind.Call || s.kind === SiteKind.New || s.kind === SiteKind.Literal || s.kind === SiteKind.Closure || s.kind === SiteKind.Ctor ? s.name : s.fn;
     events.push(`${name} ${KIND[s.kind]} ${who} ${s.line}`);
   };
-  for (const name of ['f', 't', 'l', 'q']) probe[name] = (m, i) => show(name, i);
+  for (const name of ['f', 't', 'l', 'c', 'q']) probe[name] = (m, i) => show(name, i);
   // An exit by exception: `r` with 0 (functions other than generators), recorded as EXCEPT then exit.
   probe.r = (m, i, d) => { if (d === 0) show('t', i); show('r', i); };
   for (const name of ['x', 'b', 'w', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
@@ -366,4 +366,33 @@ test('a leaf body (no call, throw, try, using, nested function) gets no try/fina
     'f Function get Point.twice 3', 'r Function get Point.twice 3',
     'f Function loop 4', 'r Function loop 4',
   ]);
+});
+
+test('a catch or finally clause on the line of its try resynchronises the stack (`c`) before anything it runs; on a line of its own, its line probe does', () => {
+  const { events, result, code } = trace([
+    'function leaf(o) { return o.x; }',
+    'function other(a) { return a; }',
+    'let r = 0, u = { n: 0 };',
+    'try { leaf(null); } catch { r += other(1); }',
+    'try { leaf(null); } catch {} r += other(2);',
+    'try { r += leaf({ x: 3 }); } finally { function f() {} r += other(4); }',
+    'try { leaf(null); } catch { { r += other(5); } }',
+    'try {',
+    '  leaf(null);',
+    '} catch {',
+    '  r += other(6);',
+    '}',
+    // None before a class (its static initializer has no position of its own), nor in an empty
+    // catch before a statement without one (a switch with lexical declarations).
+    'try { leaf(null); } catch { class C { static s = other(7); } r += C.s; }',
+    'try { leaf(null); } catch {} switch (u.n++) { default: let z = 1; r += z; }',
+    'return r;',
+  ].join('\n'), { calls: false, allocations: false, literals: false });
+  assert.equal(result, 1 + 2 + 3 + 4 + 5 + 6 + 7 + 1);
+  assert.deepEqual(code.split('\n').map((line) => (line.match(/\(__jsmt\$\.c\)/g) ?? []).length), [0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const from = (line) => events.filter((e) => !e.startsWith('l ')).slice(events.filter((e) => !e.startsWith('l ')).findIndex((e) => e.endsWith(` ${line}`) && e.startsWith('c ')));
+  // Each `c` right after the leaf's entry (it threw), before the clause's call.
+  for (const line of [4, 5, 7]) assert.deepEqual(from(line).slice(0, 2), [`c Line <module> ${line}`, 'f Function other 2'], `line ${line}`);
+  assert.ok(events.indexOf('c Line <module> 6') > events.indexOf('r Function leaf 1'));
+  assert.ok(events.includes('l Line <module> 11'));
 });

@@ -4,7 +4,9 @@
 // Profile(0) / Trace(0), read back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sandbox, readPTLog, MiB } from '../tracers/helpers.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandbox, readPTLog, MiB, ROOT } from '../tracers/helpers.js';
 
 const DISPATCH = "import { frameDepth } from './node_modules/jsmemtrace/dist/runtime/dispatch.js';\n";
 
@@ -266,4 +268,148 @@ caller();
 p.stop();
 `);
   assert.deepEqual(seq[0].slice(0, 5), ['CALL caller', 'C_CALL Promise', 'CALL exec', 'RETURN exec', 'C_RETURN Promise']);
+});
+
+// The exits of leaves (no exception probe) against the same programs' exits in the build that
+// wrapped every body in try/finally: the sequences below are what that build wrote.
+
+/** Trace's and Profile's sequences of a program that starts both (Trace's is the one with LINE rows). */
+function bothSeqs(seq) {
+  const [profile, trace] = seq[0].some((x) => x.startsWith('LINE')) ? [seq[1], seq[0]] : [seq[0], seq[1]];
+  return { profile, trace };
+}
+
+test('a leaf\'s exception caught by top-level code ends before the code that caught it runs on', async () => {
+  const { seq } = await events(`import { Profile, Trace } from 'jsmemtrace';
+function leaf(o) { return o.x.y; }
+function other(a) { return a; }
+const p = new Profile(0);
+const t = new Trace(0);
+let r = 0;
+try {
+  leaf({});
+} catch {
+  r = other(1);
+}
+try { leaf({}); } catch { r += other(2); }
+t.stop();
+p.stop();
+`);
+  const { profile, trace } = bothSeqs(seq);
+  assert.deepEqual(trace.filter((x) => !x.startsWith('LINE')), [
+    'CALL leaf', 'EXCEPT leaf', 'RETURN leaf', 'CALL other', 'RETURN other',
+    'CALL leaf', 'EXCEPT leaf', 'RETURN leaf', 'CALL other', 'RETURN other',
+  ]);
+  assert.deepEqual(profile.filter((x) => !x.startsWith('C_')), [
+    'CALL leaf', 'RETURN leaf', 'CALL other', 'RETURN other', 'CALL leaf', 'RETURN leaf', 'CALL other', 'RETURN other',
+  ]);
+});
+
+test('a leaf\'s exception caught on its line (catch, finally, an empty catch before a call): its exit before the next entry', async () => {
+  const { seq, stdout } = await events(`${DISPATCH}import { Trace } from 'jsmemtrace';
+function leaf(o) { return o.x.y; }
+function other(a) { return a; }
+function caught(o) {
+  let r; try { r = leaf(o); } catch { r = other(1); } return r;
+}
+function cleaned(o) {
+  try { leaf(o); } finally { other(2); }
+}
+function ignored(o) {
+  try { leaf(o); } catch {} return other(3);
+}
+function min(o){try{return leaf(o)}catch(e){return other(4)}}
+const t = new Trace(0);
+caught({});
+try { cleaned({}); } catch {}
+ignored({});
+min({});
+t.stop();
+console.log(frameDepth());
+`);
+  assert.equal(stdout, '0\n');
+  const calls = seq[0].filter((x) => !x.startsWith('LINE'));
+  const leafExit = ['CALL leaf', 'EXCEPT leaf', 'RETURN leaf'];
+  assert.deepEqual(calls, [
+    'CALL caught', ...leafExit, 'CALL other', 'RETURN other', 'RETURN caught',
+    'CALL cleaned', ...leafExit, 'CALL other', 'RETURN other', 'EXCEPT cleaned', 'RETURN cleaned',
+    'CALL ignored', ...leafExit, 'CALL other', 'RETURN other', 'RETURN ignored',
+    'CALL min', ...leafExit, 'CALL other', 'RETURN other', 'RETURN min',
+  ]);
+});
+
+test('an uncaught leaf exception through a builtin: the leaf\'s EXCEPT and RETURN, then the builtin\'s C_EXCEPT', async () => {
+  const box = sandbox();
+  try {
+    box.write('prog.cjs', `function leaf(o) {
+  return o.x.y;
+}
+[{ x: { y: 1 } }, {}].map(leaf);
+`);
+    const seqs = {};
+    for (const mode of ['--profile', '--trace']) {
+      const out = box.path(mode.slice(2));
+      const r = box.node([join(ROOT, 'dist/cli/main.js'), 'run', mode, '--d-rss-trigger', '0', '--out-dir', out, 'prog.cjs']);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /TypeError: Cannot read properties of undefined/);
+      const log = await readPTLog(join(out, readdirSync(out)[0]));
+      seqs[mode] = log.logged.map((e) => `${e.what} ${e.fn}`).filter((x) => !x.startsWith('LINE'));
+    }
+    assert.deepEqual(seqs['--profile'], ['C_CALL map', 'CALL leaf', 'RETURN leaf', 'CALL leaf', 'RETURN leaf', 'C_EXCEPT map']);
+    assert.deepEqual(seqs['--trace'], ['CALL leaf', 'RETURN leaf', 'CALL leaf', 'EXCEPT leaf', 'RETURN leaf']);
+  } finally {
+    box.remove();
+  }
+});
+
+test('an ES module\'s uncaught leaf exception (a rejection): the leaf\'s EXCEPT and RETURN are written', () => {
+  const box = sandbox();
+  box.write('prog.mjs', `import { Trace } from 'jsmemtrace';
+function leaf(o) {
+  return o.x.y;
+}
+new Trace(0);
+leaf(null);
+`);
+  const r = box.run('prog.mjs');
+  assert.equal(r.status, 1);
+  return readPTLog(box.path(box.logs()[0])).then((log) => {
+    const seq = log.logged.map((e) => `${e.what} ${e.fn}`).filter((x) => !x.startsWith('LINE'));
+    assert.deepEqual(seq, ['CALL leaf', 'EXCEPT leaf', 'RETURN leaf']);
+  }).finally(() => box.remove());
+});
+
+test('a derived constructor with no exit probe at its end (it may end with `this` unbound) returns: RETURN, no EXCEPT', async () => {
+  const { seq } = await events(`import { Trace } from 'jsmemtrace';
+class Base { constructor(v) { this.v = v; } }
+class D extends Base {
+  constructor(x) {
+    if (x) super(x)
+    Math.max(
+      1
+    )
+  }
+}
+function make() {
+  const d = new D(true);
+  return d.v;
+}
+const t = new Trace(0);
+make();
+t.stop();
+`);
+  assert.deepEqual(seq[0].filter((x) => !x.startsWith('LINE')), [
+    'CALL make', 'CALL D.constructor', 'CALL Base.constructor', 'RETURN Base.constructor', 'RETURN D.constructor', 'RETURN make',
+  ]);
+});
+
+test('a leaf whose exception a `Promise` executor caught, with no probe after it: its EXCEPT and RETURN at exit', async () => {
+  const { seq } = await events(`import { Trace } from 'jsmemtrace';
+function exec(resolve) {
+  resolve.x.y;
+}
+new Trace(0);
+new Promise(exec).catch(Boolean);
+`);
+  assert.deepEqual(seq[0].filter((x) => !x.startsWith('LINE')), ['CALL exec', 'EXCEPT exec', 'RETURN exec']);
 });
