@@ -817,18 +817,20 @@ export class Rewriter {
    * catch { v = other(o) }`, minified code) nothing else would tell the runtime before `other` is
    * entered (Trace has no call probes): `other` would show nested in the leaf. None before a
    * statement that runs no code: the probe's would be the block's last position, which a
-   * positionless operation after the `try` takes.
+   * positionless operation after the `try` takes. `at`: where it goes, when not before `s` (in an
+   * empty `catch` that `s` follows, see `tryStatement`).
    */
-  private resyncProbe(s: Node): boolean {
+  private resyncProbe(s: Node, at = -1): boolean {
     // Into a block that opens the clause: `catch { { … } }`.
     while (s.type === 'BlockStatement' && s.body.length > 0) s = s.body[0];
     const t = s.type;
     if (!this.F || !this.L || this.ctx.delegates || t === 'BlockStatement' || t === 'ClassDeclaration' || runsNoCode(s)) return false;
     if (t === 'ImportDeclaration' || t === 'ExportAllDeclaration' || t === 'ExportNamedDeclaration' || t === 'ExportDefaultDeclaration') return false;
-    if (this.lines.lineIndex(s.start) > this.lastStmtLine || startsWithoutPosition(s) || this.quiet(startOf(s))) return false;
+    if (at < 0) at = startOf(s);
+    if (this.lines.lineIndex(s.start) > this.lastStmtLine || startsWithoutPosition(s) || this.quiet(at)) return false;
     if (t === 'ExpressionStatement' && quotesOwnCall(s.expression, this.assertNames)) return false;
-    const i = this.site(SiteKind.Line, s.start, this.ctx.label);
-    this.add(s.start, `__jsmtF&&${probeCall('c', i, this.unnamed > 0)};`);
+    const i = this.site(SiteKind.Line, at, this.ctx.label);
+    this.add(at, `__jsmtF&&${probeCall('c', i, this.unnamed > 0)};`);
     return true;
   }
 
@@ -1054,8 +1056,13 @@ export class Rewriter {
         this.pattern(s.handler.param);
       }
       const body = s.handler.body as Node;
-      if ((body.body as Node[]).length === 0 && (s.finalizer == null || (s.finalizer.body as Node[]).length === 0)) this.emptyCatchProbe(body, next);
-      else this.clauseBlock(body);
+      // An empty `catch` followed by `next` on a line that already has a line probe
+      // (`try { leaf(o) } catch {} other(o)`): the resynchronisation probe goes in it.
+      if ((body.body as Node[]).length === 0 && (s.finalizer == null || (s.finalizer.body as Node[]).length === 0)) {
+        if (next !== undefined) this.resyncProbe(next, body.start + 1);
+      } else {
+        this.clauseBlock(body);
+      }
       this.scope = scope;
       this.blockDepth--;
     }
@@ -1066,18 +1073,6 @@ export class Rewriter {
   private following: Node | undefined = undefined;
   private followingOf: Node | undefined = undefined;
 
-  /**
-   * An empty `catch` block followed by `next` on a line that already has a line probe
-   * (`try { leaf(o) } catch {} other(o)`): the resynchronisation probe goes in it (see
-   * `resyncProbe`). Only before a statement with a position of its own: a positionless operation
-   * that starts it would take the probe's as the last one before it.
-   */
-  private emptyCatchProbe(body: Node, next: Node | undefined): void {
-    if (!this.F || !this.L || this.ctx.delegates || next === undefined || runsNoCode(next) || next.type === 'ClassDeclaration') return;
-    if (this.lines.lineIndex(next.start) > this.lastStmtLine || startsWithoutPosition(next) || this.quiet(body.start + 1)) return;
-    const i = this.site(SiteKind.Line, body.start, this.ctx.label);
-    this.add(body.start + 1, `__jsmtF&&${probeCall('c', i, this.unnamed > 0)};`);
-  }
 
   /** A `catch` or `finally` clause's block (see `resyncProbe`). */
   private clauseBlock(b: Node): void {

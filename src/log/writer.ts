@@ -9,6 +9,7 @@
  * write, and what would not fit is dropped, as the probes drop an event at the limit.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { isStackOverflow } from '../runtime/probe.js';
 import {
   OBJECT_ROW_FIXED_BYTES, encodeObjectRow, encodePTEvent, formatPTEvent, maxEventBytes,
   type ObjectTag, type PTEvent, type PTEventTag,
@@ -116,8 +117,9 @@ export class LogWriter {
     try {
       while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
     } catch (e) {
-      // No call here: at the stack's limit it would overflow too.
-      if (!(e instanceof RangeError && e.message === 'Maximum call stack size exceeded')) {
+      // At the stack's limit that call may overflow too: the lines then stay all the same (the
+      // probe that wrote them drops the error, as it drops its event).
+      if (!isStackOverflow(e)) {
         this.failed = true;
         this.onError(e as NodeJS.ErrnoException);
       }

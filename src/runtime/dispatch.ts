@@ -153,8 +153,13 @@ function endCall(end: number): void {
  * so a pending `new …Error(…)` ends as C_RETURN.
  */
 function closeThrown(d: number): void {
-  if (pcTop > 0 && pcDepth[pcTop - 1]! >= d && madeError(pcRec[pcTop - 1]!, pcSite[pcTop - 1]!)) endCall(EV_C_RETURN);
+  endMadeError(d);
   closePending(d, EV_C_EXCEPT);
+}
+
+/** The last pending call made at depth `d` or deeper, when it made an error, ends as C_RETURN (see `closeThrown`). */
+function endMadeError(d: number): void {
+  if (pcTop > 0 && pcDepth[pcTop - 1]! >= d && madeError(pcRec[pcTop - 1]!, pcSite[pcTop - 1]!)) endCall(EV_C_RETURN);
 }
 
 function madeError(rec: TracedModule, site: number): boolean {
@@ -750,7 +755,7 @@ export function stackUnwound(): void {
   // Frame by frame, each with its pending calls (`exitedUnseen`): a leaf still on the stack
   // threw through the calls below it, whose C_EXCEPT follows its RETURN. Only the last call
   // made first (see `closeThrown`).
-  if (pcTop > 0 && madeError(pcRec[pcTop - 1]!, pcSite[pcTop - 1]!)) endCall(EV_C_RETURN);
+  endMadeError(0);
   unwind(EV_C_EXCEPT);
 }
 
@@ -760,10 +765,6 @@ export function stackUnwound(): void {
  * microtask (`queueStackEnd`), a leaf that threw there is still on it.
  */
 export function rejectionUnhandled(): void {
-  ownWork(unwindReturned);
-}
-
-function unwindReturned(): void {
   unwind(EV_C_RETURN);
 }
 
@@ -773,22 +774,11 @@ function unwindReturned(): void {
  * end them. Not other frames: `process.exit()` leaves its callers running.
  */
 export function endLeaves(): void {
-  ownWork(popLeaves);
+  popLeaves();
 }
 
 function popLeaves(): void {
   while (depth !== 0 && frameUnseen[depth] === UNSEEN_LEAF) exitedUnseen(EV_C_RETURN);
-}
-
-/** Runs `work` as jsmemtrace's own (`own.busy`: what the sinks call of the program's is not its). */
-function ownWork(work: () => void): void {
-  const was = own.busy;
-  own.busy = true;
-  try {
-    work();
-  } finally {
-    own.busy = was;
-  }
 }
 
 /**
