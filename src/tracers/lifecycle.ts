@@ -68,7 +68,7 @@ let ending = false;
 
 function onExit(): void {
   ending = true;
-  try { endLeaves(); } catch { /* the program is exiting: the logs close all the same */ }
+  ownWork(endLeaves);
   closeAll();
 }
 
@@ -88,25 +88,37 @@ function onBeforeExit(): void {
  * 'uncaughtException' goes on, and its logs with it).
  */
 function onUncaught(error: unknown, origin: string): void {
-  let text: string;
-  // Reading the error may run the program's code (a getter, a toString): not the program's events.
-  const wasBusy = own.busy;
-  own.busy = true;
-  try {
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    text = `${origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception'}: ${what.split('\n', 1)[0]}`;
-  } catch {
-    text = 'Uncaught exception';
-  } finally {
-    own.busy = wasBusy;
-  }
-  try {
+  ownWork(() => {
+    let text: string;
+    // Reading the error may run the program's code (a getter, a toString): not the program's events.
+    try {
+      const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      text = `${origin === 'unhandledRejection' ? 'Unhandled promise rejection' : 'Uncaught exception'}: ${what.split('\n', 1)[0]}`;
+    } catch {
+      text = 'Uncaught exception';
+    }
     // Thrown synchronously: the stack has unwound through every call still pending. A rejection
     // is reported on an empty stack.
     if (origin !== 'unhandledRejection') stackUnwound();
     else rejectionUnhandled();
     for (let k = 0; k < open.length; k++) open[k]!.noteInLog(text);
-  } catch { /* the program is failing already: nothing more to say */ }
+  });
+}
+
+/**
+ * Runs `work` as jsmemtrace's own (`own.busy`: no probe of the program's code that it runs, or
+ * that the logs' writes reach, writes an event). A failure here is not the program's: the logs
+ * close all the same. Restores what it found: 'exit' can come inside own work (a getter of the
+ * error that calls `process.exit()`), and every other setter of `own.busy` clears it in a `finally`.
+ */
+function ownWork(work: () => void): void {
+  const was = own.busy;
+  own.busy = true;
+  try {
+    work();
+  } catch { /* the program is exiting or failing already: nothing more to say */ } finally {
+    own.busy = was;
+  }
 }
 
 function onSignal(signal: NodeJS.Signals): void {

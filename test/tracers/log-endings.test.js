@@ -81,14 +81,44 @@ setTimeout(() => console.log('still running'), 30);
       assert.match(text, /# Unhandled promise rejection: RangeError: no luck\n(LAST|EOF|ERR)/, mode);
     }
 
-    // A program that handles it goes on: the log says it happened and goes on too.
-    const h = box.node([cli, 'run', '--trace', '--out-dir', 'h', '--', 'handled.cjs']);
+    // A program that handles it goes on: the log says it happened and goes on too. Every event
+    // logged: by default the later callback's CALL is logged only if RSS moved a page by then.
+    const h = box.node([cli, 'run', '--trace', '--d-rss-trigger', '0', '--out-dir', 'h', '--', 'handled.cjs']);
     assert.equal(h.status, 0, h.stderr);
     assert.equal(h.stdout, 'handled first\nstill running\n');
     const handled = await readPTLog(h.stderr.match(/trace log: (.*)$/m)[1]);
     const note = handled.messages.find((m) => m.text === 'Uncaught exception: Error: first');
     assert.ok(note !== undefined);
-    assert.ok(handled.logged.some((e) => e.event > note.event && e.what === 'CALL'), 'tracing goes on after it');
+    assert.ok(handled.logged.some((e) => e.event > note.event && e.what === 'CALL' && e.line === 4), 'tracing goes on after it');
+  } finally {
+    box.remove();
+  }
+});
+
+test('what the tracers do at an uncaught exception is not the program\'s: a builtin it replaced, called then, writes no event', async () => {
+  const box = sandbox();
+  try {
+    // Writing the message formats it with String.prototype.repeat (padding), here the program's.
+    const spy = `const repeat = String.prototype.repeat;
+String.prototype.repeat = function spiedRepeat(n) { return repeat.call(this, n); };
+'-'.repeat(2);
+`;
+    box.write('handled.cjs', `${spy}process.on('uncaughtException', (e) => console.log('handled', e.message));
+setTimeout(() => { throw new Error('first'); }, 1);
+setTimeout(() => console.log('still running'), 30);
+`);
+    box.write('rejects.cjs', `${spy}Promise.reject(new RangeError('no luck'));
+`);
+    const cli = cliOf(box);
+    for (const [file, status, text] of [['handled.cjs', 0, 'Uncaught exception: Error: first'], ['rejects.cjs', 1, 'Unhandled promise rejection: RangeError: no luck']]) {
+      const r = box.node([cli, 'run', '--trace', '--d-rss-trigger', '0', '--out-dir', `out-${file}`, '--', file]);
+      assert.equal(r.status, status, r.stderr);
+      const log = await readPTLog(r.stderr.match(/trace log: (.*)$/m)[1]);
+      assert.ok(log.messages.some((m) => m.text === text), file);
+      // The program's own call only (which shows that the replacement is traced).
+      assert.deepEqual(log.logged.filter((e) => e.fn === 'spiedRepeat').map((e) => [e.what, e.line]),
+        [['CALL', 2], ['RETURN', 2]], readFileSync(log.path, 'utf8'));
+    }
   } finally {
     box.remove();
   }
