@@ -66,11 +66,17 @@ function nothing(): void {}
 function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
 function identity<T>(v: T): T { return v; }
 
-/** The no-op implementations, restored when the last tracer detaches. */
-export const idle: Readonly<Probe> = Object.freeze({
+/**
+ * The no-op implementations, restored when the last tracer detaches. Not frozen: `probe` below
+ * shares its hidden class, and freezing gives that class a transition, which makes it unstable:
+ * V8 12+ (Node 22, 24) then checks the probe object's class at every probe call in optimised
+ * code instead of folding the call to the inlined no-op (the call-heavy benchmark, no tracer
+ * attached: 1.2-1.3x instead of 1.03-1.07x on Node 22). test/runtime/probe-shape.test.js.
+ */
+export const idle: Readonly<Probe> = {
   f: nothing, r: nothing, t: nothing, l: nothing, c: nothing, q: nothing,
   x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
-});
+};
 
 /** The one probe object of this thread. Tracers swap its methods in and out. */
 export const probe: Probe = { ...idle };
