@@ -94,15 +94,17 @@ const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
 const doc = { data, lock, list: Array.from({ length: 200 }, (_, i) => ({ i, name: `item ${i}`, tags: ['a', 'b'] })) };
 
 const workloads = [
-  ['call-heavy microbenchmark (worst case)', () => microPlain(), () => microInst(), 1],
-  ['marked: 6 READMEs to HTML', () => markedPlain.parse(markdown), () => markedInst.parse(markdown), 3],
-  ['yaml: stringify + parse', () => yamlPlain.parse(yamlPlain.stringify(doc)), () => yamlInst.parse(yamlInst.stringify(doc)), 2],
+  // The micro's run is ~0.6 ms: ten to a sample, and more warm-up, or one deoptimisation of its
+  // loop (V8 22/24 re-enter and leave its optimised code for a while) weighs a whole sample.
+  ['call-heavy microbenchmark (worst case)', () => microPlain(), () => microInst(), 10, 30],
+  ['marked: 6 READMEs to HTML', () => markedPlain.parse(markdown), () => markedInst.parse(markdown), 3, 5],
+  ['yaml: stringify + parse', () => yamlPlain.parse(yamlPlain.stringify(doc)), () => yamlInst.parse(yamlInst.stringify(doc)), 2, 5],
 ];
 
 console.log(`(a) slowdown, every probe kind inserted, no tracer attached (medians of alternating rounds; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
 const results = [];
-for (const [name, plain, inst, reps] of workloads) {
-  const r = compare(plain, inst, reps);
+for (const [name, plain, inst, reps, warm] of workloads) {
+  const r = compare(plain, inst, reps, warm);
   results.push([name, r]);
   console.log(`  ${name.padEnd(40)} plain ${r.plain.toFixed(2)} ms  instrumented ${r.inst.toFixed(2)} ms  ${r.ratio.toFixed(2)}x (min/min ${r.minRatio.toFixed(2)}x)`);
 }
@@ -119,8 +121,8 @@ console.log(`  first call (cold JIT): ${first.toFixed(1)} MB/s (median of ${cold
 
 rmSync(tmp, { recursive: true, force: true });
 
-function compare(plain, inst, reps) {
-  for (let i = 0; i < 5; i++) { plain(); inst(); }
+function compare(plain, inst, reps, warm) {
+  for (let i = 0; i < warm; i++) { plain(); inst(); }
   const p = [];
   const q = [];
   const deadline = performance.now() + 4000;
