@@ -20,6 +20,20 @@ export function programHandles(ext: string): boolean {
   return handler !== undefined && handler !== NODE_HANDLERS[ext];
 }
 
+let loading = 0;
+
+/**
+ * Whether a `requireOwn` is running: every module that loads meanwhile is jsmemtrace's own or a
+ * dependency of it, which the program's scope may name too (`--instrument 'node_modules/**'`).
+ * The loader's hooks see their loads (an ES module that Node 22/24's `registerHooks` loads for a
+ * `require()` of an ES module); they run as they are: instrumenting one while the instrumenter
+ * is loading would find it half made ("instrument is not a function", with Node's warning of a
+ * circular dependency).
+ */
+export function loadingOwn(): boolean {
+  return loading !== 0;
+}
+
 /**
  * `require()` of one of jsmemtrace's own modules or dependencies that leaves nothing in
  * `require.cache`: the program shares that cache, and one that walks it would find jsmemtrace's
@@ -35,9 +49,11 @@ export function requireOwn<T>(require: NodeJS.Require, id: string): T {
     program[ext] = extensions[ext];
     extensions[ext] = NODE_HANDLERS[ext];
   }
+  loading++;
   try {
     return require(id) as T;
   } finally {
+    loading--;
     for (const key of Object.keys(cache)) if (!before.has(key)) delete cache[key];
     for (const ext of Object.keys(program)) if (extensions[ext] === NODE_HANDLERS[ext]) extensions[ext] = program[ext];
   }

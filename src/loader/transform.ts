@@ -10,7 +10,7 @@ import { InstrumentCache, cacheKey, defaultCacheDir, type EntryDetails } from '.
 import type { JsmtConfig } from './config.js';
 import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, createScope, isTypeScript, type ScopeTest } from './scope.js';
 import type { ModuleFormat } from './format.js';
-import { lazyRequire, requireOwn } from '../instrument/require-own.js';
+import { lazyRequire, loadingOwn, requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
 import { writeStderr } from './stderr.js';
 
@@ -203,6 +203,8 @@ export class ModuleTransformer {
 
   /** `moduleKey`: given by the hooks thread (`esmRegistration`), else decided here; no debug line then. */
   private transformOrThrow(filename: string, source: string, format: ModuleFormat, onlyIfCommonJS: boolean, moduleKey?: string): Transformed | undefined {
+    // A module that jsmemtrace loads for itself (the instrumenter's dependencies): see `loadingOwn`.
+    if (loadingOwn()) return undefined;
     if (!this.inScope(filename)) {
       if (!isTypeScript(filename)) return undefined;
       if (debugLoader) writeStderr(`jsmemtrace[loader]: strip types ${filename} (not in scope)`);

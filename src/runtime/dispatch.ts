@@ -230,16 +230,20 @@ function popFrames(k: number, end: number): void {
  * `try` (a leaf's, see rewrite.ts `FnContext.calls`, or one that cannot be wrapped). Its EXCEPT
  * and RETURN are written now, at the last line it ran, as at an exit by exception
  * (`exceptIn`, `exitFrame`): later than it happened, but before any event of the code that
- * caught it. A generator's unseen exit is a `return()` at a `yield*` it was given no probe for
- * (see rewrite.ts `FnContext.delegates`), and that of a body with no exit probe at its end or at
- * a `return` (`UNSEEN_END`) most likely a return: RETURN only.
+ * caught it. A generator's unseen exit is a suspension at a `yield*`, which has no probe (see
+ * rewrite.ts `suspend`): RETURN only, and it counts as waiting at a `yield`, so that its next
+ * probe, once the delegate is done, is its resumption (`resumedUnseen`: CALL), not a probe of a
+ * function off the stack. That of a body with no exit probe at its end or at a `return`
+ * (`UNSEEN_END`) is most likely a return: RETURN only.
  */
 function exitedUnseen(end: number): void {
   const rec = frameRec[depth]!;
   const fn = frameFn[depth]!;
   if (pcTop !== 0) closePending(depth, end);
   const site = frameLine[depth]! >= 0 ? frameLine[depth]! : fn;
-  if (T !== null && rec.generators[fn] !== 1 && frameUnseen[depth] !== UNSEEN_END) T.ev(EV_EXCEPT, rec, site);
+  const generator = rec.generators[fn] === 1;
+  if (generator) (rec.yielding ?? yieldCounts(rec))[fn]!++;
+  if (T !== null && !generator && frameUnseen[depth] !== UNSEEN_END) T.ev(EV_EXCEPT, rec, site);
   if (P !== null) P.ev(EV_RETURN, rec, site);
   if (T !== null) T.ev(EV_RETURN, rec, site);
   frameRec[depth--] = null;
@@ -327,7 +331,8 @@ function loopsSuspend(): void {
  * A probe of `fn`, which is not on the stack while one of its activations waits, ran: that one
  * resumed where the resumption probe (which reads the value sent in) does not see it. A generator
  * waiting at a `yield`: `return()` or `throw()` (a `for…of` left by `break`, an explicit call)
- * runs its `finally` or `catch`, a call from its caller. An async function waiting at an `await`:
+ * runs its `finally` or `catch`, a call from its caller; at a `yield*` (`exitedUnseen`), it goes
+ * on once its delegate is done, inside its caller's `next()`. An async function waiting at an `await`:
  * the promise rejected and it goes on in a `catch` or `finally`, or throws out, resumed from the
  * microtask queue on an empty stack (as at `resume`); also after a `for await` loop's last step
  * or its `return()`, which have no resumption probe. Its CALL is at the probe's statement (a line,
@@ -339,6 +344,7 @@ function resumedUnseen(rec: TracedModule, fn: number, site: number): void {
   const at = kind === SiteKind.Line || kind === SiteKind.Await ? site : fn;
   if (rec.yielding !== null && rec.yielding[fn]! > 0) {
     rec.yielding[fn]!--;
+    if (pcTop !== 0) endedBeforeNext(rec, fn);
     enterFrame(rec, fn, at);
   } else {
     rec.awaiting![fn]!--;

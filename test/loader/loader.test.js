@@ -8,7 +8,7 @@ import module, { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  copyProgram, runCli, runNode, childEnv, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER,
+  copyProgram, runCli, runNode, childEnv, countingEnv, readCounts, jsmtLines, buildWithFailingInstrumenter, REGISTER, tempProject,
 } from './helpers.js';
 
 function cacheFiles(dir) {
@@ -217,6 +217,25 @@ test('scope: node_modules is not instrumented by default, is with --instrument; 
   assert.deepEqual(run(), ['main.js']);
   assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', 'node_modules/dep/index.js']);
   assert.deepEqual(run('--instrument', 'node_modules/**', '--no-instrument', 'main.js'), ['node_modules/dep/index.js']);
+});
+
+test('a scope that names the instrumenter\'s own dependencies: they load for it as they are, without a word', (t) => {
+  // vitest imports @jridgewell/trace-mapping too, and `--instrument 'node_modules/**'` names it:
+  // on Node 22/24 (`registerHooks`) the hooks saw the instrumenter's import of it, on the first
+  // cache miss, and asked the half-loaded instrumenter to instrument it (three warnings, and
+  // three of Node's about a circular dependency).
+  const mapping = import.meta.resolve('@jridgewell/trace-mapping');
+  const jridgewell = dirname(dirname(dirname(fileURLToPath(mapping))));
+  const p = tempProject(t, {
+    'main.mjs': `import { TraceMap } from ${JSON.stringify(mapping)};\n` +
+      'console.log(new TraceMap({ version: 3, sources: [], names: [], mappings: "" }).version);\n',
+  });
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  assert.equal(plain.stdout, '3\n');
+  const r = runCli(['run', '--instrument', `${jridgewell}/**`, 'main.mjs'], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.equal(r.stderr, plain.stderr);
 });
 
 test('a file the instrumenter rejects runs uninstrumented after one warning naming it and the reason', (t) => {

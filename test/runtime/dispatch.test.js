@@ -88,6 +88,41 @@ p.stop();
   ]);
 });
 
+test('a generator suspended at a `yield*` (no probe there) returns, and resumes as a call when the delegate is done', async () => {
+  // TypeScript's flatMapIterator: the caller's next probe pops the generator (RETURN); its next
+  // probe, after `yield*`, finds it off the stack: resumed unseen (CALL), after the caller's
+  // last call (`push`) returned.
+  const { seq } = await events(`import { Profile, Trace } from 'jsmemtrace';
+function* flat(iter) {
+  for (const x of iter) {
+    const inner = x > 1 ? [x, x] : undefined;
+    if (!inner) continue;
+    yield* inner;
+  }
+}
+function all(it) { const out = []; for (const v of it) out.push(v); return out; }
+const p = new Profile(0);
+const t = new Trace(0);
+all(flat([1, 2, 3]));
+t.stop();
+p.stop();
+`);
+  for (const s of seq) {
+    const own = s.filter((x) => x.endsWith(' flat') || x === 'C_CALL push' || x === 'C_RETURN push').filter((x) => !x.startsWith('LINE'));
+    const expected = ['CALL flat', 'RETURN flat', 'CALL flat', 'RETURN flat', 'CALL flat', 'RETURN flat'];
+    if (own.includes('C_CALL push')) {
+      // Profile: each resumption follows the C_RETURN of the push that came before it.
+      assert.deepEqual(own, [
+        'CALL flat', 'RETURN flat', 'C_CALL push', 'C_RETURN push', 'C_CALL push', 'C_RETURN push',
+        'CALL flat', 'RETURN flat', 'C_CALL push', 'C_RETURN push', 'C_CALL push', 'C_RETURN push',
+        'CALL flat', 'RETURN flat',
+      ]);
+    } else {
+      assert.deepEqual(own, expected);
+    }
+  }
+});
+
 test('recursion keeps calls and returns paired; Trace sees no C events', async () => {
   const { seq, stdout } = await events(`${DISPATCH}import { Profile, Trace } from 'jsmemtrace';
 function fib(n) {
