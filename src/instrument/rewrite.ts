@@ -721,10 +721,15 @@ export class Rewriter {
     let prevOpen = false;
     // A clause's first statement that runs code still waits for its probe.
     let waits = clause;
+    // What follows the list: the statement after its block, when the block stands in a list.
+    const block = opener >= 0 && this.followingOf !== undefined && this.followingOf.type === 'BlockStatement' && this.followingOf.start + 1 === opener;
+    const outer = this.listFollower;
+    const follower = block ? this.following ?? outer : undefined;
+    this.listFollower = follower;
     for (let i = from; i < to; i++) {
       const s = list[i]!;
       // A line probe (it ends with `;`) before the statement already ends the one before.
-      const lined = this.lineProbe(s, false, prevEnd, prevOpen);
+      const lined = !this.beforePositionless(list, i, to, follower) && this.lineProbe(s, false, prevEnd, prevOpen);
       const probed = lined || (waits && this.resyncProbe(s));
       if (waits && (lined || !runsNoCode(s))) waits = false;
       this.listStatement = !probed && typeOf(s) === 'ExpressionStatement' ? startOf(s) : -1;
@@ -745,6 +750,24 @@ export class Rewriter {
       // does not mark the part already rewritten.
       held[i] = null;
     }
+    this.listFollower = outer;
+  }
+
+  /** The statement after the list being walked (`statements`), when known; see `beforePositionless`. */
+  private listFollower: Node | undefined = undefined;
+
+  /**
+   * Whether `list[i]` runs no code (a function declaration, `var x;`) and the next statement that
+   * does (`follower`: the one after the list) starts with an operation V8 gives no position
+   * (`startsWithoutPosition`): plainly its error is reported at the last position before the
+   * declarations; a line probe before them would be that position. They get none.
+   */
+  private beforePositionless(list: Node[], i: number, to: number, follower: Node | undefined): boolean {
+    if (!runsNoCode(list[i]!)) return false;
+    let j = i + 1;
+    while (j < to && runsNoCode(list[j]!)) j++;
+    const next = j < to ? list[j] : follower;
+    return next !== undefined && startsWithoutPosition(next);
   }
 
   /**
@@ -1097,8 +1120,11 @@ export class Rewriter {
 
   private withStatement(s: Node): void {
     // Inside `with`, every free name is looked up through the object (a Proxy sees it):
-    // nothing lexically inside gets a probe.
-    this.expr(s.object, false);
+    // nothing lexically inside gets a probe. V8 converts the object (`Cannot convert undefined
+    // or null to object`) with no position of its own: a literal's probe in it would be the
+    // position of that error (`with (void function () {})`), unless it is the object.
+    if (isLiteralObject(s.object)) this.expr(s.object, false);
+    else this.positionlessExpr(s.object, false);
     // Its body is not walked, so its `var`s and Annex B functions are unknown.
     this.ctx.opaque = true;
     // Nor its `return`s and `yield`s, which could not mark a normal exit (see `withBody`).
@@ -2099,6 +2125,9 @@ export class Rewriter {
     // `function f(a) { let a; }` is an early error that meriyah does not report; inside `try {}`
     // the `let` would be legal. Left unwrapped, V8 rejects the program as it would the original.
     let unwrapped = !concise && probed && params.length > 0 && lexicalClash(body.body as Node[], params);
+    // Inside `try {}` a sloppy body's function declaration is a block's (Annex B), which V8
+    // evaluates at a position of its own: the one an operation without any after it would take.
+    if (topFns !== undefined && fnBeforePositionless(body.body as Node[])) unwrapped = true;
     if (topFns !== undefined && !unwrapped) {
       const paramNames = new Set<string>();
       for (let k = 0; k < params.length; k++) bindingNames(params[k]!, paramNames);
@@ -2649,7 +2678,8 @@ function positionlessHead(e: Node): boolean {
         return e.operator !== '=' && (e.left.type === 'Identifier' || quietMember(e.left));
       case 'BinaryExpression':
       case 'LogicalExpression':
-        e = e.left;
+        // After an operand that records no position, the other runs first (`1 + x--`).
+        e = quietOperand(e.left) ? e.right : e.left;
         break;
       case 'SequenceExpression':
         e = e.expressions[0];
@@ -2658,13 +2688,40 @@ function positionlessHead(e: Node): boolean {
         e = e.test;
         break;
       case 'MemberExpression':
+        // So does a computed key after such an object (`(0)[x--]`).
+        e = e.computed && quietOperand(e.object) ? e.property : e.object;
+        break;
       case 'CallExpression':
       case 'TaggedTemplateExpression':
-        e = e.type === 'MemberExpression' ? e.object : e.type === 'CallExpression' ? e.callee : e.tag;
+        e = e.type === 'CallExpression' ? e.callee : e.tag;
         break;
       default:
         return false;
     }
+  }
+}
+
+/** A literal that makes an object: never `null` or `undefined`. */
+function isLiteralObject(e: Node): boolean {
+  const t = e.type;
+  return t === 'ObjectExpression' || t === 'ArrayExpression' || t === 'FunctionExpression' || t === 'ArrowFunctionExpression' || t === 'ClassExpression';
+}
+
+/**
+ * An operand that V8 evaluates without a source position and that cannot throw: a literal,
+ * `this`, a template without substitutions, or a choice between such (`(/a/ ? 0 : 1)`).
+ */
+function quietOperand(e: Node): boolean {
+  switch (e.type) {
+    case 'Literal':
+    case 'ThisExpression':
+      return true;
+    case 'TemplateLiteral':
+      return e.expressions.length === 0;
+    case 'ConditionalExpression':
+      return quietOperand(e.test) && quietOperand(e.consequent) && quietOperand(e.alternate);
+    default:
+      return false;
   }
 }
 
@@ -2723,6 +2780,20 @@ function newContext(label: string, site: number): FnContext {
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
     newsClass: false, openEnded: false, returnsUnseen: false, yielded: false, calls: false,
   };
+}
+
+/**
+ * Whether a function declaration in `stmts` is followed, past statements that run no code, by
+ * one that starts with an operation V8 gives no position (`startsWithoutPosition`).
+ */
+function fnBeforePositionless(stmts: Node[]): boolean {
+  for (let k = 0; k < stmts.length; k++) {
+    if (stmts[k]!.type !== 'FunctionDeclaration') continue;
+    let j = k + 1;
+    while (j < stmts.length && runsNoCode(stmts[j]!)) j++;
+    if (j < stmts.length && startsWithoutPosition(stmts[j]!)) return true;
+  }
+  return false;
 }
 
 /** Names of a body's top-level function declarations, or undefined when it has none. */
