@@ -726,10 +726,26 @@ export class Rewriter {
     const outer = this.listFollower;
     const follower = block ? this.following ?? outer : undefined;
     this.listFollower = follower;
+    // Statements that run no code (a function declaration, `var x;`) before the next one that
+    // does: when that one (or, at the list's end, the follower) starts with an operation V8 gives
+    // no position (`startsWithoutPosition`), its error is plainly reported at the last position
+    // before them, which a line probe before them would be: they get none. One look ahead per run
+    // (typescript.js has runs of thousands of declarations).
+    let runEnd = from;
+    let silent = false;
     for (let i = from; i < to; i++) {
       const s = list[i]!;
+      if (i >= runEnd) {
+        runEnd = i + 1;
+        silent = false;
+        if (runsNoCode(s)) {
+          while (runEnd < to && runsNoCode(list[runEnd]!)) runEnd++;
+          const next = runEnd < to ? list[runEnd] : follower;
+          silent = next !== undefined && startsWithoutPosition(next);
+        }
+      }
       // A line probe (it ends with `;`) before the statement already ends the one before.
-      const lined = !this.beforePositionless(list, i, to, follower) && this.lineProbe(s, false, prevEnd, prevOpen);
+      const lined = !silent && this.lineProbe(s, false, prevEnd, prevOpen);
       const probed = lined || (waits && this.resyncProbe(s));
       if (waits && (lined || !runsNoCode(s))) waits = false;
       this.listStatement = !probed && typeOf(s) === 'ExpressionStatement' ? startOf(s) : -1;
@@ -753,22 +769,9 @@ export class Rewriter {
     this.listFollower = outer;
   }
 
-  /** The statement after the list being walked (`statements`), when known; see `beforePositionless`. */
+  /** The statement after the list being walked (`statements`), when known (its last statements' follower). */
   private listFollower: Node | undefined = undefined;
 
-  /**
-   * Whether `list[i]` runs no code (a function declaration, `var x;`) and the next statement that
-   * does (`follower`: the one after the list) starts with an operation V8 gives no position
-   * (`startsWithoutPosition`): plainly its error is reported at the last position before the
-   * declarations; a line probe before them would be that position. They get none.
-   */
-  private beforePositionless(list: Node[], i: number, to: number, follower: Node | undefined): boolean {
-    if (!runsNoCode(list[i]!)) return false;
-    let j = i + 1;
-    while (j < to && runsNoCode(list[j]!)) j++;
-    const next = j < to ? list[j] : follower;
-    return next !== undefined && startsWithoutPosition(next);
-  }
 
   /**
    * A slot for a `;` before a probe form that opens with `(` at `at`, when `at` starts an
@@ -2787,11 +2790,14 @@ function newContext(label: string, site: number): FnContext {
  * one that starts with an operation V8 gives no position (`startsWithoutPosition`).
  */
 function fnBeforePositionless(stmts: Node[]): boolean {
+  let fn = false;
   for (let k = 0; k < stmts.length; k++) {
-    if (stmts[k]!.type !== 'FunctionDeclaration') continue;
-    let j = k + 1;
-    while (j < stmts.length && runsNoCode(stmts[j]!)) j++;
-    if (j < stmts.length && startsWithoutPosition(stmts[j]!)) return true;
+    const s = stmts[k]!;
+    if (s.type === 'FunctionDeclaration') fn = true;
+    else if (!runsNoCode(s)) {
+      if (fn && startsWithoutPosition(s)) return true;
+      fn = false;
+    }
   }
   return false;
 }
