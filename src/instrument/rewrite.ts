@@ -772,7 +772,6 @@ export class Rewriter {
   /** The statement after the list being walked (`statements`), when known (its last statements' follower). */
   private listFollower: Node | undefined = undefined;
 
-
   /**
    * A slot for a `;` before a probe form that opens with `(` at `at`, when `at` starts an
    * expression statement of a statement list: the statement before it may end at a line break
