@@ -918,14 +918,9 @@ export class Rewriter {
       case 'IfStatement':
         this.ifStatement(s);
         return;
-      case 'BlockStatement': {
-        this.blockDepth++;
-        const scope = this.enterScope(false);
-        this.statements(s.body, 0, s.body.length, s.start + 1);
-        this.scope = scope;
-        this.blockDepth--;
+      case 'BlockStatement':
+        this.blockBody(s);
         return;
-      }
       case 'ForStatement':
         this.forStatement(s);
         return;
@@ -1086,24 +1081,23 @@ export class Rewriter {
       if ((body.body as Node[]).length === 0 && (s.finalizer == null || (s.finalizer.body as Node[]).length === 0)) {
         if (next !== undefined) this.resyncProbe(next, body.start + 1);
       } else {
-        this.clauseBlock(body);
+        this.blockBody(body, true);
       }
       this.scope = scope;
       this.blockDepth--;
     }
-    if (s.finalizer) this.clauseBlock(s.finalizer);
+    if (s.finalizer) this.blockBody(s.finalizer, true);
   }
 
   /** The statement after the one being walked in its list (`statements`), and that one. */
   private following: Node | undefined = undefined;
   private followingOf: Node | undefined = undefined;
 
-
-  /** A `catch` or `finally` clause's block (see `resyncProbe`). */
-  private clauseBlock(b: Node): void {
+  /** A block's statements, in a scope of their own; `clause`: a `catch` or `finally` clause's (see `resyncProbe`). */
+  private blockBody(b: Node, clause = false): void {
     this.blockDepth++;
     const scope = this.enterScope(false);
-    this.statements(b.body, 0, b.body.length, b.start + 1, true);
+    this.statements(b.body, 0, b.body.length, b.start + 1, clause);
     this.scope = scope;
     this.blockDepth--;
   }

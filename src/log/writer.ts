@@ -44,8 +44,7 @@ export class LogWriter {
     if (this.failed) return;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     if (this.used + text.length * 3 + 1 > BUFFER_BYTES) {
-      this.flush();
-      if (this.failed || this.used !== 0) return;
+      if (!this.emptied()) return;
       if (text.length * 3 + 1 > BUFFER_BYTES) {
         this.writeAll(Buffer.from(text + '\n', 'utf8'));
         return;
@@ -61,8 +60,7 @@ export class LogWriter {
     const max = maxEventBytes(e.file.length + e.fn.length) + 1;
     if (max > BUFFER_BYTES) return this.line(formatPTEvent(tag, e));
     if (this.used + max > BUFFER_BYTES) {
-      this.flush();
-      if (this.failed || this.used !== 0) return;
+      if (!this.emptied()) return;
     }
     this.used = encodePTEvent(this.buf, this.used, tag, e);
     this.buf[this.used++] = 10;
@@ -76,8 +74,7 @@ export class LogWriter {
     if (this.failed) return;
     const max = site.length + OBJECT_ROW_FIXED_BYTES + 1;
     if (this.used + max > BUFFER_BYTES) {
-      this.flush();
-      if (this.failed || this.used !== 0) return;
+      if (!this.emptied()) return;
       if (max > BUFFER_BYTES) {
         const big = Buffer.allocUnsafe(max);
         const end = encodeObjectRow(big, 0, tag, clock, id, liveCount, site, rss, dRss);
@@ -99,6 +96,15 @@ export class LogWriter {
       this.buf.copyWithin(0, done, n);
       this.used = n - done;
     }
+  }
+
+  /**
+   * Flushes to make room: whether the buffer is now empty. Not when the write failed, nor when
+   * the stack ran out in it (the lines wait, and the one that would not fit is dropped).
+   */
+  private emptied(): boolean {
+    this.flush();
+    return !this.failed && this.used === 0;
   }
 
   /** Flushes and closes; further lines are ignored. */

@@ -187,7 +187,7 @@ function isCurrent(rec: TracedModule, fn: number, site: number, call = false): b
     return true;
   }
   // After `suspended`: a leaf's `for…of` left early resumes a generator unseen (`return()`).
-  popLeaves();
+  endLeaves();
   if (waiting !== 0 && frameWait[depth] !== 0) {
     if (depth === 0 && frameFn[0] === fn && frameRec[0] === rec) {
       if (!call) noLoopWait(0);
@@ -343,9 +343,7 @@ function resumedUnseen(rec: TracedModule, fn: number, site: number): void {
   const kind = rec.kinds[site];
   const at = kind === SiteKind.Line || kind === SiteKind.Await ? site : fn;
   if (rec.yielding !== null && rec.yielding[fn]! > 0) {
-    rec.yielding[fn]!--;
-    if (pcTop !== 0) endedBeforeNext(rec, fn);
-    enterFrame(rec, fn, at);
+    generatorResumed(rec, fn, at);
   } else {
     rec.awaiting![fn]!--;
     resumeOnEmptyStack(rec, fn, at);
@@ -416,7 +414,7 @@ function fOn(m: ModuleKeyFn, i: number, u?: number): void {
   own.busy = true;
   try {
     if (waiting !== 0 && frameWait[depth] !== 0 && !stepsLoop(rec, i)) loopsSuspend();
-    enterFrame(rec, i, i, u === undefined ? 0 : u);
+    enterFrame(rec, i, i, u);
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
@@ -622,15 +620,19 @@ function resume(rec: TracedModule, i: number): void {
     if (fn >= 0 && awaiting !== null && awaiting[fn]! > 0) awaiting[fn]!--;
     resumeOnEmptyStack(rec, fn, i);
   } else {
-    // A generator resumes inside its caller's `next()`: a call like any other.
-    const yielding = rec.yielding;
-    if (fn >= 0 && yielding !== null && yielding[fn]! > 0) yielding[fn]!--;
-    if (pcTop !== 0) endedBeforeNext(rec, fn);
-    enterFrame(rec, fn, i);
+    generatorResumed(rec, fn, i);
   }
   // The statement it resumes in is the last one that ran in it (its RETURN, when it ends
   // without another, shows that line, not the function's first).
   if (fn >= 0 && depth > 0) frameLine[depth] = i;
+}
+
+/** A generator of `fn` resumes inside its caller's `next()`, at `site`: a call like any other. */
+function generatorResumed(rec: TracedModule, fn: number, site: number): void {
+  const yielding = rec.yielding;
+  if (fn >= 0 && yielding !== null && yielding[fn]! > 0) yielding[fn]!--;
+  if (pcTop !== 0) endedBeforeNext(rec, fn);
+  enterFrame(rec, fn, site);
 }
 
 /**
@@ -775,15 +777,11 @@ export function rejectionUnhandled(): void {
 }
 
 /**
- * The program exits: leaf frames still on top (their exceptions caught by code that is not
- * instrumented, with no probe of their callers since) end, as the next probe below them would
- * end them. Not other frames: `process.exit()` leaves its callers running.
+ * Leaf frames still on top (their exceptions caught by code that is not instrumented, with no
+ * probe of their callers since) end: at a probe of a function not on the stack (`isCurrent`), and
+ * when the program exits. Not other frames: `process.exit()` leaves its callers running.
  */
 export function endLeaves(): void {
-  popLeaves();
-}
-
-function popLeaves(): void {
   while (depth !== 0 && frameUnseen[depth] === UNSEEN_LEAF) exitedUnseen(EV_C_RETURN);
 }
 
