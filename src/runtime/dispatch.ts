@@ -587,6 +587,11 @@ function sOn<V>(m: ModuleKeyFn, i: number, v: V): V {
     if (fn >= 0) {
       if (rec.kinds[i] === SiteKind.Await) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
       else (rec.yielding ?? yieldCounts(rec))[fn]!++;
+    } else if (depth !== 0) {
+      // A top-level await (an ES module's) runs at the base, as its resumption does
+      // (`resumeOnEmptyStack`): every frame still on ours exited unseen (an async generator
+      // awaiting its `return` value, say) and ends before the module's RETURN, not after it.
+      popFrames(0, EV_C_RETURN);
     }
     exitFrame(rec, fn, i);
   } catch (e) {

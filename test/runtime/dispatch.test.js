@@ -448,3 +448,30 @@ new Promise(exec).catch(Boolean);
 `);
   assert.deepEqual(seq[0].filter((x) => !x.startsWith('LINE')), ['CALL exec', 'EXCEPT exec', 'RETURN exec']);
 });
+
+test('a top-level await pops the frames that exited unseen before the module\'s RETURN, as its resumption does', async () => {
+  // An async generator awaits its `return` value with no probe there: the caller's next probe
+  // finds it still on the stack. The module's await ends it first (before its own RETURN), so
+  // the log's order is the run's.
+  const { seq } = await events(`import { Profile } from 'jsmemtrace';
+async function* ag() {
+  yield 1;
+  return new Promise((r) => setTimeout(r, 5, 2));
+}
+async function other() { await null; }
+const p = new Profile(0);
+const it = ag();
+await it.next();
+const last = it.next();
+await other();
+await last;
+p.stop();
+`);
+  const own = seq[0].filter((s) => / (ag|<module>|next)$/.test(s));
+  assert.deepEqual(own, [
+    'C_CALL next', 'CALL ag', 'RETURN ag', 'C_RETURN next', 'RETURN <module>',
+    'CALL <module>', 'C_CALL next', 'CALL ag', 'RETURN ag', 'C_RETURN next', 'RETURN <module>',
+    'CALL <module>', 'RETURN <module>',
+    'CALL ag', 'RETURN ag', 'CALL <module>',
+  ]);
+});
