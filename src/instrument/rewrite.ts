@@ -141,6 +141,10 @@ interface FnContext {
    * next probe of a function below it.
    */
   calls: boolean;
+  /** The body's own statement list (see `disposalProbe`), once `block` walks it. */
+  body: Node[] | undefined;
+  /** Slots of `disposalProbe` declarations in `body`: emptied when the body is not wrapped. */
+  disposals: number[] | undefined;
 }
 
 /**
@@ -759,14 +763,60 @@ export class Rewriter {
         this.add(s.end, ';');
         this.addForm(s.end, Form.Line, after);
       }
+      const declared = this.awaitUsing === s && this.disposalProbe(list, i, s);
       prevEnd = s.end;
-      prevOpen = this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s) && this.bracedEnd !== s.end;
+      prevOpen = !declared && this.src.charCodeAt(s.end - 1) !== 59 /* ; */ && !endsWithOwnBlock(s) && this.bracedEnd !== s.end;
       // The walk never comes back to a statement it has passed. Letting it go means that a full
       // garbage collection in the middle of a large file (whose tree is ~15 times its size)
       // does not mark the part already rewritten.
       held[i] = null;
     }
     this.listFollower = outer;
+  }
+
+  /** The last `await using` declaration that `declaration` walked (see `disposalProbe`). */
+  private awaitUsing: Node | undefined = undefined;
+
+  /**
+   * After the `await using` declaration `s`, `k`th of `list`: its scope's exit awaits (its
+   * resources' disposal) where no probe of the program's text can go, and the function would
+   * suspend unseen. A sync `using` of the probe's goes right after it,
+   * `using __jsmt$DI=__jsmtF?(__jsmt$.d)(__jsmt$m,I):null;` (I an Await site at the declaration):
+   * the scope disposes it just before the declaration's own resources, and its `[Symbol.dispose]`
+   * marks the function about to await (runtime/dispatch.ts `dOn`). Idle it is `null`, which a
+   * scope does not even record. Only after the last `await using` of the list, unless every
+   * later one's values are never `null` or `undefined` (`mayBeNullish`): a sync resource disposed
+   * after a nullish async one, before anything was awaited, awaits first (ES2026
+   * DisposeResources), where the original's await comes with the next async resource's. Not at
+   * the top level (no frame of its own: an unseen suspension there leaves nothing on the stack),
+   * in a body without probes or statements of its own (`delegates`), nor where a literal waits
+   * for its name (an initialised declaration names it, see `unnamed`). In the function's own body
+   * it waits for the wrapper (`block`): without one, the exit probe runs before the disposal.
+   * Nor when no statement that runs code follows `s` in the list: a frame of the disposal (a
+   * dispose method's error) shows the last position before it, plainly the declaration's value
+   * (another line when the declaration spans lines), with the probe its own.
+   * Returns whether it went after `s` (which then ends with a `;`).
+   */
+  private disposalProbe(list: Node[], k: number, s: Node): boolean {
+    this.awaitUsing = undefined;
+    const ctx = this.ctx;
+    if (!this.F || ctx.site < 0 || ctx.delegates || this.unnamed > 0 || this.quiet(s.end)) return false;
+    let positioned = false;
+    for (let j = k + 1; j < list.length; j++) {
+      const later = list[j]!;
+      if (later.type === 'VariableDeclaration' && later.kind === 'await using' && mayBeNullish(later)) return false;
+      if (!runsNoCode(later)) positioned = true;
+    }
+    if (!positioned) return false;
+    const text = (this.src.charCodeAt(s.end - 1) !== 59 /* ; */ ? ';' : '') + disposal(this.site(SiteKind.Await, s.start, ctx.label));
+    if (list !== ctx.body) {
+      this.add(s.end, text);
+      return true;
+    }
+    const slot = this.reserve(s.end);
+    this.txt[slot] = text;
+    (ctx.disposals ??= []).push(slot);
+    return false;
   }
 
   /** The statement after the list being walked (`statements`), when known (its last statements' follower). */
@@ -1025,13 +1075,28 @@ export class Rewriter {
     // and a `u` after it would be a second one.
     const resumes = this.count === before;
     this.expr(s.right, s.type === 'ForOfStatement');
+    // `for (await using x of …)` disposes `x` after each iteration's body, with an `await`: the
+    // disposal probe (see `disposalProbe`) goes first in the body, braced when it has none (a
+    // loop's body is no declaration: a block around it changes nothing); not in a body that runs
+    // no code, where it would be the last position before the disposal.
+    const decl = s.left.type === 'VariableDeclaration' && s.left.kind === 'await using' && this.F && this.ctx.site >= 0
+      && !this.ctx.delegates && this.unnamed === 0 && !this.quietSpan(body.start, body.end)
+      && (body.type === 'BlockStatement' ? (body.body as Node[]).some((b) => !runsNoCode(b)) : !runsNoCode(body))
+      ? disposal(this.site(SiteKind.Await, s.left.start, this.ctx.label)) : '';
+    this.awaitUsing = undefined;
+    const braces = decl !== '' && !waits && body.type !== 'BlockStatement';
     if (waits) {
       this.txt[open] = `{__jsmtF&&${probeCall('q', i, taggedOpen)};`;
-      this.add(body.start, resumes ? `{__jsmtF&&${probeCall('u', i, this.unnamed > 0)};try{` : '{try{');
+      this.add(body.start, resumes ? `{${decl}__jsmtF&&${probeCall('u', i, this.unnamed > 0)};try{` : `{${decl}try{`);
+    } else if (decl !== '') {
+      this.add(braces ? body.start : body.start + 1, braces ? '{' + decl : decl);
     }
     this.single(body);
     if (waits) {
       this.add(body.end, `}finally{if(__jsmtF)try{${probeCall('q', i, this.unnamed > 0)}}catch{}}}}`);
+      this.bracedEnd = s.end;
+    } else if (braces) {
+      this.add(body.end, '}');
       this.bracedEnd = s.end;
     }
     this.scope = scope;
@@ -1201,7 +1266,10 @@ export class Rewriter {
 
   private declaration(d: Node): void {
     const isVar = d.kind === 'var';
-    if (d.kind !== 'let' && d.kind !== 'const' && !isVar) this.ctx.calls = true;
+    if (d.kind !== 'let' && d.kind !== 'const' && !isVar) {
+      this.ctx.calls = true;
+      if (d.kind === 'await using') this.awaitUsing = d;
+    }
     for (let k = 0, declarators = d.declarations as Node[]; k < declarators.length; k++) {
       const v = declarators[k]!;
       const id = v.id as Node;
@@ -2212,10 +2280,14 @@ export class Rewriter {
     // An arrow's body is part of the code around it for V8's names (see `unnamed`).
     const taggedEntry = this.unnamed > 0;
     // After the directives the wrapper opens with a `;` that an empty slot would not write.
+    ctx.body = stmts;
     this.statements(stmts, first, stmts.length, first === 0 ? openAt : -1);
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;
+    // Without a wrapper the body's scope is disposed after its exit probe.
+    const d = ctx.disposals;
+    if (unwrapped && d !== undefined) for (let j = 0; j < d.length; j++) this.txt[d[j]!] = '';
     if (!unwrapped) this.wrapBody(ctx, site, count, pre, taggedEntry, taggedExit, openSlot, closeSlot);
     else this.probeUnwrapped(ctx, site, pre, taggedEntry, taggedExit, openSlot, closeSlot);
   }
@@ -2775,6 +2847,7 @@ function newContext(label: string, site: number): FnContext {
     label, site, ctorSite: -1, pending: false, vars: undefined, blockFns: undefined, opaque: false, evals: false,
     withBody: false, returns: undefined, topFns: undefined, flagged: false, yields: undefined, delegates: false,
     newsClass: false, openEnded: false, returnsUnseen: false, yielded: false, calls: false,
+    body: undefined, disposals: undefined,
   };
 }
 
@@ -2906,6 +2979,24 @@ function probeClose(tagged: boolean): string {
  */
 function optionalOpen(i: number): string {
   return `(__jsmt$.u)?.(__jsmt$m,${i},`;
+}
+
+/** The disposal probe's declaration (see `Rewriter.disposalProbe`) for Await site `i`. */
+function disposal(i: number): string {
+  return `using __jsmt$D${i}=__jsmtF?(__jsmt$.d)(__jsmt$m,${i}):null;`;
+}
+
+/**
+ * Whether a value of `await using` declaration `d` may be `null` or `undefined`: anything but a
+ * `new` (a constructor returns an object), an object or array literal, or a function or class.
+ */
+function mayBeNullish(d: Node): boolean {
+  for (let k = 0, declarators = d.declarations as Node[]; k < declarators.length; k++) {
+    const t = (declarators[k]!.init as Node).type;
+    if (t !== 'NewExpression' && t !== 'ObjectExpression' && t !== 'ArrayExpression' && t !== 'ClassExpression'
+      && t !== 'FunctionExpression' && t !== 'ArrowFunctionExpression') return true;
+  }
+  return false;
 }
 
 /** A whole probe call whose arguments after the site are the texts `args`. */

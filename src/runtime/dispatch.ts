@@ -3,8 +3,9 @@
  * into code that is not instrumented" and "Stack depth and resynchronisation") and hands them to
  * the attached sinks, at most one per kind. All state is module-level scalars and preallocated
  * arrays: a probe call allocates nothing, except a module's suspension counts at its first
- * `await` or `yield` and the microtask queued at the first call a depth-0 stretch makes (or at a
- * `for await` loop's step).
+ * `await` or `yield`, an `await using` declaration's disposable at its first run (`dOn`), and the
+ * microtask queued at the first call a depth-0 stretch makes (or at a `for await` loop's step, or
+ * a scope's disposal).
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
@@ -48,7 +49,9 @@ let frameFn = new Int32Array(256);
 let frameLine = new Int32Array(256);
 /**
  * Per frame (0: the base, with `frameRec`/`frameFn` set for it): 1 + the site of the `for await`
- * loop whose iterator it is about to await (`qOn`), else 0; `waiting` counts the frames so marked.
+ * loop whose iterator it is about to await (`qOn`), -(1 + the site) of the `await using`
+ * declaration whose scope's disposal it is about to await (`dOn`), else 0; `waiting` counts the
+ * frames so marked.
  */
 let frameWait = new Int32Array(256);
 let waiting = 0;
@@ -265,19 +268,7 @@ function qOn(m: ModuleKeyFn, i: number): void {
   if (rec === undefined) return;
   own.busy = true;
   try {
-    const fn = rec.owners[i]!;
-    if (isCurrent(rec, fn, i)) {
-      if (pcTop !== 0) closePending(depth, EV_C_RETURN);
-      if (frameWait[depth] === 0) waiting++;
-      frameWait[depth] = i + 1;
-      if (depth === 0) {
-        frameRec[0] = rec;
-        frameFn[0] = fn;
-      }
-      queueStackEnd();
-    } else {
-      awaited(rec, fn, i);
-    }
+    aboutToAwait(rec, i, i + 1);
   } catch (e) {
     try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
   } finally {
@@ -285,28 +276,89 @@ function qOn(m: ModuleKeyFn, i: number): void {
   }
 }
 
-/**
- * Whether entering Function site `fn` can be part of the step of the `for await` loop whose
- * function is the top frame (`qOn`): a call that the function made (in the loop's iterable), a
- * generator's body, or a method that a loop calls on its iterator.
- */
-function stepsLoop(rec: TracedModule, fn: number): boolean {
-  if ((pcTop !== 0 && pcDepth[pcTop - 1] === depth) || rec.generators[fn] === 1) return true;
-  const name = rec.callees[fn];
-  return name === 'next' || name === 'return' || name === 'throw' || name === '[Symbol.asyncIterator]' || name === '[Symbol.iterator]';
+/** The function of site `i` of `rec` is about to await where no probe can go (`qOn`, `dOn`): `mark` goes on its frame (`frameWait`). */
+function aboutToAwait(rec: TracedModule, i: number, mark: number): void {
+  const fn = rec.owners[i]!;
+  if (isCurrent(rec, fn, i)) {
+    if (pcTop !== 0) closePending(depth, EV_C_RETURN);
+    if (frameWait[depth] === 0) waiting++;
+    frameWait[depth] = mark;
+    if (depth === 0) {
+      frameRec[0] = rec;
+      frameFn[0] = fn;
+    }
+    queueStackEnd();
+  } else {
+    awaited(rec, fn, i);
+  }
 }
 
-/** The frame at depth `d` runs on without awaiting its loop's iterator (`qOn`). */
+/**
+ * Whether entering Function site `fn` can be part of what the top frame, about to await, runs
+ * first: a call that the function made (in a `for await` loop's iterable); for a loop (`qOn`), a
+ * generator's body or a method that a loop calls on its iterator; for a scope's disposal
+ * (`dOn`), a dispose method, which the disposal calls before it awaits its result.
+ */
+function stepsLoop(rec: TracedModule, fn: number): boolean {
+  if (pcTop !== 0 && pcDepth[pcTop - 1] === depth) return true;
+  const name = rec.callees[fn];
+  if (frameWait[depth]! < 0) return name === '[Symbol.asyncDispose]' || name === '[Symbol.dispose]';
+  return rec.generators[fn] === 1 || name === 'next' || name === 'return' || name === 'throw' || name === '[Symbol.asyncIterator]' || name === '[Symbol.iterator]';
+}
+
+/**
+ * The disposal probe (rewrite.ts `disposalProbe`): Await site `i`'s `await using` declaration
+ * was just made, and the `using` declaration after it takes the disposable returned here. Its
+ * scope, when it ends, disposes it first (`disposing`), then calls the declaration's dispose
+ * methods and awaits their results: no probe can go between a dispose method's call and that
+ * await. One disposable per site, kept.
+ */
+function dOn(m: ModuleKeyFn, i: number): object | null {
+  if (own.busy) return null;
+  const rec = m.t ?? moduleOf(m);
+  if (rec === undefined) return null;
+  const disposers = rec.disposers ?? (rec.disposers = new Array<object | undefined>(rec.kinds.length));
+  return disposers[i] ?? (disposers[i] = disposer(rec, i));
+}
+
+const SymbolDispose = Symbol.dispose;
+
+function disposer(rec: TracedModule, i: number): object {
+  return { [SymbolDispose]() { disposing(rec, i); } };
+}
+
+/**
+ * A scope is being disposed, and about to call and await the dispose methods of the `await
+ * using` declaration at Await site `i` (`dOn`): its function is marked about to await, as a `for
+ * await` loop's is (`qOn`), and its suspension written once it has stopped running. The dispose
+ * methods that the disposal calls before it awaits run inside it; when it awaits nothing (every
+ * dispose method threw before returning), its own next probe takes the mark away.
+ */
+function disposing(rec: TracedModule, i: number): void {
+  // Kept by a declaration made while a tracer listened: it may have gone since.
+  if (own.busy || (P === null && T === null)) return;
+  own.busy = true;
+  try {
+    aboutToAwait(rec, i, -(i + 1));
+  } catch (e) {
+    try { failed(e); } catch { /* no stack left even for that: see `failed` */ }
+  } finally {
+    own.busy = false;
+  }
+}
+
+/** The frame at depth `d` runs on without awaiting its loop's iterator (`qOn`) or its scope's disposal (`dOn`). */
 function noLoopWait(d: number): void {
   frameWait[d] = 0;
   waiting--;
   if (d === 0) frameRec[0] = null;
 }
 
-/** The top frame, about to await its `for await` loop's iterator, has done so (`qOn`): its RETURN. */
+/** The top frame, about to await its `for await` loop's iterator or its scope's disposal, has done so (`qOn`, `dOn`): its RETURN. */
 function loopSuspends(end: number): void {
   const d = depth;
-  const site = frameWait[d]! - 1;
+  const mark = frameWait[d]!;
+  const site = (mark < 0 ? -mark : mark) - 1;
   const rec = frameRec[d]!;
   const fn = frameFn[d]!;
   noLoopWait(d);
@@ -315,14 +367,14 @@ function loopSuspends(end: number): void {
   if (d > 0) frameRec[depth--] = null;
 }
 
-/** Function `fn` of `rec` awaits at `site` (a `for await` loop's, `qOn`): counted, and its RETURN. */
+/** Function `fn` of `rec` awaits at `site` (a `for await` loop's or an `await using` declaration's: `qOn`, `dOn`): counted, and its RETURN. */
 function awaited(rec: TracedModule, fn: number, site: number): void {
   if (fn >= 0) (rec.awaiting ?? awaitCounts(rec))[fn]!++;
   if (P !== null) P.ev(EV_RETURN, rec, site);
   if (T !== null) T.ev(EV_RETURN, rec, site);
 }
 
-/** Code that the top frames about to await their loops' iterators did not call runs: they have awaited. */
+/** Code that the top frames about to await (their loops' iterators, their scopes' disposal) did not call runs: they have awaited. */
 function loopsSuspend(): void {
   while (waiting !== 0 && frameWait[depth] !== 0) loopSuspends(EV_C_RETURN);
 }
@@ -718,10 +770,10 @@ function rewire(): void {
   if (any) {
     installProbe();
     probe.f = fOn; probe.r = rOn; probe.x = xOn; probe.t = tOn;
-    probe.l = lOn; probe.c = cOn; probe.s = sOn; probe.u = uOn; probe.q = qOn;
+    probe.l = lOn; probe.c = cOn; probe.s = sOn; probe.u = uOn; probe.q = qOn; probe.d = dOn;
   } else {
     probe.f = idle.f; probe.r = idle.r; probe.x = idle.x; probe.t = idle.t;
-    probe.l = idle.l; probe.c = idle.c; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q;
+    probe.l = idle.l; probe.c = idle.c; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q; probe.d = idle.d;
     reset();
   }
   // Profile needs call sites for C_CALL; Trace does not, so its `b` stays the identity. Profile

@@ -43,6 +43,12 @@ export interface Probe {
    * early (RETURN, written once the function has stopped running: runtime/dispatch.ts `qOn`).
    */
   q(m: ModuleKeyFn, i: number): void;
+  /**
+   * The value of the `using` declaration that follows an `await using` one (Await site `i`):
+   * `null` (no resource), or a disposable whose disposal, just before that declaration's
+   * resources', says the function is about to await (runtime/dispatch.ts `dOn`).
+   */
+  d(m: ModuleKeyFn, i: number): object | null;
   /** An object made by `new` at an allocation site: returns it. */
   n<T>(m: ModuleKeyFn, i: number, v: T): T;
   /**
@@ -63,6 +69,7 @@ export interface Probe {
 export type ProbeMethod = keyof Probe;
 
 function nothing(): void {}
+function none(): null { return null; }
 function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
 function identity<T>(v: T): T { return v; }
 
@@ -74,7 +81,7 @@ function identity<T>(v: T): T { return v; }
  * attached, on Node 22: 1.13-1.23x instead of 1.09-1.12x). test/runtime/probe-shape.test.js.
  */
 export const idle: Readonly<Probe> = {
-  f: nothing, r: nothing, t: nothing, l: nothing, c: nothing, q: nothing,
+  f: nothing, r: nothing, t: nothing, l: nothing, c: nothing, q: nothing, d: none,
   x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
 };
 

@@ -58,6 +58,8 @@ export interface TracedModule extends ModuleRecord {
   awaiting: Int32Array | null;
   /** Per Function site: its activations suspended at a `yield`, made on the first such suspension. */
   yielding: Int32Array | null;
+  /** Per Await site of an `await using` declaration: its disposal probe's disposable (runtime/dispatch.ts `dOn`), made on first use. */
+  disposers: (object | undefined)[] | null;
   /**
    * Per site: 1 at a call of a generator function of this module by its name (`gen(2)`): the
    * call makes a generator and runs none of its body, which runs from `next()`.
@@ -138,7 +140,7 @@ function traced(record: ModuleRecord): TracedModule {
   const owners = ownersOf(sites);
   const generators = generatorSites(kinds, owners);
   return {
-    ...record, files, lines, labels, callees, owners, kinds, fns, alloc: null, awaiting: null, yielding: null,
+    ...record, files, lines, labels, callees, owners, kinds, fns, alloc: null, awaiting: null, yielding: null, disposers: null,
     makesGenerator: generatorCalls(sites, kinds, generators, callees), generators,
   };
 }

@@ -1,5 +1,5 @@
-// The conf3 to conf10 and conf12 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
-// (the loader instruments at load time) and `run --profile` (conf4, conf7 to conf10 and conf12 also
+// The conf3 to conf10, conf12 and conf14 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
+// (the loader instruments at load time) and `run --profile` (conf4, conf7 to conf10, conf12 and conf14 also
 // `run --trace` and `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
 // Some differences only show there: an uncaught error that Node reports from a CommonJS entry run
 // without `--import` takes its location from V8's message (the last throw), while the corpus
@@ -17,11 +17,12 @@ import { run } from '../instrument/corpus-lib.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|1[02])-.*\.(c|m)?js$/.test(n)).sort();
+const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|1[024])-.*\.(c|m)?js$/.test(n)).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-cli-run-'));
 const dir = join(tmp, 'w');
 mkdirSync(dir);
-for (const c of cases) copyFileSync(join(CORPUS, c), join(dir, c));
+// With the helpers a case loads (`_conf14-…`).
+for (const c of readdirSync(CORPUS).filter((n) => cases.includes(n) || /^_conf14-/.test(n))) copyFileSync(join(CORPUS, c), join(dir, c));
 const env = { JSMEMTRACE_CACHE_DIR: join(tmp, 'cache') };
 
 // Where V8 gives a frame a position of no token of the program's: a class heritage's TypeError is
@@ -42,7 +43,7 @@ function normalise(text, name) {
     .join('\n');
 }
 
-const tracersOf = (c) => (/^conf([4789]|1[02])-/.test(c) ? ['--profile', '--trace', '--reftrace'] : ['--profile']);
+const tracersOf = (c) => (/^conf([4789]|1[024])-/.test(c) ? ['--profile', '--trace', '--reftrace'] : ['--profile']);
 
 const runs = Promise.all(cases.map(async (c) => {
   const tracers = tracersOf(c);

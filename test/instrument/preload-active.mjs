@@ -6,7 +6,9 @@ import { modules } from './preload-idle.mjs';
 import { probe, setFlag } from '../../dist/runtime/probe.js';
 import { moduleOf } from '../../dist/runtime/registry.js';
 
-const KINDS = { f: [0], r: [0], t: [0], x: [0], l: [1], c: [1], b: [2], w: [3], n: [3], k: [4], o: [5, 6], s: [7, 8], u: [7, 8], q: [7] };
+const KINDS = { f: [0], r: [0], t: [0], x: [0], l: [1], c: [1], b: [2], w: [3], n: [3], k: [4], o: [5, 6], s: [7, 8], u: [7, 8], q: [7], d: [7] };
+// The disposal probe's value: a resource, disposed as the tracer's is (its method does nothing here).
+const disposable = { [Symbol.dispose]() {} };
 const counts = {};
 const bad = [];
 for (const name of Object.keys(KINDS)) {
@@ -22,7 +24,8 @@ for (const name of Object.keys(KINDS)) {
   };
   probe[name] = name === 'f' || name === 'r' || name === 't' || name === 'l' || name === 'c' || name === 'q'
     ? (m, i) => { check(m, i); }
-    : (m, i, v) => { check(m, i); return v; };
+    : name === 'd' ? (m, i) => { check(m, i); return disposable; }
+      : (m, i, v) => { check(m, i); return v; };
 }
 for (const flag of ['F', 'L', 'C', 'A']) setFlag(flag, true);
 process.on('exit', () => {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { instrument, SiteKind } from '../../dist/instrument/index.js';
 import { installProbe, probe, idle, setFlag } from '../../dist/runtime/probe.js';
+import { removeInserts } from './corpus-lib.js';
 
 const KIND = Object.fromEntries(Object.entries(SiteKind).map(([k, v]) => [v, k]));
 installProbe();
@@ -168,6 +169,45 @@ test('for await: q before the loop and on every way out of its body, u at its st
     's Await f 5', 'u Await f 5', 's Await f 6', 's Await f 7',
     'r Function f 1',
   ]);
+});
+
+test('await using: a disposal probe after the last declaration of a scope (or one whose later ones are never nullish) when code follows it, first in a for-of body that runs code; none at the top level or in a body without a wrapper', () => {
+  const src = [
+    'async function f(a, b) {',
+    '  await using x = a;',
+    '  await using y = b',
+    '  g();',
+    '  {',
+    '    await using z = new R(), w = {};',
+    '    await using v = new R();',
+    '  }',
+    '  for (await using i of a) g();',
+    '  for (await using j of a) {}',
+    '  for await (await using k of a) { g(); }',
+    '  for (using s of a) {}',
+    '}',
+    'await using top = null;',
+    'async function e(c) { await using q = c; var h = 1; function h() {} }',
+  ].join('\n');
+  const r = instrument(src, { filename: '/v/using.mjs' });
+  const lines = r.code.split('\n');
+  const declared = (line) => [...lines[line - 1].matchAll(/using __jsmt\$D(\d+)=__jsmtF\?\(__jsmt\$\.d\)\(__jsmt\$m,(\d+)\):null;/g)]
+    .map((m) => { assert.equal(m[1], m[2]); return r.sites.sites[Number(m[2])]; });
+  const at = (line) => declared(line).map((s) => `${KIND[s.kind]} ${s.fn} ${s.line}:${s.column}`);
+  assert.deepEqual(at(2), [], 'a later declaration may be nullish');
+  assert.deepEqual(at(3), ['Await f 3:2']);
+  assert.match(lines[2], /await using y = b;using __jsmt\$D/, 'a `;` first where the declaration ended without one');
+  assert.deepEqual(at(6), ['Await f 6:4']);
+  assert.deepEqual(at(7), [], 'nothing that runs code follows it: the disposal\'s position would be the probe\'s');
+  assert.deepEqual(at(9), ['Await f 9:7']);
+  assert.match(lines[8], /of a\) \{using __jsmt\$D\d+=[^;]*;[^}]*g\(\)\);?\}/, 'a body that is no block gets braces');
+  assert.deepEqual(at(10), [], 'a body that runs no code');
+  assert.deepEqual(at(11), ['Await f 11:13']);
+  assert.match(lines[10], /\{using __jsmt\$D\d+=[^;]*;__jsmtF&&\(__jsmt\$\.u\)\(__jsmt\$m,\d+\);try\{\{ /);
+  assert.deepEqual([12, 14, 15].flatMap(at), [], 'none for `using`, at the top level, or in a body not wrapped (a var and a function of one name)');
+  assert.equal(removeInserts(r.code, r.inserts), src);
+  // No tracer: `null`, no resource. The probe's idle method says so too.
+  assert.equal(idle.d(() => '', 0), null);
 });
 
 test('bodies whose declarations would change inside try {} get the unwrapped form', () => {

@@ -188,6 +188,40 @@ console.log(g(0, new Error('back')).stack.split('\\n').slice(0, 2).join('\\n'));
 setTimeout(() => { throw g(0, new TypeError('uncaught')); });
 `;
 
+let awaitUsing = true;
+try { new Function('return async () => { await using x = null; }'); } catch { awaitUsing = false; }
+
+// The disposal probe after an `await using` (rewrite.ts `disposalProbe`) would be the last
+// position before the scope's disposal, which a dispose method's error shows in the function's
+// frame: it goes only where code follows.
+test('await using: a dispose method\'s error shows the frame of its scope\'s function at plain Node\'s line and column', { skip: !awaitUsing && 'no await using' }, (t) => {
+  same(t, { 'prog.mjs': `const bad = () => ({ async [Symbol.asyncDispose]() { throw new Error('bad'); } });
+async function lastInBlock() {
+  { console.log('last'); await using a = bad(); }
+}
+async function lastSpanning() {
+  {
+    console.log('spanning');
+    await using a = {
+      async [Symbol.asyncDispose]() { throw new Error('spanning'); },
+    };
+  }
+}
+async function codeAfter() {
+  { await using a = bad(); console.log('after'); }
+}
+async function emptyLoopBody() {
+  for (await using x of [bad()]) {}
+}
+async function loopBody() {
+  for (await using x of [bad()]) console.log('body');
+}
+for (const f of [lastInBlock, lastSpanning, codeAfter, emptyLoopBody, loopBody]) {
+  try { await f(); } catch (e) { console.log(e.stack); }
+}
+` }, ['prog.mjs']);
+});
+
 test('a program\'s own Error.prepareStackTrace gets frames with plain Node\'s columns', (t) => {
   const plain = same(t, { 'prog.js': `const util = require('node:util');\n${FORMATTERS}` }, ['prog.js']);
   same(t, { 'prog.mjs': `import util from 'node:util';\n${FORMATTERS}` }, ['prog.mjs']);
