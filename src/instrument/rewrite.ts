@@ -1626,7 +1626,7 @@ export class Rewriter {
   private binary(e: Node, quoted: boolean): void {
     const left = e.left as Node;
     if (left.type !== 'BinaryExpression' && left.type !== 'LogicalExpression') {
-      this.expr(left, quoted);
+      this.operand(left, e.right, quoted);
       this.expr(e.right, quoted);
       return;
     }
@@ -1634,8 +1634,19 @@ export class Rewriter {
     const rights: Node[] = [];
     let x = e;
     while (x.type === 'BinaryExpression' || x.type === 'LogicalExpression') { rights.push(x.right); x = x.left; }
-    this.expr(x, quoted);
-    for (let k = rights.length - 1; k >= 0; k--) this.expr(rights[k]!, quoted);
+    this.operand(x, rights[rights.length - 1]!, quoted);
+    for (let k = rights.length - 1; k >= 0; k--) this.operand(rights[k]!, k > 0 ? rights[k - 1] : undefined, quoted);
+  }
+
+  /**
+   * A binary operator's operand `e`, followed by `next`. A literal evaluated just before an
+   * operation that V8 gives no position of its own (`({} ** (o.n += 1))`, `next` a
+   * `positionlessHead`) gets no probe (see `positionless`): that error is plainly at the last
+   * position before it (the statement's, a `for…in` object's operator), not at the probe's call.
+   */
+  private operand(e: Node, next: Node | undefined, quoted: boolean): void {
+    if (next !== undefined && isLiteralObject(e) && positionlessHead(next)) this.positionlessExpr(e, quoted);
+    else this.expr(e, quoted);
   }
 
   private array(e: Node, quoted: boolean): void {
@@ -1741,7 +1752,7 @@ export class Rewriter {
     const probed = this.C && ++this.nest <= NEST_LIMIT;
     if (probed && last !== undefined && last.type !== 'SpreadElement' && !this.quietSpan(last.start, last.end)) {
       this.lastArgumentProbe(e, callee, args, last);
-    } else if (probed && !quoted && this.chain === 0 && !quiet && !positionlessHead(callee)) {
+    } else if (probed && !quoted && this.chain === 0 && !quiet && !positionlessHead(e)) {
       this.bareCallProbe(e, callee, args, semi);
     } else {
       this.expr(callee, true);
@@ -1840,7 +1851,9 @@ export class Rewriter {
     const counted = this.C || (this.A && !quoted);
     const deep = counted && ++this.nest > NEST_LIMIT;
     const quiet = this.quietSpan(e.start, e.end);
-    const wrapN = this.A && !quoted && !deep && !quiet;
+    // Where what follows has no position of its own (see `positionless`), `n`'s call around the
+    // value would be the position V8 prints the source of (`__jsmt$.n is not iterable`).
+    const wrapN = this.A && !quoted && !deep && !quiet && this.positionless === 0;
     const C = this.C && !deep;
     const name = calleeName(callee);
     let i = -1;
@@ -2731,19 +2744,28 @@ function scopedSwitch(s: Node): boolean {
  * Whether the first operation V8 runs for `e` may be one that it gives no source position of its
  * own: the read of a name (a binding not yet initialised throws) or of a member that `++`/`--`
  * or a compound assignment updates, or a member's `delete`, of an object and key that record
- * none either (a name, `this`, a literal), reached through the operands evaluated first. An
- * error there (`o` null) is reported at the last position before it, the statement's when
- * nothing ran before it in the statement (`(o.n++)()`).
+ * none either (a name, `this`, a literal), reached through the operands evaluated first (a
+ * member's object, a callee, a class's heritage; what follows an operand that records no
+ * position, `quietOperand`). An error there (`o` null) is reported at the last position before
+ * it, the statement's when nothing ran before it in the statement (`(o.n++)()`).
  */
 function positionlessHead(e: Node): boolean {
   for (;;) {
     switch (e.type) {
       case 'UpdateExpression':
-        return e.argument.type === 'Identifier' || quietMember(e.argument);
+        if (e.argument.type === 'Identifier' || quietMember(e.argument)) return true;
+        e = e.argument;
+        break;
       case 'UnaryExpression':
-        return e.operator === 'delete' && quietMember(e.argument);
+        if (e.operator === 'delete' && quietMember(e.argument)) return true;
+        e = e.argument;
+        break;
       case 'AssignmentExpression':
-        return e.operator !== '=' && (e.left.type === 'Identifier' || quietMember(e.left));
+        if (e.operator !== '=' && (e.left.type === 'Identifier' || quietMember(e.left))) return true;
+        // A member target's object and key run first (`(++a).x -= 1`).
+        if (e.left.type !== 'MemberExpression') return false;
+        e = e.left;
+        break;
       case 'BinaryExpression':
       case 'LogicalExpression':
         // After an operand that records no position, the other runs first (`1 + x--`).
@@ -2760,8 +2782,19 @@ function positionlessHead(e: Node): boolean {
         e = e.computed && quietOperand(e.object) ? e.property : e.object;
         break;
       case 'CallExpression':
+      case 'NewExpression': {
+        // After a callee that records no position, its first argument runs first (`({})(x--)`).
+        const first = e.arguments.length > 0 && quietOperand(e.callee) ? e.arguments[0] as Node : undefined;
+        e = first !== undefined && first.type !== 'SpreadElement' ? first : e.callee;
+        break;
+      }
       case 'TaggedTemplateExpression':
-        e = e.type === 'CallExpression' ? e.callee : e.tag;
+        e = e.tag;
+        break;
+      case 'ClassExpression':
+        // A class evaluates its heritage first (`extends class extends (o.n++) {}`).
+        if (e.superClass == null) return false;
+        e = e.superClass;
         break;
       default:
         return false;
@@ -2776,8 +2809,10 @@ function isLiteralObject(e: Node): boolean {
 }
 
 /**
- * An operand that V8 evaluates without a source position and that cannot throw: a literal,
- * `this`, a template without substitutions, or a choice between such (`(/a/ ? 0 : 1)`).
+ * An operand that V8 evaluates without a source position and that cannot throw in its frame: a
+ * literal, `this`, a template without substitutions, a choice between such (`(/a/ ? 0 : 1)`), an
+ * object or array literal that V8 makes from its boilerplate (`quietLiteral`), a function, or a
+ * class without heritage or computed keys.
  */
 function quietOperand(e: Node): boolean {
   switch (e.type) {
@@ -2788,6 +2823,51 @@ function quietOperand(e: Node): boolean {
       return e.expressions.length === 0;
     case 'ConditionalExpression':
       return quietOperand(e.test) && quietOperand(e.consequent) && quietOperand(e.alternate);
+    case 'ObjectExpression':
+    case 'ArrayExpression':
+      return quietLiteral(e);
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return true;
+    case 'ClassExpression':
+      // Its static initializers run in frames of their own.
+      return e.superClass == null && !(e.body.body as Node[]).some((m) => m.computed === true);
+    default:
+      return false;
+  }
+}
+
+/**
+ * An object or array literal that V8 makes without a source position: its boilerplate holds
+ * every value (`{}`, `{a: 1, b: [2]}`, `[this, , 'x']`; getters and setters with plain keys are
+ * defined without one too). A property V8 stores after the copy (a name's or a closure's value,
+ * a computed key, a method, `__proto__`, a spread) records the position of its store.
+ */
+function quietLiteral(e: Node): boolean {
+  if (e.type === 'ArrayExpression') {
+    for (const el of e.elements as (Node | null)[]) {
+      if (el !== null && !(el.type === 'ThisExpression' || constantValue(el))) return false;
+    }
+    return true;
+  }
+  for (const p of e.properties as Node[]) {
+    if (p.type !== 'Property' || p.computed || p.method || p.shorthand) return false;
+    if ((p.key.type === 'Identifier' ? p.key.name : p.key.value) === '__proto__') return false;
+    if (p.kind === 'init' && !constantValue(p.value)) return false;
+  }
+  return true;
+}
+
+/** A value that an object or array literal's boilerplate holds (see `quietLiteral`). */
+function constantValue(e: Node): boolean {
+  switch (e.type) {
+    case 'Literal':
+      return e.regex === undefined;
+    case 'TemplateLiteral':
+      return e.expressions.length === 0;
+    case 'ObjectExpression':
+    case 'ArrayExpression':
+      return quietLiteral(e);
     default:
       return false;
   }

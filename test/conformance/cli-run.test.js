@@ -1,4 +1,4 @@
-// The conf3 to conf10, conf12 and conf14 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
+// The conf3 to conf10, conf12, conf14 and conf15 corpus cases through the real CLI: `node file` against `jsmemtrace run file`
 // (the loader instruments at load time) and `run --profile` (conf4, conf7 to conf10, conf12 and conf14 also
 // `run --trace` and `run --reftrace`, whose probe sets differ), in a temp dir where `.js` is CommonJS.
 // Some differences only show there: an uncaught error that Node reports from a CommonJS entry run
@@ -17,7 +17,7 @@ import { run } from '../instrument/corpus-lib.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|1[024])-.*\.(c|m)?js$/.test(n)).sort();
+const cases = readdirSync(CORPUS).filter((n) => /^conf([3-9]|1[0245])-.*\.(c|m)?js$/.test(n)).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'jsmt-cli-run-'));
 const dir = join(tmp, 'w');
 mkdirSync(dir);
