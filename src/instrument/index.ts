@@ -10,6 +10,7 @@ import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { mapSites } from './map-sites.js';
 import { InstrumentError } from './errors.js';
+import { warmUp, WARM_UP_MIN } from './warm-up.js';
 import type { InstrumentOptions, InstrumentResult, ProbeKinds, Site } from './types.js';
 
 export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
@@ -41,6 +42,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
 
 /** Parses and walks; the tree is garbage once this returns (it is ~15 times the source's size). */
 function walk(js: string, filename: string, options: InstrumentOptions, probes: ProbeKinds): Rewriter {
+  if (js.length >= WARM_UP_MIN) warmUp();
   const ast = parseSource(js, filename, options.sourceType ?? typeFromName(filename));
   const rewriter = new Rewriter(js, probes, stringLiteral(options.moduleKey ?? filename));
   try {

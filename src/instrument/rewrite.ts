@@ -1110,10 +1110,13 @@ export class Rewriter {
   private labelAt = -1;
 
   private switchStatement(s: Node): void {
-    this.expr(s.discriminant, false);
+    // Nor in a literal discriminant before a first test that starts with such an operation.
+    const cases = s.cases as Node[];
+    const first = cases.find((c) => c.test != null);
+    this.operand(s.discriminant, first?.test as Node | undefined, false);
     this.blockDepth++;
     const scope = this.enterScope(false);
-    for (let k = 0, cases = s.cases as Node[]; k < cases.length; k++) {
+    for (let k = 0; k < cases.length; k++) {
       const c = cases[k]!;
       // V8 compiles the tests one after another, with no position of a statement between them:
       // a literal's probe in one would be the position of an error in the next (`case []: case
@@ -1508,7 +1511,7 @@ export class Rewriter {
       case 'PrivateIdentifier':
         return;
       case 'MemberExpression':
-        this.expr(e.object, quoted);
+        this.operand(e.object, e.computed ? e.property : undefined, quoted);
         if (e.computed) this.expr(e.property, quoted);
         return;
       case 'CallExpression':
@@ -1606,7 +1609,8 @@ export class Rewriter {
     const left = e.left as Node;
     const op = e.operator as string;
     // V8 prints an assignment whose value it quotes (`for (x of o.a = v)`) as its target.
-    this.pattern(left, op === '=', quoted);
+    if (op === '=' && left.type === 'MemberExpression' && positionlessHead(e.right)) this.headedTarget(left, quoted);
+    else this.pattern(left, op === '=', quoted);
     this.assignments++;
     const assigned = this.assigned;
     this.assigned = e.right;
@@ -1639,6 +1643,21 @@ export class Rewriter {
   }
 
   /**
+   * The member target of `=` whose value starts with an operation that V8 gives no position of
+   * its own (`x[{}] = o.n++`): a literal that is the last of the target to run gets no probe
+   * (see `operand`), the error is plainly at the last position before it.
+   */
+  private headedTarget(left: Node, quoted: boolean): void {
+    const key = left.computed ? left.property as Node : undefined;
+    const object = left.object as Node;
+    if (isLiteralObject(object) && (key === undefined || quietOperand(key))) this.positionlessExpr(object, quoted);
+    else this.expr(object, quoted);
+    if (key === undefined) return;
+    if (isLiteralObject(key)) this.positionlessExpr(key, quoted);
+    else this.expr(key, quoted);
+  }
+
+  /**
    * A binary operator's operand `e`, followed by `next`. A literal evaluated just before an
    * operation that V8 gives no position of its own (`({} ** (o.n += 1))`, `next` a
    * `positionlessHead`) gets no probe (see `positionless`): that error is plainly at the last
@@ -1649,17 +1668,39 @@ export class Rewriter {
     else this.expr(e, quoted);
   }
 
+  /**
+   * An array literal's elements or a call's arguments, `xs[0..end)`. A literal followed, past
+   * elements that record no position (`quietOperand`, holes), by one whose first operation has
+   * none (`[{}, 1, o.n++]`) gets no probe, as a binary operator's operand (see `operand`).
+   */
+  private list(xs: (Node | null)[], end: number, quoted: boolean): void {
+    // The element the latest scan stopped at (each is scanned once) and whether it is such a head.
+    let next = 0;
+    let head = false;
+    for (let k = 0; k < end; k++) {
+      const x = xs[k];
+      if (x == null) continue;
+      if (!isLiteralObject(x)) { this.expr(x, quoted); continue; }
+      if (next <= k) {
+        next = k + 1;
+        while (next < end && (xs[next] == null || quietOperand(xs[next]!))) next++;
+        head = next < end && positionlessHead(xs[next]!);
+      }
+      if (head) this.positionlessExpr(x, quoted);
+      else this.expr(x, quoted);
+    }
+  }
+
   private array(e: Node, quoted: boolean): void {
     const counted = this.O && !quoted && this.positionless === 0;
     const wrap = counted && ++this.nest <= NEST_LIMIT;
     const slot = wrap ? this.reserve(e.start) : -1;
     const closures = this.closures;
     const inits = this.staticInits;
-    for (let k = 0, els = e.elements as (Node | null)[]; k < els.length; k++) {
-      const el = els[k] as Node | null;
-      if (el !== null) this.expr(el, quoted);
-    }
-    if (wrap) this.literalProbe(e, slot, closures, inits, 'Array');
+    const els = e.elements as (Node | null)[];
+    this.list(els, els.length, quoted);
+    // `[o.n++]`: the probe's call would be the position of that error (see `positionlessHead`).
+    if (wrap && !positionlessHead(e)) this.literalProbe(e, slot, closures, inits, 'Array');
     if (counted) this.nest--;
   }
 
@@ -1727,7 +1768,7 @@ export class Rewriter {
       // V8 names what waits for a name after each property (see `unnamed`).
       this.unnamed = 0;
     }
-    if (wrap && !waiting) this.literalProbe(e, slot, closures, inits, 'Object');
+    if (wrap && !waiting && !positionlessHead(e)) this.literalProbe(e, slot, closures, inits, 'Object');
     if (counted) this.nest--;
   }
 
@@ -1756,7 +1797,7 @@ export class Rewriter {
       this.bareCallProbe(e, callee, args, semi);
     } else {
       this.expr(callee, true);
-      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
+      this.list(args, args.length, false);
     }
     if (this.C) this.nest--;
     // V8 forgets the latest literal waiting for a name once it has parsed a call.
@@ -1769,7 +1810,7 @@ export class Rewriter {
     const n = args.length;
     const ctx = this.ctx;
     this.expr(callee, true);
-    for (let i = 0; i < n - 1; i++) this.expr(args[i]!, false);
+    this.list(args, n - 1, false);
     const i = this.site(SiteKind.Call, e.start, ctx.label, calleeName(callee));
     const open = this.reserve(last.start);
     const lastInits = this.staticInits;
@@ -1800,7 +1841,7 @@ export class Rewriter {
     const unnamed = this.unnamed;
     const literals = this.literals;
     this.expr(callee, true);
-    for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
+    this.list(args, args.length, false);
     if (this.callish === before) {
       const held = e === this.assigned && this.unnamed > 0;
       this.closeBareProbe(e, callee, slot, semi, held, held || this.bareTagged(e, unnamed, literals));
@@ -1850,7 +1891,10 @@ export class Rewriter {
     const ctx = this.ctx;
     const counted = this.C || (this.A && !quoted);
     const deep = counted && ++this.nest > NEST_LIMIT;
-    const quiet = this.quietSpan(e.start, e.end);
+    // Where it starts with an operation that has no position (`new (o.n++)()`, see
+    // `positionlessHead`), a probe around it or before it would be that error's position (not
+    // for a name's `new C(o.n++, x)`: see README, Limitations).
+    const quiet = this.quietSpan(e.start, e.end) || positionlessHead(e);
     // Where what follows has no position of its own (see `positionless`), `n`'s call around the
     // value would be the position V8 prints the source of (`__jsmt$.n is not iterable`).
     const wrapN = this.A && !quoted && !deep && !quiet && this.positionless === 0;
@@ -1873,7 +1917,7 @@ export class Rewriter {
     const last = n > 0 ? args[n - 1]! : undefined;
     if (C && last !== undefined && last.type !== 'SpreadElement' && !this.quietSpan(last.start, last.end)) {
       this.expr(callee, true);
-      for (let k = 0; k < n - 1; k++) this.expr(args[k]!, false);
+      this.list(args, n - 1, false);
       const open = this.reserve(last.start);
       this.expr(last, false);
       if (this.staticInits === inits) {
@@ -1889,7 +1933,7 @@ export class Rewriter {
       // `new` forgets nothing: a probe before it may forget nothing either.
       const tagged = this.unnamed > 0;
       this.expr(callee, true);
-      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
+      this.list(args, n, false);
       if (this.callish === before) {
         if (semi >= 0) this.txt[semi] = ';';
         // `n` around it is a call, else it is held (see `HOLD_OPEN`).
@@ -1906,7 +1950,7 @@ export class Rewriter {
       }
     } else {
       this.expr(callee, true);
-      for (let k = 0; k < args.length; k++) this.expr(args[k]!, false);
+      this.list(args, n, false);
     }
     if (wrapN && this.staticInits === inits) {
       const tagged = this.unnamed > 0;
@@ -2783,14 +2827,41 @@ function positionlessHead(e: Node): boolean {
         break;
       case 'CallExpression':
       case 'NewExpression': {
-        // After a callee that records no position, its first argument runs first (`({})(x--)`).
-        const first = e.arguments.length > 0 && quietOperand(e.callee) ? e.arguments[0] as Node : undefined;
-        e = first !== undefined && first.type !== 'SpreadElement' ? first : e.callee;
+        // After a callee that records no position, its first argument that records one runs
+        // first (`({})(x--)`, `(() => {})([], x--)`).
+        const args = e.arguments as Node[];
+        let k = args.length;
+        if (quietOperand(e.callee)) for (k = 0; k < args.length && quietOperand(args[k]!);) k++;
+        e = k < args.length && args[k]!.type !== 'SpreadElement' ? args[k]! : e.callee;
         break;
       }
       case 'TaggedTemplateExpression':
         e = e.tag;
         break;
+      case 'ArrayExpression': {
+        // Its first element that records a position runs first (`[() => {}, o.n++]`); past
+        // literals, which `list` leaves unprobed before such an operation (any literal here: a
+        // head found past one that records a position costs an allocation probe, not an error's
+        // position), unless one starts with it (`[[o.n++]]`).
+        const els = e.elements as (Node | null)[];
+        let k = 0;
+        for (; k < els.length; k++) {
+          const x = els[k];
+          if (x === null) continue;
+          if (!quietHead(x)) break;
+          if ((x.type === 'ArrayExpression' || x.type === 'ObjectExpression') && positionlessHead(x)) return true;
+        }
+        if (k === els.length || els[k]!.type === 'SpreadElement') return false;
+        e = els[k]!;
+        break;
+      }
+      case 'ObjectExpression': {
+        // A computed key of its first property runs first (`{[o.n++]: 1}`).
+        const p = (e.properties as Node[])[0];
+        if (p === undefined || p.type !== 'Property' || !p.computed) return false;
+        e = p.key as Node;
+        break;
+      }
       case 'ClassExpression':
         // A class evaluates its heritage first (`extends class extends (o.n++) {}`).
         if (e.superClass == null) return false;
@@ -2800,6 +2871,12 @@ function positionlessHead(e: Node): boolean {
         return false;
     }
   }
+}
+
+/** A literal, `this` or literal object (see `positionlessHead`'s arrays): cheap, no scan of its contents. */
+function quietHead(e: Node): boolean {
+  const t = e.type;
+  return t === 'Literal' || t === 'ThisExpression' || (t === 'TemplateLiteral' && e.expressions.length === 0) || isLiteralObject(e);
 }
 
 /** A literal that makes an object: never `null` or `undefined`. */
@@ -2876,7 +2953,8 @@ function constantValue(e: Node): boolean {
 /** A member whose object and key V8 evaluates without a source position (see `positionlessHead`). */
 function quietMember(e: Node): boolean {
   if (e.type !== 'MemberExpression') return false;
-  const quiet = (x: Node): boolean => x.type === 'Identifier' || x.type === 'ThisExpression' || x.type === 'Literal';
+  // A name, or any operand that records none (`null[{}]++`, `(this ? null : 1)[0] *= 2`).
+  const quiet = (x: Node): boolean => x.type === 'Identifier' || quietOperand(x);
   return quiet(e.object) && (!e.computed || quiet(e.property));
 }
 

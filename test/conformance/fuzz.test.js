@@ -116,11 +116,12 @@ function omitted(want, got, f) {
   // Both cut after the same first 111 characters: only the last 2 differ (a probed body's end).
   const tail = got.lastIndexOf(cut, a) + cut.length;
   if (tail >= cut.length && tail <= a && got.length - b <= tail + 2 && want.length - b <= tail + 2) return true;
-  // Both cut where the first 111 differ, the probe text in them cut short (`;{let __`): those
-  // of `got` are text of a probed file of the program's.
+  // Cut where the first 111 differ, the probe text in them cut short (`;{let __`), in both or in
+  // `got` only (the original 128 characters or fewer): those of `got` are text of a probed file
+  // of the program's.
   const at = got.indexOf(cut, a);
   const first = got.slice(at - 111, at);
-  return at >= got.length - b && at - 111 <= a && first.length === 111 && probedTexts(f).some((t) => t.includes(first));
+  return at >= a && at - 111 <= a && first.length === 111 && probedTexts(f).some((t) => t.includes(first));
 }
 
 const probedCache = new Map();
