@@ -22,10 +22,11 @@ test('profile-alloc: 8 × 1 MiB, default trigger: eight ≥ 1 MiB events where t
     const log = await readPTLog(only(box, r.stdout));
     assert.deepEqual(log.name && [log.name.kind, log.name.depth, log.name.ordinal], ['P', 0, 0]);
     const big = log.logged.filter((e) => e.dRss >= MiB);
-    assert.equal(big.length, 8, JSON.stringify(big));
-    for (const e of big) {
-      assert.deepEqual([e.what, e.fn, e.line, e.file], ['C_RETURN', 'alloc', 7, 'profile-alloc.mjs']);
-    }
+    const allocs = big.filter((e) => e.what === 'C_RETURN' && e.fn === 'alloc' && e.line === 7 && e.file === 'profile-alloc.mjs');
+    assert.equal(allocs.length, 8, JSON.stringify(big));
+    // Any other ≥ 1 MiB step comes before the first buffer: V8 growing its heap as the loop's
+    // first call runs (seen once on a loaded machine, Node 24: CALL newBuffer +2.9 MB).
+    for (const e of big) assert.ok(allocs.includes(e) || e.event < allocs[0].event, JSON.stringify(e));
     // Default trigger: nothing below a page is logged, and skipped events are shown by PREV.
     for (const e of log.logged) assert.ok(Math.abs(e.dRss) >= 4096, `dRSS ${e.dRss}`);
     assert.ok(log.events.some((e) => e.tag === 'PREV'));
