@@ -42,7 +42,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
 
 /** Parses and walks; the tree is garbage once this returns (it is ~15 times the source's size). */
 function walk(js: string, filename: string, options: InstrumentOptions, probes: ProbeKinds): Rewriter {
-  if (js.length >= WARM_UP_MIN) warmUp();
+  if (js.length >= WARM_UP_MIN) warmUp(parseScript);
   const ast = parseSource(js, filename, options.sourceType ?? typeFromName(filename));
   const rewriter = new Rewriter(js, probes, stringLiteral(options.moduleKey ?? filename));
   try {
@@ -91,6 +91,11 @@ function options(type: SourceType): Options {
   if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false };
   // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
   return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false };
+}
+
+/** A sloppy script, as the parser's warm-up parses one (warm-up.ts). */
+function parseScript(text: string): ESTree.Program {
+  return parse(text, options('script'));
 }
 
 function describe(e: unknown, filename: string): Error {

@@ -12,7 +12,6 @@
  * 20 KB does, so a file that is mostly one string (amaro's 3.7 MB wasm wrapper) pays 5-14%, and
  * files under `WARM_UP_MIN` (acorn, 0.24 MB, gains about what it costs) do without.
  */
-import { parse } from './parser.js';
 
 /** Characters from which a parse is worth a warm-up first. */
 export const WARM_UP_MIN = 512 * 1024;
@@ -80,14 +79,15 @@ a = function () { return
 let done = false;
 
 /**
- * Parses `TEXT` twice, once per process: V8 allocates a function's feedback vector only after it
+ * Parses `TEXT` twice, once per process, with the instrumenter's own script options
+ * (`parseScript`, instrument/index.ts): V8 allocates a function's feedback vector only after it
  * has run for a while, so the first pass leaves the first tokens unrecorded in the lexer.
  */
-export function warmUp(): void {
+export function warmUp(parseScript: (text: string) => unknown): void {
   if (done) return;
   done = true;
   try {
-    for (let k = 0; k < 2; k++) parse(TEXT, { sourceType: 'script', ranges: { start: true, end: true, range: false }, webcompat: true, validateRegex: false });
+    for (let k = 0; k < 2; k++) parseScript(TEXT);
   } catch {
     // A parser that rejects it still parses the program: the warm-up only saves time.
   }
