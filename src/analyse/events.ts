@@ -57,7 +57,8 @@ export class EventAnalyser {
     }
     fn.events++;
     line.events++;
-    if (r.what === 'CALL') {
+    // A C_CALL row is named by its callee (`push`, `alloc`): a call of it as much as a CALL is.
+    if (r.what === 'CALL' || r.what === 'C_CALL') {
       fn.calls++;
       line.calls++;
     }

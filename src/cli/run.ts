@@ -341,7 +341,9 @@ export async function main(argv: string[]): Promise<number> {
     try {
       makeDirectory(parsed.config.outDir);
     } catch (e) {
-      process.stderr.write(`${prefix('run')}cannot create --out-dir ${parsed.config.outDir}: ${systemMessage(e)}\n`);
+      // mkdir's EEXIST ("file already exists") where a file has the directory's name.
+      const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'not a directory' : systemMessage(e);
+      process.stderr.write(`${prefix('run')}cannot create --out-dir ${parsed.config.outDir}: ${why}\n`);
       return 1;
     }
   }
@@ -399,7 +401,10 @@ export async function main(argv: string[]): Promise<number> {
     const permission = [...(parsed.command ? parsed.args : []), ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
       .some((a) => a === '--permission' || a === '--experimental-permission');
     if (succeeded && parsed.config.tracer !== undefined && !permission && !existsSync(join(runDir, RUN_TRACED_FILE))) {
-      process.stderr.write(noModuleInScope(parsed.config.root) + '\n');
+      // Node runs a program read from stdin as it runs `-e` code: past every module hook.
+      process.stderr.write((parsed.script === '-'
+        ? 'jsmemtrace: a program read from stdin is not instrumented (as `eval`\'d code is not), so nothing was traced: save it to a file and run that'
+        : noModuleInScope(parsed.config.root)) + '\n');
     }
     rmSync(runDir, { recursive: true, force: true });
   };

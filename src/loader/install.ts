@@ -9,6 +9,7 @@ const { join } = process.getBuiltinModule('node:path');
 const nodeModule = process.getBuiltinModule('node:module');
 const { createRequire } = nodeModule;
 import { installProbe } from '../runtime/probe.js';
+import { setDisplayRoot } from '../runtime/registry.js';
 import { installFunctionSource } from '../runtime/function-source.js';
 import { installStackColumns } from '../runtime/stack-columns.js';
 import { CONFIG_ENV, RUN_LOGS, RUN_LOGS_FILE, RUN_TRACED_FILE, configFromEnv, noModuleInScope, type JsmtConfig, type RunInfo, type RunLogs } from './config.js';
@@ -33,6 +34,7 @@ export function install(config: JsmtConfig, cacheDir: string, preloaded = false)
   const run = config.run;
   // Logs that the program's own tracers open are listed too, and say who wrote them.
   if (run !== undefined) {
+    setDisplayRoot(config.root);
     const logs: RunLogs = { list: join(run.dir, RUN_LOGS_FILE), from: run.parent ?? run.pid };
     Object.defineProperty(globalThis, RUN_LOGS, { value: logs, writable: true, configurable: true }); // not enumerable, as INSTALLED
   }

@@ -4,7 +4,7 @@
  * jsmemtrace's own files are never instrumented: probes inside the runtime would recurse.
  */
 import { relative, isAbsolute, sep, dirname, join } from 'node:path';
-const { existsSync } = process.getBuiltinModule('node:fs');
+const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { lazyRequire, requireOwn } from '../instrument/require-own.js';
@@ -43,13 +43,37 @@ export function pathOfFileUrl(url: string): string {
 }
 
 
-function matcher(globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
+function matcher(root: string, globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
   if (globs.length === 0) return undefined;
   // Loaded only when globs are given: every thread with hooks pays for what it loads at start-up.
   const picomatch = requireOwn<typeof import('picomatch')>(ownRequire(), 'picomatch');
-  const relative = picomatch(globs.filter((g) => !isAbsolute(g)), { dot: true });
-  const absolute = picomatch(globs.filter((g) => isAbsolute(g)).map(toPosix), { dot: true });
+  const relativeGlobs = globs.filter((g) => !isAbsolute(g));
+  const relative = picomatch(relativeGlobs, { dot: true });
+  const absoluteGlobs = globs.filter((g) => isAbsolute(g)).map(toPosix);
+  const absolute = picomatch([...absoluteGlobs, ...throughLinks(picomatch, root, relativeGlobs)], { dot: true });
   return (rel, abs) => relative(rel) || absolute(abs);
+}
+
+/**
+ * Relative globs whose fixed start goes through a symbolic link, again as absolute globs of the
+ * link's target: Node names a module by its real path, so without them `node_modules/lib/**`
+ * would match nothing where `node_modules/lib` is a link (pnpm's layout, a linked package).
+ */
+function throughLinks(picomatch: typeof import('picomatch'), root: string, globs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const g of globs) {
+    const { base, glob, negated } = picomatch.scan(g);
+    if (negated || base === '') continue;
+    const path = join(root, base);
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      continue; // nothing there (yet): the glob can only match by its own text
+    }
+    if (real !== path) out.push(toPosix(real) + (glob === '' ? '' : '/' + glob));
+  }
+  return out;
 }
 
 function toPosix(p: string): string {
@@ -57,8 +81,8 @@ function toPosix(p: string): string {
 }
 
 export function createScope(root: string, instrument: readonly string[], noInstrument: readonly string[]): ScopeTest {
-  const include = matcher(instrument);
-  const exclude = matcher(noInstrument);
+  const include = matcher(root, instrument);
+  const exclude = matcher(root, noInstrument);
   // Only `--instrument` globs can reach into node_modules, where jsmemtrace's own dependencies are.
   let own: readonly string[] | undefined;
   // Most files are under the root: their relative path is a slice (path.relative resolves both

@@ -266,12 +266,23 @@ function holds(f: Site, s: Site): boolean {
   return f.file === s.file && (f.line < s.line || (f.line === s.line && f.column <= s.column)) && (end < 0 || s.line <= end);
 }
 
-/** A file as logs show it: relative to the working directory when inside it, else absolute. */
+/**
+ * Under `jsmemtrace run`: the run's directory, which logs name files relative to in every process
+ * of the program, whatever its own working directory (a child started with `cwd: 'packages/api'`
+ * would otherwise name packages/api/index.js `index.js`, as another child names its own).
+ */
+let displayRoot: string | undefined;
+
+export function setDisplayRoot(root: string): void {
+  displayRoot = root;
+}
+
+/** A file as logs show it: relative to the run's directory (else the working directory) when inside it, else absolute. */
 export function displayPath(file: string): string {
   if (!isAbsolute(file)) return file;
   let cwd: string;
   try {
-    cwd = process.cwd();
+    cwd = displayRoot ?? process.cwd();
   } catch {
     return file; // the program removed its working directory
   }

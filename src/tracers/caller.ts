@@ -20,8 +20,27 @@ function structured(_e: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] {
   return frames;
 }
 
+/** Set while `jsmemtrace run`'s tracer starts: see `startedByRun`. */
+let byRun = false;
+
+/**
+ * Runs `start`, in which a tracer starts with no user position: `jsmemtrace run`'s tracer traces
+ * the main module from its top. On Node 20 it starts when the first instrumented ES module is
+ * registered, which can happen wherever the program is then (inside depd's stack capture, as
+ * express 4 loads): that code is not where the tracer started.
+ */
+export function startedByRun<T>(start: () => T): T {
+  byRun = true;
+  try {
+    return start();
+  } finally {
+    byRun = false;
+  }
+}
+
 /** The user's position, or undefined when no user frame is on the stack (a promise callback). */
 export function callerPosition(): Position | undefined {
+  if (byRun) return undefined;
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
   let frames: NodeJS.CallSite[];
@@ -35,6 +54,9 @@ export function callerPosition(): Position | undefined {
     Error.prepareStackTrace = savedPrepare;
     Error.stackTraceLimit = savedLimit;
   }
+  // Inside a `prepareStackTrace` call (a tracer started or stopped while a stack is formatted),
+  // V8 formats the stack as text without calling it again: no frames to read.
+  if (!Array.isArray(frames)) return undefined;
   for (const f of frames) {
     let file = f.getFileName();
     if (file === undefined || file === null || file.startsWith('node:')) continue;

@@ -2,10 +2,11 @@
  * `jsmemtrace run`: starts the configured tracer in the traced process, before the main module
  * runs, so that it covers the program from its first line to its exit (the main module's top level
  * is the outer frame). The tracer is never stopped by the program: the exit path closes its log
- * (tracers/lifecycle.ts), also on `process.exit()`, an uncaught exception, SIGINT and SIGTERM.
+ * (tracers/lifecycle.ts), also on `process.exit()`, an uncaught exception, SIGINT, SIGTERM and SIGHUP.
  */
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { JsmtConfig } from '../loader/config.js';
+import { startedByRun } from './caller.js';
 import { Profile } from './profile.js';
 import { ReferenceTracing, ReferenceTracingSimple } from './ref-tracer.js';
 import { Trace } from './trace.js';
@@ -40,10 +41,10 @@ export function startFromConfig(config: JsmtConfig): string | undefined {
     case undefined:
       return undefined;
     case 'profile':
-      path = new Profile(opts).logPath;
+      path = startedByRun(() => new Profile(opts)).logPath;
       break;
     case 'trace':
-      path = new Trace(opts).logPath;
+      path = startedByRun(() => new Trace(opts)).logPath;
       break;
     case 'reftrace':
       path = new ReferenceTracing({

@@ -1,6 +1,7 @@
 /**
  * Closing logs when the program ends without stopping its tracers: `process.exit()`, the end of
- * the event loop, an uncaught exception (Node emits 'exit' after printing it), SIGINT and SIGTERM.
+ * the event loop, an uncaught exception (Node emits 'exit' after printing it), SIGINT, SIGTERM and
+ * SIGHUP (a closed terminal or ssh session; `jsmemtrace run` passes it on too).
  * Handlers are installed only while a tracer is open, so a program that traces nothing keeps its
  * own signal behaviour. While one is open its buffered lines also reach the file every second: a
  * process killed by SIGKILL or a worker ended by `terminate()` runs no exit code, and then loses
@@ -27,7 +28,7 @@ export interface Closable {
 
 /** Open tracers of every kind, in the order they started. */
 const open: Closable[] = [];
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const FLUSH_EVERY_MS = 1000;
 /** node:timers' own, so that a program's fake timers (installed on the globals) cannot stop it. */
 let flusher: ReturnType<typeof setInterval> | null = null;

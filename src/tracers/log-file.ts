@@ -19,7 +19,9 @@ export function openTracerLog(
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const where = o.filepath !== undefined ? `filepath ${JSON.stringify(o.filepath)}` : `a log in ${JSON.stringify(resolve(o.outDir ?? '.'))}`;
-    throw new Error(`${className}: cannot create ${where}: ${err.code ?? ''} ${err.message}`.replace(/ {2,}/g, ' '));
+    // Node's own messages start with their code already ("ENOENT: no such file or directory, open …").
+    const why = err.code === undefined || err.message.startsWith(`${err.code}:`) ? err.message : `${err.code} ${err.message}`;
+    throw new Error(`${className}: cannot create ${where}: ${why}`);
   }
 }
 

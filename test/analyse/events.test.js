@@ -8,7 +8,7 @@ import { FIXTURES, analyse, tempDir, writeLog } from './helpers.js';
 
 /**
  * An independent reading of a pymemtrace/jsmemtrace event log: per File:Line Function, the sum of
- * RSS increases and decreases between consecutive distinct events, and CALL counts.
+ * RSS increases and decreases between consecutive distinct events, and CALL and C_CALL counts.
  */
 function oracle(path) {
   const sites = new Map();
@@ -28,7 +28,7 @@ function oracle(path) {
     const s = sites.get(key) ?? { growth: 0, shrink: 0, events: 0, calls: 0 };
     sites.set(key, s);
     s.events++;
-    if (f[4] === 'CALL') s.calls++;
+    if (f[4] === 'CALL' || f[4] === 'C_CALL') s.calls++;
     const rss = Number(f[8]);
     if (lastRss !== null) {
       if (rss > lastRss) s.growth += rss - lastRss;
@@ -77,7 +77,7 @@ test('Profile(0): every event logged, so calls are counted; the text shows the t
   const { stdout } = await analyse([path, '--top', '1']);
   assert.match(stdout, /^Profile log \(P\) from pymemtrace \(Python 3\.11\.7\), pid 12030: 37 lines, complete\.$/m);
   assert.match(stdout, /^Events: 33 seen, 33 logged \(every event: call counts are exact\)/m);
-  assert.match(stdout, /^Lines by RSS growth \[1\]:\n +Growth +Shrink +Net +Events +Calls +File#Line +Function\n +3\.8 MiB +0 B +3\.8 MiB +8 +0 +gen_pt\.py#16 +append$/m);
+  assert.match(stdout, /^Lines by RSS growth \[1\]:\n +Growth +Shrink +Net +Events +Calls +File#Line +Function\n +3\.8 MiB +0 B +3\.8 MiB +8 +4 +gen_pt\.py#16 +append$/m);
   assert.match(stdout, /^Functions by RSS shrink \[1\]:$/m);
   for (const line of stdout.split('\n')) assert.ok(line.length <= 120, line);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../loader/helpers.js';
 
-test('an --out-dir that cannot be created is one clear error, promptly', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
+test('an --out-dir that cannot be created (or is a file) is one clear error, promptly', { skip: !existsSync('/proc/self') && 'no /proc' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'jsmt-outdir-'));
   try {
     writeFileSync(join(dir, 'app.mjs'), "console.log('ran');\n");
@@ -15,6 +15,10 @@ test('an --out-dir that cannot be created is one clear error, promptly', { skip:
     assert.equal(r.signal, null, 'finished before the timeout');
     assert.equal(r.status, 1);
     assert.equal(r.stderr, 'jsmemtrace run: cannot create --out-dir /proc/jsmemtrace-nope/logs: no such file or directory\n');
+    writeFileSync(join(dir, 'taken'), '');
+    const file = runCli(['run', '--profile', '--out-dir', 'taken', '--', 'app.mjs'], { cwd: dir });
+    assert.equal(file.status, 1);
+    assert.equal(file.stderr, `jsmemtrace run: cannot create --out-dir ${join(dir, 'taken')}: not a directory\n`);
     const nested = runCli(['run', '--profile', '--out-dir', 'a/b/c', '--', 'app.mjs'], { cwd: dir, env: { JSMEMTRACE_CACHE_DIR: join(dir, 'cache') } });
     assert.equal(nested.status, 0, nested.stderr);
     assert.equal(nested.stdout, 'ran\n');

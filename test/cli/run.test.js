@@ -267,3 +267,13 @@ test('a tracer with nothing in scope says so instead of tracing silently nothing
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^jsmemtrace: no module in scope was loaded, so nothing was traced/m);
 });
+
+test('a program read from stdin runs, untraced, and the tracer says why rather than blame the scope', (t) => {
+  const p = program(t);
+  const input = 'class Z { constructor() { this.a = 1; } }\nconsole.log(new Z().a, __filename);\n';
+  const plain = runNode(['-'], { cwd: p.dir, input });
+  const r = runCli(['run', '--reftrace', '--out-dir', join(p.base, 'logs'), '-'], { cwd: p.dir, input, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.equal(r.stderr, 'jsmemtrace: a program read from stdin is not instrumented (as `eval`\'d code is not), so nothing was traced: save it to a file and run that\n');
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -217,6 +217,28 @@ test('scope: node_modules is not instrumented by default, is with --instrument; 
   assert.deepEqual(run(), ['main.js']);
   assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', 'node_modules/dep/index.js']);
   assert.deepEqual(run('--instrument', 'node_modules/**', '--no-instrument', 'main.js'), ['node_modules/dep/index.js']);
+});
+
+test('scope: a glob reaches through a linked node_modules folder (pnpm\'s layout), for --instrument and --no-instrument', (t) => {
+  // Node names a module by its real path: node_modules/.pnpm/dep@1.0.0/node_modules/dep/index.js,
+  // which the glob's own text, node_modules/dep/**, does not match.
+  const p = copyProgram('scope');
+  t.after(p.cleanup);
+  const real = join(p.dir, 'node_modules/.pnpm/dep@1.0.0/node_modules/dep');
+  mkdirSync(dirname(real), { recursive: true });
+  cpSync(join(p.dir, 'dep-source'), real, { recursive: true });
+  symlinkSync(real, join(p.dir, 'node_modules/dep'));
+  const run = (...flags) => {
+    const counts = join(p.base, `counts${flags.length}.json`);
+    const r = runCli(['run', ...flags, 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '20\n');
+    return Object.keys(readCounts(counts, p.dir)).sort();
+  };
+  const depFile = 'node_modules/.pnpm/dep@1.0.0/node_modules/dep/index.js';
+  assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', depFile]);
+  assert.deepEqual(run('--instrument', './node_modules/dep/index.js'), ['main.js', depFile]);
+  assert.deepEqual(run('--instrument', 'node_modules/**', '--no-instrument', 'node_modules/dep/**'), ['main.js']);
 });
 
 test('a scope that names the instrumenter\'s own dependencies: they load for it as they are, without a word', (t) => {

@@ -5,7 +5,7 @@
 // the process tree. Real processes, real files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox } from '../tracers/helpers.js';
 import { readLogRecords } from '../../dist/log/reader.js';
@@ -127,6 +127,39 @@ test('every way to start Node is followed, in every tracer mode: one log per pro
         assert.equal([...a.stdout.matchAll(/^ {4}\d+ +\d+ +5 {2}Small$/gm)].length, 8);
       }
     }
+  } finally {
+    box.remove();
+  }
+});
+
+test('every process of a run names files relative to the run\'s directory, whatever its working directory', async () => {
+  // A child started in a subfolder named pkg/child.mjs `child.mjs`, one started after the program's
+  // chdir('/') named it by its path from `/`: the same site under three names across the logs.
+  const box = sandbox();
+  try {
+    box.write('app.mjs', `import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+const child = fileURLToPath(new URL('./pkg/child.mjs', import.meta.url));
+const ended = (p) => new Promise((r) => p.on('exit', r));
+await ended(fork(child, ['in-pkg'], { cwd: fileURLToPath(new URL('./pkg/', import.meta.url)) }));
+process.chdir('/');
+await ended(fork(child, ['in-root']));
+`);
+    mkdirSync(box.path('pkg'));
+    box.write('pkg/child.mjs', `class Small { constructor() { this.x = 1; } }
+const k = [new Small()];
+console.log(process.argv[2], process.cwd() === '/' ? '/' : 'pkg', k.length);
+`);
+    const r = box.node([cli(box), 'run', '--reftrace', '--out-dir', 'logs', '--', 'app.mjs']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'in-pkg pkg 1\nin-root / 1\n');
+    const files = readdirSync(box.path('logs')).map((n) => box.path(join('logs', n)));
+    const sites = new Map();
+    for (const file of files) {
+      const { process: p, records } = await writerOf(file);
+      for (const o of records.filter((x) => x.kind === 'object' && x.type === 'Small')) sites.set(p.argv[2], `${o.file}:${o.line}`);
+    }
+    assert.deepEqual(Object.fromEntries(sites), { 'in-pkg': 'pkg/child.mjs:2', 'in-root': 'pkg/child.mjs:2' });
   } finally {
     box.remove();
   }

@@ -87,7 +87,7 @@ test('misuse: start twice, stop out of order or twice, suspend/resume out of ord
     const r = box.run('misuse.mjs');
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.trim().split('\n'), [
-      'bad filepath: Error: ReferenceTracing: cannot create filepath "/nonexistent-dir/x.log": ENOENT ENOENT: no such file or directory, open \'/nonexistent-dir/x.log\'',
+      'bad filepath: Error: ReferenceTracing: cannot create filepath "/nonexistent-dir/x.log": ENOENT: no such file or directory, open \'/nonexistent-dir/x.log\'',
       'start once: true',
       'start twice: Error: ReferenceTracing.start(): this ReferenceTracing was already started (a tracer starts when it is constructed)',
       'resume running: Error: ReferenceTracing.resume(): this ReferenceTracing is not suspended; call suspend() first',

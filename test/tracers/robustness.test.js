@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { sandbox, readPTLog } from './helpers.js';
 
 const WORK = `
@@ -69,7 +70,7 @@ ${ending}
   });
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   test(`${signal}: the log is closed and the process still dies by the signal`, async () => {
     const box = sandbox();
     try {
@@ -144,6 +145,48 @@ console.log('done');
     }
     const trace = logs.find((l) => l.name.kind === 'T');
     assert.ok(trace.logged.some((e) => e.what === 'LINE' && e.line === 8 && e.fn === '<module>'));
+  } finally {
+    box.remove();
+  }
+});
+
+test('run --profile/--trace of an ES module whose imports capture a stack as they load (depd, under express 4): the tracer starts, at the main module', async () => {
+  // On Node 20 run's tracer starts when the first instrumented ES module is registered, which
+  // happened inside the dependency's Error.captureStackTrace: V8 then formats the stack as text,
+  // and the tracer's own frame reading failed ("f.getFileName is not a function"): the program
+  // ran untraced and left an empty log.
+  const box = sandbox();
+  try {
+    mkdirSync(box.path('node_modules/stacky'));
+    box.write('node_modules/stacky/index.js', `function getStack() {
+  const prep = Error.prepareStackTrace;
+  Error.prepareStackTrace = (e, frames) => frames;
+  const holder = {};
+  Error.captureStackTrace(holder);
+  const frames = holder.stack;
+  Error.prepareStackTrace = prep;
+  return frames;
+}
+module.exports = Array.isArray(getStack());
+`);
+    box.write('app.mjs', `import framesSeen from 'stacky';${WORK}
+grow(1);
+console.log('frames', framesSeen);
+`);
+    const cli = box.path('node_modules/jsmemtrace/dist/cli/main.js');
+    for (const mode of ['--profile', '--trace']) {
+      const r = box.node([cli, 'run', mode, '--d-rss-trigger', '0', '--', 'app.mjs']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'frames true\n');
+      assert.match(r.stderr, /^jsmemtrace: (profile|trace) log: [^\n]*\n$/);
+    }
+    const logs = await Promise.all(box.logs().map((n) => readPTLog(box.path(n))));
+    assert.deepEqual(logs.map((l) => l.name.kind).sort(), ['P', 'T']);
+    for (const log of logs) {
+      const frst = log.events[0];
+      assert.deepEqual([frst.file, frst.line, frst.fn], ['app.mjs', 1, '<module>']);
+      assert.equal(log.logged.filter((e) => e.what === 'CALL' && e.fn === 'grow').length, 1);
+    }
   } finally {
     box.remove();
   }
