@@ -502,6 +502,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
     probe.o = idle.o;
   }
   setFlag('A', s !== null);
+  // Publishes these methods too (dispatch.ts `rewire`).
   setNewSiteProbe(s !== null ? wOn : null);
 }
 

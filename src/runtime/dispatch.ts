@@ -9,7 +9,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
-import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
+import { idle, installProbe, isStackOverflow, own, probe, publishProbe, setFlag, tracerFailed } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 import { filled } from './safe.js';
 
@@ -782,6 +782,7 @@ function rewire(): void {
   // from): they have their own probe `w`, and the zero-argument form also runs on `__jsmtA`.
   probe.b = P !== null ? bOn : idle.b;
   probe.w = P !== null ? (newSiteProbe !== null ? wBoth : bOn) : (newSiteProbe ?? idle.w);
+  publishProbe();
   if (P === null) {
     for (let k = 0; k < pcTop; k++) pcRec[k] = null;
     pcTop = 0;

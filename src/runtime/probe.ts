@@ -73,20 +73,87 @@ function none(): null { return null; }
 function same<T>(_m: ModuleKeyFn, _i: number, v: T): T { return v; }
 function identity<T>(v: T): T { return v; }
 
-/**
- * The no-op implementations, restored when the last tracer detaches. Not frozen: `probe` below
- * shares its hidden class, and freezing gives that class a transition, which makes it unstable:
- * V8 12+ (Node 22, 24) then checks the probe object's class at every probe call in optimised
- * code instead of folding the call to the inlined no-op (the call-heavy benchmark, no tracer
- * attached, on Node 22: 1.13-1.23x instead of 1.09-1.12x). test/runtime/probe-shape.test.js.
- */
+/** The no-op implementations, restored when the last tracer detaches. */
 export const idle: Readonly<Probe> = {
   f: nothing, r: nothing, t: nothing, l: nothing, c: nothing, q: nothing, d: none,
   x: same, b: same, w: same, s: same, u: same, n: same, k: same, o: same, v: identity,
 };
 
-/** The one probe object of this thread. Tracers swap its methods in and out. */
+const METHODS = Object.keys(idle) as ProbeMethod[];
+
+/**
+ * The methods the probes are to call: tracers set them here, then call `publishProbe`, which gives
+ * instrumented code (the global `__jsmt$`) an object of its own with them.
+ */
 export const probe: Probe = { ...idle };
+
+/**
+ * The object under the global `__jsmt$`. Never changed in place while the global can be defined
+ * anew: V8 folds a call `(__jsmt$.b)(…)` of optimised code to the function it inlines (the no-op,
+ * with no tracer attached) only while the global is a constant and the object's field is too, and
+ * a field once assigned another value stays variable to V8 for every object of its hidden class
+ * (field constness never comes back). Each publication is therefore a new object whose hidden class
+ * starts a tree of its own (`fresh`): after a tracer has attached and detached, idle probes cost
+ * what they did before it (the call-heavy benchmark, Node 22: 1.14x plain with the methods swapped
+ * back in place, 1.04x with a new object; test/runtime/probe-shape.test.js).
+ */
+let published: Probe | undefined;
+
+/**
+ * An object with the probe's current methods, of a hidden class that no other object has had:
+ * each evaluation of the class expression makes a constructor with an initial hidden class of its
+ * own. Not frozen: freezing gives the class a transition, which makes it unstable (V8 12+ then
+ * checks the object's class at every probe call instead of folding it).
+ */
+function fresh(): Probe {
+  const Probe = class {
+    constructor() {
+      const self = this as unknown as Record<string, unknown>;
+      for (let i = 0; i < METHODS.length; i++) self[METHODS[i]!] = probe[METHODS[i]!];
+    }
+  };
+  return new Probe() as unknown as Probe;
+}
+
+const reflectDefine = Reflect.defineProperty;
+const reflectDelete = Reflect.deleteProperty;
+const isExtensible = Reflect.isExtensible;
+
+/**
+ * Defines global `name` anew with `value` (a fresh property cell, which V8 again takes for
+ * constant), deleting what is there first. False, with nothing changed, where the global object
+ * cannot take it back (the program froze, sealed or made it non-extensible: hardened JavaScript).
+ */
+function redefineGlobal(name: string, value: unknown, writable: boolean): boolean {
+  const g = globalThis;
+  if (!isExtensible(g)) return false;
+  if (!reflectDelete(g, name)) return false;
+  return reflectDefine(g, name, { value, writable, enumerable: false, configurable: true });
+}
+
+/**
+ * Gives instrumented code the methods now in `probe` (see `published`). Where the global cannot be
+ * defined anew (a frozen global object), the object already there gets them in place: tracing
+ * works, and idle probes then cost a little more.
+ */
+export function publishProbe(): void {
+  const current = published;
+  if (current === undefined || (globalThis as { __jsmt$?: unknown }).__jsmt$ !== current) return;
+  let same = true;
+  for (let i = 0; i < METHODS.length; i++) if (current[METHODS[i]!] !== probe[METHODS[i]!]) same = false;
+  if (same) return;
+  const next = fresh();
+  if (redefineGlobal('__jsmt$', next, false)) {
+    published = next;
+    return;
+  }
+  for (let i = 0; i < METHODS.length; i++) (current as unknown as Record<string, unknown>)[METHODS[i]!] = probe[METHODS[i]!];
+}
+
+/** Whether `value` is the probe object that this copy of jsmemtrace gave instrumented code. */
+export function isPublishedProbe(value: unknown): boolean {
+  return value !== undefined && value === published;
+}
 
 /**
  * `busy` is true while jsmemtrace's own code runs on the program's thread: a tracer recording an
@@ -111,9 +178,11 @@ export type FlagName = keyof typeof FLAGS;
 export function installProbe(): void {
   const g = globalThis as Record<string, unknown>;
   if (Object.prototype.hasOwnProperty.call(g, '__jsmt$')) return;
-  Object.defineProperty(g, '__jsmt$', { value: probe, writable: false, enumerable: false, configurable: false });
+  // Configurable, so that `publishProbe` and `setFlag` can define them anew (see `published`).
+  published = fresh();
+  Object.defineProperty(g, '__jsmt$', { value: published, writable: false, enumerable: false, configurable: true });
   for (const name of Object.values(FLAGS)) {
-    Object.defineProperty(g, name, { value: false, writable: true, enumerable: false, configurable: false });
+    Object.defineProperty(g, name, { value: false, writable: true, enumerable: false, configurable: true });
   }
   Object.defineProperty(g, TAKE_TABLES, { value: nothing, writable: true, enumerable: false, configurable: false });
 }
@@ -121,10 +190,16 @@ export function installProbe(): void {
 const reflectSet = Reflect.set;
 
 export function setFlag(flag: FlagName, on: boolean): void {
+  const name = FLAGS[flag];
+  // Turned off, a flag is a property defined anew: V8 folds the flag of a global property that
+  // never changed (`__jsmtF&&…` is then no code at all) and only loads and tests one that did,
+  // whatever its value now (the call-heavy benchmark, Node 22: 1.41x plain after a tracer had
+  // attached and detached, 1.04x with the flags defined anew).
+  if (!on && (globalThis as Record<string, unknown>)[name] === true && redefineGlobal(name, false, true)) return;
   // Not an assignment, which throws in strict code once the program has frozen the global object
   // (hardened JavaScript): the flags then keep their value, and the probe's methods, swapped with
   // them, alone decide what is recorded.
-  reflectSet(globalThis, FLAGS[flag], on);
+  reflectSet(globalThis, name, on);
 }
 
 export function isInstalled(): boolean {

@@ -3,7 +3,7 @@
  * loader (or a test runner's transform) inserts. A clear error that says how, per runner.
  */
 import { configFromEnv } from '../loader/config.js';
-import { probe } from '../runtime/probe.js';
+import { isPublishedProbe } from '../runtime/probe.js';
 import { registeredModuleCount } from '../runtime/registry.js';
 import { runnerModuleCount } from './runner-sites.js';
 
@@ -21,7 +21,7 @@ export function checkInstrumented(caller: string): void {
     throw new Error(`${caller}: this test process does not run under jsmemtrace's loader, so no allocation can be seen. ` +
       `Run the tests instrumented:\n${HOW_TO_RUN}`);
   }
-  if (installed !== probe) {
+  if (!isPublishedProbe(installed)) {
     throw new Error(`${caller}: jsmemtrace/test was loaded through the test runner's own module system, apart from ` +
       `the jsmemtrace runtime that the probes call. Use jsmemtrace's integration for your runner:\n${HOW_TO_RUN}`);
   }

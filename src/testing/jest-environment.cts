@@ -2,7 +2,7 @@
  * `jsmemtrace/jest-environment`: Jest's node environment, plus what instrumented code needs in
  * Jest's sandbox. Jest runs each test file in a vm context of its own, whose global object is not
  * Node's: the probe object and flags that jsmemtrace's loader defines on Node's global are made
- * visible there (the flags as getters, so that they follow the tracers), with the assertions and
+ * visible there (as getters, so that they follow the tracers), with the assertions and
  * the site registration of the copy of jsmemtrace loaded natively (shared.ts).
  */
 import { createRequire } from 'node:module';
@@ -35,9 +35,12 @@ class JsmemtraceEnvironment extends nodeEnvironment() {
     const sandbox = this.global;
     const own = (key: string | symbol): PropertyDescriptor | undefined => Object.getOwnPropertyDescriptor(sandbox, key);
     // When the loader ran before Jest's environment module (NODE_OPTIONS, `jsmemtrace run`),
-    // Jest has already copied the globals into the sandbox, non-configurable like the originals.
-    if (own('__jsmt$')?.value !== outer.__jsmt$) {
-      Object.defineProperty(sandbox, '__jsmt$', { value: outer.__jsmt$, enumerable: false, configurable: true });
+    // Jest has already copied the globals into the sandbox, with the originals' attributes. The
+    // probe object is a getter too: the runtime gives instrumented code a new one whenever a tracer
+    // attaches or detaches (runtime/probe.ts `publishProbe`).
+    const probe = own('__jsmt$');
+    if (probe === undefined || probe.configurable === true) {
+      Object.defineProperty(sandbox, '__jsmt$', { get: () => outer.__jsmt$, enumerable: false, configurable: true });
     }
     for (const name of GLOBALS) {
       const copy = own(name);

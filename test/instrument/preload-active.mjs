@@ -3,7 +3,7 @@
 // go to a file at exit, never to the program's own output.
 import { writeFileSync } from 'node:fs';
 import { modules } from './preload-idle.mjs';
-import { probe, setFlag } from '../../dist/runtime/probe.js';
+import { probe, publishProbe, setFlag } from '../../dist/runtime/probe.js';
 import { moduleOf } from '../../dist/runtime/registry.js';
 
 const KINDS = { f: [0], r: [0], t: [0], x: [0], l: [1], c: [1], b: [2], w: [3], n: [3], k: [4], o: [5, 6], s: [7, 8], u: [7, 8], q: [7], d: [7] };
@@ -27,6 +27,7 @@ for (const name of Object.keys(KINDS)) {
     : name === 'd' ? (m, i) => { check(m, i); return disposable; }
       : (m, i, v) => { check(m, i); return v; };
 }
+publishProbe();
 for (const flag of ['F', 'L', 'C', 'A']) setFlag(flag, true);
 process.on('exit', () => {
   writeFileSync(process.env.JSMT_TEST_COUNTS, JSON.stringify({ counts, bad, modules: modules.length }));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import vm from 'node:vm';
 import { instrument, SiteKind } from '../../dist/instrument/index.js';
-import { installProbe, probe, idle, setFlag } from '../../dist/runtime/probe.js';
+import { installProbe, probe, idle, publishProbe, setFlag } from '../../dist/runtime/probe.js';
 import { removeInserts } from './corpus-lib.js';
 
 const KIND = Object.fromEntries(Object.entries(SiteKind).map(([k, v]) => [v, k]));
@@ -23,6 +23,7 @@ function trace(source, probes, keep = false) {
   // An exit by exception: `r` with 0 (functions other than generators), recorded as EXCEPT then exit.
   probe.r = (m, i, d) => { if (d === 0) show('t', i); show('r', i); };
   for (const name of ['x', 'b', 'w', 's', 'u', 'n', 'k', 'o']) probe[name] = (m, i, v) => { show(name, i); return v; };
+  publishProbe();
   for (const f of ['F', 'L', 'C', 'A']) setFlag(f, true);
   try {
     const fn = vm.runInThisContext(`(function (require) {${r.code}\n})`);
@@ -35,6 +36,7 @@ function trace(source, probes, keep = false) {
 
 function detach() {
   Object.assign(probe, idle);
+  publishProbe();
   for (const f of ['F', 'L', 'C', 'A']) setFlag(f, false);
 }
 

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const dist = pathToFileURL(process.env.JSMT_TEST_DIST + '/').href;
-const { probe, setFlag, installProbe } = await import(`${dist}runtime/probe.js`);
+const { probe, publishProbe, setFlag, installProbe } = await import(`${dist}runtime/probe.js`);
 const { moduleByKey } = await import(`${dist}runtime/registry.js`);
 
 installProbe();
@@ -17,6 +17,7 @@ probe.f = (m) => {
   const name = moduleByKey(key) === undefined ? `UNREGISTERED ${key}` : key;
   calls[name] = (calls[name] ?? 0) + 1;
 };
+publishProbe();
 // NODE_OPTIONS also preloads this into the `jsmemtrace run` process, which runs no probes: only
 // the traced program's process writes.
 process.on('exit', () => {
