@@ -139,15 +139,15 @@ function redefineGlobal(name: string, value: unknown, writable: boolean): boolea
 export function publishProbe(): void {
   const current = published;
   if (current === undefined || (globalThis as { __jsmt$?: unknown }).__jsmt$ !== current) return;
-  let same = true;
-  for (let i = 0; i < METHODS.length; i++) if (current[METHODS[i]!] !== probe[METHODS[i]!]) same = false;
-  if (same) return;
+  let i = 0;
+  while (i < METHODS.length && current[METHODS[i]!] === probe[METHODS[i]!]) i++;
+  if (i === METHODS.length) return; // nothing changed: no new object, no optimised code thrown away
   const next = fresh();
   if (redefineGlobal('__jsmt$', next, false)) {
     published = next;
     return;
   }
-  for (let i = 0; i < METHODS.length; i++) (current as unknown as Record<string, unknown>)[METHODS[i]!] = probe[METHODS[i]!];
+  for (let k = 0; k < METHODS.length; k++) (current as unknown as Record<string, unknown>)[METHODS[k]!] = probe[METHODS[k]!];
 }
 
 /** Whether `value` is the probe object that this copy of jsmemtrace gave instrumented code. */

@@ -205,15 +205,18 @@ function scopeProgram(t) {
   return p;
 }
 
+/** Runs the scope program with `flags`; returns the files whose functions were entered. */
+function instrumentedFiles(p, flags) {
+  const counts = join(p.base, `counts${flags.length}.json`);
+  const r = runCli(['run', ...flags, 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '20\n');
+  return Object.keys(readCounts(counts, p.dir)).sort();
+}
+
 test('scope: node_modules is not instrumented by default, is with --instrument; --no-instrument wins', (t) => {
   const p = scopeProgram(t);
-  const run = (...flags) => {
-    const counts = join(p.base, `counts${flags.length}.json`);
-    const r = runCli(['run', ...flags, 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, '20\n');
-    return Object.keys(readCounts(counts, p.dir)).sort();
-  };
+  const run = (...flags) => instrumentedFiles(p, flags);
   assert.deepEqual(run(), ['main.js']);
   assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', 'node_modules/dep/index.js']);
   assert.deepEqual(run('--instrument', 'node_modules/**', '--no-instrument', 'main.js'), ['node_modules/dep/index.js']);
@@ -228,13 +231,7 @@ test('scope: a glob reaches through a linked node_modules folder (pnpm\'s layout
   mkdirSync(dirname(real), { recursive: true });
   cpSync(join(p.dir, 'dep-source'), real, { recursive: true });
   symlinkSync(real, join(p.dir, 'node_modules/dep'));
-  const run = (...flags) => {
-    const counts = join(p.base, `counts${flags.length}.json`);
-    const r = runCli(['run', ...flags, 'main.js'], { cwd: p.dir, env: { ...countingEnv(counts), JSMEMTRACE_CACHE_DIR: p.cache } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, '20\n');
-    return Object.keys(readCounts(counts, p.dir)).sort();
-  };
+  const run = (...flags) => instrumentedFiles(p, flags);
   const depFile = 'node_modules/.pnpm/dep@1.0.0/node_modules/dep/index.js';
   assert.deepEqual(run('--instrument', 'node_modules/dep/**'), ['main.js', depFile]);
   assert.deepEqual(run('--instrument', './node_modules/dep/index.js'), ['main.js', depFile]);
