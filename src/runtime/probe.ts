@@ -94,8 +94,9 @@ export const probe: Probe = { ...idle };
  * a field once assigned another value stays variable to V8 for every object of its hidden class
  * (field constness never comes back). Each publication is therefore a new object whose hidden class
  * starts a tree of its own (`fresh`): after a tracer has attached and detached, idle probes cost
- * what they did before it (the call-heavy benchmark, Node 22: 1.14x plain with the methods swapped
- * back in place, 1.04x with a new object; test/runtime/probe-shape.test.js).
+ * what they did before it (the call-heavy benchmark, methods swapped through this module and back,
+ * Node 22: 1.14x plain with them swapped back in place, 1.04x with a new object;
+ * test/runtime/probe-shape.test.js).
  */
 let published: Probe | undefined;
 

@@ -23,7 +23,7 @@ function nodeEnvironment(): Ctor {
 }
 
 const BRIDGE = pathToFileURL(join(__dirname, 'bridge.js')).href;
-const GLOBALS = ['__jsmtF', '__jsmtL', '__jsmtC', '__jsmtA'];
+const GLOBALS = ['__jsmt$', '__jsmtF', '__jsmtL', '__jsmtC', '__jsmtA'];
 const SHARED = [Symbol.for('jsmemtrace.test'), Symbol.for('jsmemtrace.sites')];
 
 class JsmemtraceEnvironment extends nodeEnvironment() {
@@ -35,20 +35,16 @@ class JsmemtraceEnvironment extends nodeEnvironment() {
     const sandbox = this.global;
     const own = (key: string | symbol): PropertyDescriptor | undefined => Object.getOwnPropertyDescriptor(sandbox, key);
     // When the loader ran before Jest's environment module (NODE_OPTIONS, `jsmemtrace run`),
-    // Jest has already copied the globals into the sandbox, with the originals' attributes. The
-    // probe object is a getter too: the runtime gives instrumented code a new one whenever a tracer
-    // attaches or detaches (runtime/probe.ts `publishProbe`).
-    const probe = own('__jsmt$');
-    if (probe === undefined || probe.configurable === true) {
-      Object.defineProperty(sandbox, '__jsmt$', { get: () => outer.__jsmt$, enumerable: false, configurable: true });
-    }
+    // Jest has already copied the globals into the sandbox, with the originals' attributes. Each is
+    // a getter of Node's: the runtime sets the flags and gives instrumented code a new probe object
+    // whenever a tracer attaches or detaches (runtime/probe.ts `publishProbe`).
     for (const name of GLOBALS) {
       const copy = own(name);
       if (copy === undefined || copy.configurable === true) {
         Object.defineProperty(sandbox, name, { get: () => outer[name], enumerable: false, configurable: true });
-      } else {
-        // A copy that cannot follow the tracers: always call the probe instead. That is safe, only
-        // slower: the runtime keeps a flag's probe methods no-ops while the flag is off.
+      } else if (name !== '__jsmt$') { // (the runtime defines the probe object configurable)
+        // A flag's copy that cannot follow the tracers: always call the probe instead. That is
+        // safe, only slower: the runtime keeps a flag's probe methods no-ops while the flag is off.
         (sandbox as Record<string, unknown>)[name] = true;
       }
     }
