@@ -23,6 +23,10 @@ interface FunctionTally extends Growth {
   file: string;
   fn: string;
   lines: Map<number, Growth>;
+  /** Lines where a CALL of it was a call: its first line (several, for several functions of one name). */
+  entryLines: Set<number>;
+  /** Per line, RETURNs there not yet followed by a CALL there: the suspensions a resumption can match. */
+  returnsAt: Map<number, number>;
 }
 
 export class EventAnalyser {
@@ -58,9 +62,11 @@ export class EventAnalyser {
     fn.events++;
     line.events++;
     // A C_CALL row is named by its callee (`push`, `alloc`): a call of it as much as a CALL is.
-    if (r.what === 'CALL' || r.what === 'C_CALL') {
+    if (r.what === 'C_CALL' || (r.what === 'CALL' && !this.resumption(fn, r.line))) {
       fn.calls++;
       line.calls++;
+    } else if (r.what === 'RETURN') {
+      fn.returnsAt.set(r.line, (fn.returnsAt.get(r.line) ?? 0) + 1);
     }
     const rss = r.rss;
     if (rss === rss) {
@@ -109,6 +115,26 @@ export class EventAnalyser {
     };
   }
 
+  /**
+   * Whether a CALL of `fn` at `line` resumes it after an `await` or `yield` rather than calls it.
+   * The log writes both as CALL (SPEC §3, as Python's profiler does), but a call shows the
+   * function's first line and a resumption the line where it suspended, whose RETURN came before:
+   * a CALL at a line where the function returned, and never started, is a resumption. Where the
+   * two lines are one (a one-line function) it counts as a call; so do the resumptions of
+   * `<anonymous>` functions (and pymemtrace's `<genexpr>`, `<lambda>`...), whose one row holds
+   * every such function of the file: one of them can start on the line where another returned
+   * (`return (req) => …`). A file has one `<module>`.
+   */
+  private resumption(fn: FunctionTally, line: number): boolean {
+    const returns = fn.returnsAt.get(line) ?? 0;
+    if (returns === 0 || fn.entryLines.has(line) || (fn.fn.startsWith('<') && fn.fn !== '<module>')) {
+      fn.entryLines.add(line);
+      return false;
+    }
+    fn.returnsAt.set(line, returns - 1);
+    return true;
+  }
+
   private functionTally(file: string, fn: string): FunctionTally {
     let byName = this.functions.get(file);
     if (byName === undefined) {
@@ -117,7 +143,7 @@ export class EventAnalyser {
     }
     let f = byName.get(fn);
     if (f === undefined) {
-      f = { file, fn, growth: 0, shrink: 0, events: 0, calls: 0, lines: new Map() };
+      f = { file, fn, growth: 0, shrink: 0, events: 0, calls: 0, lines: new Map(), entryLines: new Set(), returnsAt: new Map() };
       byName.set(fn, f);
     }
     return f;

@@ -15,6 +15,11 @@ export interface AnalyseJson {
   logs: LogAnalysis[];
   /** Logs that could not be analysed at all (missing, not a log, malformed with `--strict`). */
   failed: FailedLog[];
+  /**
+   * Logs found in a directory that end before their header (empty: a tracer that failed or was
+   * killed before writing it), left out with a warning; `failed` with `--strict`.
+   */
+  skipped: FailedLog[];
   /** One row per entry of `logs`: the cross-log overview. */
   summary: LogSummary[];
 }

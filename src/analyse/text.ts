@@ -9,7 +9,9 @@
 import type {
   EventAnalysis, FailedLog, FunctionStats, LineStats, LogAnalysis, LogCommon, LogProcess, LogSummary, RefTraceAnalysis,
 } from './json.js';
+import { parseUnmatchedType } from '../log/unmatched-types.js';
 import { processSummaries } from './processes.js';
+import { pad, padLeft } from './width.js';
 
 export interface TextOptions {
   /** Full file paths instead of base names (`--full-path`). */
@@ -30,12 +32,53 @@ export function displayFile(file: string, fullPath: boolean): string {
   return shown.startsWith('<') ? shown.replace(/\s/g, '_') : shown;
 }
 
-function pad(s: string, width: number): string {
-  return s.length >= width ? s : s + ' '.repeat(width - s.length);
+/**
+ * How a table names each of `files` without `--full-path`: by its base name, unless another of
+ * them has the same one (`src/util.js`, `test/util.js`): then with as many of its folders as
+ * tell it apart from each such file, and in full where no suffix does (`util.js` beside
+ * `lib/util.js`).
+ */
+export function shortFileNames(files: Iterable<string>): Map<string, string> {
+  const byBase = new Map<string, string[][]>();
+  const split = new Map<string, string[]>();
+  for (const file of files) {
+    if (split.has(file)) continue;
+    const parts = file.split(/[\\/]/);
+    split.set(file, parts);
+    const base = parts[parts.length - 1]!;
+    const group = byBase.get(base);
+    if (group === undefined) byBase.set(base, [parts]);
+    else group.push(parts);
+  }
+  const names = new Map<string, string>();
+  for (const [file, parts] of split) {
+    const group = byBase.get(parts[parts.length - 1]!)!;
+    let k = 1;
+    while (k < parts.length && group.some((other) => other !== parts && sameSuffix(parts, other, k))) k++;
+    names.set(file, displayFile(k >= parts.length ? file : lastSegments(file, k), true));
+  }
+  return names;
 }
 
-function padLeft(s: string, width: number): string {
-  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+/** The last `k` segments of `path`, with its own separators. */
+function lastSegments(path: string, k: number): string {
+  let at = path.length;
+  for (let n = 0; n < k; n++) at = Math.max(path.lastIndexOf('/', at - 1), path.lastIndexOf('\\', at - 1));
+  return path.slice(at + 1);
+}
+
+/** Whether `a` and `b` end in the same `k` path segments (`b` shorter than `k`: no). */
+function sameSuffix(a: readonly string[], b: readonly string[], k: number): boolean {
+  if (b.length < k) return false;
+  for (let i = 1; i <= k; i++) if (a[a.length - i] !== b[b.length - i]) return false;
+  return true;
+}
+
+/** Names the files of one log's tables: full paths, or short names that tell its files apart. */
+function fileNamer(files: Iterable<string>, fullPath: boolean): (file: string) => string {
+  if (fullPath) return (file) => displayFile(file, true);
+  const names = shortFileNames(files);
+  return (file) => names.get(file) ?? displayFile(file, false);
 }
 
 /** Bytes in binary units: `12 B`, `880.0 KiB`, `-1.9 MiB` (`decimals` digits after the point from 1 KiB up). */
@@ -86,7 +129,7 @@ function command(argv: readonly string[], fullPath: boolean): string {
 
 function renderRefTrace(a: RefTraceAnalysis, options: TextOptions): string[] {
   const out: string[] = [];
-  const file = (f: string): string => displayFile(f, options.fullPath);
+  const file = fileNamer(refTraceFiles(a), options.fullPath);
   renderIntro(a, out, options.fullPath);
   if (options.includeUntracked) {
     out.push(`Untracked Objects [${a.untracked.length}]:`);
@@ -114,6 +157,12 @@ function renderRefTrace(a: RefTraceAnalysis, options: TextOptions): string[] {
   out.push(`Reference tracing log (O)${producer(a)}: ${count(a.lines)} lines, ${state(a)}.`);
   out.push(`NEW: ${count(c.new)} DEL: ${count(c.del)} NEW - DEL: ${count(c.new - c.del)} MSG: ${count(c.msg)} ERR: ${count(c.err)}` +
     ` untracked DEL: ${count(c.untrackedDel)}`);
+  if (c.new === 0 && c.del === 0) {
+    // An empty log is no failure of the analysis: say so, and why where the tracer said.
+    const unmatched = a.messages.map((m) => parseUnmatchedType(m.text)).filter((u) => u !== null).map((u) => u.type);
+    out.push(unmatched.length > 0 ? `No object was traced: its includeTypes matched nothing (${unmatched.join(', ')}; see Messages).`
+      : 'No object was traced.');
+  }
   renderSpan(a, out);
   const sites = a.liveBySite;
   const shown = sites.slice(0, options.top);
@@ -130,6 +179,15 @@ function renderRefTrace(a: RefTraceAnalysis, options: TextOptions): string[] {
   renderMessages(a, out);
   renderNested(a, options, out);
   return out;
+}
+
+function* refTraceFiles(a: RefTraceAnalysis): Iterable<string> {
+  for (const o of a.liveObjects) yield o.file;
+  for (const p of a.previousObjects.list ?? []) {
+    yield p.new.file;
+    yield p.del.file;
+  }
+  for (const s of a.liveBySite) yield s.file;
 }
 
 function producer(a: LogCommon): string {
@@ -189,7 +247,7 @@ function renderEvents(a: EventAnalysis, options: TextOptions): string[] {
   renderSpan(a, out);
   renderMessages(a, out);
   renderNested(a, options, out);
-  const fileOf = (f: string): string => displayFile(f, options.fullPath);
+  const fileOf = fileNamer([...a.functions.map((f) => f.file), ...a.lineSites.map((l) => l.file)], options.fullPath);
   const functionRow = (f: FunctionStats): string => `${growthColumns(f)}  ${pad(f.function, 24)} ${fileOf(f.file)}`;
   const lineRow = (l: LineStats): string => `${growthColumns(l)}  ${pad(`${fileOf(l.file)}#${l.line}`, 28)} ${l.function}`;
   table(out, 'Functions by RSS growth', a.functions.filter((f) => f.growth > 0), options.top, `${growthHeader()}  ${pad('Function', 24)} File`, functionRow);
@@ -217,8 +275,9 @@ function table<T>(out: string[], title: string, rows: T[], top: number, header: 
   for (const r of shown) out.push(row(r));
 }
 
-export function renderSummary(rows: LogSummary[], failed: FailedLog[]): string[] {
-  const out = [`Summary [${rows.length} log${rows.length === 1 ? '' : 's'} analysed${failed.length > 0 ? `, ${failed.length} failed` : ''}]:`];
+export function renderSummary(rows: LogSummary[], failed: FailedLog[], skipped: FailedLog[] = []): string[] {
+  const out = [`Summary [${rows.length} log${rows.length === 1 ? '' : 's'} analysed${failed.length > 0 ? `, ${failed.length} failed` : ''}` +
+    `${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}]:`];
   if (rows.length > 0) out.push(`    ${pad('Kind', 4)} ${padLeft('Pid', 8)} ${padLeft('Duration s', 12)} ${padLeft('Peak RSS', 10)} ${padLeft('Live', 9)}` +
     ` ${padLeft('Events', 11)} ${padLeft('Lines', 11)}  ${pad('State', 9)} Log`);
   for (const r of rows) {
@@ -228,6 +287,7 @@ export function renderSummary(rows: LogSummary[], failed: FailedLog[]): string[]
       `  ${pad(r.complete ? (r.problems > 0 ? 'problems' : 'ok') : 'truncated', 9)} ${r.path}`);
   }
   for (const f of failed) out.push(`    FAILED ${f.path}: ${f.message}`);
+  for (const f of skipped) out.push(`    SKIPPED ${f.path}: ${f.message}`);
   if (rows.some((r) => r.process !== undefined)) renderProcesses(rows, out);
   return out;
 }

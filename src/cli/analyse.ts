@@ -23,7 +23,7 @@ export interface CliIO {
 }
 
 const FLAGS: FlagSpecs = {
-  'full-path': { kind: 'boolean', help: 'show full file paths (default: base names)' },
+  'full-path': { kind: 'boolean', help: 'show full file paths (default: base names, with the folders that tell same-named files apart)' },
   'include-untracked': { kind: 'boolean', help: 'list objects deleted but never seen created, by type' },
   'include-historical': { kind: 'boolean', help: 'list the objects created and deleted, sorted by creation clock' },
   'recurse-files': { kind: 'boolean', help: 'follow nested logs (Detaching ... New file: <path>), looked for beside the parent log if moved' },
@@ -31,7 +31,7 @@ const FLAGS: FlagSpecs = {
   'log-level': { kind: 'string', short: 'l', alias: 'log_level', value: 'LEVEL', help: 'diagnostics on stderr: debug|info|warning|error|critical or 10..50 (default: warning)' },
   top: { kind: 'string', value: 'N', help: 'rows of jsmemtrace\'s own tables (default: 20)' },
   json: { kind: 'boolean', help: 'one JSON document on stdout (shape: docs/analyse-json.md)' },
-  strict: { kind: 'boolean', help: 'a malformed line is an error (exit 1) instead of a warning' },
+  strict: { kind: 'boolean', help: 'a malformed line, or an empty log in a directory, is an error (exit 1) instead of a warning' },
   help: { kind: 'boolean', short: 'h', help: 'show this help' },
 };
 
@@ -40,7 +40,8 @@ const USAGE = `Usage: jsmemtrace analyse LOG... [options]      (also: jsmemtrace
 Analyses jsmemtrace and pymemtrace logs: reference tracing logs (O) get pymemtrace's
 ref_trace_analyse.py sections plus the live objects by allocation site; Profile/Trace logs
 (P, T) get the functions and lines that grew and shrank RSS most. A directory stands for
-the *.log files inside it. Several logs get a summary at the end.
+the *.log files inside it (one that ends before its header, as a tracer that failed leaves it,
+is skipped with a warning). Several logs get a summary at the end.
 
 Options:
 ${describeFlags(FLAGS)}
@@ -166,7 +167,9 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   };
   const textOptions = { fullPath: args.fullPath, includeUntracked: args.includeUntracked, top: args.top };
   const failed: FailedLog[] = [];
-  const queue = expandLogPaths(args.paths, (dir) => failed.push(dir));
+  const skipped: FailedLog[] = [];
+  const fromDirectories = new Set<string>();
+  const queue = expandLogPaths(args.paths, (dir) => failed.push(dir), fromDirectories);
   const unusableDirectories = failed.slice();
   const logs: LogAnalysis[] = [];
   try {
@@ -185,6 +188,15 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       } catch (error) {
         options.progress?.done();
         if (!(error instanceof LogReadError)) throw error;
+        // A directory's log that a tracer left empty (it failed, or its process was killed,
+        // before writing the header) holds nothing to analyse: the others still are. Named
+        // alone, or under --strict, it is an error.
+        if (error.endsBeforeHeader && fromDirectories.has(path) && !args.strict) {
+          skipped.push({ path, code: error.code, message: error.message });
+          const what = error.code === 'EMPTY' ? 'empty' : 'ends before its header (HDR:) line';
+          diagnostics.log(WARNING, `${path}: ${what}, as a tracer that failed or was killed before writing leaves a log: skipped`);
+          continue;
+        }
         failed.push({ path, code: error.code, message: error.message });
         await write(io.stderr, `${prefix('analyse')}${path}: ${error.message}\n`);
       }
@@ -200,10 +212,15 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
   const summary = logs.map(summarise);
   if (args.json) {
-    const doc: AnalyseJson = { tool: 'jsmemtrace analyse', version: ANALYSE_JSON_VERSION, logs, failed, summary };
+    const doc: AnalyseJson = { tool: 'jsmemtrace analyse', version: ANALYSE_JSON_VERSION, logs, failed, skipped, summary };
     await write(io.stdout, JSON.stringify(doc, null, 2) + '\n');
-  } else if (logs.length + failed.length > 1) {
-    await write(io.stdout, '\n' + renderSummary(summary, failed).join('\n') + '\n');
+  } else if (logs.length + failed.length + skipped.length > 1) {
+    await write(io.stdout, '\n' + renderSummary(summary, failed, skipped).join('\n') + '\n');
+  }
+  if (logs.length === 0 && failed.length === 0) {
+    // Only empty logs: the user asked for an analysis and got none.
+    await write(io.stderr, `${prefix('analyse')}nothing to analyse: every log found was skipped\n`);
+    return 1;
   }
   return failed.length > 0 ? 1 : 0;
 }

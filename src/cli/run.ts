@@ -9,7 +9,9 @@
  */
 import { makeDirectory } from '../instrument/cache.js';
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync, closeSync, constants as fsConstants, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync,
+} from 'node:fs';
 import Module from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { constants as osConstants, tmpdir } from 'node:os';
@@ -18,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import {
   CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
+import { createScope } from '../loader/scope.js';
 import { parseLogFileName } from '../log/read-name.js';
+import { parseUnmatchedType, unmatchedTypeWarning, type UnmatchedType } from '../log/unmatched-types.js';
 import {
   UsageError, badValue, describeFlags, flagBoolean, flagList, flagString, parseArgs, prefix, quote, systemMessage, type FlagSpecs,
 } from './args.js';
@@ -259,16 +263,16 @@ const KIND_WORDS: Record<string, string> = { P: 'profile', T: 'trace', O: 'reftr
  * Says where the logs of the run are: one line per log, in the order they were opened, as each
  * traced process and thread listed them (a log of the program's own API tracers included).
  */
-function reportLogs(runDir: string): void {
+function reportLogs(runDir: string): string[] {
   let text: string;
   try {
     text = readFileSync(join(runDir, RUN_LOGS_FILE), 'utf8');
   } catch {
-    return; // nothing was traced: nothing to say
+    return []; // nothing was traced: nothing to say
   }
   // A log the program deleted itself (jsmemtrace/test's temporary logs) is not worth listing.
   const paths = [...new Set(text.split('\n').filter((p) => p !== '' && existsSync(p)))];
-  if (paths.length === 0) return;
+  if (paths.length === 0) return [];
   const writers = new Set<string>();
   const lines: string[] = [];
   for (const path of paths) {
@@ -282,6 +286,61 @@ function reportLogs(runDir: string): void {
       `analyse them together: jsmemtrace analyse ${dirs.map(quoteArg).join(' ')}\n`);
   }
   process.stderr.write(lines.join(''));
+  return paths;
+}
+
+/** How far from its end a log's closing messages are looked for: one line per type, before EOF. */
+const TAIL_BYTES = 64 << 10;
+
+/**
+ * The `--include-type`s that traced nothing in any reference tracing log of the run, with why
+ * (log/unmatched-types.ts: each log says so of its own tracer before its EOF). A type is said
+ * only when every such log says it, and each log ended (one cut short, by a killed process, may
+ * have traced it); a builtin made somewhere is the likelier reason than a name never seen.
+ */
+function unmatchedIncludeTypes(paths: readonly string[]): UnmatchedType[] {
+  let common: Map<string, UnmatchedType> | null = null;
+  for (const path of paths) {
+    if (parseLogFileName(basename(path))?.kind !== 'O') continue;
+    const own = new Map<string, UnmatchedType>();
+    let tail: string;
+    try {
+      tail = readTail(path, TAIL_BYTES);
+    } catch {
+      return [];
+    }
+    const lines = tail.split('\n');
+    while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+    if (lines[lines.length - 1] !== 'EOF') return [];
+    for (const line of lines) {
+      const m = /^MSG:\s+\S+ # (.*)$/.exec(line);
+      const u = m === null ? null : parseUnmatchedType(m[1]!);
+      if (u !== null) own.set(u.type, u);
+    }
+    if (common === null) {
+      common = own;
+      continue;
+    }
+    for (const [type, u] of common) {
+      const here = own.get(type);
+      if (here === undefined) common.delete(type);
+      else if (here.reason === 'builtin') common.set(type, here);
+    }
+  }
+  return common === null ? [] : [...common.values()];
+}
+
+function readTail(path: string, bytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** V8's default stack limit on 64-bit platforms, in KiB (`node --v8-options`: --stack-size). */
@@ -319,6 +378,26 @@ function readProcLimits(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a program that failed and traced nothing failed at its entry point, before any module
+ * ran: the script (for a command, its first argument named like one: `node app.js`) is missing,
+ * or is in scope, where it would have been instrumented and traced had it loaded (a syntax error).
+ */
+function entryFailedToLoad(target: RunTarget): boolean {
+  if (target.script === '-') return false;
+  const entry = target.command ? target.args.find((a) => !a.startsWith('-') && SCRIPT_EXTENSION.test(a)) : target.script;
+  if (entry === undefined) return false;
+  let path: string;
+  try {
+    // The path the loader sees: Node loads a module by its real path.
+    path = realpathSync(resolve(target.config.root, entry));
+  } catch {
+    return true;
+  }
+  const c = target.config;
+  return createScope(c.root, c.instrument, c.noInstrument)(path);
 }
 
 function quoteArg(s: string): string {
@@ -390,17 +469,24 @@ export async function main(argv: string[]): Promise<number> {
     if (!KEYBOARD.has(signal) || !fromTerminal()) child.kill(signal);
   };
   for (const s of FORWARDED) process.on(s, forward);
-  /** `succeeded`: the program exited 0. */
-  const finish = (succeeded: boolean): void => {
+  /** `succeeded`: the program exited 0; null: it could not be started. */
+  const finish = (succeeded: boolean | null): void => {
     for (const s of FORWARDED) process.off(s, forward);
-    reportLogs(runDir);
-    // Only about a program that ran to its end: one that failed (a missing entry point, a syntax
-    // error: before any module ran) has said what went wrong, and that is all `node` would print.
+    const logs = reportLogs(runDir);
+    if (parsed.config.tracer === 'reftrace' && parsed.config.includeTypes.length > 0) {
+      for (const u of unmatchedIncludeTypes(logs)) {
+        if (parsed.config.includeTypes.includes(u.type)) process.stderr.write(unmatchedTypeWarning(u) + '\n');
+      }
+    }
+    // Also after a program that failed, which is when one wonders why nothing was traced; but not
+    // when its entry point failed before any module ran (a missing file, a syntax error): Node has
+    // said what went wrong, and that is all `node` would print.
     // Not under Node's permission model, where the program may not write the note that a module
     // was traced (nor, then, a log: its tracer has said so).
     const permission = [...(parsed.command ? parsed.args : []), ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)]
       .some((a) => a === '--permission' || a === '--experimental-permission');
-    if (succeeded && parsed.config.tracer !== undefined && !permission && !existsSync(join(runDir, RUN_TRACED_FILE))) {
+    if (parsed.config.tracer !== undefined && !permission && !existsSync(join(runDir, RUN_TRACED_FILE)) &&
+      (succeeded === true || (succeeded === false && !entryFailedToLoad(parsed)))) {
       // Node runs a program read from stdin as it runs `-e` code: past every module hook.
       process.stderr.write((parsed.script === '-'
         ? 'jsmemtrace: a program read from stdin is not instrumented (as `eval`\'d code is not), so nothing was traced: save it to a file and run that'
@@ -410,7 +496,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   return new Promise((done) => {
     child.on('error', (e) => {
-      finish(false);
+      finish(null);
       process.stderr.write(`${prefix('run')}cannot start ${parsed.command ? parsed.script : process.execPath}: ${systemMessage(e)}\n`);
       done(1);
     });

@@ -15,8 +15,11 @@ export interface UnusableDirectory {
  * The logs named on a command line: files as given, directories as the `*.log` files inside them,
  * sorted. A path that cannot be read is kept, for the reader to report like any bad log;
  * `onUnusableDirectory` hears of each directory without logs or that cannot be listed.
+ * `fromDirectories` gets the paths found in directories (not named by the user).
  */
-export function expandLogPaths(paths: readonly string[], onUnusableDirectory: (dir: UnusableDirectory) => void): string[] {
+export function expandLogPaths(
+  paths: readonly string[], onUnusableDirectory: (dir: UnusableDirectory) => void, fromDirectories?: Set<string>,
+): string[] {
   const out: string[] = [];
   for (const path of paths) {
     let isDirectory = false;
@@ -39,7 +42,10 @@ export function expandLogPaths(paths: readonly string[], onUnusableDirectory: (d
     }
     const logs = entries.filter((d) => d.name.endsWith('.log') && (d.isFile() || d.isSymbolicLink())).map((d) => d.name).sort();
     if (logs.length === 0) onUnusableDirectory({ path, code: 'NOT_FOUND', message: NO_LOGS_IN_DIRECTORY });
-    for (const name of logs) out.push(join(path, name));
+    for (const name of logs) {
+      out.push(join(path, name));
+      fromDirectories?.add(join(path, name));
+    }
   }
   return out;
 }

@@ -91,13 +91,19 @@ export class LogReadError extends Error {
   readonly code: LogReadErrorCode;
   readonly path: string;
   readonly logLine: number;
+  /**
+   * The file ends before a log's first record: empty, or cut after its opening lines. What a
+   * tracer that failed, or a process killed, before it wrote its header leaves.
+   */
+  readonly endsBeforeHeader: boolean;
 
-  constructor(code: LogReadErrorCode, path: string, message: string, logLine = 0) {
+  constructor(code: LogReadErrorCode, path: string, message: string, logLine = 0, endsBeforeHeader = false) {
     super(message);
     this.name = 'LogReadError';
     this.code = code;
     this.path = path;
     this.logLine = logLine;
+    this.endsBeforeHeader = endsBeforeHeader;
   }
 }
 
@@ -252,10 +258,10 @@ export class LogParser {
   /** The input has ended: flushes a pending message and reports a log without `EOF`. */
   finish(out: LogRecord[]): void {
     this.flushMessage(out);
-    if (this.lines === 0) throw new LogReadError('EMPTY', this.source, 'empty file: not a log');
+    if (this.lines === 0) throw new LogReadError('EMPTY', this.source, 'empty file: not a log', 0, true);
     if (!this.sawSof) throw new LogReadError('NOT_A_LOG', this.source, 'no SOF line: not a jsmemtrace or pymemtrace log');
     if (this.layout === null) {
-      throw new LogReadError('NOT_A_LOG', this.source, 'no header (HDR:) line after SOF: nothing to analyse');
+      throw new LogReadError('NOT_A_LOG', this.source, 'no header (HDR:) line after SOF: nothing to analyse', 0, true);
     }
     if (this.trailing) {
       this.problem(out, this.lines, 'warning', 'text after the EOF line ignored', false);

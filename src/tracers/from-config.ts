@@ -10,6 +10,7 @@ import { startedByRun } from './caller.js';
 import { Profile } from './profile.js';
 import { ReferenceTracing, ReferenceTracingSimple } from './ref-tracer.js';
 import { Trace } from './trace.js';
+import { unmatchedTypeWarning } from '../log/unmatched-types.js';
 
 /** The process `jsmemtrace run` started itself (not one its program started), in its main thread. */
 function isRunTop(config: JsmtConfig): boolean {
@@ -57,8 +58,10 @@ export function startFromConfig(config: JsmtConfig): string | undefined {
       const simple = new ReferenceTracingSimple({ ...filters, gcOnExit: 'full' });
       const who = isRunTop(config) ? '' : ` (pid ${process.pid}${isMainThread ? '' : `, thread ${threadId}`})`;
       simple.onClose = (t) => {
-        process.stderr.write(`jsmemtrace: reftrace-simple${who}: NEW: ${t.countNew()} DEL: ${t.countDel()} ` +
-          `live: ${t.countNew() - t.countDel()}\n`);
+        let text = `jsmemtrace: reftrace-simple${who}: NEW: ${t.countNew()} DEL: ${t.countDel()} live: ${t.countNew() - t.countDel()}\n`;
+        const unmatched = t.unmatchedIncludeTypes();
+        for (let i = 0; i < unmatched.length; i++) text += unmatchedTypeWarning(unmatched[i]!) + '\n';
+        process.stderr.write(text);
       };
       return undefined;
     }

@@ -24,7 +24,8 @@ import { newRegistry, registerObject, type DrainableRegistry } from '../runtime/
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import { SafeMap } from '../runtime/safe.js';
-import { passes, type TypeFilter } from './ref-options.js';
+import { IncludeTypeTally, passes, type TypeFilter } from './ref-options.js';
+import { formatUnmatchedType, type UnmatchedType } from '../log/unmatched-types.js';
 import { logOpened, processMessage } from './process-info.js';
 
 /** Object ids, per thread: unique across every log of the process, so never reused. */
@@ -69,12 +70,15 @@ export class ObjectLog implements AllocSink {
   newCount = 0;
   private dels = 0;
   private lastRss = 0;
+  /** With includeTypes: which of them traced something (said at close). */
+  private readonly includes: IncludeTypeTally | null;
 
   constructor(writer: LogWriter, filter: TypeFilter, sampleSeconds: number) {
     this.writer = writer;
     this.filter = filter;
     this.sampleSeconds = sampleSeconds;
     this.registry = newRegistry<number>((slot) => this.freed(slot));
+    this.includes = filter.include.size > 0 ? new IncludeTypeTally(filter) : null;
   }
 
   /** Opening message, SOF, HDR. */
@@ -91,7 +95,9 @@ export class ObjectLog implements AllocSink {
   }
 
   row(rec: TracedModule, site: number, type: string, builtin: boolean): number {
-    if (!passes(this.filter, type, builtin)) return -1;
+    const passed = passes(this.filter, type, builtin);
+    if (this.includes !== null) this.includes.decided(type, builtin, passed);
+    if (!passed) return -1;
     const key = rec.key + '\n' + site + '\n' + type;
     const known = this.rowIndex.get(key);
     if (known !== undefined) return known;
@@ -218,10 +224,17 @@ export class ObjectLog implements AllocSink {
     return out;
   }
 
-  /** EOF; closes the file. Finalizers that run later are ignored. */
+  /**
+   * EOF, after a message for each of the includeTypes that traced nothing; closes the file.
+   * Finalizers that run later are ignored.
+   */
   close(): void {
     if (!this.open) return;
     this.flushFreed();
+    if (this.includes !== null) {
+      const unmatched = this.includes.unmatched();
+      for (let i = 0; i < unmatched.length; i++) this.writer.line(formatObjectMessage('MSG', clock(), formatUnmatchedType(unmatched[i]!)));
+    }
     this.open = false;
     this.writer.line(EOF);
     this.writer.close();
@@ -240,16 +253,25 @@ export class SimpleCounter implements AllocSink {
   delCount = 0;
   /** Counts stop changing when the tracer stops. */
   counting = true;
+  private readonly includes: IncludeTypeTally | null;
 
   constructor(filter: TypeFilter) {
     this.filter = filter;
     this.registry = newRegistry<number>(() => {
       if (this.counting) this.delCount++;
     });
+    this.includes = filter.include.size > 0 ? new IncludeTypeTally(filter) : null;
   }
 
   row(_rec: TracedModule, _site: number, type: string, builtin: boolean): number {
-    return passes(this.filter, type, builtin) ? 0 : -1;
+    const passed = passes(this.filter, type, builtin);
+    if (this.includes !== null) this.includes.decided(type, builtin, passed);
+    return passed ? 0 : -1;
+  }
+
+  /** The includeTypes that traced nothing so far, and why. */
+  unmatched(): UnmatchedType[] {
+    return this.includes?.unmatched() ?? [];
   }
 
   add(obj: object, _row: number): void {

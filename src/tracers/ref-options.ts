@@ -3,6 +3,7 @@ import type { GcKind } from '../runtime/gc.js';
 // Read per traced site while the program runs, which may have replaced Set#has (safe.ts).
 import { SafeSet } from '../runtime/safe.js';
 import { checkOptions, describe, resolveLogOptions } from './options.js';
+import type { UnmatchedType } from '../log/unmatched-types.js';
 
 export interface TypeFilterOptions {
   /**
@@ -105,4 +106,40 @@ export function passes(f: TypeFilter, type: string, builtin: boolean): boolean {
   if (builtin && !f.includeBuiltins) return false;
   if (f.exclude.has(type)) return false;
   return f.include.size === 0 || f.include.has(type);
+}
+
+/**
+ * Which of a filter's includeTypes traced something, told at each site's decision (once per site
+ * and type, never per object), so that a tracer can say at the end which traced nothing.
+ */
+export class IncludeTypeTally {
+  private readonly wanted: readonly string[];
+  private readonly include: ReadonlySet<string>;
+  private readonly exclude: ReadonlySet<string>;
+  private readonly traced = new SafeSet<string>();
+  private readonly builtin = new SafeSet<string>();
+
+  constructor(f: TypeFilter) {
+    this.wanted = [...f.include];
+    this.include = f.include;
+    this.exclude = f.exclude;
+  }
+
+  /** A site decided whether to trace objects of `type` (`passed`). */
+  decided(type: string, builtin: boolean, passed: boolean): void {
+    if (passed) this.traced.add(type);
+    else if (builtin && this.include.has(type)) this.builtin.add(type);
+  }
+
+  /** The includeTypes that traced nothing, and why. */
+  unmatched(): UnmatchedType[] {
+    const out: UnmatchedType[] = [];
+    // Indexed: at exit, among a program that may have replaced Array.prototype[Symbol.iterator].
+    for (let i = 0; i < this.wanted.length; i++) {
+      const type = this.wanted[i]!;
+      if (this.traced.has(type)) continue;
+      out[out.length] = { type, reason: this.exclude.has(type) ? 'excluded' : this.builtin.has(type) ? 'builtin' : 'absent' };
+    }
+    return out;
+  }
 }

@@ -29,6 +29,7 @@ import {
   resolveRefOptions, resolveSimpleOptions, type ReferenceTracingOptions, type TypeFilter, type TypeFilterOptions,
 } from './ref-options.js';
 import { runTraced } from './run.js';
+import type { UnmatchedType } from '../log/unmatched-types.js';
 import { Trace } from './trace.js';
 
 type State = 'open' | 'closing' | 'closed';
@@ -371,6 +372,11 @@ export class ReferenceTracingSimple extends RefTracer {
   protected awaitFinalizers(done: () => void): void {
     // The counter has no sentinel: the wait is the timer's (one turn is enough after a full GC).
     setImmediate(done);
+  }
+
+  /** @internal the includeTypes that traced nothing (`run --reftrace-simple` says so at exit). */
+  unmatchedIncludeTypes(): UnmatchedType[] {
+    return this.sink.unmatched();
   }
 
   protected end(): void {

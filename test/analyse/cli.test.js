@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES, tempDir, writeLog } from './helpers.js';
@@ -154,4 +154,40 @@ test('progress: on a terminal and for a big log only, one line rewritten, cleare
   progress.update('/logs/big.log', 2000, 2000, 5000);
   progress.done();
   assert.deepEqual(writes, ['\r\x1b[Kanalysing big.log: 25% (1,234 lines)', '\r\x1b[Kanalysing big.log: 100% (5,000 lines)', '\r\x1b[K']);
+});
+
+test('a directory\'s log that a tracer left empty is skipped with a warning; named alone, or with --strict, it fails', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const good = writeLog(dir, '20260101_000000_0_70_O_0_NODE20.20.2.log', ['SOF', HEADER, 'NEW: 0.1 0x01 1 A a.js 1 f 10 10', 'EOF']);
+    const empty = join(dir, '20260101_000000_0_71_O_0_NODE20.20.2.log');
+    writeFileSync(empty, '');
+    const cut = writeLog(dir, '20260101_000000_0_72_P_0_NODE20.20.2.log', ['opening message', 'SOF']);
+    const r = run([dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stderr.split('\n').filter(Boolean).map((l) => l.replace(/: (empty|ends before its header \(HDR:\) line), .*: skipped$/, ': $1: skipped')),
+      [`WARNING  - ${empty}: empty: skipped`, `WARNING  - ${cut}: ends before its header (HDR:) line: skipped`]);
+    assert.deepEqual([...r.stdout.matchAll(/^File path: (.*)$/gm)].map((m) => m[1]), [good]);
+    assert.match(r.stdout, /^Summary \[1 log analysed, 2 skipped\]:$/m);
+    assert.match(r.stdout, new RegExp(`^ {4}SKIPPED ${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: empty file: not a log$`, 'm'));
+    const json = JSON.parse(run([dir, '--json']).stdout);
+    assert.deepEqual(json.skipped.map((s) => [s.path, s.code]), [[empty, 'EMPTY'], [cut, 'NOT_A_LOG']]);
+    assert.deepEqual(json.failed, []);
+    // Named alone: the user asked for that file.
+    const alone = run([empty]);
+    assert.equal(alone.status, 1);
+    assert.equal(alone.stderr, `jsmemtrace analyse: ${empty}: empty file: not a log\n`);
+    // --strict: nothing is left out without failing.
+    const strict = run(['--strict', dir]);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stderr, /^jsmemtrace analyse: .*_71_O_0_NODE20\.20\.2\.log: empty file: not a log$/m);
+    assert.match(strict.stdout, /^Summary \[1 log analysed, 2 failed\]:$/m);
+    // Nothing left to analyse at all: an error.
+    rmSync(good);
+    const none = run([dir]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^jsmemtrace analyse: nothing to analyse: every log found was skipped$/m);
+  } finally {
+    cleanup();
+  }
 });

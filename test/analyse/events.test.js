@@ -138,3 +138,79 @@ test('our own PREV lines (the event before a logged one) count as events; RSS ch
     cleanup();
   }
 });
+
+test('Calls counts calls: resuming a generator or an async function after yield or await is no call', async (t) => {
+  const { tempProject, runCli } = await import('../loader/helpers.js');
+  // The program counts its own calls: the analysis must find the same numbers.
+  const p = tempProject(t, {
+    'app.mjs': `const calls = {};
+const count = (name) => { calls[name] = (calls[name] ?? 0) + 1; };
+function* gen(n) {
+  count('gen');
+  for (let i = 0; i < n; i++) {
+    yield i;
+  }
+}
+function* walk(depth) {
+  count('walk');
+  yield depth;
+  if (depth > 0) for (const d of walk(depth - 1)) yield d;
+}
+async function load(i) {
+  count('load');
+  await null;
+  const v = await Promise.resolve(i);
+  return v;
+}
+class Store {
+  async save(x) {
+    count('Store.save');
+    await load(x);
+  }
+}
+const inc = (x) => { count('inc'); return x + 1; };
+let total = 0;
+for (const v of gen(10)) total += v;
+for (const v of gen(3)) total += v;
+for (const d of walk(3)) total += d;
+await Promise.all([load(1), load(2), load(3)]);
+await new Store().save(4);
+for (let i = 0; i < 5; i++) total = inc(total);
+console.log(JSON.stringify(calls));
+`,
+  });
+  const logs = join(p.base, 'logs');
+  const r = runCli(['run', '--profile', '--d-rss-trigger', '0', '--out-dir', logs, 'app.mjs'], { cwd: p.dir, env: p.env });
+  assert.equal(r.status, 0, r.stderr);
+  const expected = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(expected).sort(), ['Store.save', 'gen', 'inc', 'load', 'walk']);
+  const { code, stdout } = await analyse([logs, '--json']);
+  assert.equal(code, 0);
+  const [a] = JSON.parse(stdout).logs;
+  assert.equal(a.events.everyEventLogged, true);
+  const found = Object.fromEntries(a.functions.filter((f) => f.function in expected).map((f) => [f.function, f.calls]));
+  assert.deepEqual(found, expected);
+  // The rows are there: each generator and async function did resume (CALL rows beyond its calls).
+  const callRows = a.functions.filter((f) => f.function === 'gen')[0].events;
+  assert.ok(callRows > 2 * (10 + 3), String(callRows));
+});
+
+test('Calls: a CALL where the function returned before is a call where it starts there, or in <anonymous>', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // `<anonymous>` factory (line 1) returning, on line 3, the `<anonymous>` handler that starts
+    // there, later called twice on its own; `once` a one-line function called twice.
+    const rows = [['CALL', 1, '<anonymous>'], ['RETURN', 3, '<anonymous>'], ['CALL', 3, '<anonymous>'], ['RETURN', 3, '<anonymous>'],
+      ['CALL', 3, '<anonymous>'], ['RETURN', 3, '<anonymous>'], ['CALL', 5, 'once'], ['RETURN', 5, 'once'], ['CALL', 5, 'once'], ['RETURN', 5, 'once']];
+    const lines = [SOF, formatPTHeader()];
+    rows.forEach(([what, line, fn], event) => {
+      lines.push(formatPTEvent(event === 0 ? 'FRST' : 'NEXT', { event, dEvent: 1, clock: 0.1 + event / 1000, what, file: 'app.js', line, fn, rss: 1000, dRss: 0 }));
+    });
+    lines.push(EOF);
+    const path = writeLog(dir, '20260101_000000_0_79_P_0_NODE20.20.2.log', lines);
+    const [a] = JSON.parse((await analyse([path, '--json'])).stdout).logs;
+    assert.deepEqual(Object.fromEntries(a.functions.map((f) => [f.function, f.calls])), { '<anonymous>': 3, once: 2 });
+  } finally {
+    cleanup();
+  }
+});

@@ -168,3 +168,83 @@ test('--recurse-files follows a nested log into the same analysis, found beside 
     cleanup();
   }
 });
+
+/** An object log whose objects (`[type, file, line, fn]`) are all made and left live. */
+function liveLog(dir, objects) {
+  let clock = 0.1;
+  const lines = [SOF, formatObjectHeader()];
+  objects.forEach(([type, file, line, fn], i) => {
+    lines.push(formatObjectEvent('NEW', { clock: (clock += 0.001), address: formatAddress(i + 1), liveCount: 1, type, file, line, fn, rss: 1000, dRss: 0 }));
+  });
+  lines.push(EOF);
+  return writeLog(dir, '20260101_000000_0_78_O_0_NODE20.20.2.log', lines);
+}
+
+/** The rows of the text section headed by a line starting with `title`: indented ones, or (`until`) up to that line. */
+function section(stdout, title, until) {
+  const lines = stdout.split('\n');
+  const from = lines.findIndex((l) => l.startsWith(title));
+  const rows = [];
+  for (const l of lines.slice(from + 1)) {
+    if (until !== undefined ? l === until : !l.startsWith(' ')) break;
+    rows.push(l);
+  }
+  return rows;
+}
+
+test('text tables pad by display width: wide (CJK), emoji and combined names keep the columns aligned', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    // Each name with the columns a terminal gives it: wide characters take 2, a combining mark 0,
+    // an emoji ZWJ sequence (woman + ZWJ + laptop) 2.
+    const names = [['数据表', 6], ['Cafe\u0301', 4], ['Dev\u{1F469}\u200D\u{1F4BB}', 5], ['データ.ts', 9], ['e\u0301t\u00E9.ts', 5], ['処理', 4]];
+    const path = liveLog(dir, [
+      ['数据表', 'src/データ.ts', 3, '処理'], ['Cafe\u0301', 'src/e\u0301t\u00E9.ts', 12, 'Cafe\u0301'],
+      ['Dev\u{1F469}\u200D\u{1F4BB}', 'src/plain.ts', 7, 'plain'], ['Plain', 'src/plain.ts', 8, 'Dev\u{1F469}\u200D\u{1F4BB}'],
+    ]);
+    const { code, stdout } = await analyse([path]);
+    assert.equal(code, 0);
+    // Each name as as many ASCII characters as it takes columns: aligned rows then line up by index.
+    let ascii = stdout;
+    for (const [name, width] of names) ascii = ascii.split(name).join('x'.repeat(width));
+    assert.doesNotMatch(ascii, /[^\x00-\x7f]/, 'every name was replaced');
+    const live = section(ascii, 'Live Objects [4]:');
+    assert.equal(live.length, 4);
+    assert.equal(new Set(live.map((l) => l.search(/\S+#\d+$/))).size, 1, live.join('\n'));
+    const types = section(ascii, 'Type count [4]:', '');
+    assert.equal(types.length, 5);
+    assert.equal(new Set(types.map((l) => l.length)).size, 1, types.join('\n'));
+    const sites = section(ascii, 'Live objects by allocation site');
+    assert.equal(sites.length, 5);
+    assert.equal(new Set(sites.slice(1).map((l) => l.search(/\S+#\d+$/))).size, 1, sites.join('\n'));
+    assert.equal(new Set(sites.map((l) => l.search(/\S+$/))).size, 1, sites.join('\n'));
+  } finally {
+    cleanup();
+  }
+});
+
+test('files of one name in different folders are told apart by their folders; other files keep their base name', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = liveLog(dir, [
+      ['A', 'src/a/util.js', 1, 'f'], ['B', 'src/b/util.js', 2, 'g'], ['C', 'util.js', 3, 'h'],
+      ['D', 'x/lib/index.js', 4, 'i'], ['E', 'y/lib/index.js', 5, 'j'], ['F', 'src/main.js', 6, 'k'],
+    ]);
+    const { code, stdout } = await analyse([path]);
+    assert.equal(code, 0);
+    const shown = (rows) => rows.map((l) => l.match(/(\S+)#\d+$/)?.[1]).filter(Boolean);
+    const expected = ['a/util.js', 'b/util.js', 'util.js', 'x/lib/index.js', 'y/lib/index.js', 'main.js'];
+    assert.deepEqual(shown(section(stdout, 'Live Objects [6]:')), expected);
+    assert.deepEqual(shown(section(stdout, 'Live objects by allocation site')).sort(), [...expected].sort());
+    const full = await analyse([path, '--full-path']);
+    assert.deepEqual(shown(section(full.stdout, 'Live Objects [6]:')), ['src/a/util.js', 'src/b/util.js', 'util.js', 'x/lib/index.js', 'y/lib/index.js', 'src/main.js']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('short names: the fewest folders that tell same-named files apart, with their own separators', async () => {
+  const { shortFileNames } = await import('../../dist/analyse/text.js');
+  const names = shortFileNames(['C:\\app\\a\\util.js', 'C:\\app\\b\\util.js', '/srv/a/util.js', 'lone.js', '<frozen importlib._bootstrap>']);
+  assert.deepEqual([...names.values()], ['app\\a\\util.js', 'b\\util.js', 'srv/a/util.js', 'lone.js', '<frozen_importlib._bootstrap>']);
+});

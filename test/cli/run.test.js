@@ -277,3 +277,64 @@ test('a program read from stdin runs, untraced, and the tracer says why rather t
   assert.equal(r.stdout, plain.stdout);
   assert.equal(r.stderr, 'jsmemtrace: a program read from stdin is not instrumented (as `eval`\'d code is not), so nothing was traced: save it to a file and run that\n');
 });
+
+test('a program that fails with nothing in scope still hears why nothing was traced, after its own output, with its exit code', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'fail.js'), 'console.error("own stderr"); process.exitCode = 3; setTimeout(() => { throw new Error("late"); }, 10);\n');
+  for (const args of [['fail.js'], ['--', process.execPath, 'fail.js']]) {
+    const plain = runNode(['fail.js'], { cwd: p.dir });
+    const r = runCli(['run', '--profile', '--out-dir', join(p.base, 'logs'), '--no-instrument', '**', ...args], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
+    assert.equal(r.status, plain.status, r.stderr);
+    assert.notEqual(r.status, 0);
+    // Node's own report of the error comes whole, then the hint, last.
+    assert.ok(r.stderr.startsWith(plain.stderr), r.stderr);
+    assert.match(r.stderr.slice(plain.stderr.length), /^jsmemtrace: no module in scope was loaded, so nothing was traced \(scope: files under .*\)\n$/);
+  }
+});
+
+test('--include-type that traced nothing: the log says why before EOF, run says it on stderr, analyse says it', (t) => {
+  const p = program(t);
+  writeFileSync(join(p.dir, 'types.js'), `class Foo { constructor() { this.a = 1; } }
+const keep = [];
+for (let i = 0; i < 3; i++) keep.push(new Foo(), new Map());
+if (process.argv[2] === 'fork') require('node:child_process').fork(__filename, ['child']).on('exit', (c) => { process.exitCode = c; });
+if (process.argv[2] === 'child') { class Late {} keep.push(new Late()); }
+`);
+  const env = { JSMEMTRACE_CACHE_DIR: p.cache };
+  const outDir = join(p.base, 'logs');
+  const r = runCli(['run', '--reftrace', '--out-dir', outDir, '--include-type', 'Fooo', '--include-type', 'Map', '--include-type', 'Foo', 'types.js'], { cwd: p.dir, env });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.includes('--include-type'));
+  assert.deepEqual(lines.map((l) => l.replace(/ traced nothing: .*/, '')), ['jsmemtrace: --include-type Fooo', 'jsmemtrace: --include-type Map']);
+  assert.match(lines[0], /no object of type Fooo was made in instrumented code/);
+  assert.match(lines[1], /Map is a builtin type, traced only with --include-builtins/);
+  const [log] = readdirSync(outDir);
+  const text = readFileSync(join(outDir, log), 'utf8');
+  assert.match(text, /^NEW: .* Foo /m);
+  const [fooo, map, eof] = text.split('\n').slice(-4);
+  assert.match(fooo, /^MSG: +[\d.]+ # includeTypes: no object of type Fooo was made in instrumented code/);
+  assert.match(map, /^MSG: +[\d.]+ # includeTypes: objects of type Map were made, but it is a builtin type/);
+  assert.equal(eof, 'EOF');
+  const analysed = runCli(['analyse', join(outDir, log)], { cwd: p.dir });
+  assert.equal(analysed.status, 0, analysed.stderr);
+  assert.match(analysed.stdout, /^Messages \[2\]:\n +[\d.]+ includeTypes: no object of type Fooo/m);
+
+  // Nothing traced at all: analyse says so and why, rather than show empty tables alone.
+  const onlyTypo = runCli(['run', '--reftrace', '--out-dir', join(p.base, 'typo'), '--include-type', 'Fooo', 'types.js'], { cwd: p.dir, env });
+  assert.match(onlyTypo.stderr, /^jsmemtrace: --include-type Fooo traced nothing: /m);
+  const empty = runCli(['analyse', join(p.base, 'typo')], { cwd: p.dir });
+  assert.equal(empty.status, 0, empty.stderr);
+  assert.match(empty.stdout, /^NEW: 0 DEL: 0 .*\nNo object was traced: its includeTypes matched nothing \(Fooo; see Messages\)\.$/m);
+
+  // A type made in one process of the run only is not said to have traced nothing; one made in none is.
+  const forked = runCli(['run', '--reftrace', '--out-dir', join(p.base, 'fork'), '--include-type', 'Late', '--include-type', 'Nope', 'types.js', 'fork'], { cwd: p.dir, env });
+  assert.equal(forked.status, 0, forked.stderr);
+  assert.equal(readdirSync(join(p.base, 'fork')).length, 2);
+  assert.deepEqual(forked.stderr.split('\n').filter((l) => l.includes('--include-type')).map((l) => l.replace(/ traced nothing: .*/, '')), ['jsmemtrace: --include-type Nope']);
+
+  // A type that traced something, or no --include-type at all: not a word.
+  const fine = runCli(['run', '--reftrace', '--out-dir', join(p.base, 'fine'), '--include-type', 'Foo', 'types.js'], { cwd: p.dir, env });
+  assert.doesNotMatch(fine.stderr, /traced nothing/);
+  const simple = runCli(['run', '--reftrace-simple', '--include-type', 'Fooo', 'types.js'], { cwd: p.dir, env });
+  assert.match(simple.stderr, /^jsmemtrace: reftrace-simple: NEW: 0 DEL: 0 live: 0\njsmemtrace: --include-type Fooo traced nothing: no object of type Fooo/m);
+});
