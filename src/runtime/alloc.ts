@@ -30,7 +30,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { setNewSiteProbe } from './dispatch.js';
-import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed } from './probe.js';
+import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed, uninlined } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 import { SafeMap, SafeWeakMap, SafeWeakSet, filled } from './safe.js';
 
@@ -358,7 +358,7 @@ function record(rec: TracedModule, site: number, obj: object, ctor: unknown, fro
  */
 function kOn<V>(m: ModuleKeyFn, i: number, v: V, t: unknown): V {
   const q = m.q;
-  if (q === undefined || q[i] !== t) kClaim(m, i, v, t);
+  if (q === undefined || q[i] !== t) claim(m, i, v, t);
   return v;
 }
 
@@ -422,7 +422,7 @@ function nOn<V>(m: ModuleKeyFn, i: number, v: V): V {
     const q = m.q;
     if (q !== undefined && q[i] !== null) return v;
   }
-  return nPop(m, i, v);
+  return pop(m, i, v);
 }
 
 function nPop<V>(m: ModuleKeyFn, i: number, v: V): V {
@@ -481,6 +481,14 @@ function oOn<V>(m: ModuleKeyFn, i: number, v: V): V {
   return v;
 }
 
+// What instrumented code calls past the probes' first test, and the literal probe (every literal
+// and closure: no quick test), go through `uninlined` (probe.ts): V8 inlines the tests alone into
+// the program's functions, whose code optimised while a tracer is attached then stays small after
+// it detached.
+const claim = uninlined(kClaim);
+const pop = uninlined(nPop);
+const literal = uninlined(oOn);
+
 /**
  * Attaches (or with null detaches) the reference tracer that receives objects. `literals`: also
  * turn on the literal/closure probe `o` (only builtins are made there).
@@ -495,7 +503,7 @@ export function attachAllocSink(s: AllocSink | null, literals: boolean): void {
     installProbe();
     probe.k = kOn;
     probe.n = nOn;
-    probe.o = literals ? oOn : idle.o;
+    probe.o = literals ? literal : idle.o;
   } else {
     probe.k = idle.k;
     probe.n = idle.n;

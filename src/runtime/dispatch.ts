@@ -9,7 +9,7 @@
  */
 import { SiteKind } from '../instrument/types.js';
 import { clock } from './clock.js';
-import { idle, installProbe, isStackOverflow, own, probe, publishProbe, setFlag, tracerFailed } from './probe.js';
+import { idle, installProbe, isStackOverflow, own, probe, publishProbe, setFlag, tracerFailed, uninlined } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
 import { filled } from './safe.js';
 
@@ -764,13 +764,19 @@ function failed(e: unknown): void {
   tracerFailed(e);
 }
 
+/** The methods above as instrumented code calls them (probe.ts `uninlined`). */
+const O = {
+  f: uninlined(fOn), r: uninlined(rOn), x: uninlined(xOn), t: uninlined(tOn), l: uninlined(lOn), c: uninlined(cOn),
+  s: uninlined(sOn), u: uninlined(uOn), q: uninlined(qOn), d: uninlined(dOn), b: uninlined(bOn), w: uninlined(wBoth),
+};
+
 /** Swaps the probe's function, line and call methods and flags to match the attached sinks. */
 function rewire(): void {
   const any = P !== null || T !== null;
   if (any) {
     installProbe();
-    probe.f = fOn; probe.r = rOn; probe.x = xOn; probe.t = tOn;
-    probe.l = lOn; probe.c = cOn; probe.s = sOn; probe.u = uOn; probe.q = qOn; probe.d = dOn;
+    probe.f = O.f; probe.r = O.r; probe.x = O.x; probe.t = O.t;
+    probe.l = O.l; probe.c = O.c; probe.s = O.s; probe.u = O.u; probe.q = O.q; probe.d = O.d;
   } else {
     probe.f = idle.f; probe.r = idle.r; probe.x = idle.x; probe.t = idle.t;
     probe.l = idle.l; probe.c = idle.c; probe.s = idle.s; probe.u = idle.u; probe.q = idle.q; probe.d = idle.d;
@@ -780,8 +786,8 @@ function rewire(): void {
   // also needs statement probes: they end the pending calls of their frame.
   // A reference tracer needs the call sites of `new` only (which `new` a constructor was entered
   // from): they have their own probe `w`, and the zero-argument form also runs on `__jsmtA`.
-  probe.b = P !== null ? bOn : idle.b;
-  probe.w = P !== null ? (newSiteProbe !== null ? wBoth : bOn) : (newSiteProbe ?? idle.w);
+  probe.b = P !== null ? O.b : idle.b;
+  probe.w = P !== null ? (newSiteProbe !== null ? O.w : O.b) : (newSiteProbe ?? idle.w);
   publishProbe();
   if (P === null) {
     for (let k = 0; k < pcTop; k++) pcRec[k] = null;
