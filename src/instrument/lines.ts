@@ -114,3 +114,30 @@ export function doubled(a: Int32Array, extra = 0): Int32Array {
 export function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127;
 }
+
+/**
+ * What `\s` matches in a regular expression (white space and line terminators), told without one:
+ * the loader's hooks, the runtime and the log writer run in the program's thread, where a match
+ * would replace the program's `RegExp.$1`, `lastMatch`… (loader/regexp-statics.ts).
+ */
+export function isRegExpSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** What `\w` matches in a regular expression without the `u` flag (and what `\b` tells apart): ASCII letters, digits, `_`. */
+export function isRegExpWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * Where `text` holds `word` as a whole word (`/\bword\b/` for a word of `\w` characters), from
+ * `from` on, or -1.
+ */
+export function wordAt(text: string, word: string, from = 0): number {
+  for (let k = text.indexOf(word, from); k >= 0; k = text.indexOf(word, k + 1)) {
+    if ((k === 0 || !isRegExpWordChar(text.charCodeAt(k - 1))) && !isRegExpWordChar(text.charCodeAt(k + word.length))) return k;
+  }
+  return -1;
+}

@@ -165,9 +165,9 @@ function textCompiles(): () => boolean {
  * set from the global (`var __jsmtF = globalThis.__jsmtF; `, `global.` before rewire 9): a copy of
  * the probe flags in the module's scope, taken when it loads, which a tracer started later never
  * turned on (nor one stopped off), and a head longer than plainly, where those globals do not
- * exist. They are taken out of it.
+ * exist. They are taken out of it (the last letters of these globals' names).
  */
-const PROBE_GLOBALS = /var (__jsmt[$FLCAT]) = (?:globalThis|global)\.\1; /g;
+const PROBE_GLOBALS = '$FLCAT';
 
 /**
  * For a module that Node compiles in text (`textCompiles`): `Module.wrap` is, once, a function that
@@ -185,7 +185,11 @@ function wrapOnce(head: WrapperHead): () => void {
     const at = text.indexOf(script);
     if (at < 0) return text;
     let before = text.slice(0, at);
-    if (before.includes('var __jsmt')) before = before.replace(PROBE_GLOBALS, '');
+    // (Strings, not a regular expression, whose match would replace the program's `RegExp.$1`…:
+    // regexp-statics.ts.)
+    if (before.includes('var __jsmt')) {
+      for (const c of PROBE_GLOBALS) before = before.replaceAll(`var __jsmt${c} = globalThis.__jsmt${c}; `, '').replaceAll(`var __jsmt${c} = global.__jsmt${c}; `, '');
+    }
     head.text = before;
     return before + text.slice(at);
   };

@@ -30,5 +30,21 @@ export function listedSince(list: SharedArrayBuffer, from: number): { keys: stri
   if (end === from) return { keys: [], end };
   const lines = Buffer.from(list, LIST_START + from, end - from).toString('utf8').split('\n');
   lines.pop();
-  return { keys: lines.map((l) => l.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c))), end };
+  return { keys: lines.map(unescaped), end };
+}
+
+/**
+ * A line of `listKey` as the key it was (`\n` a line break, `\\` a backslash). Read in the main
+ * thread as the program runs: no regular expression, whose match would replace the program's
+ * `RegExp.$1`… (regexp-statics.ts).
+ */
+function unescaped(line: string): string {
+  if (!line.includes('\\')) return line;
+  let out = '';
+  for (let k = 0; k < line.length; k++) {
+    const c = line[k]!;
+    if (c !== '\\' || k === line.length - 1) out += c;
+    else out += line[++k] === 'n' ? '\n' : line[k];
+  }
+  return out;
 }

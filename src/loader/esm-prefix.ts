@@ -6,11 +6,21 @@
  */
 import { TAKE_TABLES } from '../runtime/probe.js';
 
-const LINE_END = /[\n\r\u2028\u2029]/;
-
-/** The statement for `key`: a JavaScript string literal with no line terminator in it. */
+/**
+ * The statement for `key`: a JavaScript string literal with no line terminator in it. (String
+ * methods here: Node 20's main thread makes it too, as the program runs, regexp-statics.ts.)
+ */
 function statement(key: string): string {
-  return `${TAKE_TABLES}(${JSON.stringify(key).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')});`;
+  return `${TAKE_TABLES}(${JSON.stringify(key).replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029')});`;
+}
+
+/** Where the first line of `code` ends (its first line terminator), or -1. */
+function firstLineEnd(code: string): number {
+  for (let k = 0; k < code.length; k++) {
+    const c = code.charCodeAt(k);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return k;
+  }
+  return -1;
 }
 
 /**
@@ -21,7 +31,7 @@ function statement(key: string): string {
 export function withTakeTables(code: string, key: string): { code: string; at: number; length: number } {
   let at = 0;
   if (code.startsWith('#!')) {
-    const end = code.search(LINE_END);
+    const end = firstLineEnd(code);
     if (end < 0) return { code, at: -1, length: 0 };
     at = code[end] === '\r' && code[end + 1] === '\n' ? end + 2 : end + 1;
   }

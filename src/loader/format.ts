@@ -6,6 +6,7 @@
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { dirname, join } from 'node:path';
 import { isTypeScript } from './scope.js';
+import { isRegExpWordChar } from '../instrument/lines.js';
 
 export type ModuleFormat = 'module' | 'commonjs';
 
@@ -55,25 +56,60 @@ export function typelessPackageJson(filename: string): string | undefined {
   return p.type === undefined ? p.file : undefined;
 }
 
-/** Static import/export at a line start, or import.meta: what makes Node treat a typeless file as ESM. */
-const ESM_SYNTAX = /^[ \t]*(?:import(?:[ \t]+[\w$*{"']|[ \t]*[*{"'])|export(?:[ \t]+[\w$*{]|[ \t]*[*{]))|\bimport\.meta\b/m;
+/**
+ * Static import/export at a line start, or import.meta: what makes Node treat a typeless file as
+ * ESM. As `/^[ \t]*(?:import(?:[ \t]+[\w$*{"']|[ \t]*[*{"'])|export(?:[ \t]+[\w$*{]|[ \t]*[*{]))|\bimport\.meta\b/m`
+ * would tell, without a regular expression: the hooks ask it of every module of no declared
+ * type, and a match would replace the program's `RegExp.$1`… (regexp-statics.ts).
+ */
+function hasEsmSyntax(source: string): boolean {
+  for (let k = source.indexOf('import'); k >= 0; k = source.indexOf('import', k + 1)) {
+    if (atLineStart(source, k) && startsStatement(source, k + 6, true)) return true;
+    if (source.startsWith('import.meta', k) && (k === 0 || !isRegExpWordChar(source.charCodeAt(k - 1))) && !isRegExpWordChar(source.charCodeAt(k + 11))) return true;
+  }
+  for (let k = source.indexOf('export'); k >= 0; k = source.indexOf('export', k + 1)) {
+    if (atLineStart(source, k) && startsStatement(source, k + 6, false)) return true;
+  }
+  return false;
+}
+
+/** Whether only spaces and tabs are between the start of `at`'s line and `at`. */
+function atLineStart(source: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && (source.charCodeAt(k) === 0x20 || source.charCodeAt(k) === 0x09)) k--;
+  if (k < 0) return true;
+  const c = source.charCodeAt(k);
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * After `import` or `export` (at `at`): spaces and tabs, then `*` or `{`, or a quote (import), or
+ * after at least one space or tab a `\w` character or `$`.
+ */
+function startsStatement(source: string, at: number, isImport: boolean): boolean {
+  let k = at;
+  while (source.charCodeAt(k) === 0x20 || source.charCodeAt(k) === 0x09) k++;
+  const c = source.charCodeAt(k);
+  if (c === 0x2a || c === 0x7b || (isImport && (c === 0x22 || c === 0x27))) return true;
+  return k > at && (c === 0x24 || isRegExpWordChar(c));
+}
 
 let lastText: string | undefined;
 let lastLooks = false;
 
 export function looksLikeModule(source: string): boolean {
   // Asked twice of each module of no declared type (Node 22/24: the load hook, then `_compile`,
-  // with the same string), and the expression tries every position of the text.
+  // with the same string).
   if (source !== lastText) {
-    lastLooks = ESM_SYNTAX.test(source);
+    lastLooks = hasEsmSyntax(source);
     lastText = source;
   }
   return lastLooks;
 }
 
 export function formatOf(filename: string, source?: string): ModuleFormat {
-  if (/\.m[jt]s$/.test(filename)) return 'module';
-  if (/\.c[jt]s$/.test(filename)) return 'commonjs';
+  if (filename.endsWith('.mjs') || filename.endsWith('.mts')) return 'module';
+  if (filename.endsWith('.cjs') || filename.endsWith('.cts')) return 'commonjs';
   const type = packageType(filename);
   if (type !== undefined) return type;
   if (source === undefined) {

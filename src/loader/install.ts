@@ -111,7 +111,7 @@ function startTracer(config: JsmtConfig): void {
       : `jsmemtrace: cannot load the tracers (${(e as Error).message}); running untraced`);
     return;
   }
-  const fail = (e: unknown) => writeStderr(`jsmemtrace: cannot start the ${config.tracer} tracer: ${(e as Error).message.replace(/\.$/, '')}; running untraced`);
+  const fail = (e: unknown) => writeStderr(`jsmemtrace: cannot start the ${config.tracer} tracer: ${withoutFullStop(String((e as Error).message))}; running untraced`);
   const run = config.run;
   let started = false;
   // Under `run`, the run says it once for the whole program, which may well start Node processes
@@ -131,4 +131,9 @@ function startTracer(config: JsmtConfig): void {
       fail(e);
     }
   });
+}
+
+/** `text` without a full stop at its end (no regular expression: regexp-statics.ts). */
+function withoutFullStop(text: string): string {
+  return text.endsWith('.') ? text.slice(0, -1) : text;
 }

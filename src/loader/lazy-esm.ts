@@ -10,9 +10,16 @@ const { resolve } = process.getBuiltinModule('node:path');
 // Node's own, as the loader found it: a program may fake timers (sinon) before it loads a module.
 const { setImmediate } = process.getBuiltinModule('node:timers');
 import { packageType } from './format.js';
+import { isRegExpSpace, wordAt } from '../instrument/lines.js';
+import { keepingRegExpStatics } from './regexp-statics.js';
 
 /** Options with which Node 20 runs the entry point from its ES module loader whatever it is. */
-const ESM_LOADER_OPTIONS = /^--(?:import|loader|experimental-loader|experimental-default-type|experimental-detect-module)(?:=|$)/;
+const ESM_LOADER_OPTIONS = ['--import', '--loader', '--experimental-loader', '--experimental-default-type', '--experimental-detect-module'];
+
+/** `o` is one of ESM_LOADER_OPTIONS, or one of them with `=` and a value. */
+function esmLoaderOption(o: string): boolean {
+  return ESM_LOADER_OPTIONS.some((name) => o.startsWith(name) && (o.length === name.length || o.charCodeAt(name.length) === 0x3d));
+}
 
 /**
  * Whether Node 20 runs `main` (as given on its command line) as CommonJS with these options:
@@ -20,8 +27,10 @@ const ESM_LOADER_OPTIONS = /^--(?:import|loader|experimental-loader|experimental
  */
 export function commonJSEntry(main: string | undefined, execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   if (main === undefined) return false;
-  const options = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  if (options.some((o) => ESM_LOADER_OPTIONS.test(o))) return false;
+  // (String methods, no regular expression: this runs before the program, whose `RegExp.$1`… are
+  // then empty, regexp-statics.ts.)
+  const options = [...execArgv, ...spaceSeparated(nodeOptions ?? '')];
+  if (options.some(esmLoaderOption)) return false;
   let path: string | false;
   try {
     path = (nodeModule as unknown as { _findPath(request: string, paths: null, isMain: boolean): string | false })._findPath(resolve(main), null, true);
@@ -33,8 +42,19 @@ export function commonJSEntry(main: string | undefined, execArgv: readonly strin
   return packageType(path) !== 'module';
 }
 
-/** `import(` as code or text: a string that holds it costs an early start of the hooks thread, nothing worse. */
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
+/**
+ * Whether `content` holds `import(` as code or text (`/\bimport\s*\(/`): a string that holds it
+ * costs an early start of the hooks thread, nothing worse. Asked of every CommonJS module until
+ * then: without a regular expression, whose match would replace the program's `RegExp.$1`…
+ */
+export function hasDynamicImport(content: string): boolean {
+  for (let k = wordAt(content, 'import'); k >= 0; k = wordAt(content, 'import', k + 1)) {
+    let j = k + 6;
+    while (isRegExpSpace(content.charCodeAt(j))) j++;
+    if (content.charCodeAt(j) === 0x28) return true;
+  }
+  return false;
+}
 
 /**
  * For `patchCompile`: calls `start` once, before the first module that may load an ES module is
@@ -47,9 +67,10 @@ const DYNAMIC_IMPORT = /\bimport\s*\(/;
 export function startWhenNeeded(start: () => void): (content: string, format: unknown) => void {
   let started = false;
   return (content, format) => {
-    if (started || (format !== 'module' && !DYNAMIC_IMPORT.test(content))) return;
+    if (started || (format !== 'module' && !hasDynamicImport(content))) return;
     started = true;
-    withTicksDeferred(start);
+    // (Node's start of the hooks thread may match regular expressions: regexp-statics.ts.)
+    keepingRegExpStatics(() => withTicksDeferred(start));
   };
 }
 
@@ -81,4 +102,18 @@ function runDropping(callbacks: Array<() => void>): void {
   } finally {
     process.emit = emit;
   }
+}
+
+/** The words of `text` separated by white space (`text.split(/\s+/)`, empty ones left out). */
+function spaceSeparated(text: string): string[] {
+  const words: string[] = [];
+  let from = -1;
+  for (let k = 0; k <= text.length; k++) {
+    const space = k === text.length || isRegExpSpace(text.charCodeAt(k));
+    if (space && from >= 0) {
+      words.push(text.slice(from, k));
+      from = -1;
+    } else if (!space && from < 0) from = k;
+  }
+  return words;
 }

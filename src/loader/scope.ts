@@ -8,12 +8,47 @@ const { existsSync, realpathSync } = process.getBuiltinModule('node:fs');
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { lazyRequire, requireOwn } from '../instrument/require-own.js';
+import { keepingRegExpStatics } from './regexp-statics.js';
 
 const ownRequire = lazyRequire(import.meta.url);
 
-/** JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang). */
-const INSTRUMENTABLE = /\.(?:[cm]?js|[cm]?ts)$|(?:^|[\\/])[^.\\/]+$/;
-const TYPESCRIPT = /\.[cm]?ts$/;
+/**
+ * JavaScript and TypeScript files, and extensionless ones (executables run by their hashbang).
+ * The hooks ask this and the rest of this file of every module: told with string methods, no
+ * regular expression, which would replace the program's `RegExp.$1`… (regexp-statics.ts).
+ */
+export function instrumentable(filename: string): boolean {
+  const dot = filename.lastIndexOf('.');
+  const slash = Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\'));
+  // No dot in its last part, which is not empty.
+  if (dot < slash) return slash < filename.length - 1;
+  if (dot < 0) return filename.length > 0;
+  return SCRIPT_EXTENSIONS.has(filename.slice(dot));
+}
+
+const SCRIPT_EXTENSIONS = new Set(['.js', '.cjs', '.mjs', '.ts', '.cts', '.mts']);
+
+/** A name that ends in `.ts`, `.cts` or `.mts`. */
+export function hasTypeScriptExtension(name: string): boolean {
+  return name.endsWith('.ts') || name.endsWith('.cts') || name.endsWith('.mts');
+}
+
+/** A path or URL with `%`, `?` or `#` in it. */
+export function hasEscapeOrQuery(url: string): boolean {
+  return url.includes('%') || url.includes('?') || url.includes('#');
+}
+
+/** A path with a folder `node_modules` in it (separated by `/` or `\\`). */
+export function underNodeModules(filename: string): boolean {
+  for (let k = filename.indexOf('node_modules'); k >= 0; k = filename.indexOf('node_modules', k + 1)) {
+    if (k > 0 && isSeparator(filename.charCodeAt(k - 1)) && isSeparator(filename.charCodeAt(k + 12))) return true;
+  }
+  return false;
+}
+
+function isSeparator(c: number): boolean {
+  return c === 0x2f || c === 0x5c;
+}
 /** jsmemtrace's build: dist/loader/scope.js → dist/ */
 const OWN_DIST = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 
@@ -28,7 +63,7 @@ export const NODE_TYPESCRIPT = (process.features as { typescript?: unknown }).ty
 export const TRANSFORMS_TYPES = NODE_TYPESCRIPT === 'transform';
 
 export function isTypeScript(filename: string): boolean {
-  return TYPESCRIPT.test(filename) && !filename.endsWith('.d.ts');
+  return hasTypeScriptExtension(filename) && !filename.endsWith('.d.ts');
 }
 
 export type ScopeTest = (filename: string) => boolean;
@@ -39,12 +74,22 @@ export type ScopeTest = (filename: string) => boolean;
  * module a start loads, where it costs ~12 µs a call in cold code.
  */
 export function pathOfFileUrl(url: string): string {
-  return sep === '/' && url.startsWith('file:///') && !/[%?#]/.test(url) ? url.slice(7) : fileURLToPath(url);
+  return sep === '/' && url.startsWith('file:///') && !hasEscapeOrQuery(url) ? url.slice(7) : fileURLToPath(url);
 }
 
 
+/**
+ * Whether a file's path relative to `root` (`rel`) or its absolute path matches one of `globs`.
+ * picomatch matches with regular expressions (and Node's resolution of it may run some): they
+ * leave the program's `RegExp.$1`… as they were (regexp-statics.ts), once per file.
+ */
 function matcher(root: string, globs: readonly string[]): ((rel: string, abs: string) => boolean) | undefined {
   if (globs.length === 0) return undefined;
+  const matches = keepingRegExpStatics(() => picomatchOf(root, globs));
+  return (rel, abs) => keepingRegExpStatics(() => matches(rel, abs));
+}
+
+function picomatchOf(root: string, globs: readonly string[]): (rel: string, abs: string) => boolean {
   // Loaded only when globs are given: every thread with hooks pays for what it loads at start-up.
   const picomatch = requireOwn<typeof import('picomatch')>(ownRequire(), 'picomatch');
   const relativeGlobs = globs.filter((g) => !isAbsolute(g));
@@ -90,14 +135,14 @@ export function createScope(root: string, instrument: readonly string[], noInstr
   const under = root.endsWith(sep) ? root : root + sep;
   const decide = (filename: string): boolean => {
     // Only files: `node -e`/`--eval` code reaches the CommonJS hook as `[eval]-wrapper`, relative.
-    if (!isAbsolute(filename) || !INSTRUMENTABLE.test(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
+    if (!isAbsolute(filename) || !instrumentable(filename) || filename.startsWith(OWN_DIST) || filename.endsWith('.d.ts')) return false;
     const rel = toPosix(filename.startsWith(under) ? filename.slice(under.length) : relative(root, filename));
     const abs = toPosix(filename);
     if (exclude?.(rel, abs)) return false;
-    const inDefault = rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel) && !/(^|\/)node_modules\//.test(rel);
+    const inDefault = rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel) && !rel.startsWith('node_modules/') && !rel.includes('/node_modules/');
     if (inDefault) return true;
     if (include === undefined || !include(rel, abs)) return false;
-    own ??= ownDependencies();
+    own ??= keepingRegExpStatics(ownDependencies);
     return !own.some((dir) => filename.startsWith(dir));
   };
   const decided = new Map<string, boolean>();

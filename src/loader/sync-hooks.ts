@@ -5,7 +5,9 @@
  */
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { formatOf, jsFormat, packageType, typelessPackageJson, type ModuleFormat } from './format.js';
-import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, isTypeScript, pathOfFileUrl } from './scope.js';
+import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, hasEscapeOrQuery, hasTypeScriptExtension, isTypeScript, pathOfFileUrl, underNodeModules } from './scope.js';
+import { wordAt } from '../instrument/lines.js';
+import { keepRegExpStatics, keepingRegExpStatics } from './regexp-statics.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
 import { resolveWithTypeScript } from './ts-resolve.js';
@@ -39,8 +41,8 @@ interface SyncHooks {
 }
 export type RegisterHooks = (hooks: SyncHooks) => unknown;
 
-/** What a text that fails as CommonJS needs to be an ES module (top-level await counts too). */
-const MODULE_WORD = /\b(?:import|export|await)\b/;
+/** What a text that fails as CommonJS needs to be an ES module (top-level await counts too): one of these words. */
+const MODULE_WORDS = ['import', 'export', 'await'];
 
 /**
  * JavaScript CommonJS is left to the CommonJS loader (and the `_compile` patch, see register.ts):
@@ -55,7 +57,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       // Most modules are JavaScript CommonJS (every require() comes here), which is the CommonJS
       // loader's: told by the result that Node loads anyway, before the file's name is worked out.
       // CommonJS imported from ESM with no source: the CommonJS loader calls this hook again.
-      if (!MAYBE_TYPESCRIPT_URL.test(url)) {
+      if (!maybeTypeScriptUrl(url)) {
         result = nextLoad(url, context);
         if (result.source == null || result.format === 'commonjs') return result;
       }
@@ -69,7 +71,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
       let programLoader = false;
       if (isTypeScript(filename)) {
         // Node that strips types itself refuses TypeScript under node_modules, as it would plainly.
-        if (NODE_RUNS_TYPESCRIPT && UNDER_NODE_MODULES.test(filename)) return nextLoad(url, context);
+        if (NODE_RUNS_TYPESCRIPT && underNodeModules(filename)) return nextLoad(url, context);
         typeScriptLoads();
         // A require hook of the program's own compiles it (tsx, esbuild-register, ts-node): the
         // CommonJS loader hands that hook the file's text, and `_compile` instruments what the hook
@@ -82,7 +84,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // Its imports are resolved after it loads: `./x.js` may name x.ts from here on.
         if (!resolveHooked) {
           resolveHooked = true;
-          registerHooks({ resolve: resolveTypeScript });
+          keepingRegExpStatics(() => registerHooks({ resolve: resolveTypeScript }));
         }
         // Node versions without type stripping know no format for these files: decide it here.
         source = sourceText(readFileSync(filename));
@@ -90,7 +92,7 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
         // No "type" to say: Node strips the types, then compiles the code as CommonJS, and as an
         // ES module when that fails on module syntax, which the text alone does not tell
         // (`f(); export {}`, `import type` only, a syntax error of the program's own).
-        if (filename.endsWith('.ts') && packageType(filename) === undefined && MODULE_WORD.test(source)) {
+        if (filename.endsWith('.ts') && packageType(filename) === undefined && MODULE_WORDS.some((w) => wordAt(source, w) >= 0)) {
           ({ format, out } = transformer.typelessTypeScript(filename, source, format));
           transformed = true;
           // (Node warns where it imports the module: not for require(), an entry point's first load.)
@@ -134,9 +136,15 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const NODE_RUNS_TYPESCRIPT = Boolean(NODE_TYPESCRIPT);
-const UNDER_NODE_MODULES = /[\\/]node_modules[\\/]/;
-/** Every URL of a TypeScript file (`isTypeScript` of its path), and a few others: escapes, a query. */
-const MAYBE_TYPESCRIPT_URL = /\.[cm]?ts$|[?#%]/;
+
+/**
+ * Every URL of a TypeScript file (`isTypeScript` of its path), and a few others: escapes, a query.
+ * (Like all the hook does for a module that it leaves to Node, told without a regular expression:
+ * regexp-statics.ts.)
+ */
+function maybeTypeScriptUrl(url: string): boolean {
+  return hasTypeScriptExtension(url) || hasEscapeOrQuery(url);
+}
 
 let warnedTransformTypes = false;
 
@@ -147,7 +155,8 @@ let warnedTransformTypes = false;
 function warnTransformTypes(): void {
   if (warnedTransformTypes) return;
   warnedTransformTypes = true;
-  process.emitWarning('Transform Types is an experimental feature and might change at any time', 'ExperimentalWarning');
+  // (Node's code for it may match a regular expression: regexp-statics.ts.)
+  keepingRegExpStatics(() => process.emitWarning('Transform Types is an experimental feature and might change at any time', 'ExperimentalWarning'));
 }
 
 const warnedTypeless = new Set<string>();
@@ -159,11 +168,11 @@ const warnedTypeless = new Set<string>();
  */
 function warnTypeless(filename: string, url: string): void {
   const pjson = NODE_RUNS_TYPESCRIPT ? typelessPackageJson(filename) : undefined;
-  if (pjson === undefined || warnedTypeless.has(pjson) || UNDER_NODE_MODULES.test(filename)) return;
+  if (pjson === undefined || warnedTypeless.has(pjson) || underNodeModules(filename)) return;
   warnedTypeless.add(pjson);
-  const warn = () => process.emitWarning(`Module type of ${url} is not specified and it doesn't parse as CommonJS.\n`
+  const warn = () => keepingRegExpStatics(() => process.emitWarning(`Module type of ${url} is not specified and it doesn't parse as CommonJS.\n`
     + 'Reparsing as ES module because module syntax was detected. This incurs a performance overhead.\n'
-    + `To eliminate this warning, add "type": "module" to ${pjson}.`, { code: 'MODULE_TYPELESS_PACKAGE_JSON' });
+    + `To eliminate this warning, add "type": "module" to ${pjson}.`, { code: 'MODULE_TYPELESS_PACKAGE_JSON' }));
   // Node 22 loads and runs the module in one go: its warning comes after the module ran.
   if (NODE_MAJOR >= 23) warn();
   else setImmediate(warn);
@@ -192,11 +201,15 @@ let lexer: { parse(source: string): { exports: string[]; reexports: string[] } }
  */
 function exportsHint(original: string): string {
   let found: { exports: string[]; reexports: string[] };
+  // (Node's resolution of the lexer, and the lexer, may match regular expressions: regexp-statics.ts.)
+  const restoreStatics = keepRegExpStatics();
   try {
     lexer ??= requireOwn<NonNullable<typeof lexer>>(ownRequire(), 'cjs-module-lexer');
     found = lexer.parse(original);
   } catch {
     return '';
+  } finally {
+    restoreStatics();
   }
   const parts = [...found.exports.map((name) => `${JSON.stringify(name)}:__jsmt$`),
     ...found.reexports.map((from) => `...require(${JSON.stringify(from)})`)];

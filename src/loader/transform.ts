@@ -13,6 +13,7 @@ import type { ModuleFormat } from './format.js';
 import { lazyRequire, loadingOwn, requireOwn } from '../instrument/require-own.js';
 import { own } from '../runtime/probe.js';
 import { writeStderr } from './stderr.js';
+import { keepRegExpStatics, keepingRegExpStatics } from './regexp-statics.js';
 
 const ownRequire = lazyRequire(import.meta.url);
 
@@ -80,7 +81,7 @@ export function sourceText(source: string | ArrayBuffer | ArrayBufferView): stri
 }
 
 /** `JSMEMTRACE_DEBUG=loader` prints each loader decision on stderr (also proves cache hits in tests). */
-export const debugLoader = /(^|,)(loader|all|1)(,|$)/.test(process.env.JSMEMTRACE_DEBUG ?? '');
+export const debugLoader = (process.env.JSMEMTRACE_DEBUG ?? '').split(',').some((w) => w === 'loader' || w === 'all' || w === '1');
 
 let instrument: InstrumentFn | undefined;
 
@@ -197,8 +198,14 @@ export class ModuleTransformer {
 
   /** The file of a module key that the hooks thread gave (see `esmRegistration`). */
   esmFilename(moduleKey: string): string {
-    const numbered = /^(.*)#(\d+)$/.exec(moduleKey);
-    return numbered !== null && !existsSync(moduleKey) ? numbered[1]! : moduleKey;
+    // `name#n` (string methods: this runs as the module does, regexp-statics.ts).
+    const hash = moduleKey.lastIndexOf('#');
+    if (hash < 0 || hash === moduleKey.length - 1) return moduleKey;
+    for (let k = hash + 1; k < moduleKey.length; k++) {
+      const c = moduleKey.charCodeAt(k);
+      if (c < 0x30 || c > 0x39) return moduleKey;
+    }
+    return existsSync(moduleKey) ? moduleKey : moduleKey.slice(0, hash);
   }
 
   /** `moduleKey`: given by the hooks thread (`esmRegistration`), else decided here; no debug line then. */
@@ -223,6 +230,22 @@ export class ModuleTransformer {
     // An ES module entry for this source: it failed as CommonJS before. Not parsed again, so a
     // warm start of a program that require()s it does not load the instrumenter.
     if (onlyIfCommonJS && cache.get(cacheKey({ ...options, sourceType: 'module' }), source) !== undefined) return undefined;
+    // The parser (and Node's loading of it, a syntax check) may match regular expressions: the
+    // program's `RegExp.$1`… are put back after them. Nothing before this point matches one, so
+    // that a cache hit costs nothing for them (regexp-statics.ts).
+    const restoreStatics = keepRegExpStatics();
+    try {
+      return this.instrumentAnew(filename, source, format, onlyIfCommonJS, options, key, cache, moduleKey !== undefined);
+    } finally {
+      restoreStatics();
+    }
+  }
+
+  /**
+   * `transformOrThrow` on a cache miss: instruments `source` with `options` and stores the result
+   * under `key`. `again`: a module of the hooks thread (Node 20), instrumented anew for its sites.
+   */
+  private instrumentAnew(filename: string, source: string, format: ModuleFormat, onlyIfCommonJS: boolean, options: InstrumentOptions, key: string, cache: InstrumentCache, again: boolean): Transformed | undefined {
     let result: InstrumentResult;
     try {
       result = (instrument ??= loadInstrumenter())(source, options);
@@ -241,7 +264,7 @@ export class ModuleTransformer {
       return undefined;
     }
     cache.set(key, result, source);
-    if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss${moduleKey === undefined ? '' : ', again for the hooks thread\'s module'})`);
+    if (debugLoader) writeStderr(`jsmemtrace[loader]: instrument ${filename} (cache miss${again ? ', again for the hooks thread\'s module' : ''})`);
     return { code: result.code, registration: { sites: result.sites, inserts: result.inserts, code: result.code } };
   }
 
@@ -273,10 +296,14 @@ export class ModuleTransformer {
           if (hit !== undefined) return { format, out: hit };
         }
       }
-      const stripped = this.strip(filename, source);
-      if (stripped === undefined) return { format: likely, out: undefined };
-      const format = hasModuleSyntax(stripped.code, filename) ? 'module' : 'commonjs';
-      return { format, out: this.inScope(filename) ? this.transform(filename, source, format) : stripped };
+      // (Not cached: stripped, compiled and instrumented, all of which may match regular
+      // expressions, regexp-statics.ts.)
+      return keepingRegExpStatics(() => {
+        const stripped = this.strip(filename, source);
+        if (stripped === undefined) return { format: likely, out: undefined };
+        const format = hasModuleSyntax(stripped.code, filename) ? 'module' : 'commonjs';
+        return { format, out: this.inScope(filename) ? this.transform(filename, source, format) : stripped };
+      });
     } finally {
       own.busy = busy;
     }
@@ -298,7 +325,8 @@ export class ModuleTransformer {
     try {
       const stored = cache.details(key, source);
       if (stored !== undefined) return stored;
-      const { sites, inserts } = (instrument ??= loadInstrumenter())(source, options);
+      // (In a probe of the program's: its `RegExp.$1`… stay, regexp-statics.ts.)
+      const { sites, inserts } = keepingRegExpStatics(() => (instrument ??= loadInstrumenter())(source, options));
       return { sites, inserts };
     } catch (e) {
       writeStderr(`jsmemtrace: warning: the sites of ${options.filename} are lost: ${reason(e)}`);
@@ -348,6 +376,8 @@ export class ModuleTransformer {
   private withMap(filename: string, code: string, make: (maps: typeof import('../instrument/source-map.js')) => string): string {
     const busy = own.busy;
     own.busy = true;
+    // (Maps are read and written with regular expressions: regexp-statics.ts.)
+    const restoreStatics = keepRegExpStatics();
     try {
       sourceMaps ??= requireOwn<typeof import('../instrument/source-map.js')>(ownRequire(), '../instrument/source-map.js');
       return make(sourceMaps);
@@ -355,6 +385,7 @@ export class ModuleTransformer {
       this.warnOnce(filename, `jsmemtrace: warning: the source map of ${filename} is not adjusted to its probes: ${reason(e)}`);
       return code;
     } finally {
+      restoreStatics();
       own.busy = busy;
     }
   }
@@ -365,6 +396,8 @@ export class ModuleTransformer {
   }
 
   private strip(filename: string, source: string): Transformed | undefined {
+    // (amaro, and Node's loading of it, may match regular expressions: regexp-statics.ts.)
+    const restoreStatics = keepRegExpStatics();
     try {
       return { code: (stripTypes ??= loadStripper())(source, filename) };
     } catch (e) {
@@ -372,6 +405,8 @@ export class ModuleTransformer {
       // its own error says it all (the load hook hands it the file).
       if (!NODE_TYPESCRIPT) this.warnOnce(filename, `jsmemtrace: warning: cannot strip the types of ${filename}: ${reason(e)}`);
       return undefined;
+    } finally {
+      restoreStatics();
     }
   }
 

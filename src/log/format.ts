@@ -12,6 +12,7 @@
  *   MSG:     0.837200 # a message
  * Columns are separated by runs of spaces; widths are cosmetic.
  */
+import { isRegExpSpace } from '../instrument/lines.js';
 
 // Taken once: the tracers encode lines while the program runs, and a program that replaces
 // Math.floor (with a function jsmemtrace instruments, whose probes would call back here) must
@@ -68,8 +69,10 @@ export interface ObjectEvent {
 // did. The two never mix up: a UTF-8 sequence starts with a byte >= 0xC2, and no character up to
 // U+00FF that is encoded has a code >= 0xC2.
 
-const NEEDS_ENCODING = /[%\s]/;
-const ENCODED_CHARS = /[%\s]/g;
+// Told by a loop, not a regular expression: names are written from inside the program's probes.
+function encoded(c: number): boolean {
+  return c === 0x25 || isRegExpSpace(c);
+}
 
 function hex2(code: number): string {
   return (code < 16 ? '%0' : '%') + code.toString(16).toUpperCase();
@@ -84,8 +87,14 @@ function escapeChar(c: string): string {
 
 export function encodeName(name: string): string {
   if (name.length === 0) return '-';
-  if (!NEEDS_ENCODING.test(name)) return name;
-  return name.replace(ENCODED_CHARS, escapeChar);
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < name.length; i++) {
+    if (!encoded(name.charCodeAt(i))) continue;
+    out += name.slice(from, i) + escapeChar(name[i]!);
+    from = i + 1;
+  }
+  return from === 0 ? name : out + name.slice(from);
 }
 
 const ESCAPE_RUNS = /(?:%[0-9A-Fa-f]{2})+/g;

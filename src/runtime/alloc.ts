@@ -29,6 +29,7 @@
  * that construction's own object is then not recorded.
  */
 import { SiteKind } from '../instrument/types.js';
+import { isRegExpSpace } from '../instrument/lines.js';
 import { setNewSiteProbe } from './dispatch.js';
 import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed, uninlined } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
@@ -265,21 +266,41 @@ function typeName(ctor: Function): string {
   return typeof name === 'string' && name !== '' ? name : '<anonymous>';
 }
 
-const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 // Taken once: the program may replace Function.prototype.toString (jsmemtrace's own replacement,
 // function-source.ts, also answers `[native code]` for the engine's functions).
 const functionToString = Function.prototype.toString;
 const { apply } = Reflect;
-// The engine's, not `NATIVE.test`, which calls the program's `RegExp.prototype.exec` if it replaced it.
-const regExpExec = RegExp.prototype.exec;
+const NATIVE = '[native code]';
+// The engine's String methods, not the program's replacements, as for `functionToString`.
+const uncall = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
+const charCodeAt = uncall(String.prototype.charCodeAt);
+const slice = uncall(String.prototype.slice);
 
 /** Builtins are the engine's own constructors (Map, Date, Promise...): their source is native. */
 function isNative(ctor: Function): boolean {
   try {
-    return apply(regExpExec, NATIVE, [apply(functionToString, ctor, [])]) !== null;
+    return endsNative(apply(functionToString, ctor, []) as string);
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `text` ends with `{ [native code] }`, white space allowed around the brackets (V8's
+ * text for a native function). Told without a regular expression, whose match would replace the
+ * program's `RegExp.$1`, `lastMatch`… (loader/regexp-statics.ts).
+ */
+function endsNative(text: string): boolean {
+  let i = text.length - 1;
+  while (i >= 0 && isRegExpSpace(charCodeAt(text, i))) i--;
+  if (i < 0 || charCodeAt(text, i) !== 0x7d) return false;
+  i--;
+  while (i >= 0 && isRegExpSpace(charCodeAt(text, i))) i--;
+  const from = i - NATIVE.length + 1;
+  if (from < 0 || slice(text, from, i + 1) !== NATIVE) return false;
+  i = from - 1;
+  while (i >= 0 && isRegExpSpace(charCodeAt(text, i))) i--;
+  return i >= 0 && charCodeAt(text, i) === 0x7b;
 }
 
 /** The sink's decision for constructor `ctor` at a site, computed (once per site and constructor). */

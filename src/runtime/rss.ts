@@ -94,9 +94,14 @@ export function pageSize(): number {
 export function rssPeak(): number {
   if (process.platform === 'linux') {
     try {
-      const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'latin1'));
+      // Its line `VmHWM:\t  1234 kB`, read without a regular expression, whose match would replace
+      // the program's `RegExp.$1`… (loader/regexp-statics.ts).
+      const status = readFileSync('/proc/self/status', 'latin1');
+      const at = status.indexOf('\nVmHWM:');
+      // (parseInt skips the white space and stops at ` kB`.)
+      const kB = at < 0 ? NaN : parseInt(status.slice(at + 7, at + 40), 10);
       // The kernel raises VmHWM lazily (when RSS is about to fall), so it can trail the current RSS.
-      if (m !== null) return Math.max(Number(m[1]) * 1024, rss());
+      if (kB >= 0) return Math.max(kB * 1024, rss());
     } catch {
       // /proc not mounted (some containers): fall through to getrusage.
     }

@@ -103,3 +103,39 @@ test('an error that V8 reports at the last position before the operation (a `swi
     assert.equal(traced.status, 0, traced.stderr);
   }
 });
+
+test('RegExp.$1, lastMatch, input… are the program\'s last match at the top of a required or imported module and after it, and after calls that a tracer logs, cold and warm, idle and traced', () => {
+  const env = { JSMEMTRACE_CACHE_DIR: program.cache };
+  const plain = runNode(['regexp-statics.js'], { cwd: program.dir });
+  // The program's own matches, as plainly: Node's loading of a module by a relative path runs none.
+  const line = (at, values) => new RegExp(`^${at} ${JSON.stringify(values).replace(/[[\]$]/g, '\\$&')}$`, 'm');
+  assert.match(plain.stdout, line('after a call', ['aa', 'b', '', 'aab', 'x', '!', '', 'xaab!']));
+  assert.match(plain.stdout, line('top of a required module', ['aa', 'b', '', 'aab', 'x', '!', '', 'xaab!']));
+  assert.match(plain.stdout, line('after a cached require', ['q', '', '', 'q', 'p', 'r', 'q', 'set by the program']));
+  assert.match(plain.stdout, line('top of an imported module', ['w', 'x', '', 'w', 'a', 'xz', 'x', 'awxz']));
+  assert.match(plain.stdout, line('top of a typeless ES module', ['t', 'y', '', 'type', 'a ', 'less module', 'e', 'a typeless module']));
+  assert.match(plain.stdout, line('after a call, later', ['t', 'y', '', 'type', 'a ', 'less module', 'e', 'a typeless module']));
+  assert.equal(plain.status, 0, plain.stderr);
+  // Idle: instrumented (a cache miss: the parser's expressions), then from the cache; a glob of
+  // the program's (picomatch's expressions); traced: the writer encodes the name `a b%`, and
+  // the reference tracer tells whether a constructor is the engine's.
+  for (const mode of [[], [], ['--no-instrument', 'none/**'], ['--profile'], ['--trace'], ['--reftrace', '--include-builtins'], ['--reftrace-simple']]) {
+    const traced = runCli(['run', ...mode, ...(mode.length > 0 && mode[0] !== '--no-instrument' ? ['--out-dir', 'logs'] : []), '--', 'regexp-statics.js'], { cwd: program.dir, env });
+    assert.equal(traced.stdout, plain.stdout, mode.join(' '));
+    assert.equal(traced.status, 0, traced.stderr);
+  }
+});
+
+test('RegExp.$1, lastMatch, input… are the program\'s across loads of TypeScript (CommonJS, ES module, typeless), cold and warm (Node 20: as where Node runs TypeScript itself)', () => {
+  const ts = ['t', 's', '', 'ts', 'a ', ' module', 's', 'a ts module'];
+  const mts = ['m', 't', '', 'mts', 'an ', ' module', 's', 'an mts module'];
+  const typeless = ['t', 'y', '', 'type', 'a ', 'less ts module', 'e', 'a typeless ts module'];
+  const expected = [['top of a .cts', ts], ['after requiring TypeScript', ts], ['top of a .mts', mts], ['after importing TypeScript', mts],
+    ['top of a typeless .ts', typeless], ['after importing typeless TypeScript', typeless]].map(([at, values]) => `${at} ${JSON.stringify(values)}\n`).join('');
+  if (nodeRunsTypeScript) assert.equal(runNode(['regexp-statics-ts.js'], { cwd: program.dir }).stdout, expected);
+  for (const mode of [[], [], ['--trace', '--out-dir', 'logs']]) {
+    const run = runCli(['run', ...mode, '--', 'regexp-statics-ts.js'], { cwd: program.dir, env: { JSMEMTRACE_CACHE_DIR: program.cache } });
+    assert.equal(run.stdout, expected, mode.join(' '));
+    assert.equal(run.status, 0, run.stderr);
+  }
+});
