@@ -83,16 +83,21 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
   }
 
   const failed: FailedLog[] = [];
-  const paths = expandLogPaths(parsed.positionals, (dir) => failed.push(dir));
+  const fromDirectories = new Set<string>();
+  const paths = expandLogPaths(parsed.positionals, (dir) => failed.push(dir), fromDirectories);
+  const strict = flagBoolean(parsed, 'strict');
   const data = await buildReport(paths, {
     maxPoints,
     maxRows,
     followNested: !flagBoolean(parsed, 'no-nested'),
     // Problems in a log are shown in its section of the report, not on the terminal.
-    analyse: { strict: flagBoolean(parsed, 'strict'), diagnostics: new Diagnostics(CRITICAL + 1, () => {}), progress: terminalProgress(io.stderr) },
+    // As `analyse DIR`: a directory's log that a tracer left empty is left out, with a warning.
+    skippable: strict ? new Set() : fromDirectories,
+    analyse: { strict, diagnostics: new Diagnostics(CRITICAL + 1, () => {}), progress: terminalProgress(io.stderr) },
   });
   data.failed.unshift(...failed);
   for (const f of data.failed) io.stderr.write(`${prefix('report')}${f.path}: ${f.message}\n`);
+  for (const f of data.skipped) io.stderr.write(`${prefix('report')}${f.path}: ${f.message}: skipped\n`);
   for (const s of data.summary) {
     if (s.problems > 0) io.stderr.write(`${prefix('report')}${s.path}: ${s.problems} problem${s.problems === 1 ? '' : 's'} in the log (listed in the report)\n`);
   }

@@ -517,6 +517,11 @@ export function reportApp(): void {
       const ul = add(sec, 'ul', 'failed');
       for (const f of data.failed) add(ul, 'li', '', f.path + ': ' + f.message);
     }
+    if (data.skipped !== undefined && data.skipped.length > 0) {
+      add(sec, 'h3', 'warning', 'Skipped (ends before its header: a tracer that failed or was killed)');
+      const ul = add(sec, 'ul', 'failed');
+      for (const f of data.skipped) add(ul, 'li', '', f.path + ': ' + f.message);
+    }
   }
 
   const main = doc.getElementById('report');

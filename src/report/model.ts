@@ -99,6 +99,8 @@ export interface ReportData {
   /** Logs of `jsmemtrace run`: their processes and threads in tree order; empty otherwise. */
   processes: ProcessSummary[];
   failed: FailedLog[];
+  /** Logs found in a directory that end before their header (a tracer that failed): left out. */
+  skipped: FailedLog[];
 }
 
 export interface ReportOptions {
@@ -109,6 +111,11 @@ export interface ReportOptions {
   /** Add the logs that nested tracers wrote (named by `Detaching ... New file:` messages). */
   followNested: boolean;
   analyse: Omit<AnalyseOptions, 'recurseFiles' | 'includeHistorical' | 'includeUntracked'>;
+  /**
+   * Paths whose log may be left out (`skipped`) when it ends before its header: those found in a
+   * directory, as `analyse DIR` does, unless under `--strict`. Others are `failed`.
+   */
+  skippable?: ReadonlySet<string>;
 }
 
 /** Types drawn on their own in a reference-tracing chart; the others are summed as `other`. */
@@ -127,6 +134,7 @@ export async function buildReport(paths: string[], options: ReportOptions): Prom
   const logs: LogReport[] = [];
   const summary: LogSummary[] = [];
   const failed: FailedLog[] = [];
+  const skipped: FailedLog[] = [];
   for (let i = 0; i < queue.length; i++) {
     const entry = queue[i]!;
     const self = known.get(resolve(entry.path))!;
@@ -144,7 +152,8 @@ export async function buildReport(paths: string[], options: ReportOptions): Prom
     } catch (error) {
       options.analyse.progress?.done();
       if (!(error instanceof LogReadError)) throw error;
-      failed.push({ path: entry.path, code: error.code, message: error.message });
+      const skip = error.endsBeforeHeader && options.skippable?.has(entry.path) === true;
+      (skip ? skipped : failed).push({ path: entry.path, code: error.code, message: error.message });
       continue;
     }
     self.index = index;
@@ -174,7 +183,7 @@ export async function buildReport(paths: string[], options: ReportOptions): Prom
   }
   return {
     tool: 'jsmemtrace report', version: REPORT_DATA_VERSION, generated: new Date().toISOString(), logs, summary,
-    processes: summary.some((r) => r.process !== undefined) ? processSummaries(summary) : [], failed,
+    processes: summary.some((r) => r.process !== undefined) ? processSummaries(summary) : [], failed, skipped,
   };
 }
 

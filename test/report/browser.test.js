@@ -191,6 +191,8 @@ test('pymemtrace logs and reference tracing logs: a section each, live objects b
   const logs = join(work.dir, 'o-logs');
   mkdirSync(logs);
   objectLog(join(logs, '20261129_060000_0_4242_O_0_NODE20.20.2.log'));
+  // A log a failed tracer left empty: skipped, and listed as such.
+  writeFileSync(join(logs, '20261129_060001_1_4242_P_0_NODE20.20.2.log'), '');
   const out = join(work.dir, 'o.html');
   const r = jsmemtrace(['report', join(FIXTURES, 'py3.11.7'), join(FIXTURES, 'py3.13.0'), logs, '-o', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -199,6 +201,8 @@ test('pymemtrace logs and reference tracing logs: a section each, live objects b
   assert.equal(data.logs.length, readdirSync(join(FIXTURES, 'py3.11.7')).length + 2);
   assert.equal(await page.locator('section.log').count(), data.logs.length);
   assert.equal(await page.locator('.summary-table tbody tr').count(), data.logs.length);
+  assert.equal(await page.locator('h3', { hasText: 'Skipped' }).count(), 1);
+  assert.match(await page.locator('ul.failed').last().innerText(), /20261129_060001_1_4242_P_0_NODE20\.20\.2\.log: /);
 
   const charts = await chartFacts(page);
   assert.equal(charts.length, data.logs.length);

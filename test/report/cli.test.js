@@ -83,6 +83,30 @@ test('bad input: one clear line, non-zero exit, no stack trace', (t) => {
   assert.deepEqual(reportData(readFileSync(join(dir, 'b.html'), 'utf8')).failed.map((f) => f.code), ['NOT_A_LOG']);
 });
 
+test('a directory\'s empty log (a tracer that failed) is skipped with a warning, as analyse does; named alone or under --strict it fails', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const name = '20261129_050535_1_12030_P_0_PY3.11.7.log';
+  writeFileSync(join(logs, name), readFileSync(join(FIXTURES, 'py3.11.7', name)));
+  const empty = join(logs, '20261201_000000_0_4242_P_0_NODE20.20.2.log');
+  writeFileSync(empty, '');
+  const r = jsmemtrace(['report', logs, '-o', join(dir, 'r.html')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /20261201_000000_0_4242_P_0_NODE20\.20\.2\.log: .*: skipped\n/);
+  assert.match(r.stdout, /\(1 log\)/);
+  const data = reportData(readFileSync(join(dir, 'r.html'), 'utf8'));
+  assert.deepEqual(data.failed, []);
+  assert.deepEqual(data.skipped.map((f) => f.path), [empty]);
+  const strict = jsmemtrace(['report', '--strict', logs, '-o', join(dir, 's.html')]);
+  assert.equal(strict.status, 1);
+  assert.deepEqual(reportData(readFileSync(join(dir, 's.html'), 'utf8')).failed.map((f) => f.path), [empty]);
+  const alone = jsmemtrace(['report', empty, '-o', join(dir, 'a.html')]);
+  assert.equal(alone.status, 1);
+  assert.match(alone.stderr, /no report written/);
+});
+
 test('hostile strings from a log never reach the HTML as markup', (t) => {
   const { dir, cleanup } = tempDir();
   t.after(cleanup);
