@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CONFIG_ENV, RUN_LOGS_FILE, RUN_TRACED_FILE, TRACER_MODES, defaultConfig, noModuleInScope, probesForMode, type JsmtConfig, type TracerMode,
 } from '../loader/config.js';
-import { createScope } from '../loader/scope.js';
+import { createScope, instrumentable } from '../loader/scope.js';
 import { parseLogFileName } from '../log/read-name.js';
 import { parseUnmatchedType, unmatchedTypeWarning, type UnmatchedType } from '../log/unmatched-types.js';
 import {
@@ -384,6 +384,8 @@ function readProcLimits(): string | undefined {
  * Whether a program that failed and traced nothing failed at its entry point, before any module
  * ran: the script (for a command, its first argument named like one: `node app.js`) is missing,
  * or is in scope, where it would have been instrumented and traced had it loaded (a syntax error).
+ * One of a kind jsmemtrace never instruments (`.tsx`, `.json`: Node's syntax error, say) counts as
+ * such too: no `--instrument` would have traced it, and Node's error stands alone as plainly.
  */
 function entryFailedToLoad(target: RunTarget): boolean {
   if (target.script === '-') return false;
@@ -397,7 +399,7 @@ function entryFailedToLoad(target: RunTarget): boolean {
     return true;
   }
   const c = target.config;
-  return createScope(c.root, c.instrument, c.noInstrument)(path);
+  return !instrumentable(path) || createScope(c.root, c.instrument, c.noInstrument)(path);
 }
 
 function quoteArg(s: string): string {
