@@ -3,7 +3,7 @@
  * logs. `main` has no side effect beyond its output: the dispatcher (src/cli/main.ts) passes the
  * arguments after the subcommand and exits with the returned code.
  */
-import { expandLogPaths } from '../log/find-logs.js';
+import { expandLogPaths, skippableLog } from '../log/find-logs.js';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LogReadError } from '../log/reader.js';
@@ -188,10 +188,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       } catch (error) {
         options.progress?.done();
         if (!(error instanceof LogReadError)) throw error;
-        // A directory's log that a tracer left empty (it failed, or its process was killed,
-        // before writing the header) holds nothing to analyse: the others still are. Named
-        // alone, or under --strict, it is an error.
-        if (error.endsBeforeHeader && fromDirectories.has(path) && !args.strict) {
+        // A directory's log that a tracer left empty holds nothing to analyse: the others still are.
+        if (skippableLog(error, path, fromDirectories, args.strict)) {
           skipped.push({ path, code: error.code, message: error.message });
           const what = error.code === 'EMPTY' ? 'empty' : 'ends before its header (HDR:) line';
           diagnostics.log(WARNING, `${path}: ${what}, as a tracer that failed or was killed before writing leaves a log: skipped`);

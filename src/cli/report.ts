@@ -91,8 +91,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     maxRows,
     followNested: !flagBoolean(parsed, 'no-nested'),
     // Problems in a log are shown in its section of the report, not on the terminal.
-    // As `analyse DIR`: a directory's log that a tracer left empty is left out, with a warning.
-    skippable: strict ? new Set() : fromDirectories,
+    fromDirectories,
     analyse: { strict, diagnostics: new Diagnostics(CRITICAL + 1, () => {}), progress: terminalProgress(io.stderr) },
   });
   data.failed.unshift(...failed);

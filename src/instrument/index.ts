@@ -6,6 +6,7 @@
 import type { Options, ESTree } from 'meriyah';
 import { parse } from './parser.js';
 import { Rewriter, type AstNode } from './rewrite.js';
+import { stringLiteral } from './lines.js';
 import { stripTypeScript, isTypeScriptFile } from './typescript.js';
 import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { mapSites } from './map-sites.js';
@@ -102,9 +103,4 @@ function describe(e: unknown, filename: string): Error {
   const err = e as { description?: string; loc?: { start?: { line: number; column: number } }; message?: string };
   const where = err.loc?.start ? `:${err.loc.start.line}:${err.loc.start.column + 1}` : '';
   return new InstrumentError(`cannot parse ${filename}${where}: ${err.description ?? err.message ?? String(e)}`);
-}
-
-/** A JavaScript string literal with no line terminator in it (JSON leaves U+2028/2029 raw). */
-function stringLiteral(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }

@@ -115,6 +115,19 @@ export function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c === 92 || c > 127;
 }
 
+/** A JavaScript line terminator: LF, CR, LS (U+2028), PS (U+2029). */
+export function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * `s` as a JavaScript string literal with no line terminator in it (JSON leaves U+2028/2029 raw).
+ * No regular expression: the loader makes these in the program's thread (regexp-statics.ts).
+ */
+export function stringLiteral(s: string): string {
+  return JSON.stringify(s).replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
+}
+
 /**
  * What `\s` matches in a regular expression (white space and line terminators), told without one:
  * the loader's hooks, the runtime and the log writer run in the program's thread, where a match

@@ -22,7 +22,7 @@
  */
 import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
 import { SiteColumns } from './packed-sites.js';
-import { LineIndex, doubled, isWordChar } from './lines.js';
+import { LineIndex, doubled, isLineBreak, isWordChar } from './lines.js';
 
 /**
  * An ESTree node as this walker reads it: `start`/`end` offsets, other fields by `type`. Loosely
@@ -3481,10 +3481,6 @@ function assertBindings(src: string, at: number, names: string[], words: string[
     names.push(name);
     if (name !== 'strict') words.push(name);
   }
-}
-
-function isLineBreak(c: number): boolean {
-  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 }
 
 /** A member's key as people write it: `x`, `#x`, `'a b'`, `[Symbol.iterator]`. */

@@ -5,21 +5,19 @@
  * registration starts `run`'s tracer, and tells `run` that something was traced).
  */
 import { TAKE_TABLES } from '../runtime/probe.js';
+import { isLineBreak, stringLiteral } from '../instrument/lines.js';
 
 /**
  * The statement for `key`: a JavaScript string literal with no line terminator in it. (String
  * methods here: Node 20's main thread makes it too, as the program runs, regexp-statics.ts.)
  */
 function statement(key: string): string {
-  return `${TAKE_TABLES}(${JSON.stringify(key).replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029')});`;
+  return `${TAKE_TABLES}(${stringLiteral(key)});`;
 }
 
 /** Where the first line of `code` ends (its first line terminator), or -1. */
 function firstLineEnd(code: string): number {
-  for (let k = 0; k < code.length; k++) {
-    const c = code.charCodeAt(k);
-    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return k;
-  }
+  for (let k = 0; k < code.length; k++) if (isLineBreak(code.charCodeAt(k))) return k;
   return -1;
 }
 

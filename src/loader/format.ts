@@ -6,7 +6,7 @@
 const { readFileSync } = process.getBuiltinModule('node:fs');
 import { dirname, join } from 'node:path';
 import { isTypeScript } from './scope.js';
-import { isRegExpWordChar } from '../instrument/lines.js';
+import { isLineBreak, isRegExpWordChar } from '../instrument/lines.js';
 
 export type ModuleFormat = 'module' | 'commonjs';
 
@@ -78,8 +78,7 @@ function atLineStart(source: string, at: number): boolean {
   let k = at - 1;
   while (k >= 0 && (source.charCodeAt(k) === 0x20 || source.charCodeAt(k) === 0x09)) k--;
   if (k < 0) return true;
-  const c = source.charCodeAt(k);
-  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+  return isLineBreak(source.charCodeAt(k));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LogReadError } from './reader.js';
 
 /** What a directory given where logs are expected is said to lack. */
 const NO_LOGS_IN_DIRECTORY = 'no *.log files in this directory';
@@ -48,4 +49,14 @@ export function expandLogPaths(
     }
   }
   return out;
+}
+
+/**
+ * Whether a log that could not be read is left out with a warning (`analyse DIR`, `report DIR`)
+ * rather than failing the command: one found in a directory (`fromDirectories`, see
+ * `expandLogPaths`) that ends before its header, as a tracer that failed or a process killed
+ * before its first flush leaves it. Named alone, or under `--strict`, it fails.
+ */
+export function skippableLog(error: LogReadError, path: string, fromDirectories: ReadonlySet<string>, strict: boolean): boolean {
+  return error.endsBeforeHeader && !strict && fromDirectories.has(path);
 }

@@ -8,6 +8,7 @@ import { analyseLog, summarise } from '../analyse/analyse-log.js';
 import type { AnalyseOptions } from '../analyse/analyse-log.js';
 import type { EventAnalysis, FailedLog, LogAnalysis, LogSummary, ProcessSummary, RefTraceAnalysis } from '../analyse/json.js';
 import { processSummaries } from '../analyse/processes.js';
+import { skippableLog } from '../log/find-logs.js';
 import { LogReadError } from '../log/reader.js';
 import { readLiveSeries, readRssSeries } from './series.js';
 import type { LiveSeries, RssSeries, SeriesOptions } from './series.js';
@@ -111,11 +112,8 @@ export interface ReportOptions {
   /** Add the logs that nested tracers wrote (named by `Detaching ... New file:` messages). */
   followNested: boolean;
   analyse: Omit<AnalyseOptions, 'recurseFiles' | 'includeHistorical' | 'includeUntracked'>;
-  /**
-   * Paths whose log may be left out (`skipped`) when it ends before its header: those found in a
-   * directory, as `analyse DIR` does, unless under `--strict`. Others are `failed`.
-   */
-  skippable?: ReadonlySet<string>;
+  /** The paths found in directories (`expandLogPaths`): their logs may be `skipped` (`skippableLog`). */
+  fromDirectories?: ReadonlySet<string>;
 }
 
 /** Types drawn on their own in a reference-tracing chart; the others are summed as `other`. */
@@ -152,7 +150,7 @@ export async function buildReport(paths: string[], options: ReportOptions): Prom
     } catch (error) {
       options.analyse.progress?.done();
       if (!(error instanceof LogReadError)) throw error;
-      const skip = error.endsBeforeHeader && options.skippable?.has(entry.path) === true;
+      const skip = options.fromDirectories !== undefined && skippableLog(error, entry.path, options.fromDirectories, options.analyse.strict);
       (skip ? skipped : failed).push({ path: entry.path, code: error.code, message: error.message });
       continue;
     }

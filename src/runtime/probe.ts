@@ -126,8 +126,8 @@ const NO_TRAPS: ProxyHandler<object> = Object.freeze(Object.create(null) as obje
  * bytecode), and that code stays on the function after the tracer detaches (V8 drops it at the
  * function's next call of its own): callers optimised meanwhile call the function instead of
  * inlining it, for good (the call-heavy benchmark's one-line `add`, Node 22, instructions: 4.3x
- * its loop's time before a Profile came and went, 0.86x through the proxy). Costs a call
- * (~10 ns) per event, beside an event's write. The handler has no prototype: a trap the program
+ * its loop's time before a Profile came and went, 0.86x through the proxy). Costs
+ * ~10–20 ns a probe call, beside an event's write. The handler has no prototype: a trap the program
  * put on `Object.prototype` is not one.
  */
 export function uninlined<F extends object>(f: F): F {

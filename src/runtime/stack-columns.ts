@@ -19,7 +19,7 @@ import { moduleByFile, type ModuleRecord } from './registry.js';
 import { insertedRanges, insertionAt, originalOffset } from './insertions.js';
 import { showAs } from './function-source.js';
 import { SafeMap, SafeWeakMap } from './safe.js';
-import { isWordChar } from '../instrument/lines.js';
+import { isLineBreak, isWordChar } from '../instrument/lines.js';
 
 type CallSite = NodeJS.CallSite;
 
@@ -488,7 +488,7 @@ function lineStarts(code: string): Int32Array {
   for (let i = 0; i < code.length; i++) {
     const c = charCodeAt(code, i);
     if (c === 0x0d && charCodeAt(code, i + 1) === 0x0a) i++;
-    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) starts[starts.length] = i + 1;
+    if (isLineBreak(c)) starts[starts.length] = i + 1;
   }
   const out = new Int32Array(starts.length);
   for (let k = 0; k < starts.length; k++) out[k] = starts[k]!;

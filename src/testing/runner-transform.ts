@@ -5,6 +5,7 @@
  * after the module-key function the instrumenter declares (so after any directive prologue).
  */
 import { instrument } from '../instrument/index.js';
+import { stringLiteral } from '../instrument/lines.js';
 import { MODULE_KEY_DECL, type InstrumentResult } from '../instrument/types.js';
 import { createScope, type ScopeTest } from '../loader/scope.js';
 import { writeStderr } from '../loader/stderr.js';
@@ -19,9 +20,6 @@ export function inRunnerScope(root: string, filename: string): boolean {
   return EXTENSIONS.test(filename) && scope(filename);
 }
 
-function literal(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
 
 /**
  * `source` instrumented (every probe kind), with the registration of its sites. When the module
@@ -29,10 +27,10 @@ function literal(s: string): string {
  */
 function instrumentForRunner(source: string, filename: string, sourceType: 'module' | 'commonjs', setupHint: string): string {
   const result: InstrumentResult = instrument(source, { filename, sourceType, moduleKey: filename });
-  const decl = `${MODULE_KEY_DECL}${literal(result.sites.key)}}`;
+  const decl = `${MODULE_KEY_DECL}${stringLiteral(result.sites.key)}}`;
   const at = result.code.indexOf(decl);
   if (at < 0) throw new Error(`jsmemtrace: cannot find the module-key function in the instrumented ${filename}`);
-  const missing = literal(`jsmemtrace: ${filename} was instrumented but runs without jsmemtrace's runtime: ${setupHint}`);
+  const missing = stringLiteral(`jsmemtrace: ${filename} was instrumented but runs without jsmemtrace's runtime: ${setupHint}`);
   const register = `;(globalThis[Symbol.for("jsmemtrace.sites")]||function(){throw new Error(${missing})})(${JSON.stringify(result.sites)});`;
   const end = at + decl.length;
   return result.code.slice(0, end) + register + result.code.slice(end);
