@@ -1,7 +1,9 @@
 // Instrumenter benchmark, measured side by side in one run:
 //  (a) slowdown of instrumented code with every probe kind inserted and no tracer attached: a
 //      call-heavy microbenchmark (worst case) and real code (marked, yaml parse+stringify);
-//  (b) cold instrumentation throughput on the TypeScript compiler's own JavaScript (~9 MB).
+//  (b) cold instrumentation throughput on the TypeScript compiler's own JavaScript (~9 MB);
+//  (c) the same slowdown over a whole short run of a real program (tsc type-checking this
+//      project), where V8's baseline tiers, which do not fold idle probes away, run much of the code.
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, cpSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir, loadavg, cpus } from 'node:os';
@@ -118,6 +120,46 @@ console.log(`  call-heavy worst case: ${callHeavy.toFixed(2)}x (target <= ${TARG
 
 console.log(`(b) cold instrumentation throughput, typescript.js ${mb.toFixed(1)} MB (parse + rewrite)`);
 console.log(`  first call (cold JIT): ${first.toFixed(1)} MB/s (median of ${coldTimes.length} fresh processes, ${firstRange})   warm: ${warm.toFixed(1)} MB/s   target >= ${TARGET_MBS} MB/s: ${first >= TARGET_MBS ? 'met' : warm >= TARGET_MBS ? 'met warm, MISSED cold' : 'MISSED'}`);
+
+// (c) A whole run of a real program that ends within seconds: tsc type-checking this project's
+// sources (~2.5 s plain). Much of a run this short is in V8's baseline tiers (Ignition,
+// Sparkplug), where an idle probe's flag test is a global load and an identity probe a call:
+// only optimised code folds them away, and (a)'s workloads, timed after warm-up, measure that
+// code. Each side in processes of its own, three alternating rounds after one untimed run each
+// (which fills Node's compile cache, that tsc turns on from Node 22).
+const tscRuns = Number(process.env.TSC_ROUNDS ?? 3);
+if (tscRuns > 0) {
+  const tscFile = join(NM, 'typescript/lib/_tsc.js');
+  const tscSides = {};
+  for (const side of ['plain', 'inst']) {
+    const dir = join(tmp, `tsc-${side}/typescript`);
+    cpSync(join(NM, 'typescript'), dir, { recursive: true });
+    if (side === 'inst') {
+      const file = join(dir, 'lib/_tsc.js');
+      writeFileSync(file, instrument(readFileSync(tscFile, 'utf8'), { filename: file, sourceType: 'commonjs' }).code);
+    }
+    const probe = `import { installProbe } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/runtime/probe.js')).href)}; installProbe();`;
+    tscSides[side] = [...(side === 'inst' ? ['--import', `data:text/javascript,${encodeURIComponent(probe)}`] : []), join(dir, 'bin/tsc'), '-p', ROOT, '--noEmit'];
+  }
+  const runTsc = (side) => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, tscSides[side], { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`tsc (${side}) failed: ${r.stdout}${r.stderr}`);
+    return ms;
+  };
+  runTsc('plain');
+  runTsc('inst');
+  const p = [];
+  const q = [];
+  for (let round = 0; round < tscRuns; round++) {
+    if (round & 1) { q.push(runTsc('inst')); p.push(runTsc('plain')); }
+    else { p.push(runTsc('plain')); q.push(runTsc('inst')); }
+  }
+  const ratio = median(q) / median(p);
+  console.log(`(c) a short run of a real program: tsc --noEmit on jsmemtrace's sources, whole process, every probe kind, no tracer (medians of ${tscRuns})`);
+  console.log(`  plain ${(median(p) / 1000).toFixed(2)} s  instrumented ${(median(q) / 1000).toFixed(2)} s  ${ratio.toFixed(2)}x (min/min ${(Math.min(...q) / Math.min(...p)).toFixed(2)}x; target <= ${TARGET_SLOWDOWN.toFixed(2)}x: ${ratio <= TARGET_SLOWDOWN ? 'met' : 'MISSED'})`);
+}
 
 rmSync(tmp, { recursive: true, force: true });
 

@@ -189,7 +189,7 @@ const FORMS: readonly (readonly string[])[] = [
   // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the
   // `try`. `(0,…)`: an anonymous function assigned to a name would take that name.
   ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(0,'],
-  [');++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  [');__jsmtF&&++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
   ['(__jsmt$.w)(__jsmt$m,', ','],
@@ -205,16 +205,16 @@ const FORMS: readonly (readonly string[])[] = [
   // `[() => {}, () => {…}]`, `new Promise(() => {…}).then(() => {…})`) in stack traces after the
   // next assignment or initialised declaration it parses, also in a function that follows: the
   // probe's own would name it `__jsmt$d` (the entry probe's call, first, drops it as the
-  // original's calls do).
+  // original's calls do). Marked only with a tracer attached (see `markReturns`).
   ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d,__jsmt$v;try{'],
   ['{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
-  [';++__jsmt$d}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
+  [';__jsmtF&&++__jsmt$d}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
   // ConciseEntry / ConciseExit for a body that holds a function or class literal (see `HELD`).
   // `(0,…)` inside: V8 gives a concise body the position of its start (a frame shows it while a
   // static initializer in it runs), and the comma's right operand gets that position back after
   // the probe's read of `__jsmt$.v`, which has the position of the `=>`.
   ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(__jsmt$.v)((0,'],
-  ['));++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  ['));__jsmtF&&++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // Generators count their suspensions in `__jsmt$d` (see `FnContext.flagged`): it starts at 0.
   ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d=0,__jsmt$v;try{'],
   ['{let __jsmt$d=0,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
@@ -1822,8 +1822,21 @@ export class Rewriter {
       // With one literal waiting, the probe forgets it and the call nothing, as the original
       // call forgets it (after a closure's own probe, see `lastArgument`, neither forgets any).
       const tagged = this.unnamed > 1;
-      this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
-      this.wrapClose(last, probeClose(tagged));
+      // A value that runs no code gets a probe that is only read with a tracer attached: the
+      // identity's call costs code that V8 has not optimised (yet) a call per call site
+      // (bench/instrument (c)). A literal can go after the probe; a name or `this` (which can
+      // throw: TDZ, `super()` not called) has a copy of its own in the probe, whose error has the
+      // name's position.
+      if (!tagged && last.type === 'Literal') {
+        this.setForm(open, Form.Bare, i);
+        this.add(last.end, ')');
+      } else if (!tagged && (last.type === 'Identifier' || last.type === 'ThisExpression')) {
+        this.txt[open] = `(__jsmtC?(__jsmt$.b)(__jsmt$m,${i},${this.src.slice(last.start, last.end)}):`;
+        this.add(last.end, ')');
+      } else {
+        this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
+        this.wrapClose(last, probeClose(tagged));
+      }
     } else {
       this.afterValue(last, open, probeCall('b', i, false));
     }
@@ -2292,7 +2305,7 @@ export class Rewriter {
       // assigned (an assignment in the value would be named after `__jsmt$v` too), and
       // tagged probes.
       this.txt[entry] = `{{let __jsmt$d;try{if(__jsmtF)try{${probeCall('f', site, taggedEntry)}}catch{}return[(0,`;
-      this.add(f.end, `),++__jsmt$d][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
+      this.add(f.end, `),__jsmtF&&++__jsmt$d][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
     } else if (!held && !this.ctx.calls) {
       this.setForm(entry, Form.LeafConciseEntry, site);
       this.addForm(f.end, Form.LeafConciseExit, site);
@@ -2444,30 +2457,32 @@ export class Rewriter {
 
   /**
    * Each `return` of a flagged body marks its normal exit once its value is computed:
-   * `return (__jsmt$v=VALUE,++__jsmt$d,__jsmt$v)`, or `(__jsmt$.v)(VALUE)` when VALUE holds a
-   * function or class literal (`HELD`: an anonymous one assigned to a name would take that name).
-   * A `finally` of the body that throws after a `return` is then seen as a return.
+   * `return (__jsmt$v=VALUE,__jsmtF&&++__jsmt$d,__jsmt$v)`, or `(__jsmt$.v)(VALUE)` when VALUE
+   * holds a function or class literal (`HELD`: an anonymous one assigned to a name would take that
+   * name). A `finally` of the body that throws after a `return` is then seen as a return. The mark
+   * is made only with a tracer attached, when the wrapper's `finally` reads it: `++` of the
+   * undefined `__jsmt$d` makes a NaN, which code that V8 has not optimised allocates, per call.
    */
   private markReturns(r: readonly number[], held: number): void {
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]! | (r[j + 2]! === 1 ? 0 : held);
       if (kind === 1) {
-        this.txt[r[j]!] = '++__jsmt$d,void 0';
+        this.txt[r[j]!] = '__jsmtF&&++__jsmt$d,void 0';
       } else if (kind & PENDING) {
         // No assignment and no call: a literal that V8 may still name keeps waiting.
         const seq = (kind & 3) === 2;
         this.txt[r[j]!] = seq ? '[(' : '[';
-        this.txt[r[j + 1]!] = seq ? '),++__jsmt$d][0]' : ',++__jsmt$d][0]';
+        this.txt[r[j + 1]!] = seq ? '),__jsmtF&&++__jsmt$d][0]' : ',__jsmtF&&++__jsmt$d][0]';
       } else if (kind & HELD) {
         const seq = (kind & 3) === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=(__jsmt$.v)((' : '(__jsmt$v=(__jsmt$.v)(';
-        this.txt[r[j + 1]!] = seq ? ')),++__jsmt$d,__jsmt$v)' : '),++__jsmt$d,__jsmt$v)';
+        this.txt[r[j + 1]!] = seq ? ')),__jsmtF&&++__jsmt$d,__jsmt$v)' : '),__jsmtF&&++__jsmt$d,__jsmt$v)';
       } else {
         // No `(0,…)`: a comma expression gives its right operand a position of its own. VALUE
         // holds no function or class literal that the assignment could name.
         const seq = kind === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=(' : '(__jsmt$v=';
-        this.txt[r[j + 1]!] = seq ? '),++__jsmt$d,__jsmt$v)' : ',++__jsmt$d,__jsmt$v)';
+        this.txt[r[j + 1]!] = seq ? '),__jsmtF&&++__jsmt$d,__jsmt$v)' : ',__jsmtF&&++__jsmt$d,__jsmt$v)';
       }
     }
   }
