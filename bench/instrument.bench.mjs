@@ -141,11 +141,14 @@ if (tscRuns > 0) {
     const probe = `import { installProbe } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/runtime/probe.js')).href)}; installProbe();`;
     tscSides[side] = [...(side === 'inst' ? ['--import', `data:text/javascript,${encodeURIComponent(probe)}`] : []), join(dir, 'bin/tsc'), '-p', ROOT, '--noEmit'];
   }
+  // Both sides must say the same (diagnostics, if the sources have type errors, and status).
+  let said;
   const runTsc = (side) => {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, tscSides[side], { encoding: 'utf8' });
     const ms = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`tsc (${side}) failed: ${r.stdout}${r.stderr}`);
+    const out = `status ${r.status}\n${r.stdout}${r.stderr}`;
+    if (r.status === null || out !== (said ??= out)) throw new Error(`tsc (${side}) said:\n${out}\nwhere the first run said:\n${said}`);
     return ms;
   };
   runTsc('plain');
