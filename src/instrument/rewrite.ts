@@ -1824,7 +1824,7 @@ export class Rewriter {
       const tagged = this.unnamed > 1;
       // A value that runs no code gets a probe that is only read with a tracer attached: the
       // identity's call costs code that V8 has not optimised (yet) a call per call site
-      // (bench/instrument (c)). A literal can go after the probe; a name or `this` (which can
+      // (bench/instrument (a2)). A literal can go after the probe; a name or `this` (which can
       // throw: TDZ, `super()` not called) has a copy of its own in the probe, whose error has the
       // name's position.
       if (!tagged && last.type === 'Literal') {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 // With no tracer attached, optimised code folds the idle probes away; code that V8 has not
 // optimised (yet) runs them, and in a short program that is much of the time (bench/instrument
-// (c): tsc type-checking, 1.4-1.6x). What each probe does there is what it costs: these tests run
+// (a2): tsc type-checking, 1.4-1.6x). What each probe does there is what it costs: these tests run
 // instrumented code with V8's optimising compilers off.
 const dist = new URL('../../dist/', import.meta.url).href;
 
