@@ -22,7 +22,7 @@
  */
 import { MODULE_KEY_DECL, SiteKind, type ProbeKinds } from './types.js';
 import { SiteColumns } from './packed-sites.js';
-import { LineIndex, doubled, isLineBreak, isWordChar } from './lines.js';
+import { LineIndex, doubled, isLineBreak, isRegExpSpace, isWordChar } from './lines.js';
 
 /**
  * An ESTree node as this walker reads it: `start`/`end` offsets, other fields by `type`. Loosely
@@ -175,6 +175,12 @@ const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
  * still counts as a call. A probe that opens an expression statement so starts with `(`: see
  * `semicolonSlot`.
  */
+/**
+ * A flagged body's mark of a normal exit (see `markReturns`), made only with a tracer attached:
+ * `++` of the undefined `__jsmt$d` makes a NaN, which code that V8 has not optimised allocates.
+ */
+const EXIT_MARK = '__jsmtF&&++__jsmt$d';
+
 const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT, LeafEntry, LeafEntryInside, LeafExit, LeafConciseEntry, LeafConciseExit }
 const FORMS: readonly (readonly string[])[] = [
   [],
@@ -189,7 +195,7 @@ const FORMS: readonly (readonly string[])[] = [
   // A concise body is one statement for V8 (see `v8StatementCount`): the entry goes inside the
   // `try`. `(0,…)`: an anonymous function assigned to a name would take that name.
   ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(0,'],
-  [');__jsmtF&&++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  [');' + EXIT_MARK + ';return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // `new` sites have their own call-site probe, so that a reference tracer (which needs only
   // these) leaves every other call's probe the identity.
   ['(__jsmt$.w)(__jsmt$m,', ','],
@@ -205,16 +211,16 @@ const FORMS: readonly (readonly string[])[] = [
   // `[() => {}, () => {…}]`, `new Promise(() => {…}).then(() => {…})`) in stack traces after the
   // next assignment or initialised declaration it parses, also in a function that follows: the
   // probe's own would name it `__jsmt$d` (the entry probe's call, first, drops it as the
-  // original's calls do). Marked only with a tracer attached (see `markReturns`).
+  // original's calls do). Marked only with a tracer attached (`EXIT_MARK`).
   ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d,__jsmt$v;try{'],
   ['{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
-  [';__jsmtF&&++__jsmt$d}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
+  [';' + EXIT_MARK + '}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}'],
   // ConciseEntry / ConciseExit for a body that holds a function or class literal (see `HELD`).
   // `(0,…)` inside: V8 gives a concise body the position of its start (a frame shows it while a
   // static initializer in it runs), and the comma's right operand gets that position back after
   // the probe's read of `__jsmt$.v`, which has the position of the `=>`.
   ['{{let __jsmt$d,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}__jsmt$v=(__jsmt$.v)((0,'],
-  ['));__jsmtF&&++__jsmt$d;return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
+  ['));' + EXIT_MARK + ';return __jsmt$v}finally{if(__jsmtF)try{(__jsmt$.r)(__jsmt$m,', ',__jsmt$d===void 0?0:1)}catch{}}}}'],
   // Generators count their suspensions in `__jsmt$d` (see `FnContext.flagged`): it starts at 0.
   ['if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}{let __jsmt$d=0,__jsmt$v;try{'],
   ['{let __jsmt$d=0,__jsmt$v;try{if(__jsmtF)try{(__jsmt$.f)(__jsmt$m,', ')}catch{}'],
@@ -2305,7 +2311,7 @@ export class Rewriter {
       // assigned (an assignment in the value would be named after `__jsmt$v` too), and
       // tagged probes.
       this.txt[entry] = `{{let __jsmt$d;try{if(__jsmtF)try{${probeCall('f', site, taggedEntry)}}catch{}return[(0,`;
-      this.add(f.end, `),__jsmtF&&++__jsmt$d][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
+      this.add(f.end, `),${EXIT_MARK}][0]}finally{if(__jsmtF)try{${probeCall('r', site, taggedExit, '__jsmt$d===void 0?0:1')}}catch{}}}}`);
     } else if (!held && !this.ctx.calls) {
       this.setForm(entry, Form.LeafConciseEntry, site);
       this.addForm(f.end, Form.LeafConciseExit, site);
@@ -2457,32 +2463,30 @@ export class Rewriter {
 
   /**
    * Each `return` of a flagged body marks its normal exit once its value is computed:
-   * `return (__jsmt$v=VALUE,__jsmtF&&++__jsmt$d,__jsmt$v)`, or `(__jsmt$.v)(VALUE)` when VALUE
+   * `return (__jsmt$v=VALUE,EXIT_MARK,__jsmt$v)`, or `(__jsmt$.v)(VALUE)` when VALUE
    * holds a function or class literal (`HELD`: an anonymous one assigned to a name would take that
-   * name). A `finally` of the body that throws after a `return` is then seen as a return. The mark
-   * is made only with a tracer attached, when the wrapper's `finally` reads it: `++` of the
-   * undefined `__jsmt$d` makes a NaN, which code that V8 has not optimised allocates, per call.
+   * name). A `finally` of the body that throws after a `return` is then seen as a return.
    */
   private markReturns(r: readonly number[], held: number): void {
     for (let j = 0; j < r.length; j += 3) {
       const kind = r[j + 2]! | (r[j + 2]! === 1 ? 0 : held);
       if (kind === 1) {
-        this.txt[r[j]!] = '__jsmtF&&++__jsmt$d,void 0';
+        this.txt[r[j]!] = EXIT_MARK + ',void 0';
       } else if (kind & PENDING) {
         // No assignment and no call: a literal that V8 may still name keeps waiting.
         const seq = (kind & 3) === 2;
         this.txt[r[j]!] = seq ? '[(' : '[';
-        this.txt[r[j + 1]!] = seq ? '),__jsmtF&&++__jsmt$d][0]' : ',__jsmtF&&++__jsmt$d][0]';
+        this.txt[r[j + 1]!] = seq ? `),${EXIT_MARK}][0]` : `,${EXIT_MARK}][0]`;
       } else if (kind & HELD) {
         const seq = (kind & 3) === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=(__jsmt$.v)((' : '(__jsmt$v=(__jsmt$.v)(';
-        this.txt[r[j + 1]!] = seq ? ')),__jsmtF&&++__jsmt$d,__jsmt$v)' : '),__jsmtF&&++__jsmt$d,__jsmt$v)';
+        this.txt[r[j + 1]!] = seq ? `)),${EXIT_MARK},__jsmt$v)` : `),${EXIT_MARK},__jsmt$v)`;
       } else {
         // No `(0,…)`: a comma expression gives its right operand a position of its own. VALUE
         // holds no function or class literal that the assignment could name.
         const seq = kind === 2;
         this.txt[r[j]!] = seq ? '(__jsmt$v=(' : '(__jsmt$v=';
-        this.txt[r[j + 1]!] = seq ? '),__jsmtF&&++__jsmt$d,__jsmt$v)' : ',__jsmtF&&++__jsmt$d,__jsmt$v)';
+        this.txt[r[j + 1]!] = seq ? `),${EXIT_MARK},__jsmt$v)` : `,${EXIT_MARK},__jsmt$v)`;
       }
     }
   }
@@ -3366,7 +3370,7 @@ function testCalls(src: string, mark: (p: number) => void): void {
   let last = 0;
   for (let q = src.indexOf('('); q >= 0; q = src.indexOf('(', q + 1)) {
     let e = q;
-    while (e > 0 && isSpace(src.charCodeAt(e - 1))) e--;
+    while (e > 0 && isRegExpSpace(src.charCodeAt(e - 1))) e--;
     const w = groupWordBefore(src, e);
     if (w < 0) continue;
     if (w > 0 && src.charCodeAt(w - 1) === 46 /* . */) {
@@ -3415,11 +3419,6 @@ const P_WORDS = ['skip'];
 const Y_WORDS = ['only'];
 const O_WORDS = ['todo'];
 
-/** A character of `\s`. */
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && SPACE.test(String.fromCharCode(c)));
-}
-const SPACE = /\s/;
 
 /**
  * A call that makes a test of node:test, with the name V8 gives its position as group 1:

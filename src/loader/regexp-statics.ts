@@ -15,11 +15,13 @@
  * `lastParen` (V8's last group, which may be past `$9`) where that text occurs in the subject.
  * `input` is then set back when the program had set it to another string than the subject.
  */
+import { uncall } from '../runtime/safe.js';
+
 const RegExpCtor = RegExp;
 const { apply } = Reflect;
 const exec = RegExp.prototype.exec;
-const indexOf = Function.prototype.call.bind(String.prototype.indexOf) as (s: string, v: string, from?: number) => number;
-const lastIndexOf = Function.prototype.call.bind(String.prototype.lastIndexOf) as (s: string, v: string, from?: number) => number;
+const indexOf = uncall(String.prototype.indexOf);
+const lastIndexOf = uncall(String.prototype.lastIndexOf);
 const GROUPS = ['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', 'lastParen'] as const;
 
 type Getter = (this: unknown) => unknown;

@@ -18,9 +18,7 @@ export interface UnmatchedType {
 }
 
 const PREFIX = 'includeTypes: ';
-const ABSENT = / was made in instrumented code while this tracer ran \(a type is its constructor's name, as in the Type column\)$/;
-const BUILTIN = /^objects of type (.+) were made, but it is a builtin type, traced only with includeBuiltins$/;
-const EXCLUDED = /^(.+) is also in excludeTypes, which wins: no object of it was traced$/;
+const REASONS: readonly UnmatchedReason[] = ['absent', 'builtin', 'excluded'];
 
 export function formatUnmatchedType(u: UnmatchedType): string {
   switch (u.reason) {
@@ -33,16 +31,19 @@ export function formatUnmatchedType(u: UnmatchedType): string {
   }
 }
 
+/** Each reason's message around its type: what `formatUnmatchedType` writes before and after it. */
+const AROUND = REASONS.map((reason) => {
+  const [before, after] = formatUnmatchedType({ type: '\0', reason }).split('\0') as [string, string];
+  return { reason, before, after };
+});
+
 /** The type a message says traced nothing, or null when it is no such message. */
 export function parseUnmatchedType(text: string): UnmatchedType | null {
-  if (!text.startsWith(PREFIX)) return null;
-  const rest = text.slice(PREFIX.length);
-  let m: RegExpExecArray | null;
-  if (rest.startsWith('no object of type ') && ABSENT.test(rest)) {
-    return { type: rest.slice('no object of type '.length, rest.search(ABSENT)), reason: 'absent' };
+  for (const { reason, before, after } of AROUND) {
+    if (text.length > before.length + after.length && text.startsWith(before) && text.endsWith(after)) {
+      return { type: text.slice(before.length, text.length - after.length), reason };
+    }
   }
-  if ((m = BUILTIN.exec(rest)) !== null) return { type: m[1]!, reason: 'builtin' };
-  if ((m = EXCLUDED.exec(rest)) !== null) return { type: m[1]!, reason: 'excluded' };
   return null;
 }
 

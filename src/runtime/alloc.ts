@@ -33,7 +33,7 @@ import { isRegExpSpace } from '../instrument/lines.js';
 import { setNewSiteProbe } from './dispatch.js';
 import { idle, installProbe, isStackOverflow, own, probe, setFlag, tracerFailed, uninlined } from './probe.js';
 import { moduleOf, type ModuleKeyFn, type TracedModule } from './registry.js';
-import { SafeMap, SafeWeakMap, SafeWeakSet, filled } from './safe.js';
+import { SafeMap, SafeWeakMap, SafeWeakSet, filled, uncall } from './safe.js';
 
 /** What a reference tracer attaches to receive objects. */
 export interface AllocSink {
@@ -272,7 +272,6 @@ const functionToString = Function.prototype.toString;
 const { apply } = Reflect;
 const NATIVE = '[native code]';
 // The engine's String methods, not the program's replacements, as for `functionToString`.
-const uncall = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
 const charCodeAt = uncall(String.prototype.charCodeAt);
 const slice = uncall(String.prototype.slice);
 

@@ -7,7 +7,7 @@
  * native call and a substring test.
  */
 import { registerPending, type ModuleRecord } from './registry.js';
-import { SafeMap, SafeWeakMap } from './safe.js';
+import { SafeMap, SafeWeakMap, uncall } from './safe.js';
 import { insertedRanges } from './insertions.js';
 
 /** Per module: its probed text and the insertions made into it. */
@@ -154,9 +154,9 @@ let heads: Int32Array = emptyHeads(1024);
 /** Texts searched for: what the search found, and how many sources it had searched. */
 const scanned = new SafeMap<string, { original: string | undefined; searched: number }>();
 // The engine's own (safe.ts), as in the patch: a program's spy on these must not see its calls.
-const indexOfText = Function.prototype.call.bind(String.prototype.indexOf) as (text: string, search: string, from?: number) => number;
-const startsWith = Function.prototype.call.bind(String.prototype.startsWith) as (text: string, search: string, at: number) => boolean;
-const charCodeAt = Function.prototype.call.bind(String.prototype.charCodeAt) as (text: string, at: number) => number;
+const indexOfText = uncall(String.prototype.indexOf);
+const startsWith = uncall(String.prototype.startsWith);
+const charCodeAt = uncall(String.prototype.charCodeAt);
 
 function emptyHeads(n: number): Int32Array {
   const h = new Int32Array(n);

@@ -38,6 +38,12 @@ ownMethods(SafeWeakMap, WeakMap);
 ownMethods(SafeWeakSet, WeakSet);
 ownMethods(SafeFinalizationRegistry, FinalizationRegistry);
 
+/**
+ * A method as a plain function of its receiver, taken now: `uncall(String.prototype.slice)(s, 1)`
+ * is the engine's `s.slice(1)` whatever the program later puts on `String.prototype`.
+ */
+export const uncall = Function.prototype.bind.bind(Function.prototype.call) as
+  <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
 
 /**
  * `new Array(n).fill(v)` without `Array.prototype.fill`: the runtime grows its arrays inside

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { moduleByFile, type ModuleRecord } from './registry.js';
 import { insertedRanges, insertionAt, originalOffset } from './insertions.js';
 import { showAs } from './function-source.js';
-import { SafeMap, SafeWeakMap } from './safe.js';
+import { SafeMap, SafeWeakMap, uncall } from './safe.js';
 import { isLineBreak, isWordChar } from '../instrument/lines.js';
 
 type CallSite = NodeJS.CallSite;
@@ -31,7 +31,6 @@ interface Positions {
   readonly inserts: readonly number[];
 }
 
-const uncall = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
 const startsWith = uncall(String.prototype.startsWith);
 const charCodeAt = uncall(String.prototype.charCodeAt);
 const slice = uncall(String.prototype.slice);

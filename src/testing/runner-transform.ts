@@ -20,7 +20,6 @@ export function inRunnerScope(root: string, filename: string): boolean {
   return EXTENSIONS.test(filename) && scope(filename);
 }
 
-
 /**
  * `source` instrumented (every probe kind), with the registration of its sites. When the module
  * runs where jsmemtrace's runtime is not installed, it throws an error that says what to set up.

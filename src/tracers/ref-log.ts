@@ -24,7 +24,7 @@ import { newRegistry, registerObject, type DrainableRegistry } from '../runtime/
 import type { TracedModule } from '../runtime/registry.js';
 import { rss, sampledRss } from '../runtime/rss.js';
 import { SafeMap } from '../runtime/safe.js';
-import { IncludeTypeTally, passes, type TypeFilter } from './ref-options.js';
+import { IncludeTypeTally, passesTallied, type TypeFilter } from './ref-options.js';
 import { formatUnmatchedType, type UnmatchedType } from '../log/unmatched-types.js';
 import { logOpened, processMessage } from './process-info.js';
 
@@ -95,9 +95,7 @@ export class ObjectLog implements AllocSink {
   }
 
   row(rec: TracedModule, site: number, type: string, builtin: boolean): number {
-    const passed = passes(this.filter, type, builtin);
-    if (this.includes !== null) this.includes.decided(type, builtin, passed);
-    if (!passed) return -1;
+    if (!passesTallied(this.filter, this.includes, type, builtin)) return -1;
     const key = rec.key + '\n' + site + '\n' + type;
     const known = this.rowIndex.get(key);
     if (known !== undefined) return known;
@@ -264,9 +262,7 @@ export class SimpleCounter implements AllocSink {
   }
 
   row(_rec: TracedModule, _site: number, type: string, builtin: boolean): number {
-    const passed = passes(this.filter, type, builtin);
-    if (this.includes !== null) this.includes.decided(type, builtin, passed);
-    return passed ? 0 : -1;
+    return passesTallied(this.filter, this.includes, type, builtin) ? 0 : -1;
   }
 
   /** The includeTypes that traced nothing so far, and why. */

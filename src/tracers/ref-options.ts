@@ -108,27 +108,33 @@ export function passes(f: TypeFilter, type: string, builtin: boolean): boolean {
   return f.include.size === 0 || f.include.has(type);
 }
 
+/** `passes`, told to `tally` (a sink's, with includeTypes) when there is one. */
+export function passesTallied(f: TypeFilter, tally: IncludeTypeTally | null, type: string, builtin: boolean): boolean {
+  const passed = passes(f, type, builtin);
+  if (tally !== null) tally.decided(type, builtin, passed);
+  return passed;
+}
+
 /**
  * Which of a filter's includeTypes traced something, told at each site's decision (once per site
  * and type, never per object), so that a tracer can say at the end which traced nothing.
  */
 export class IncludeTypeTally {
+  private readonly filter: TypeFilter;
+  /** The includeTypes, in an array (see `unmatched`). */
   private readonly wanted: readonly string[];
-  private readonly include: ReadonlySet<string>;
-  private readonly exclude: ReadonlySet<string>;
   private readonly traced = new SafeSet<string>();
   private readonly builtin = new SafeSet<string>();
 
   constructor(f: TypeFilter) {
+    this.filter = f;
     this.wanted = [...f.include];
-    this.include = f.include;
-    this.exclude = f.exclude;
   }
 
   /** A site decided whether to trace objects of `type` (`passed`). */
   decided(type: string, builtin: boolean, passed: boolean): void {
     if (passed) this.traced.add(type);
-    else if (builtin && this.include.has(type)) this.builtin.add(type);
+    else if (builtin && this.filter.include.has(type)) this.builtin.add(type);
   }
 
   /** The includeTypes that traced nothing, and why. */
@@ -138,7 +144,7 @@ export class IncludeTypeTally {
     for (let i = 0; i < this.wanted.length; i++) {
       const type = this.wanted[i]!;
       if (this.traced.has(type)) continue;
-      out[out.length] = { type, reason: this.exclude.has(type) ? 'excluded' : this.builtin.has(type) ? 'builtin' : 'absent' };
+      out[out.length] = { type, reason: this.filter.exclude.has(type) ? 'excluded' : this.builtin.has(type) ? 'builtin' : 'absent' };
     }
     return out;
   }
