@@ -43,6 +43,14 @@ const SLOW_IDENTIFIER_KEYWORD = ['scanIdentifier', 'return scanIdentifierSlowCas
   'return scanIdentifierSlowCase(parser, context, 0, parser.currentChar === 92 ? isValidAsKeyword : 1);'];
 
 /**
+ * A fix: meriyah 7.4.2 tells `super.#x` (an early error) by the last word it scanned being
+ * `super`, which is also so in `super([].#x)` (no word between: valid, and the file ran
+ * uninstrumented with "Private fields can't be accessed on super"). The object itself says it.
+ */
+const SUPER_PRIVATE_FIELD = ['parseMemberOrUpdateExpression', "parser.getToken() === 131 && parser.tokenValue === 'super') {",
+  "parser.getToken() === 131 && expr.type === 'Super') {"];
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -112,8 +120,8 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
- * positions only without reading options (`POSITIONS_ONLY`). One patch is a fix of meriyah's
- * (`SLOW_IDENTIFIER_KEYWORD`). meriyah is pinned; a version whose
+ * positions only without reading options (`POSITIONS_ONLY`). Two patches are fixes of meriyah's
+ * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`). meriyah is pinned; a version whose
  * code no longer has this shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
@@ -136,7 +144,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);

@@ -571,7 +571,7 @@ export class Rewriter {
         buf.copyWithin(o, last, p);
         o += p - last;
       } else {
-        for (let j = last; j < p; j++) buf[o++] = buf[j]!;
+        o = copyRun(buf, o, last, p);
       }
       last = p;
       if (p !== lastAt) {
@@ -582,9 +582,12 @@ export class Rewriter {
       } else {
         inserts[e + 1]! += length + space;
       }
-      if (space === 1) buf[o++] = 32;
+      // Written whether or not it is wanted (the next byte overwrites it): no branch that a
+      // cold start's optimized loop first meets late and deoptimizes on.
+      buf[o] = 32;
+      o += space;
       if (f === 0) {
-        for (let c = 0; c < length; c++) buf[o++] = t.charCodeAt(c);
+        o = copyText(buf, o, t);
         continue;
       }
       o = copyPiece(buf, o, k);
@@ -1382,7 +1385,7 @@ export class Rewriter {
         return;
       case 'AssignmentPattern':
         this.pattern(p.left);
-        if (p.left.type === 'Identifier') this.named(p.right, p.left.name);
+        if (typeOf(p.left) === 'Identifier') this.named(p.right, p.left.name);
         else this.namingExpr(p.right, true);
         return;
       case 'MemberExpression':
@@ -1407,8 +1410,8 @@ export class Rewriter {
     const t = e.type;
     const outer = this.naming;
     this.naming = true;
-    if (t === 'ArrowFunctionExpression' || (t === 'FunctionExpression' && e.id == null)) {
-      this.fn(e, name, name, e.start);
+    if (t === 'ArrowFunctionExpression' || (t === 'FunctionExpression' && idOf(e) == null)) {
+      this.fn(e, name, name, startOf(e));
       this.unnamed++;
     } else if (t === 'ClassExpression' && e.id == null) {
       this.cls(e, name);
@@ -1580,8 +1583,10 @@ export class Rewriter {
         return;
       case 'ImportExpression':
         this.ctx.calls = true;
-        this.expr(e.source, false);
-        if (e.options) this.expr(e.options, false);
+        // V8 quotes `import(…)` in a callee with its arguments' text (`ImportCall([]).then(...)
+        // is not a function`), where another call's are `(...)`.
+        this.expr(e.source, quoted);
+        if (e.options) this.expr(e.options, quoted);
         return;
       case 'ParenthesizedExpression':
         this.expr(e.expression, quoted);
@@ -1605,8 +1610,9 @@ export class Rewriter {
     // V8 names no closure after a target across call arguments.
     const naming = this.naming;
     this.naming = false;
-    if (e.type === 'CallExpression') this.call(e, quoted);
-    else if (e.type === 'NewExpression') this.newExpr(e, quoted);
+    const t = typeOf(e);
+    if (t === 'CallExpression') this.call(e, quoted);
+    else if (t === 'NewExpression') this.newExpr(e, quoted);
     else this.tagged(e, quoted);
     this.naming = naming;
   }
@@ -1615,7 +1621,7 @@ export class Rewriter {
     const left = e.left as Node;
     const op = e.operator as string;
     // V8 prints an assignment whose value it quotes (`for (x of o.a = v)`) as its target.
-    if (op === '=' && left.type === 'MemberExpression' && positionlessHead(e.right)) this.headedTarget(left, quoted);
+    if (op === '=' && typeOf(left) === 'MemberExpression' && positionlessHead(e.right)) this.headedTarget(left, quoted);
     else this.pattern(left, op === '=', quoted);
     this.assignments++;
     const assigned = this.assigned;
@@ -1833,12 +1839,13 @@ export class Rewriter {
       // (bench/instrument (a2)). A literal can go after the probe; a name or `this` (which can
       // throw: TDZ, `super()` not called) has a copy of its own in the probe, whose error has the
       // name's position.
-      if (!tagged && last.type === 'Literal') {
+      const t = typeOf(last);
+      if (!tagged && t === 'Literal') {
         this.setForm(open, Form.Bare, i);
-        this.add(last.end, ')');
-      } else if (!tagged && (last.type === 'Identifier' || last.type === 'ThisExpression')) {
-        this.txt[open] = `(__jsmtC?(__jsmt$.b)(__jsmt$m,${i},${this.src.slice(last.start, last.end)}):`;
-        this.add(last.end, ')');
+        this.add(endOf(last), ')');
+      } else if (!tagged && (t === 'Identifier' || t === 'ThisExpression')) {
+        this.txt[open] = `(__jsmtC?(__jsmt$.b)(__jsmt$m,${i},${this.src.slice(startOf(last), endOf(last))}):`;
+        this.add(endOf(last), ')');
       } else {
         this.setForm(open, tagged ? (seq ? Form.ArgSeqT : Form.ArgT) : seq ? Form.ArgSeq : Form.Arg, i);
         this.wrapClose(last, probeClose(tagged));
@@ -2174,7 +2181,7 @@ export class Rewriter {
     if (f.id && f.type === 'FunctionDeclaration') this.declare(f.id.name as string, false);
     // An asm.js module that is not valid asm.js any more makes V8 print a warning (it then runs
     // as plain JavaScript): nothing inside gets a probe.
-    if (f.body.type === 'BlockStatement' && isAsmModule(f.body.body as Node[])) {
+    if (typeOf(f.body) === 'BlockStatement' && isAsmModule(f.body.body as Node[])) {
       this.skipWith(f.body);
       return;
     }
@@ -2654,8 +2661,9 @@ function quotesOwnCall(e: Node, names: readonly string[] | undefined): boolean {
 function isAssertCallee(c: Node, names: readonly string[] | undefined): boolean {
   // `(0, assert_1.default)(v)`: how TypeScript, Babel and esbuild call an import.
   if (typeOf(c) === 'SequenceExpression') c = (c.expressions as Node[])[c.expressions.length - 1]!;
-  if (c.type === 'Identifier') return isAssertName(c.name as string, names);
-  if (c.type !== 'MemberExpression') return false;
+  const t = typeOf(c);
+  if (t === 'Identifier') return isAssertName(c.name as string, names);
+  if (t !== 'MemberExpression') return false;
   const key = c.property as Node;
   const p = !c.computed ? (key.type === 'Identifier' ? key.name as string : '') : key.type === 'Literal' && typeof key.value === 'string' ? key.value : '';
   if (p === 'ok' || p === 'assert' || p === 'strict') return true;
@@ -2775,7 +2783,8 @@ function endsWithOwnBlock(s: Node): boolean {
 function lastArrayParam(params: readonly Node[]): number {
   for (let k = params.length - 1; k >= 0; k--) {
     const p = params[k]!;
-    if (p.type === 'ArrayPattern' || (p.type === 'AssignmentPattern' && p.left.type === 'ArrayPattern')) return k;
+    const t = typeOf(p);
+    if (t === 'ArrayPattern' || (t === 'AssignmentPattern' && typeOf(p.left) === 'ArrayPattern')) return k;
   }
   return -1;
 }
@@ -3036,7 +3045,7 @@ function fnBeforePositionless(stmts: Node[]): boolean {
   let fn = false;
   for (let k = 0; k < stmts.length; k++) {
     const s = stmts[k]!;
-    if (s.type === 'FunctionDeclaration') fn = true;
+    if (typeOf(s) === 'FunctionDeclaration') fn = true;
     else if (!runsNoCode(s)) {
       if (fn && startsWithoutPosition(s)) return true;
       fn = false;
@@ -3101,7 +3110,7 @@ function v8StatementCount(stmts: readonly Node[], first: number, nonSimpleParams
   let n = 0;
   for (let i = first; i < stmts.length; i++) {
     let s = stmts[i]!;
-    while (s.type === 'LabeledStatement') s = s.body as Node;
+    while (typeOf(s) === 'LabeledStatement') s = s.body as Node;
     // With default, rest or destructured parameters, a body that declares anything in the
     // function's scope is one block of its own for V8 (a `var` stays in that scope when probed).
     if (nonSimpleParams && (s.type === 'ClassDeclaration' || s.type === 'FunctionDeclaration' || (s.type === 'VariableDeclaration' && s.kind !== 'var'))) return -1;
@@ -3211,6 +3220,11 @@ function typeOf(n: Node): string {
   return n.type;
 }
 
+/** A function or class literal's `id` (see `typeOf`). */
+function idOf(n: Node): Node | null | undefined {
+  return n.id;
+}
+
 function startOf(n: Node): number {
   return n.start;
 }
@@ -3271,6 +3285,23 @@ function grown(buf: Buffer, used: number, needed: number): Buffer {
 
 /** Runs of bytes longer than this are copied natively, shorter ones (most pieces) by a loop. */
 const COPY_MIN = 16;
+
+/**
+ * `buf[last, p)` written at `o` (a short run: a longer one is one `copyWithin`). Its own small
+ * function, as `copyText` and `copyPiece` are: V8 optimizes a small function after a few hundred
+ * calls, early in `finishAscii`'s single call, whose loop otherwise copies byte by byte in
+ * unoptimized code until it is compiled on stack (OSR).
+ */
+function copyRun(buf: Buffer, o: number, last: number, p: number): number {
+  for (let j = last; j < p; j++) buf[o++] = buf[j]!;
+  return o;
+}
+
+/** The ASCII text `t` written at `o` in `buf` (see `copyRun`). */
+function copyText(buf: Buffer, o: number, t: string): number {
+  for (let c = 0; c < t.length; c++) buf[o++] = t.charCodeAt(c);
+  return o;
+}
 
 /** Piece `k` (see `PIECES`) written at `o` in `buf`. */
 function copyPiece(buf: Buffer, o: number, k: number): number {

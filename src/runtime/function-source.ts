@@ -190,25 +190,33 @@ function segmentHash(text: string, from: number, to: number): number {
 
 function addEntry(source: number, at: number, hash: number): void {
   if (entries === entrySource.length) {
+    // Built aside and put in place together: code that a `vm` timeout (or a worker's
+    // `terminate()`) stops can stop in here, which must leave the index as it was, not half grown.
     const n = entries * 2;
-    entrySource = grown(entrySource, n);
-    entryAt = grown(entryAt, n);
-    entryHash = grown(entryHash, n);
-    entryNext = grown(entryNext, n);
+    const next = grown(entryNext, n);
+    const hashes = grown(entryHash, n);
     // Re-chained oldest first, so that each chain still lists the newest first.
-    heads = emptyHeads(n);
-    for (let e = 0; e < entries; e++) chain(e);
+    const h = emptyHeads(n);
+    for (let e = 0; e < entries; e++) chain(h, next, hashes, e);
+    const sourcesOf = grown(entrySource, n);
+    const ats = grown(entryAt, n);
+    entrySource = sourcesOf;
+    entryAt = ats;
+    entryHash = hashes;
+    entryNext = next;
+    heads = h;
   }
   entrySource[entries] = source;
   entryAt[entries] = at;
   entryHash[entries] = hash;
-  chain(entries++);
+  chain(heads, entryNext, entryHash, entries);
+  entries++;
 }
 
-function chain(e: number): void {
-  const b = entryHash[e]! & (heads.length - 1);
-  entryNext[e] = heads[b]!;
-  heads[b] = e;
+function chain(h: Int32Array, next: Int32Array, hashes: Int32Array, e: number): void {
+  const b = hashes[e]! & (h.length - 1);
+  next[e] = h[b]!;
+  h[b] = e;
 }
 
 /** Indexes the segments of the sources registered since the last call. */

@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const { generateRandomJS } = require('eslump');
 
 /** A small seeded generator (mulberry32): the same seed gives the same numbers in [0, 1). */
-function random(seed) {
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -33,12 +33,16 @@ function seeded(rnd, fn) {
 /**
  * Runs in the program's context before it (vm-runner.mjs): defines each of `names` that the
  * realm lacks as a stand-in value, `$caught`, which the try/catch around top-level statements
- * calls, and `$tick`, which each loop iteration calls; returns the report function. The report
+ * calls, `$tick`, which each loop iteration calls, and `$note`, which the modern generator's
+ * programs call with values to report (fuzz-modern.js); returns the report function. The report
  * lists, in order, each caught or uncaught exception (constructor, message, the stack's lines in
- * the program) and between them a hash of the operations on stand-ins (every one as text with
- * `trace`); after `budget` operations each one throws, and so does each iteration past `budget`.
+ * the program) and noted value, and between them a hash of the operations on stand-ins (every
+ * one as text with `trace`); after `budget` operations each one throws, and so does each
+ * iteration past `budget`. With `callArgs`, a stand-in called or constructed calls each function
+ * among its arguments (and steps what it returns once, if that is an iterator), two deep at most,
+ * and notes what that threw: so that the closures a program passes run too.
  */
-function prelude(names, file, budget, trace) {
+function prelude(names, file, budget, trace, callArgs = false) {
   const g = globalThis;
   const out = [];
   let hash = 0;
@@ -56,6 +60,24 @@ function prelude(names, file, budget, trace) {
     if (++ops > budget) throw new RangeError('fuzz budget spent');
   };
   const key = (k) => (typeof k === 'symbol' ? k.description : k);
+  let depth = 0;
+  const callEach = (args) => {
+    if (!callArgs || depth >= 2) return;
+    depth++;
+    try {
+      for (const f of args) {
+        if (typeof f !== 'function' || ours.has(f)) continue;
+        try {
+          const r = Reflect.apply(f, undefined, []);
+          if (r !== null && typeof r === 'object' && typeof r.next === 'function') r.next();
+        } catch (e) {
+          note(`argument threw ${describe(e)}`);
+        }
+      }
+    } finally {
+      depth--;
+    }
+  };
   const make = (name) => {
     const self = new Proxy(function () {}.bind(), {
       get(t, k) {
@@ -69,8 +91,8 @@ function prelude(names, file, budget, trace) {
       set(t, k) { tick(`set ${name}.${key(k)}`); return true; },
       has(t, k) { tick(`has ${name}.${key(k)}`); return true; },
       deleteProperty(t, k) { tick(`delete ${name}.${key(k)}`); return true; },
-      apply(t, receiver, args) { tick(`call ${name}/${args.length}`); return self; },
-      construct(t, args) { tick(`new ${name}/${args.length}`); return self; },
+      apply(t, receiver, args) { tick(`call ${name}/${args.length}`); callEach(args); return self; },
+      construct(t, args) { tick(`new ${name}/${args.length}`); callEach(args); return self; },
     });
     ours.add(self);
     return self;
@@ -96,6 +118,30 @@ function prelude(names, file, budget, trace) {
   g.__jsmt$m = undefined;
   g.__jsmt$L = undefined;
   g.$caught = (e) => { note(`caught ${describe(e)}`); };
+  // A value as text, without running the program's code (no getter, no conversion of an object;
+  // a stand-in's operations count): primitives, and the own data properties of arrays and plain
+  // objects a few levels down.
+  const value = (v, depth) => {
+    if (ours.has(v)) return 'stand-in';
+    if (typeof v === 'symbol') return `symbol ${v.description}`;
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (v === null || typeof v !== 'object' && typeof v !== 'function') return String(v);
+    if (typeof v === 'function') return `function ${Object.getOwnPropertyDescriptor(v, 'name')?.value}`;
+    const tag = Object.prototype.toString.call(v);
+    if (depth === 0 || (tag !== '[object Object]' && tag !== '[object Array]' && tag !== '[object Arguments]')) return tag;
+    const keys = Reflect.ownKeys(v).filter((k) => typeof k === 'string').slice(0, 8);
+    return `${tag.slice(8, -1)}{${keys.map((k) => {
+      const d = Reflect.getOwnPropertyDescriptor(v, k);
+      return `${k}:${'value' in d ? value(d.value, depth - 1) : 'accessor'}`;
+    }).join(',')}}`;
+  };
+  g.$note = (v) => {
+    let text;
+    try { text = value(v, 2); } catch (e) { text = `unreadable ${describe(e)}`; }
+    note(`note ${text}`);
+    return v;
+  };
   let iterations = 0;
   g.$tick = () => {
     if (++iterations > budget) throw new RangeError('fuzz loop budget spent');
@@ -198,10 +244,15 @@ export function program(n, trace = false) {
     }
     source = out + source.slice(from);
   }
-  const names = [...new Set(source.match(/[A-Za-z_$][\w$]*/g) ?? [])].filter((w) => w !== '$caught' && w !== '$tick' && !w.startsWith('__jsmt'));
   const name = `fuzz/${n}.${module ? 'mjs' : commonjs ? 'cjs' : 'js'}`;
-  return {
-    name, source, module, commonjs, sourceType: module ? 'module' : commonjs ? 'commonjs' : 'script',
-    prelude: `(${prelude})(${JSON.stringify(names)}, ${JSON.stringify(name)}, 500, ${trace})`,
-  };
+  return { name, source, module, commonjs, sourceType: module ? 'module' : commonjs ? 'commonjs' : 'script', prelude: preludeOf(source, name, trace) };
+}
+
+/**
+ * The prelude of program `source` named `name`: every name in its text is a stand-in unless the
+ * realm has it (`callArgs`: stand-ins call the functions passed to them).
+ */
+export function preludeOf(source, name, trace, callArgs = false) {
+  const names = [...new Set(source.match(/[A-Za-z_$][\w$]*/g) ?? [])].filter((w) => !['$caught', '$tick', '$note'].includes(w) && !w.startsWith('__jsmt'));
+  return `(${prelude})(${JSON.stringify(names)}, ${JSON.stringify(name)}, 500, ${trace}, ${callArgs})`;
 }

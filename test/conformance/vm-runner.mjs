@@ -11,9 +11,12 @@
 // value is a function; its globals are left out of the ones reported while they keep the
 // prelude's values, and the function, called with the run's exception (undefined when the run
 // completed) after the calls, gives the job's `report`.
+// Each job's name is appended to `<results.json>.started` before it runs and its result after,
+// so that the parent can tell which job took the process down (a crash of V8's, plainly too) and
+// go on after it.
 //   node --experimental-vm-modules --import <preload> vm-runner.mjs <jobs.json> <results.json>
 import vm from 'node:vm';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 
 const [jobsFile, resultsFile] = process.argv.slice(2);
 const jobs = JSON.parse(readFileSync(jobsFile, 'utf8'));
@@ -130,7 +133,15 @@ async function runJob(job) {
       }
       try {
         await mod.link(() => emptyModule(context));
-        await mod.evaluate({ timeout: TIMEOUT_MS });
+        // A top-level await that never settles (a thenable that never calls back) would leave
+        // this process with nothing to do (exit 13): programs have no timers or I/O, so what has
+        // not settled once promise jobs have run never will.
+        let settled = false;
+        const evaluation = mod.evaluate({ timeout: TIMEOUT_MS });
+        evaluation.then(() => { settled = true; }, () => { settled = true; });
+        await new Promise(setImmediate);
+        if (settled) await evaluation;
+        else result.run = 'unsettled';
       } catch (e) {
         thrown = e;
         result.run = `threw ${describe(e)}`;
@@ -190,5 +201,10 @@ async function runJob(job) {
 
 const results = {};
 const started = performance.now();
-for (const job of jobs) results[job.name] = await runJob(job);
+appendFileSync(`${resultsFile}.started`, `${JSON.stringify({ probed })}\n`);
+for (const job of jobs) {
+  appendFileSync(`${resultsFile}.started`, `${JSON.stringify({ started: job.name })}\n`);
+  results[job.name] = await runJob(job);
+  appendFileSync(`${resultsFile}.started`, `${JSON.stringify({ name: job.name, result: results[job.name] })}\n`);
+}
 writeFileSync(resultsFile, JSON.stringify({ results, ms: Math.round(performance.now() - started), probed }));
