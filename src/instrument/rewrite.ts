@@ -157,6 +157,12 @@ interface FnContext {
 const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
 
 /**
+ * A flagged body's mark of a normal exit (see `markReturns`), made only with a tracer attached:
+ * `++` of the undefined `__jsmt$d` makes a NaN, which code that V8 has not optimised allocates.
+ */
+const EXIT_MARK = '__jsmtF&&++__jsmt$d';
+
+/**
  * The frequent probe texts that carry a site index `i`, as constant pieces: `a + i + b`, or
  * `a + i + b + i + c`. The walk records (form, site) and `finish` writes the pieces, so no string
  * is built per insertion (a large file has ~300,000) and `finish` copies constants.
@@ -175,12 +181,6 @@ const LINE_PROBE_DECL = 'function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}';
  * still counts as a call. A probe that opens an expression statement so starts with `(`: see
  * `semicolonSlot`.
  */
-/**
- * A flagged body's mark of a normal exit (see `markReturns`), made only with a tracer attached:
- * `++` of the undefined `__jsmt$d` makes a NaN, which code that V8 has not optimised allocates.
- */
-const EXIT_MARK = '__jsmtF&&++__jsmt$d';
-
 const enum Form { Text, Line, LineBrace, Arg, ArgSeq, Bare, Literal, Entry, Exit, ConciseEntry, ConciseExit, NewArg, NewArgSeq, NewBare, EntryInside, FlagEntry, FlagEntryInside, FlagExit, ConciseEntryHeld, ConciseExitHeld, GenEntry, GenEntryInside, GenExit, LineT, LineBraceT, ArgT, ArgSeqT, NewArgT, NewArgSeqT, LineTest, LineTestT, LeafEntry, LeafEntryInside, LeafExit, LeafConciseEntry, LeafConciseExit }
 const FORMS: readonly (readonly string[])[] = [
   [],

@@ -185,7 +185,7 @@ function wrappable(ast) {
 const CJS_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
 /** Whether V8 compiles `source` as a script or CommonJS (modules are left to meriyah: vm modules need a flag). */
-function compiles(source, commonjs) {
+export function compiles(source, commonjs = false) {
   try {
     if (commonjs) vm.compileFunction(source, CJS_PARAMS);
     else new vm.Script(source);

@@ -15,21 +15,11 @@
 // a different operation on a stand-in or a different exception. Program `n` is the same text on
 // every Node version but for `using` (a `const` where it does not compile) and a RegExp's
 // duplicate named groups (different names).
-import vm from 'node:vm';
-import { random, preludeOf } from './fuzz-lib.js';
+import { compiles, random, preludeOf } from './fuzz-lib.js';
 
-/** Whether this Node compiles `source` as a script. */
-function compilesHere(source) {
-  try {
-    new vm.Script(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const HAS_USING = compilesHere('{ using x = null; }');
-const HAS_DUPLICATE_GROUPS = compilesHere('/(?<a>x)|(?<a>y)/');
+// What this Node compiles (as a script).
+const HAS_USING = compiles('{ using x = null; }');
+const HAS_DUPLICATE_GROUPS = compiles('/(?<a>x)|(?<a>y)/');
 
 // Names the prelude makes stand-ins of (they are not globals of a fresh realm).
 const STANDINS = ['sa', 'sb', 'sc', 'sd'];

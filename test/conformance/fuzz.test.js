@@ -122,6 +122,12 @@ function section(line, name) {
 }
 
 /**
+ * Where an outcome's sections (` | globals `…) and report entries (`; caught `…) begin: each
+ * starts with what it is, so that a message's own ` | ` or `; ` is no boundary.
+ */
+const BOUNDARY = / \| (?=(?:globals|calls|report|rejected) )|; (?=#-?\d|note |caught |threw )/;
+
+/**
  * Whether `got` differs from `want` in one region, within a message (no report entry, exception
  * line or section boundary in `want`'s part), where `got` holds probe text that V8 cut short: a
  * function's source longer than 128 characters prints as its first 111, the cut, and its last 2.
@@ -135,7 +141,7 @@ function omitted(want, got, f) {
   const mine = want.slice(a, want.length - b);
   const theirs = got.slice(a, got.length - b);
   // (A section or entry boundary, or an exception's lines; not a ` | ` of the quoted source.)
-  if (/ \| (globals|calls|report|rejected) |; (#-?\d|note |caught |threw )|@\d/.test(mine)) return false;
+  if (BOUNDARY.test(mine) || /@\d/.test(mine)) return false;
   // The cut may be where both continue alike (then the same text follows it in both).
   const cut = '...<omitted>...';
   if (got.slice(a, got.length - b + cut.length).includes(cut) && theirs.includes('__jsmt')) return true;
@@ -163,9 +169,7 @@ function probedTexts(f) {
  * of each, the rest the same).
  */
 function omittedEach(want, got, f) {
-  // Report entries start with what they are (a message's own `; ` splits nothing).
-  const entries = / \| (?=(?:globals|calls|report|rejected) )|; (?=#-?\d|note |caught |threw )/;
-  const [w, g] = [want.split(entries), got.split(entries)];
+  const [w, g] = [want.split(BOUNDARY), got.split(BOUNDARY)];
   return w.length === g.length && w.every((x, k) => x === g[k] || omitted(x, g[k], f));
 }
 
