@@ -119,6 +119,16 @@ export function run(args, env = {}, cwd = undefined, killMs = 60_000) {
   });
 }
 
+/** `fn` of each of `items`, `width` at a time (child processes that share two cores), in order. */
+export async function pool(items, width, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) { const i = next++; results[i] = await fn(items[i]); }
+  }));
+  return results;
+}
+
 /** Same text whichever copy ran: temp paths replaced, stack columns and Node's source excerpt dropped. */
 export function normalise(text, tmp) {
   for (const sub of ['plain', 'inst']) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { prepare, runThreeWays } from './corpus-lib.js';
+import { prepare, runThreeWays, pool } from './corpus-lib.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/instrument-corpus/', import.meta.url));
 const cases = readdirSync(DIR).filter((n) => /\.(c|m)?(j|t)s$/.test(n) && !n.startsWith('_')).sort();
@@ -25,15 +25,6 @@ test('every corpus file instruments', () => {
   assert.deepEqual(noLines.failures, []);
   assert.deepEqual(profileSet.failures, []);
 });
-
-async function pool(items, width, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) { const i = next++; results[i] = await fn(items[i]); }
-  }));
-  return results;
-}
 
 const runs = pool(cases, 3, async (c) => ({
   ...await runThreeWays(prepared, c),
