@@ -677,13 +677,14 @@ export class Rewriter {
       if (s.type !== 'ImportDeclaration') continue;
       for (const spec of s.specifiers as Node[]) this.declare(spec.local.name as string, false);
     }
+    const prologue = first > 0 ? body[first - 1]!.end : -1;
     if (keyAt >= 0) {
-      this.statements(body, first, keyAt);
+      this.statements(body, first, keyAt, -1, false, prologue);
       mSlot = this.reserve(body[keyAt]!.start);
       this.statements(body, keyAt);
     } else {
       const end = body.length > 0 ? body[body.length - 1]!.end : 0;
-      this.statements(body, first);
+      this.statements(body, first, body.length, -1, false, prologue);
       if (keyLast) {
         mSlot = this.reserve(end);
         this.txt[mSlot] = ';';
@@ -727,11 +728,14 @@ export class Rewriter {
    * `opener`: right after the `{` of a block whose statements these are (-1: none); `clause`: the
    * block is a `catch` or `finally` clause's (see `resyncProbe`).
    */
-  private statements(list: Node[], from: number, to = list.length, opener = -1, clause = false): void {
+  private statements(list: Node[], from: number, to = list.length, opener = -1, clause = false, prologue = -1): void {
     const held = list as (Node | null)[];
-    // Where the line probe of a statement that starts a line goes (see `lineProbe`).
-    let prevEnd = opener;
-    let prevOpen = false;
+    // Where the line probe of a statement that starts a line goes (see `lineProbe`): after the
+    // statement before, or the `{`, or a directive prologue (`prologue`, its end:
+    // `"use strict"` on its own line; a probe at the next statement's start would be the last
+    // position before an operation there that V8 gives none, where plainly the directive's is).
+    let prevEnd = opener >= 0 ? opener : prologue;
+    let prevOpen = opener < 0 && prologue >= 0 && this.src.charCodeAt(prologue - 1) !== 59 /* ; */;
     // A clause's first statement that runs code still waits for its probe.
     let waits = clause;
     // What follows the list: the statement after its block, when the block stands in a list.
@@ -2341,7 +2345,7 @@ export class Rewriter {
     const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&${probeCall('k', kSite, false, 'this', 'new.target')};` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
-      this.statements(stmts, first);
+      this.statements(stmts, first, stmts.length, -1, false, first > 0 ? openAt : -1);
       return;
     }
     let pre = lead + k;
@@ -2364,7 +2368,7 @@ export class Rewriter {
     const taggedEntry = this.unnamed > 0;
     // After the directives the wrapper opens with a `;` that an empty slot would not write.
     ctx.body = stmts;
-    this.statements(stmts, first, stmts.length, first === 0 ? openAt : -1);
+    this.statements(stmts, first, stmts.length, first === 0 ? openAt : -1, false, first > 0 ? openAt : -1);
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;
@@ -2884,10 +2888,13 @@ function positionlessHead(e: Node): boolean {
         break;
       }
       case 'ObjectExpression': {
-        // A computed key of its first property runs first (`{[o.n++]: 1}`).
+        // A computed key of its first property runs first (`{[o.n++]: 1}`); one that records no
+        // position is converted to a property key without one either (`{[import.meta]: 1}`,
+        // which has no `toString`).
         const p = (e.properties as Node[])[0];
         if (p === undefined || p.type !== 'Property' || !p.computed) return false;
         e = p.key as Node;
+        if (e.type === 'MetaProperty' || e.type === 'ThisExpression') return true;
         break;
       }
       case 'ClassExpression':

@@ -47,7 +47,7 @@ test('generated code: a 50,000-term concatenation instruments; too deep a nestin
 
 test('module key, hashbang, directive prologue', () => {
   const r = instrument('#!/usr/bin/env node\n"use strict"\nfoo()\n', { filename: '/a/b.cjs', moduleKey: 'key\u2028x' });
-  assert.equal(r.code, '#!/usr/bin/env node\n"use strict";function __jsmt$m(){return "key\\u2028x"}function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)}\n__jsmtL&&(__jsmt$L)(0);(__jsmtC&&(__jsmt$.b)(__jsmt$m,1),foo())\n');
+  assert.equal(r.code, '#!/usr/bin/env node\n"use strict";function __jsmt$m(){return "key\\u2028x"}function __jsmt$L(i){(__jsmt$.l)(__jsmt$m,i)};__jsmtL&&(__jsmt$L)(0);\n(__jsmtC&&(__jsmt$.b)(__jsmt$m,1),foo())\n');
   assert.equal(r.sites.key, 'key\u2028x');
   assert.equal(r.sites.file, '/a/b.cjs');
   const empty = instrument('// nothing\n', { filename: '/a/empty.js' });
