@@ -49,8 +49,9 @@ const TRACE = process.env.JSMT_FUZZ_TRACE === '1';
 const FILES = process.env.JSMT_FUZZ_FILE?.split(',') ?? [];
 
 // Differences that README's "Limitations" documents, which random programs reach. Each either
-// rewrites both outcomes (`normalise`: what may differ made the same) or accepts a pair (`test`);
-// a difference is allowed when they make the two the same, applied in this order (a message can
+// rewrites both outcomes (`normalise(outcome, program)`: what may differ made the same) or
+// accepts a pair (`test`: only once the two differ in nothing else, so pair tests come last); a
+// difference is allowed when they make the two the same, applied in this order (a message can
 // show more than one). They are allowed wherever they show, and counted.
 const LIMITATIONS = [
   {
