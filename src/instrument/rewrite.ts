@@ -741,7 +741,8 @@ export class Rewriter {
     // What follows the list: the statement after its block, when the block stands in a list.
     const block = opener >= 0 && this.followingOf !== undefined && this.followingOf.type === 'BlockStatement' && this.followingOf.start + 1 === opener;
     const outer = this.listFollower;
-    const follower = block ? this.following ?? outer : undefined;
+    const follower = block ? this.following ?? outer : opener >= 0 ? this.clauseFollower : undefined;
+    this.clauseFollower = undefined;
     this.listFollower = follower;
     // Statements that run no code (a function declaration, `var x;`) before the next one that
     // does: when that one (or, at the list's end, the follower) starts with an operation V8 gives
@@ -1147,8 +1148,14 @@ export class Rewriter {
     // Its error (`x is not iterable`, `x` the source found at the position) takes the last one
     // before it in the code, the try block's last: no probe in that block, nor before the
     // statement (see `lineProbe`).
+    // What runs right after a `try` block without `catch`, or after a `catch` clause, is the
+    // `finally` clause (see `clauseFollower`).
     if (iteratesCaught(s)) this.unprobedStatement(s.block);
-    else this.statement(s.block);
+    else {
+      if (!s.handler) this.clauseFollower = s.finalizer ?? undefined;
+      this.statement(s.block);
+      this.clauseFollower = undefined;
+    }
     if (s.handler) {
       this.blockDepth++;
       const scope = this.enterScope(false);
@@ -1162,7 +1169,9 @@ export class Rewriter {
       if ((body.body as Node[]).length === 0 && (s.finalizer == null || (s.finalizer.body as Node[]).length === 0)) {
         if (next !== undefined) this.resyncProbe(next, body.start + 1);
       } else {
+        this.clauseFollower = s.finalizer ?? undefined;
         this.blockBody(body, true);
+        this.clauseFollower = undefined;
       }
       this.scope = scope;
       this.blockDepth--;
@@ -1173,6 +1182,15 @@ export class Rewriter {
   /** The statement after the one being walked in its list (`statements`), and that one. */
   private following: Node | undefined = undefined;
   private followingOf: Node | undefined = undefined;
+
+  /**
+   * The block that runs next after the block whose list `statements` walks next: a `try`
+   * statement's `finally` block after its `try` block (without `catch`) or its `catch` clause's.
+   * Statements that run no code at that list's end get no line probe when it starts with an
+   * operation V8 gives no position (`catch (e) { var k; } finally { class A extends (++A) {} }`:
+   * plainly at the last position before them).
+   */
+  private clauseFollower: Node | undefined = undefined;
 
   /** A block's statements, in a scope of their own; `clause`: a `catch` or `finally` clause's (see `resyncProbe`). */
   private blockBody(b: Node, clause = false): void {
