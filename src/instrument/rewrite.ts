@@ -1148,10 +1148,10 @@ export class Rewriter {
     // Its error (`x is not iterable`, `x` the source found at the position) takes the last one
     // before it in the code, the try block's last: no probe in that block, nor before the
     // statement (see `lineProbe`).
-    // What runs right after a `try` block without `catch`, or after a `catch` clause, is the
-    // `finally` clause (see `clauseFollower`).
     if (iteratesCaught(s)) this.unprobedStatement(s.block);
     else {
+      // What runs right after a `try` block without `catch`, or after a `catch` clause, is the
+      // `finally` clause (see `clauseFollower`).
       if (!s.handler) this.clauseFollower = s.finalizer ?? undefined;
       this.statement(s.block);
       this.clauseFollower = undefined;
