@@ -679,12 +679,12 @@ export class Rewriter {
     }
     const prologue = first > 0 ? body[first - 1]!.end : -1;
     if (keyAt >= 0) {
-      this.statements(body, first, keyAt, -1, false, prologue);
+      this.statements(body, first, keyAt, prologue);
       mSlot = this.reserve(body[keyAt]!.start);
       this.statements(body, keyAt);
     } else {
       const end = body.length > 0 ? body[body.length - 1]!.end : 0;
-      this.statements(body, first, body.length, -1, false, prologue);
+      this.statements(body, first, body.length, prologue);
       if (keyLast) {
         mSlot = this.reserve(end);
         this.txt[mSlot] = ';';
@@ -725,17 +725,18 @@ export class Rewriter {
   // ---- statements -------------------------------------------------------------------------
 
   /**
-   * `opener`: right after the `{` of a block whose statements these are (-1: none); `clause`: the
-   * block is a `catch` or `finally` clause's (see `resyncProbe`).
+   * `opener`: right after the `{` of a block whose statements these are, or after the directive
+   * prologue before `from` (-1: none); `clause`: the block is a `catch` or `finally` clause's (see
+   * `resyncProbe`).
    */
-  private statements(list: Node[], from: number, to = list.length, opener = -1, clause = false, prologue = -1): void {
+  private statements(list: Node[], from: number, to = list.length, opener = -1, clause = false): void {
     const held = list as (Node | null)[];
     // Where the line probe of a statement that starts a line goes (see `lineProbe`): after the
-    // statement before, or the `{`, or a directive prologue (`prologue`, its end:
-    // `"use strict"` on its own line; a probe at the next statement's start would be the last
-    // position before an operation there that V8 gives none, where plainly the directive's is).
-    let prevEnd = opener >= 0 ? opener : prologue;
-    let prevOpen = opener < 0 && prologue >= 0 && this.src.charCodeAt(prologue - 1) !== 59 /* ; */;
+    // statement before, or the opener (after `"use strict"` on its own line too: a probe at the
+    // next statement's start would be the last position before an operation there that V8 gives
+    // none, where plainly the directive's is). A directive without `;` needs one after it.
+    let prevEnd = opener;
+    let prevOpen = opener >= 0 && this.src.charCodeAt(opener - 1) !== 123 /* { */ && this.src.charCodeAt(opener - 1) !== 59 /* ; */;
     // A clause's first statement that runs code still waits for its probe.
     let waits = clause;
     // What follows the list: the statement after its block, when the block stands in a list.
@@ -2363,7 +2364,7 @@ export class Rewriter {
     const k = kSite >= 0 && !this.quiet(openAt) ? `__jsmtA&&${probeCall('k', kSite, false, 'this', 'new.target')};` : '';
     if (site < 0) {
       if (k !== '') this.add(openAt, lead + k);
-      this.statements(stmts, first, stmts.length, -1, false, first > 0 ? openAt : -1);
+      this.statements(stmts, first, stmts.length, first > 0 ? openAt : -1);
       return;
     }
     let pre = lead + k;
@@ -2386,7 +2387,7 @@ export class Rewriter {
     const taggedEntry = this.unnamed > 0;
     // After the directives the wrapper opens with a `;` that an empty slot would not write.
     ctx.body = stmts;
-    this.statements(stmts, first, stmts.length, first === 0 ? openAt : -1, false, first > 0 ? openAt : -1);
+    this.statements(stmts, first, stmts.length, openAt);
     const closeSlot = this.reserve(closeAt);
     const taggedExit = this.unnamed > 0;
     if (ctx.pending) unwrapped = mustNotWrap(ctx) || ctx.delegates || ctx.openEnded;

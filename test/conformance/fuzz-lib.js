@@ -163,17 +163,22 @@ function prelude(names, file, budget, trace, callArgs = false) {
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 
-/** Calls `fn` with the body of every loop in the tree under `node`. */
-function loops(node, fn) {
-  if (LOOPS.has(node.type)) fn(node.body);
+/** Calls `fn` with every node of the tree under `node` (itself first), in source order. */
+export function eachNode(node, fn) {
+  fn(node);
   for (const key of Object.keys(node)) {
     const v = node[key];
     if (Array.isArray(v)) {
-      for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string') loops(x, fn);
+      for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string') eachNode(x, fn);
     } else if (v !== null && typeof v === 'object' && typeof v.type === 'string') {
-      loops(v, fn);
+      eachNode(v, fn);
     }
   }
+}
+
+/** Calls `fn` with the body of every loop in the tree under `node`. */
+function loops(node, fn) {
+  eachNode(node, (n) => { if (LOOPS.has(n.type)) fn(n.body); });
 }
 
 /** Every top-level statement but directives, declarations of functions, imports and exports. */

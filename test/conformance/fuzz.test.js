@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { parse } from 'meriyah';
 import { instrument, InstrumentError } from '../../dist/instrument/index.js';
 import { lineBreaks, insertsMismatch, runAllWays, outcome, compareWays, assertProbesFired } from './vm-lib.js';
-import { program, preludeOf } from './fuzz-lib.js';
+import { program, preludeOf, eachNode } from './fuzz-lib.js';
 import { modernProgram } from './fuzz-modern.js';
 
 // The suite's run: 4,000 eslump programs and 600 modern ones from seed 1, ~25 s and ~15 s more
@@ -89,7 +89,7 @@ const LIMITATIONS = [
     why: 'on Node 24, the frame of a function whose `using` resources are disposed of with an error at a `return` over several lines, or at its end after a statement over several lines, is at that statement\'s end, plainly at its last operation (README, Limitations: "at a `return` whose value spans several lines")',
     // Those errors' line lists, each line in such a statement made its last line.
     normalise: (o, f) => o.replace(/((?:SuppressedError: An error was suppressed during disposal|Error: dispose u\d+) @)([\d,]+)/g,
-      (_, head, lines) => head + lines.split(',').map((l) => ranges(f).disposal.find(([first, last]) => l >= first && l <= last)?.[1] ?? l).join(',')),
+      (_, head, lines) => head + lines.split(',').map(Number).map((l) => ranges(f).disposal.find(([first, last]) => l >= first && l <= last)?.[1] ?? l).join(',')),
   },
   {
     why: "V8's messages that print a function's source print its probed text (README, Limitations: \"V8 error messages that quote a function's own source text show the probed text\")",
@@ -230,26 +230,23 @@ const rangesOf = new WeakMap();
 function ranges(f) {
   if (rangesOf.has(f)) return rangesOf.get(f);
   const found = { disposal: [], lastArguments: new Set() };
+  const span = (node) => [node.loc.start.line, node.loc.end.line];
+  const multiLine = (node) => node.loc.end.line > node.loc.start.line;
   let tree;
   try {
     tree = parse(f.source, { module: f.sourceType === 'module', globalReturn: f.sourceType === 'commonjs', next: true, loc: true });
   } catch {
-    tree = null;
+    tree = undefined;
   }
-  const span = (node) => [node.loc.start.line, node.loc.end.line];
-  const multiLine = (node) => node.loc.end.line > node.loc.start.line;
-  (function walk(node) {
-    if (Array.isArray(node)) { node.forEach(walk); return; }
-    if (node === null || typeof node !== 'object') return;
-    if (node.type === 'ReturnStatement' && multiLine(node)) found.disposal.push(span(node));
-    if (/Function/.test(node.type) && node.body?.type === 'BlockStatement') {
-      const last = node.body.body.at(-1);
+  if (tree !== undefined) {
+    eachNode(tree, (node) => {
+      if (node.type === 'ReturnStatement' && multiLine(node)) found.disposal.push(span(node));
+      const last = /Function/.test(node.type) && node.body.type === 'BlockStatement' ? node.body.body.at(-1) : undefined;
       if (last !== undefined && multiLine(last)) found.disposal.push(span(last));
-    }
-    const lastArg = (node.type === 'CallExpression' || node.type === 'NewExpression') ? node.arguments.at(-1) : undefined;
-    if (lastArg !== undefined && lastArg.type !== 'SpreadElement' && lastArg.loc.start.line > node.loc.start.line) found.lastArguments.add(lastArg.loc.start.line);
-    for (const key in node) if (key !== 'loc') walk(node[key]);
-  })(tree);
+      const arg = node.type === 'CallExpression' || node.type === 'NewExpression' ? node.arguments.at(-1) : undefined;
+      if (arg !== undefined && arg.type !== 'SpreadElement' && arg.loc.start.line > node.loc.start.line) found.lastArguments.add(arg.loc.start.line);
+    });
+  }
   rangesOf.set(f, found);
   return found;
 }
