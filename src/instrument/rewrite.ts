@@ -960,9 +960,7 @@ export class Rewriter {
     // A dispatcher, as `expr` is.
     switch (s.type) {
       case 'ExpressionStatement':
-        // V8's message about such a `yield*` prints what follows it in its statement (`yield* f(),
-        // g()`, as minifiers join statements): nothing there gets a wrapper (see `delegates`).
-        this.expr(s.expression, this.ctx.delegates && delegatesOddly(s.expression));
+        this.statementExpr(s.expression);
         return;
       case 'VariableDeclaration':
         this.declaration(s);
@@ -994,12 +992,12 @@ export class Rewriter {
         this.forInOfStatement(s);
         return;
       case 'WhileStatement':
-        this.expr(s.test, false);
+        this.statementExpr(s.test);
         this.single(s.body);
         return;
       case 'DoWhileStatement':
         this.single(s.body);
-        this.expr(s.test, false);
+        this.statementExpr(s.test);
         return;
       case 'SwitchStatement':
         this.switchStatement(s);
@@ -1010,7 +1008,7 @@ export class Rewriter {
         return;
       case 'ThrowStatement':
         this.ctx.calls = true;
-        this.expr(s.argument, false);
+        this.statementExpr(s.argument);
         return;
       case 'LabeledStatement':
         this.labeledStatement(s);
@@ -1031,6 +1029,20 @@ export class Rewriter {
     }
   }
 
+  /**
+   * An expression of a statement (its whole expression, test, value). V8's message about a `yield*`
+   * that `delegates` prints what follows it in its statement (`yield* f(), g()`, as minifiers join
+   * statements; `return [yield* f(), function () {}]`): nothing there gets a wrapper.
+   */
+  private statementExpr(e: Node): void {
+    this.expr(e, this.delegated(e));
+  }
+
+  /** Whether V8's message about a `yield*` in `e`, a statement's expression, prints it (see `statementExpr`). */
+  private delegated(e: Node): boolean {
+    return this.ctx.delegates && delegatesOddly(e);
+  }
+
   /** An `if` and its `else if` chain. */
   private ifStatement(s: Node): void {
     // An `else if` chain is walked as a loop, and the line probe of an `if` that follows
@@ -1038,7 +1050,7 @@ export class Rewriter {
     // V8 parses per link, and a chain of a few thousand links that compiles plainly would not.
     let x = s;
     for (;;) {
-      this.expr(x.test, false);
+      this.statementExpr(x.test);
       this.single(x.consequent);
       const alt = x.alternate as Node | null;
       if (alt === null) return;
@@ -1055,10 +1067,10 @@ export class Rewriter {
     this.blockDepth++;
     const scope = this.enterScope(false);
     if (s.init) {
-      if (typeOf(s.init) === 'VariableDeclaration') this.declaration(s.init); else this.expr(s.init, false);
+      if (typeOf(s.init) === 'VariableDeclaration') this.declaration(s.init); else this.statementExpr(s.init);
     }
-    if (s.test) this.expr(s.test, false);
-    if (s.update) this.expr(s.update, false);
+    if (s.test) this.statementExpr(s.test);
+    if (s.update) this.statementExpr(s.update);
     this.single(s.body);
     this.scope = scope;
     this.blockDepth--;
@@ -1089,7 +1101,7 @@ export class Rewriter {
     // A probe of the binding runs after the resumption: the runtime sees the resumption there,
     // and a `u` after it would be a second one.
     const resumes = this.count === before;
-    this.expr(s.right, s.type === 'ForOfStatement');
+    this.expr(s.right, s.type === 'ForOfStatement' || this.delegated(s.right));
     // `for (await using x of …)` disposes `x` after each iteration's body, with an `await`: the
     // disposal probe (see `disposalProbe`) goes first in the body, braced when it has none (a
     // loop's body is no declaration: a block around it changes nothing); not in a body that runs
@@ -1128,7 +1140,7 @@ export class Rewriter {
     // Nor in a literal discriminant before a first test that starts with such an operation.
     const cases = s.cases as Node[];
     const first = cases.find((c) => c.test != null);
-    this.operand(s.discriminant, first?.test as Node | undefined, false);
+    this.operand(s.discriminant, first?.test as Node | undefined, this.delegated(s.discriminant));
     this.blockDepth++;
     const scope = this.enterScope(false);
     for (let k = 0; k < cases.length; k++) {
@@ -1136,7 +1148,7 @@ export class Rewriter {
       // V8 compiles the tests one after another, with no position of a statement between them:
       // a literal's probe in one would be the position of an error in the next (`case []: case
       // o.n++:`). Literals there get none (see `positionless`).
-      if (c.test) this.positionlessExpr(c.test, false);
+      if (c.test) this.positionlessExpr(c.test, this.delegated(c.test));
       this.statements(c.consequent, 0);
     }
     this.scope = scope;
@@ -1316,7 +1328,7 @@ export class Rewriter {
           const assigned = this.assigned;
           this.assigned = v.init;
           // As an expression statement's (see `delegates`).
-          if (this.ctx.delegates && delegatesOddly(v.init)) this.namingExpr(v.init, true);
+          if (this.delegated(v.init)) this.namingExpr(v.init, true);
           else this.named(v.init, id.name);
           this.assigned = assigned;
           this.afterAssignment(true, v.init);
@@ -1360,7 +1372,7 @@ export class Rewriter {
       return;
     }
     if (ctx.returns !== undefined) ctx.returnsUnseen = true;
-    if (arg !== null) this.expr(arg, false);
+    if (arg !== null) this.statementExpr(arg);
   }
 
   /** How many `(` open between `from` and `to` (only trivia and parentheses lie between). */
@@ -1571,9 +1583,7 @@ export class Rewriter {
         this.expr(e.argument, true);
         return;
       case 'ConditionalExpression':
-        this.expr(e.test, quoted);
-        this.expr(e.consequent, quoted);
-        this.expr(e.alternate, quoted);
+        this.conditional(e, quoted);
         return;
       case 'SequenceExpression':
         for (let k = 0, xs = e.expressions as Node[]; k < xs.length; k++) this.expr(xs[k]!, quoted);
@@ -1655,7 +1665,13 @@ export class Rewriter {
       // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
       if (left.type === 'MemberExpression' && isClosure(e.right)) this.hint = memberLabel(left);
       if (left.type === 'ObjectPattern') this.destructured = e.right;
+      // V8 gives a compound assignment's operation the position it records before the value (`v
+      // &=\n []` converts `v` at `&=`), so a literal value's probe would be the position of an
+      // error in the conversion: it gets none.
+      const positionless = op !== '=' && op !== '||=' && op !== '&&=' && op !== '??=' && isLiteralObject(e.right);
+      if (positionless) this.positionless++;
       this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
+      if (positionless) this.positionless--;
       this.destructured = undefined;
     }
     this.assigned = assigned;
@@ -1675,6 +1691,15 @@ export class Rewriter {
     while (x.type === 'BinaryExpression' || x.type === 'LogicalExpression') { rights.push(x.right); x = x.left; }
     this.operand(x, rights[rights.length - 1]!, quoted);
     for (let k = rights.length - 1; k >= 0; k--) this.operand(rights[k]!, k > 0 ? rights[k - 1] : undefined, quoted);
+  }
+
+  /** `test ? a : b`: a literal test is an operand before either branch (see `operand`). */
+  private conditional(e: Node, quoted: boolean): void {
+    const test = e.test as Node;
+    if (isLiteralObject(test) && (positionlessHead(e.consequent) || positionlessHead(e.alternate))) this.positionlessExpr(test, quoted);
+    else this.expr(test, quoted);
+    this.expr(e.consequent, quoted);
+    this.expr(e.alternate, quoted);
   }
 
   /**
@@ -2870,6 +2895,8 @@ function positionlessHead(e: Node): boolean {
         e = e.expressions[0];
         break;
       case 'ConditionalExpression':
+        // After a test that records no position, a branch runs first (`(() => {}) ? o.n++ : x`).
+        if (quietOperand(e.test)) return positionlessHead(e.consequent) || positionlessHead(e.alternate);
         e = e.test;
         break;
       case 'MemberExpression':

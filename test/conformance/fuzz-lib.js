@@ -163,15 +163,18 @@ function prelude(names, file, budget, trace, callArgs = false) {
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 
-/** Calls `fn` with every node of the tree under `node` (itself first), in source order. */
-export function eachNode(node, fn) {
-  fn(node);
+/**
+ * Calls `fn` with every node of the tree under `node` (itself first), in source order, and with
+ * what `fn` returned for the node's parent (`outer` for `node`): what a node's children inherit.
+ */
+export function eachNode(node, fn, outer = undefined) {
+  const inner = fn(node, outer);
   for (const key of Object.keys(node)) {
     const v = node[key];
     if (Array.isArray(v)) {
-      for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string') eachNode(x, fn);
+      for (const x of v) if (x !== null && typeof x === 'object' && typeof x.type === 'string') eachNode(x, fn, inner);
     } else if (v !== null && typeof v === 'object' && typeof v.type === 'string') {
-      eachNode(v, fn);
+      eachNode(v, fn, inner);
     }
   }
 }

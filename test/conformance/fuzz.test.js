@@ -102,19 +102,28 @@ const LIMITATIONS = [
   },
   {
     why: 'an error that V8 gives no position of its own in a call\'s or `new`\'s last argument that starts on a later line is placed at the probe there, plainly at the last position before it (README, Limitations: "in a call\'s or `new`\'s last argument … its line when the argument starts on a later line than the statement")',
-    // Each differing entry an error whose first line alone differs: plainly earlier than traced,
-    // traced the first line of such an argument.
-    test: (want, got, f) => {
-      const [w, g] = [want.split('; '), got.split('; ')];
-      return w.length === g.length && w.every((a, i) => {
-        if (a === g[i]) return true;
-        const [ma, mg] = [a.match(/^(.* @)(\d+)(.*)$/), g[i].match(/^(.* @)(\d+)(.*)$/)];
-        return ma !== null && mg !== null && ma[1] === mg[1] && ma[3] === mg[3] && Number(ma[2]) < Number(mg[2])
-          && ranges(f).lastArguments.has(Number(mg[2]));
-      });
-    },
+    // Plainly earlier than traced, traced the first line of such an argument.
+    test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => plain < probed && ranges(f).lastArguments.has(probed)),
+  },
+  {
+    why: 'the frame of an async function that returns a thenable whose `then` accessor runs (and throws) is placed at the function\'s last statement, plainly at the `return` (README, Limitations: "an `async` function that returns a thenable")',
+    // Plainly a line of a `return` of an async function, traced a line of its body.
+    test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => ranges(f).asyncReturns.some(({ body: [first, last], returns }) => returns.has(plain) && probed >= first && probed <= last)),
   },
 ];
+
+/**
+ * Whether each entry (`; `-separated) of `want` and `got` that differs is an error whose line list
+ * differs in its first line alone, and `same(plain line, probed line)` holds for those lines.
+ */
+function firstLinesDiffer(want, got, same) {
+  const [w, g] = [want.split('; '), got.split('; ')];
+  return w.length === g.length && w.every((a, i) => {
+    if (a === g[i]) return true;
+    const [ma, mg] = [a.match(/^(.* @)(\d+)(.*)$/), g[i].match(/^(.* @)(\d+)(.*)$/)];
+    return ma !== null && mg !== null && ma[1] === mg[1] && ma[3] === mg[3] && same(Number(ma[2]), Number(mg[2]));
+  });
+}
 
 /** The LIMITATIONS (indices) that make `want` and `got` (of program `f`) the same, or undefined. */
 function limitationsOf(want, got, f) {
@@ -229,7 +238,8 @@ const rangesOf = new WeakMap();
  */
 function ranges(f) {
   if (rangesOf.has(f)) return rangesOf.get(f);
-  const found = { disposal: [], lastArguments: new Set() };
+  // asyncReturns: per async function with a body, its body's lines and the lines of its returns.
+  const found = { disposal: [], lastArguments: new Set(), asyncReturns: [] };
   const span = (node) => [node.loc.start.line, node.loc.end.line];
   const multiLine = (node) => node.loc.end.line > node.loc.start.line;
   let tree;
@@ -239,12 +249,18 @@ function ranges(f) {
     tree = undefined;
   }
   if (tree !== undefined) {
-    eachNode(tree, (node) => {
+    eachNode(tree, (node, fn) => {
+      if (node.type === 'ReturnStatement' && fn !== undefined) for (let l = node.loc.start.line; l <= node.loc.end.line; l++) fn.returns.add(l);
       if (node.type === 'ReturnStatement' && multiLine(node)) found.disposal.push(span(node));
       const last = /Function/.test(node.type) && node.body.type === 'BlockStatement' ? node.body.body.at(-1) : undefined;
       if (last !== undefined && multiLine(last)) found.disposal.push(span(last));
       const arg = node.type === 'CallExpression' || node.type === 'NewExpression' ? node.arguments.at(-1) : undefined;
       if (arg !== undefined && arg.type !== 'SpreadElement' && arg.loc.start.line > node.loc.start.line) found.lastArguments.add(arg.loc.start.line);
+      // The function whose returns those inside are (none: not an async function with a body).
+      if (!/Function/.test(node.type)) return fn;
+      if (!node.async || node.generator || node.body.type !== 'BlockStatement') return undefined;
+      found.asyncReturns.push({ body: span(node.body), returns: new Set() });
+      return found.asyncReturns.at(-1);
     });
   }
   rangesOf.set(f, found);
