@@ -103,8 +103,8 @@ interface FnContext {
    * prints that operand as one "(intermediate value)", and one more per statement that follows
    * the `yield*` in its statement list and in each one around it (a `catch` or `finally` clause
    * counts as one). The body gets no statement of its own: not wrapped, no line probes, no exit
-   * probe (the tracer's stack resynchronises), and an expression statement with such a `yield*`
-   * gets no wrapper anywhere in it. Also set for a body that `bareBody` leaves alone.
+   * probe (the tracer's stack resynchronises), and a statement's expression with such a `yield*`
+   * gets no wrapper anywhere in it (`statementExpr`). Also set for a body that `bareBody` leaves alone.
    */
   delegates: boolean;
   /** Whether a `yield` of this function got a site (see `fn`: a generator needs one). */
