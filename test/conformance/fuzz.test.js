@@ -114,14 +114,14 @@ const LIMITATIONS = [
 
 /**
  * Whether each entry (`; `-separated) of `want` and `got` that differs is an error whose line list
- * differs in its first line alone, and `same(plain line, probed line)` holds for those lines.
+ * differs in its first line alone, a difference that `explained(plain line, probed line)` accepts.
  */
-function firstLinesDiffer(want, got, same) {
+function firstLinesDiffer(want, got, explained) {
   const [w, g] = [want.split('; '), got.split('; ')];
   return w.length === g.length && w.every((a, i) => {
     if (a === g[i]) return true;
     const [ma, mg] = [a.match(/^(.* @)(\d+)(.*)$/), g[i].match(/^(.* @)(\d+)(.*)$/)];
-    return ma !== null && mg !== null && ma[1] === mg[1] && ma[3] === mg[3] && same(Number(ma[2]), Number(mg[2]));
+    return ma !== null && mg !== null && ma[1] === mg[1] && ma[3] === mg[3] && explained(Number(ma[2]), Number(mg[2]));
   });
 }
 
@@ -249,15 +249,15 @@ function ranges(f) {
     tree = undefined;
   }
   if (tree !== undefined) {
-    eachNode(tree, (node, fn) => {
-      if (node.type === 'ReturnStatement' && fn !== undefined) for (let l = node.loc.start.line; l <= node.loc.end.line; l++) fn.returns.add(l);
+    eachNode(tree, (node, owner) => {
+      if (node.type === 'ReturnStatement' && owner !== undefined) for (let l = node.loc.start.line; l <= node.loc.end.line; l++) owner.returns.add(l);
       if (node.type === 'ReturnStatement' && multiLine(node)) found.disposal.push(span(node));
       const last = /Function/.test(node.type) && node.body.type === 'BlockStatement' ? node.body.body.at(-1) : undefined;
       if (last !== undefined && multiLine(last)) found.disposal.push(span(last));
       const arg = node.type === 'CallExpression' || node.type === 'NewExpression' ? node.arguments.at(-1) : undefined;
       if (arg !== undefined && arg.type !== 'SpreadElement' && arg.loc.start.line > node.loc.start.line) found.lastArguments.add(arg.loc.start.line);
       // The function whose returns those inside are (none: not an async function with a body).
-      if (!/Function/.test(node.type)) return fn;
+      if (!/Function/.test(node.type)) return owner;
       if (!node.async || node.generator || node.body.type !== 'BlockStatement') return undefined;
       found.asyncReturns.push({ body: span(node.body), returns: new Set() });
       return found.asyncReturns.at(-1);
