@@ -80,8 +80,9 @@ const LIMITATIONS = [
     normalise: (o, f) => {
       const first = f.source.match(/[A-Za-z_$][\w$]*/)?.[0] ?? 'undefined';
       // (Or where what is there is a call: `$note is not a function or its return value is not
-      // iterable`, probed `(intermediate value) is not iterable`.)
-      const quoted = new RegExp(`(?:${first.replace(/\$/g, '\\$')}|undefined|\\(intermediate value\\)|__jsmt\\w*) is not (?:a function or its return value is not )?iterable(?: \\(cannot read property Symbol\\(Symbol\\.iterator\\)\\))?(?= @1\\b|$| \\|)`, 'gm');
+      // iterable`, probed `(intermediate value) is not iterable`; or where V8 finds nothing there
+      // to print, the value's type: `object is not iterable`, m58317 on Node 24.)
+      const quoted = new RegExp(`(?:${first.replace(/\$/g, '\\$')}|undefined|object|symbol|number|string|boolean|bigint|function|\\(intermediate value\\)|__jsmt\\w*) is not (?:a function or its return value is not )?iterable(?: \\(cannot read property Symbol\\(Symbol\\.iterator\\)\\))?(?= @1\\b|$| \\|)`, 'gm');
       return o.replace(quoted, '… is not iterable');
     },
   },
