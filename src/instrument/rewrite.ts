@@ -1167,7 +1167,6 @@ export class Rewriter {
       // `finally` clause (see `clauseFollower`).
       if (!s.handler) this.clauseFollower = s.finalizer ?? undefined;
       this.statement(s.block);
-      this.clauseFollower = undefined;
     }
     if (s.handler) {
       this.blockDepth++;
@@ -1184,7 +1183,6 @@ export class Rewriter {
       } else {
         this.clauseFollower = s.finalizer ?? undefined;
         this.blockBody(body, true);
-        this.clauseFollower = undefined;
       }
       this.scope = scope;
       this.blockDepth--;
@@ -1201,7 +1199,8 @@ export class Rewriter {
    * statement's `finally` block after its `try` block (without `catch`) or its `catch` clause's.
    * Statements that run no code at that list's end get no line probe when it starts with an
    * operation V8 gives no position (`catch (e) { var k; } finally { class A extends (++A) {} }`:
-   * plainly at the last position before them).
+   * plainly at the last position before them). `statements` takes it on entry (and clears it:
+   * the lists inside do not inherit it).
    */
   private clauseFollower: Node | undefined = undefined;
 
@@ -1231,8 +1230,8 @@ export class Rewriter {
     // nothing lexically inside gets a probe. V8 converts the object (`Cannot convert undefined
     // or null to object`) with no position of its own: a literal's probe in it would be the
     // position of that error (`with (void function () {})`), unless it is the object.
-    if (isLiteralObject(s.object)) this.expr(s.object, false);
-    else this.positionlessExpr(s.object, false);
+    if (isLiteralObject(s.object)) this.statementExpr(s.object);
+    else this.positionlessExpr(s.object, this.delegated(s.object));
     // Its body is not walked, so its `var`s and Annex B functions are unknown.
     this.ctx.opaque = true;
     // Nor its `return`s and `yield`s, which could not mark a normal exit (see `withBody`).
@@ -1659,7 +1658,9 @@ export class Rewriter {
     this.assignments++;
     const assigned = this.assigned;
     this.assigned = e.right;
-    if (typeOf(left) === 'Identifier' && (op === '=' || op === '||=' || op === '&&=' || op === '??=')) {
+    // The value assigned as it is (no operation converts it or the target's value).
+    const stores = op === '=' || op === '||=' || op === '&&=' || op === '??=';
+    if (typeOf(left) === 'Identifier' && stores) {
       this.named(e.right, left.name);
     } else {
       // `Foo.prototype.bar = function () {}`: V8 names it '', a person says `Foo.bar`.
@@ -1668,14 +1669,14 @@ export class Rewriter {
       // V8 gives a compound assignment's operation the position it records before the value (`v
       // &=\n []` converts `v` at `&=`), so a literal value's probe would be the position of an
       // error in the conversion: it gets none.
-      const positionless = op !== '=' && op !== '||=' && op !== '&&=' && op !== '??=' && isLiteralObject(e.right);
+      const positionless = !stores && isLiteralObject(e.right);
       if (positionless) this.positionless++;
       this.namingExpr(e.right, quoted || left.type === 'ObjectPattern' || left.type === 'ArrayPattern');
       if (positionless) this.positionless--;
       this.destructured = undefined;
     }
     this.assigned = assigned;
-    this.afterAssignment(op === '=' || op === '||=' || op === '&&=' || op === '??=', e.right);
+    this.afterAssignment(stores, e.right);
   }
 
   private binary(e: Node, quoted: boolean): void {
@@ -1693,11 +1694,9 @@ export class Rewriter {
     for (let k = rights.length - 1; k >= 0; k--) this.operand(rights[k]!, k > 0 ? rights[k - 1] : undefined, quoted);
   }
 
-  /** `test ? a : b`: a literal test is an operand before either branch (see `operand`). */
+  /** `test ? a : b`: the test is an operand before either branch (see `operand`). */
   private conditional(e: Node, quoted: boolean): void {
-    const test = e.test as Node;
-    if (isLiteralObject(test) && (positionlessHead(e.consequent) || positionlessHead(e.alternate))) this.positionlessExpr(test, quoted);
-    else this.expr(test, quoted);
+    this.operand(e.test, positionlessHead(e.consequent) ? e.consequent : e.alternate, quoted);
     this.expr(e.consequent, quoted);
     this.expr(e.alternate, quoted);
   }
