@@ -12,7 +12,7 @@ import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { mapSites } from './map-sites.js';
 import { InstrumentError } from './errors.js';
 import { warmUp, WARM_UP_MIN } from './warm-up.js';
-import type { InstrumentOptions, InstrumentResult, ProbeKinds, Site } from './types.js';
+import { ASSERT_ATTRIBUTES, type InstrumentOptions, type InstrumentResult, type ProbeKinds, type Site } from './types.js';
 
 export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
 export { SiteKind } from './types.js';
@@ -66,7 +66,7 @@ const RANGES = { start: true, end: true, range: false };
 function parseSource(js: string, filename: string, type: SourceType | undefined): ESTree.Program {
   if (type !== undefined) return parseAs(js, filename, type);
   try {
-    return parse(js, options('module'));
+    return parseModule(js);
   } catch (moduleError) {
     // Unknown type: a file that is no valid module is taken as CommonJS when it parses as such.
     try {
@@ -79,7 +79,7 @@ function parseSource(js: string, filename: string, type: SourceType | undefined)
 
 function parseAs(js: string, filename: string, type: SourceType): ESTree.Program {
   try {
-    return parse(js, options(type));
+    return type === 'module' ? parseModule(js) : parse(js, options(type));
   } catch (e) {
     throw describe(e, filename);
   }
@@ -92,6 +92,32 @@ function options(type: SourceType): Options {
   if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false };
   // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
   return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false };
+}
+
+// Node 20's import attributes written `assert { … }` (ASSERT_ATTRIBUTES), which meriyah does not
+// know: where the parse stops at such an `assert` (after a module specifier, on its line), a copy
+// with `with` and two spaces in its place is parsed: the same offsets, and the rewriter copies the
+// program's own text, `assert`.
+
+function parseModule(js: string): ESTree.Program {
+  let text = js;
+  for (let tries = 0; ; tries++) {
+    try {
+      return parse(text, options('module'));
+    } catch (e) {
+      const at = ASSERT_ATTRIBUTES && tries < 64 ? (e as { start?: unknown }).start : undefined;
+      if (typeof at !== 'number' || !assertAttributes(text, at)) throw e;
+      text = `${text.slice(0, at)}with  ${text.slice(at + 6)}`;
+    }
+  }
+}
+
+/** Whether `text` has `assert {` at `at`, after a string literal (and spaces) on the same line. */
+function assertAttributes(text: string, at: number): boolean {
+  if (!/^assert\s*\{/.test(text.slice(at, at + 64))) return false;
+  let k = at - 1;
+  while (k >= 0 && (text[k] === ' ' || text[k] === '\t')) k--;
+  return text[k] === "'" || text[k] === '"';
 }
 
 /** A sloppy script, as the parser's warm-up parses one (warm-up.ts). */

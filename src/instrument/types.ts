@@ -57,6 +57,13 @@ export interface Site {
  */
 export const MODULE_KEY_DECL = 'function __jsmt$m(){return ';
 
+/**
+ * Whether this Node takes import attributes written `assert { type: 'json' }` (Node 20, with a
+ * deprecation warning; V8 dropped them in Node 22): the instrumenter then parses them
+ * (index.ts), and the cache keys its output by it, as the same file fails to parse on Node 22.
+ */
+export const ASSERT_ATTRIBUTES = Number(process.versions.node.split('.')[0]) < 22;
+
 export interface SiteTable {
   /** The module key that the emitted `function __jsmt$m(){return KEY}` (MODULE_KEY_DECL) returns. */
   key: string;

@@ -288,6 +288,37 @@ test('a file with a syntax error of its own: Node reports it, jsmemtrace says no
   }
 });
 
+test("import attributes written `assert { type: 'json' }`: instrumented where Node takes them (20), Node's own SyntaxError where not", (t) => {
+  const p = tempProject(t, {
+    'data.json': '{ "n": 42 }\n',
+    'main.mjs': [
+      "import data from './data.json' assert { type: 'json' };",
+      'export * as again from "./data.json"assert{',
+      "  type: 'json' };",
+      "import { again } from './main.mjs';",
+      "const assert = 'assert {';",
+      'function f() { return data.n + again.default.n; }',
+      'console.log(f(), assert);',
+      '',
+    ].join('\n'),
+  });
+  const counts = join(p.base, 'counts.json');
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...p.env, ...countingEnv(counts) } });
+  assert.equal(r.status, plain.status, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  const dropPid = (s) => s.replaceAll(/\(node:\d+\)/g, '(node)');
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    assert.equal(plain.stdout, '84 assert {\n');
+    assert.equal(dropPid(r.stderr), dropPid(plain.stderr), 'the same deprecation warnings');
+    assert.deepEqual(readCounts(counts, p.dir), { 'main.mjs': 1 });
+  } else {
+    assert.match(plain.stderr, /SyntaxError: Unexpected identifier 'assert'/);
+    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+  }
+});
+
 test('cache: the second run instruments nothing; corrupt entries are replaced after a warning each', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
