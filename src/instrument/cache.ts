@@ -9,7 +9,7 @@
  */
 import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSERT_ATTRIBUTES, type InstrumentOptions, type SiteTable } from './types.js';
+import { ASSERT_ATTRIBUTES, SOURCE_PHASE_IMPORTS, type InstrumentOptions, type SiteTable } from './types.js';
 import { isPackedSites, packSites, unpackSites, type PackedSites } from './packed-sites.js';
 
 // The CommonJS objects, not `import … from 'node:fs'`: the ES module facade of a builtin reads
@@ -137,7 +137,7 @@ export function cacheKey(options: InstrumentOptions): string {
   const state = (buildHash ??= (() => {
     const h = hashStart();
     hashPart(h, instrumenterBuild());
-    if (ASSERT_ATTRIBUTES) hashPart(h, 'assert');
+    hashPart(h, `${ASSERT_ATTRIBUTES} ${SOURCE_PHASE_IMPORTS}`);
     return h;
   })()).slice();
   // The module key is the file name unless the file was reloaded with other content.

@@ -12,7 +12,7 @@ import { inputSourceMap, type PositionMapper } from './source-map.js';
 import { mapSites } from './map-sites.js';
 import { InstrumentError } from './errors.js';
 import { warmUp, WARM_UP_MIN } from './warm-up.js';
-import { ASSERT_ATTRIBUTES, type InstrumentOptions, type InstrumentResult, type ProbeKinds, type Site } from './types.js';
+import { ASSERT_ATTRIBUTES, SOURCE_PHASE_IMPORTS, type InstrumentOptions, type InstrumentResult, type ProbeKinds, type Site } from './types.js';
 
 export type { InstrumentOptions, InstrumentResult, ProbeKinds, Site, SiteTable } from './types.js';
 export { SiteKind } from './types.js';
@@ -87,11 +87,14 @@ function parseAs(js: string, filename: string, type: SourceType): ESTree.Program
 
 // Regular expressions are left to the engine to judge (Node 24 accepts `(?i:…)`, meriyah does
 // not); proposals (`next`) stay off, so that syntax Node rejects runs uninstrumented and Node
-// reports it as it would without jsmemtrace.
+// reports it as it would without jsmemtrace, but for source phase imports where Node takes them
+// (meriyah's internal `features`, bit 4, one of those that `next` sets; pinned meriyah).
+const FEATURES = SOURCE_PHASE_IMPORTS ? 4 : 0;
+
 function options(type: SourceType): Options {
-  if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false };
+  if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false, features: FEATURES } as Options;
   // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
-  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false };
+  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false, features: FEATURES } as Options;
 }
 
 // Node 20's import attributes written `assert { … }` (ASSERT_ATTRIBUTES), which meriyah does not

@@ -57,12 +57,17 @@ export interface Site {
  */
 export const MODULE_KEY_DECL = 'function __jsmt$m(){return ';
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 /**
- * Whether this Node takes import attributes written `assert { type: 'json' }` (Node 20, with a
- * deprecation warning; V8 dropped them in Node 22): the instrumenter then parses them
- * (index.ts), and the cache keys its output by it, as the same file fails to parse on Node 22.
+ * Syntax that only some of the supported Nodes take, which the instrumenter then parses too
+ * (index.ts); the cache keys its output by them, as the same file fails to parse on another Node.
+ * Import attributes written `assert { type: 'json' }`: Node 20, with a deprecation warning (V8
+ * dropped them in Node 22).
  */
-export const ASSERT_ATTRIBUTES = Number(process.versions.node.split('.')[0]) < 22;
+export const ASSERT_ATTRIBUTES = NODE_MAJOR < 22;
+/** Source phase imports, `import source m from './m.wasm'` and `import.source(…)`: Node 24. */
+export const SOURCE_PHASE_IMPORTS = NODE_MAJOR >= 24;
 
 export interface SiteTable {
   /** The module key that the emitted `function __jsmt$m(){return KEY}` (MODULE_KEY_DECL) returns. */

@@ -319,6 +319,36 @@ test("import attributes written `assert { type: 'json' }`: instrumented where No
   }
 });
 
+test("source phase imports (`import source m from './m.wasm'`, `import.source(…)`): instrumented where Node takes them (24), Node's own SyntaxError where not", (t) => {
+  const p = tempProject(t, {
+    // The smallest WebAssembly module: the magic number and version 1.
+    'm.wasm': Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+    'main.mjs': [
+      "import source m from './m.wasm';",
+      "import { createRequire } from 'node:module';",
+      "const again = await import.source('./m.wasm');",
+      'function f() { return m instanceof WebAssembly.Module && again instanceof WebAssembly.Module; }',
+      "console.log(f(), await createRequire(import.meta.url)('./lazy.cjs'));",
+      '',
+    ].join('\n'),
+    'lazy.cjs': "module.exports = import.source('./m.wasm').then((m) => m.constructor.name);\n",
+  });
+  const counts = join(p.base, 'counts.json');
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...p.env, ...countingEnv(counts) } });
+  assert.equal(r.status, plain.status, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  if (Number(process.versions.node.split('.')[0]) >= 24) {
+    assert.equal(plain.stdout, 'true Module\n');
+    assert.equal(r.stderr, plain.stderr);
+    assert.deepEqual(readCounts(counts, p.dir), { 'main.mjs': 1, 'lazy.cjs': 1 });
+  } else {
+    assert.match(plain.stderr, /SyntaxError/);
+    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+  }
+});
+
 test('cache: the second run instruments nothing; corrupt entries are replaced after a warning each', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
