@@ -279,7 +279,10 @@ test('a file with a syntax error of its own: Node reports it, jsmemtrace says no
   t.after(p.cleanup);
   writeFileSync(join(p.dir, 'bad.cjs'), 'console.log(1);\nfunction (\n');
   writeFileSync(join(p.dir, 'bad.mjs'), 'console.log(1);\nexport function (\n');
-  for (const file of ['bad.cjs', 'bad.mjs']) {
+  // An early error that takes knowing the scopes: instrumented, V8 would quote the probed line.
+  writeFileSync(join(p.dir, 'redeclared.cjs'), 'console.log(1);\nfunction f() { let x; { var x; } }\n');
+  writeFileSync(join(p.dir, 'redeclared.mjs'), 'console.log(1);\nlet a = f();\nfunction f() {}\nclass a {}\n');
+  for (const file of ['bad.cjs', 'bad.mjs', 'redeclared.cjs', 'redeclared.mjs']) {
     const plain = runNode([file], { cwd: p.dir });
     const r = runCli(['run', file], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
     assert.equal(r.status, plain.status, file);
