@@ -107,6 +107,16 @@ const LIMITATIONS = [
     test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => plain < probed && ranges(f).lastArguments.has(probed)),
   },
   {
+    why: 'the ReferenceError of a name in the discriminant of a `switch` whose cases declare `let`, `const`, a class or a function is placed at the name, plainly at the last position before the `switch` (README, Limitations: "in the discriminant of a `switch` whose cases declare")',
+    // Plainly earlier than traced, traced the first line of such a discriminant.
+    test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => plain < probed && ranges(f).lexicalSwitches.has(probed)),
+  },
+  {
+    why: 'the ReferenceError of a name in the heritage of a class that a `new` with a spread argument makes, in strict code with nothing but directives before it, is placed at the name, plainly at the statement or the `new` (README, Limitations: "in the heritage of a class that a `new` with a spread argument makes")',
+    // Plainly earlier than traced, traced a line of such a heritage.
+    test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => plain < probed && ranges(f).spreadHeritages.some(([first, last]) => probed >= first && probed <= last)),
+  },
+  {
     why: 'the frame of an async function that returns a thenable whose `then` accessor runs (and throws) is placed at the function\'s last statement, plainly at the `return` (README, Limitations: "an `async` function that returns a thenable")',
     // Plainly a line of a `return` of an async function, traced a line of its body.
     test: (want, got, f) => firstLinesDiffer(want, got, (plain, probed) => ranges(f).asyncReturns.some(({ body: [first, last], returns }) => returns.has(plain) && probed >= first && probed <= last)),
@@ -240,7 +250,10 @@ const rangesOf = new WeakMap();
 function ranges(f) {
   if (rangesOf.has(f)) return rangesOf.get(f);
   // asyncReturns: per async function with a body, its body's lines and the lines of its returns.
-  const found = { disposal: [], lastArguments: new Set(), asyncReturns: [] };
+  // lexicalSwitches: the first lines of the discriminants of switches whose cases declare.
+  // spreadHeritages: the lines of the heritage of each class that a `new` with a spread argument makes.
+  const found = { disposal: [], lastArguments: new Set(), asyncReturns: [], lexicalSwitches: new Set(), spreadHeritages: [] };
+  const declares = (s) => s.type === 'ClassDeclaration' || s.type === 'FunctionDeclaration' || (s.type === 'VariableDeclaration' && s.kind !== 'var');
   const span = (node) => [node.loc.start.line, node.loc.end.line];
   const multiLine = (node) => node.loc.end.line > node.loc.start.line;
   let tree;
@@ -257,6 +270,8 @@ function ranges(f) {
       if (last !== undefined && multiLine(last)) found.disposal.push(span(last));
       const arg = node.type === 'CallExpression' || node.type === 'NewExpression' ? node.arguments.at(-1) : undefined;
       if (arg !== undefined && arg.type !== 'SpreadElement' && arg.loc.start.line > node.loc.start.line) found.lastArguments.add(arg.loc.start.line);
+      if (node.type === 'NewExpression' && node.callee.type === 'ClassExpression' && node.callee.superClass && node.arguments.some((a) => a.type === 'SpreadElement')) found.spreadHeritages.push(span(node.callee.superClass));
+      if (node.type === 'SwitchStatement' && node.cases.some((c) => c.consequent.some(declares))) found.lexicalSwitches.add(node.discriminant.loc.start.line);
       // The function whose returns those inside are (none: not an async function with a body).
       if (!/Function/.test(node.type)) return owner;
       if (!node.async || node.generator || node.body.type !== 'BlockStatement') return undefined;
