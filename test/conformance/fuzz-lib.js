@@ -1,6 +1,8 @@
 // The random programs of fuzz.test.js: program `n` (a seed) is the same text, module or script,
 // and prelude (see `prelude`) every time, whoever asks (the sweep, or a hunt reproducing one).
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import vm from 'node:vm';
 import { parse } from 'meriyah';
 
@@ -202,6 +204,25 @@ export function compiles(source, commonjs = false) {
     return false;
   }
 }
+
+/**
+ * The names of the programs of `list` ({ name, path, sourceType }) that V8 compiles: scripts and
+ * CommonJS here, modules in a child process (`vm.SourceTextModule` needs a flag).
+ */
+export function compiledOf(list) {
+  const names = list.filter((p) => p.sourceType !== 'module' && compiles(readFileSync(p.path, 'utf8'), p.sourceType === 'commonjs')).map((p) => p.name);
+  const modules = list.filter((p) => p.sourceType === 'module');
+  if (modules.length === 0) return names;
+  const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', '--input-type=module', '-e', COMPILED_MODULES],
+    { input: JSON.stringify(modules), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`compiledOf: the child failed: ${r.stderr}`);
+  return names.concat(JSON.parse(r.stdout));
+}
+
+const COMPILED_MODULES = `import vm from 'node:vm';
+import { readFileSync } from 'node:fs';
+const compiles = (path) => { try { new vm.SourceTextModule(readFileSync(path, 'utf8')); return true; } catch { return false; } };
+console.log(JSON.stringify(JSON.parse(readFileSync(0, 'utf8')).filter((p) => compiles(p.path)).map((p) => p.name)));`;
 
 /**
  * A module that links to the runner's empty modules: no named or default import, no re-export

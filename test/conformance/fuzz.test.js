@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { parse } from 'meriyah';
 import { instrument, InstrumentError } from '../../dist/instrument/index.js';
 import { lineBreaks, insertsMismatch, runAllWays, outcome, compareWays, assertProbesFired } from './vm-lib.js';
-import { program, preludeOf, eachNode } from './fuzz-lib.js';
+import { program, preludeOf, eachNode, compiledOf } from './fuzz-lib.js';
 import { modernProgram } from './fuzz-modern.js';
 
 // The suite's run: 4,000 eslump programs and 600 modern ones from seed 1, ~25 s and ~15 s more
@@ -323,7 +323,7 @@ for (const [n, modern] of seeds) {
     try {
       r = instrument(p.source, { filename: path, moduleKey: file, sourceType: p.sourceType, probes });
     } catch (e) {
-      if (e instanceof InstrumentError) skipped.push(p.name);
+      if (e instanceof InstrumentError) skipped.push({ name: p.name, path, sourceType: p.sourceType });
       else crashed.push(`${p.name} (${sub}): ${e && e.stack}`);
       break;
     }
@@ -345,6 +345,11 @@ test('no random program crashes the instrumenter', () => {
   assert.deepEqual(crashed, [], 'the instrumenter threw something other than InstrumentError');
 });
 
+test('a random program that the instrumenter refuses does not compile plainly either', () => {
+  // (Otherwise the loader would run such a file uninstrumented, after a warning.)
+  assert.deepEqual(compiledOf(skipped), []);
+});
+
 test('instrumenting random programs keeps every line break', () => {
   assert.deepEqual(lineDiffs, []);
 });
@@ -361,7 +366,7 @@ test('probed random programs compile and behave as the original (idle and active
   const given = (modern) => seeds.filter(([, m]) => m === modern).length;
   const tallies = { eslump: { programs: given(false), skipped: 0 }, modern: { programs: given(true), skipped: 0 } };
   for (const t of Object.values(tallies)) Object.assign(t, { compiled: 0, completed: 0, threw: 0, timedOut: 0, notes: 0, caught: 0 });
-  for (const name of skipped) tallies[/^fuzz\/m/.test(name) ? 'modern' : 'eslump'].skipped++;
+  for (const { name } of skipped) tallies[/^fuzz\/m/.test(name) ? 'modern' : 'eslump'].skipped++;
   const differences = compareWays(all, files, {
     tally(f, want) {
       const tally = tallies[f.n.startsWith('m') ? 'modern' : 'eslump'];
