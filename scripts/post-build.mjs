@@ -51,6 +51,30 @@ const SUPER_PRIVATE_FIELD = ['parseMemberOrUpdateExpression', "parser.getToken()
   "parser.getToken() === 131 && expr.type === 'Super') {"];
 
 /**
+ * A fix: meriyah 7.4.2 parses what follows a string literal that opens a function body (a
+ * directive, until it is followed by more: `'a' + this.#x;`) without the class's private names,
+ * so that with `lexical` such a statement failed with "Private identifier #x is not defined" (and
+ * the file ran uninstrumented). parseDirective takes them from parseFunctionBody now.
+ */
+const DIRECTIVE_PRIVATE_SCOPE = [
+  ['parseDirective', 'parseDirective(parser, context, expression, token, start) {', 'parseDirective(parser, context, expression, token, start, privateScope) {'],
+  ['parseDirective', 'parseMemberOrUpdateExpression(parser, context, undefined,', 'parseMemberOrUpdateExpression(parser, context, privateScope,'],
+  ['parseDirective', 'parseAssignmentExpression(parser, context, undefined,', 'parseAssignmentExpression(parser, context, privateScope,'],
+  ['parseDirective', 'parseSequenceExpression(parser, context, undefined,', 'parseSequenceExpression(parser, context, privateScope,'],
+  ['parseFunctionBody', 'parseDirective(parser, context, expr, token, tokenStart)', 'parseDirective(parser, context, expr, token, tokenStart, privateScope)'],
+];
+
+/**
+ * A fix: meriyah 7.4.2 marks a function's body as a function's (32768, its only use: `arguments`
+ * is then the function's) but not its parameters, so that in a class field or static block, an
+ * arrow function in a function's parameters that reads `arguments` (`q = function (a = () =>
+ * arguments) {}`, valid) failed with "A class field initializer or static block may not contain
+ * arguments" (and the file ran uninstrumented). Methods' parameters have the mark already.
+ */
+const FUNCTION_PARAMETERS_ARGUMENTS = ['parseFunctionExpression', 'parseFunctionDeclaration'].map((fn) =>
+  [fn, 'parseFormalParametersOrFormalList(parser, (context | 8192) & -524289,', 'parseFormalParametersOrFormalList(parser, (context | 8192 | 32768) & -524289,']);
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -120,9 +144,10 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
- * positions only without reading options (`POSITIONS_ONLY`). Two patches are fixes of meriyah's
- * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`). meriyah is pinned; a version whose
- * code no longer has this shape fails the build here rather than silently losing the gain.
+ * positions only without reading options (`POSITIONS_ONLY`). Four patches are fixes of meriyah's
+ * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`, `DIRECTIVE_PRIVATE_SCOPE`,
+ * `FUNCTION_PARAMETERS_ARGUMENTS`). meriyah is pinned; a version whose code no longer has this
+ * shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
   const file = fileURLToPath(new URL('parser.js', instrument));
@@ -144,7 +169,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);
