@@ -75,6 +75,21 @@ const FUNCTION_PARAMETERS_ARGUMENTS = ['parseFunctionExpression', 'parseFunction
   [fn, 'parseFormalParametersOrFormalList(parser, (context | 8192) & -524289,', 'parseFormalParametersOrFormalList(parser, (context | 8192 | 32768) & -524289,']);
 
 /**
+ * A fix: meriyah 7.4.2 notes a strict mode reserved word or `eval`/`arguments` among a function's
+ * parameter names in parser-wide flags (256, 512) that a strict body then reports, and clears
+ * them at each body: a function in an enclosing function's parameters took the enclosing
+ * function's flags for its own (`function f(private = function () { 'use strict' }) {}`, valid,
+ * failed with "Unexpected strict mode reserved word": eslump program 960) and cleared them for it
+ * (`function f(private = function () {}) { 'use strict' }`, invalid, parsed). A function
+ * expression or declaration now keeps the enclosing function's flags aside while it is parsed.
+ * (Arrow functions and methods in parameters still share them.)
+ */
+const NESTED_PARAMETER_FLAGS = ['parseFunctionExpression', 'parseFunctionDeclaration'].flatMap((fn) => [
+  [fn, 'const params = parseFormalParametersOrFormalList(', 'const outerParameterFlags = parser.flags & 768;\n    parser.flags &= -769;\n    const params = parseFormalParametersOrFormalList('],
+  [fn, '\n    return parser.finishNode({', '\n    parser.flags |= outerParameterFlags;\n    return parser.finishNode({'],
+]);
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -144,9 +159,9 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
- * positions only without reading options (`POSITIONS_ONLY`). Four patches are fixes of meriyah's
+ * positions only without reading options (`POSITIONS_ONLY`). Five patches are fixes of meriyah's
  * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`, `DIRECTIVE_PRIVATE_SCOPE`,
- * `FUNCTION_PARAMETERS_ARGUMENTS`). meriyah is pinned; a version whose code no longer has this
+ * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`). meriyah is pinned; a version whose code no longer has this
  * shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
@@ -169,7 +184,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS, ...NESTED_PARAMETER_FLAGS]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);

@@ -162,15 +162,7 @@ function limitationsOf(want, got, f) {
 // `m<number>`), each with the outcome the probed run
 // must show (so that another difference in the same program is still reported) and why. Remove an
 // entry when its bug is fixed (the default run fails on entries that no longer differ).
-const KNOWN = [
-  {
-    programs: [1310],
-    probed: /^does not compile: SyntaxError: Identifier 'async' has already been declared$/,
-    why: 'a function with two early errors (duplicate parameters in strict code, a block\'s `function`/`var` clash) '
-      + 'that V8 parses eagerly plainly, parenthesized, and lazily inside its literal probe: V8 reports the other error '
-      + 'first (the program compiles neither way)',
-  },
-];
+const KNOWN = [];
 const ALLOWED = new Map(KNOWN.flatMap((k) => k.programs.map((p) => [String(p), k])));
 
 /** The part of an outcome line that `name` heads (`globals`, `calls`, `report`), or ''. */

@@ -104,14 +104,16 @@ test('a private member read in super()\'s arguments parses; super.#x does not, a
   assert.throws(() => new vm.Script(invalid), SyntaxError);
   assert.throws(() => instrument(invalid, { filename: '/a/sp.js', sourceType: 'script' }), InstrumentError);
 });
-// meriyah 7.4.2 checks scopes (`lexical`), with two fixes (scripts/post-build.mjs,
-// DIRECTIVE_PRIVATE_SCOPE, FUNCTION_PARAMETERS_ARGUMENTS): each valid case here failed to parse.
+// meriyah 7.4.2 checks scopes (`lexical`), with fixes (scripts/post-build.mjs,
+// DIRECTIVE_PRIVATE_SCOPE, FUNCTION_PARAMETERS_ARGUMENTS, NESTED_PARAMETER_FLAGS): each of the
+// first four valid cases here failed to parse.
 test('scopes: redeclarations and undeclared private names are refused, as by V8; valid look-alikes parse', () => {
   const valid = [
     "class A { m() { 'a' + this.#x; } #x = 1; }",
     "class A { #x() {} m() { ''.concat(this.#x); } }",
     'class A { q = function (a = () => arguments) { return a(); }; }',
     'class A { static { function f(a = () => arguments.length) {} } }',
+    "function f(private = function () { 'use strict'; }) {}",
     '{ function f() {} function f() {} }',
     'try {} catch (e) { var e; }',
     'function f(a) { var a; }',
@@ -121,7 +123,7 @@ test('scopes: redeclarations and undeclared private names are refused, as by V8;
     checkInvariants(src, instrument(src, { filename: '/a/sc.js', sourceType: 'script' }), src);
   }
   const invalid = ['let a; var a;', 'function f(a) { let a; }', "'use strict'; { function f() {} function f() {} }", 'class A { m() { this.#y; } }',
-    "class A { m() { 'a' + this.#y; } }", 'class A { q = () => arguments; }'];
+    "class A { m() { 'a' + this.#y; } }", 'class A { q = () => arguments; }', "function f(private) { 'use strict'; }"];
   for (const src of invalid) {
     assert.throws(() => new vm.Script(src), SyntaxError, src);
     assert.throws(() => instrument(src, { filename: '/a/sc.js', sourceType: 'script' }), InstrumentError, src);
