@@ -274,6 +274,25 @@ test('a file the instrumenter rejects runs uninstrumented after one warning nami
   assert.deepEqual(Object.keys(readCounts(counts, p.dir)), ['main.mjs']);
 });
 
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+/** Node's report of a program's syntax error, as far as the traced run must print the same. */
+const firstLines = (stderr) => stderr.split('\n').slice(0, 5).join('\n');
+
+/**
+ * `main.mjs` of project `p` run plainly and by `jsmemtrace run`, counting function entries: the
+ * same status and stdout, and no line of jsmemtrace's. `counts()`: entries by file.
+ */
+function runBothWays(p) {
+  const file = join(p.base, 'counts.json');
+  const plain = runNode(['main.mjs'], { cwd: p.dir });
+  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...p.env, ...countingEnv(file) } });
+  assert.equal(r.status, plain.status, r.stderr);
+  assert.equal(r.stdout, plain.stdout);
+  assert.deepEqual(jsmtLines(r.stderr), []);
+  return { plain, r, counts: () => readCounts(file, p.dir) };
+}
+
 test('a file with a syntax error of its own: Node reports it, jsmemtrace says nothing', (t) => {
   const p = copyProgram('mixed');
   t.after(p.cleanup);
@@ -287,7 +306,7 @@ test('a file with a syntax error of its own: Node reports it, jsmemtrace says no
     const r = runCli(['run', file], { cwd: p.dir, env: { JSMEMTRACE_CACHE_DIR: p.cache } });
     assert.equal(r.status, plain.status, file);
     assert.deepEqual(jsmtLines(r.stderr), [], file);
-    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'), file);
+    assert.equal(firstLines(r.stderr), firstLines(plain.stderr), file);
   }
 });
 
@@ -305,20 +324,15 @@ test("import attributes written `assert { type: 'json' }`: instrumented where No
       '',
     ].join('\n'),
   });
-  const counts = join(p.base, 'counts.json');
-  const plain = runNode(['main.mjs'], { cwd: p.dir });
-  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...p.env, ...countingEnv(counts) } });
-  assert.equal(r.status, plain.status, r.stderr);
-  assert.equal(r.stdout, plain.stdout);
-  assert.deepEqual(jsmtLines(r.stderr), []);
+  const { plain, r, counts } = runBothWays(p);
   const dropPid = (s) => s.replaceAll(/\(node:\d+\)/g, '(node)');
-  if (Number(process.versions.node.split('.')[0]) < 22) {
+  if (NODE_MAJOR < 22) {
     assert.equal(plain.stdout, '84 assert {\n');
     assert.equal(dropPid(r.stderr), dropPid(plain.stderr), 'the same deprecation warnings');
-    assert.deepEqual(readCounts(counts, p.dir), { 'main.mjs': 1 });
+    assert.deepEqual(counts(), { 'main.mjs': 1 });
   } else {
     assert.match(plain.stderr, /SyntaxError: Unexpected identifier 'assert'/);
-    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+    assert.equal(firstLines(r.stderr), firstLines(plain.stderr));
   }
 });
 
@@ -336,19 +350,14 @@ test("source phase imports (`import source m from './m.wasm'`, `import.source(â€
     ].join('\n'),
     'lazy.cjs': "module.exports = import.source('./m.wasm').then((m) => m.constructor.name);\n",
   });
-  const counts = join(p.base, 'counts.json');
-  const plain = runNode(['main.mjs'], { cwd: p.dir });
-  const r = runCli(['run', 'main.mjs'], { cwd: p.dir, env: { ...p.env, ...countingEnv(counts) } });
-  assert.equal(r.status, plain.status, r.stderr);
-  assert.equal(r.stdout, plain.stdout);
-  assert.deepEqual(jsmtLines(r.stderr), []);
-  if (Number(process.versions.node.split('.')[0]) >= 24) {
+  const { plain, r, counts } = runBothWays(p);
+  if (NODE_MAJOR >= 24) {
     assert.equal(plain.stdout, 'true Module\n');
     assert.equal(r.stderr, plain.stderr);
-    assert.deepEqual(readCounts(counts, p.dir), { 'main.mjs': 1, 'lazy.cjs': 1 });
+    assert.deepEqual(counts(), { 'main.mjs': 1, 'lazy.cjs': 1 });
   } else {
     assert.match(plain.stderr, /SyntaxError/);
-    assert.equal(r.stderr.split('\n').slice(0, 5).join('\n'), plain.stderr.split('\n').slice(0, 5).join('\n'));
+    assert.equal(firstLines(r.stderr), firstLines(plain.stderr));
   }
 });
 
