@@ -90,6 +90,13 @@ const NESTED_PARAMETER_FLAGS = ['parseFunctionExpression', 'parseFunctionDeclara
 ]);
 
 /**
+ * A fix: meriyah 7.4.2 lets a `var` redeclare a catch parameter that is a name (`catch (e) { var
+ * e; }`, Annex B) only with `webcompat`, which the instrumenter sets for scripts but not for ES
+ * modules; V8 takes it in modules too (eslump program 680338 on Node 24 was refused).
+ */
+const CATCH_PARAMETER_VAR = ['addVarName', '(value & 256 || (value & 512 && !parser.options.webcompat))', '(value & 256)'];
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -159,9 +166,9 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * ~2 (~15 MB less tree on typescript.js, of ~100 MB). And a shorthand property's key (`{ a }`) is
  * copied by a spread, not by `structuredClone` (~10 times as slow), when it holds no object.
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
- * positions only without reading options (`POSITIONS_ONLY`). Five patches are fixes of meriyah's
+ * positions only without reading options (`POSITIONS_ONLY`). Six patches are fixes of meriyah's
  * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`, `DIRECTIVE_PRIVATE_SCOPE`,
- * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`). meriyah is pinned; a version whose code no longer has this
+ * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`, `CATCH_PARAMETER_VAR`). meriyah is pinned; a version whose code no longer has this
  * shape fails the build here rather than silently losing the gain.
  */
 async function bundleParser() {
@@ -184,7 +191,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS, ...NESTED_PARAMETER_FLAGS]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS, ...NESTED_PARAMETER_FLAGS, CATCH_PARAMETER_VAR]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);

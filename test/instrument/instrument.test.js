@@ -105,8 +105,8 @@ test('a private member read in super()\'s arguments parses; super.#x does not, a
   assert.throws(() => instrument(invalid, { filename: '/a/sp.js', sourceType: 'script' }), InstrumentError);
 });
 // meriyah 7.4.2 checks scopes (`lexical`), with fixes (scripts/post-build.mjs,
-// DIRECTIVE_PRIVATE_SCOPE, FUNCTION_PARAMETERS_ARGUMENTS, NESTED_PARAMETER_FLAGS): each of the
-// first four valid cases here failed to parse.
+// DIRECTIVE_PRIVATE_SCOPE, FUNCTION_PARAMETERS_ARGUMENTS, NESTED_PARAMETER_FLAGS,
+// CATCH_PARAMETER_VAR): each of the first four valid cases here failed to parse, and the module.
 test('scopes: redeclarations and undeclared private names are refused, as by V8; valid look-alikes parse', () => {
   const valid = [
     "class A { m() { 'a' + this.#x; } #x = 1; }",
@@ -122,6 +122,9 @@ test('scopes: redeclarations and undeclared private names are refused, as by V8;
     assert.doesNotThrow(() => new vm.Script(src), src);
     checkInvariants(src, instrument(src, { filename: '/a/sc.js', sourceType: 'script' }), src);
   }
+  // Also in an ES module, as V8 takes it (CATCH_PARAMETER_VAR).
+  const catchVar = 'try {} catch (e) { var e = 1; for (var e of []); }';
+  checkInvariants(catchVar, instrument(catchVar, { filename: '/a/sc.mjs', sourceType: 'module' }), catchVar);
   const invalid = ['let a; var a;', 'function f(a) { let a; }', "'use strict'; { function f() {} function f() {} }", 'class A { m() { this.#y; } }',
     "class A { m() { 'a' + this.#y; } }", 'class A { q = () => arguments; }', "function f(private) { 'use strict'; }"];
   for (const src of invalid) {
