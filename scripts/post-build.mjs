@@ -168,8 +168,9 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
  * positions only without reading options (`POSITIONS_ONLY`). Six patches are fixes of meriyah's
  * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`, `DIRECTIVE_PRIVATE_SCOPE`,
- * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`, `CATCH_PARAMETER_VAR`). meriyah is pinned; a version whose code no longer has this
- * shape fails the build here rather than silently losing the gain.
+ * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`, `CATCH_PARAMETER_VAR`). meriyah is
+ * pinned; a version whose code no longer has this shape fails the build here rather than
+ * silently losing the gain.
  */
 async function bundleParser() {
   const file = fileURLToPath(new URL('parser.js', instrument));
