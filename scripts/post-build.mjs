@@ -97,6 +97,15 @@ const NESTED_PARAMETER_FLAGS = ['parseFunctionExpression', 'parseFunctionDeclara
 const CATCH_PARAMETER_VAR = ['addVarName', '(value & 256 || (value & 512 && !parser.options.webcompat))', '(value & 256)'];
 
 /**
+ * Node 20's import attributes written `assert { type: 'json' }` (V8 dropped them in Node 22),
+ * which meriyah does not know: taken as `with { … }` when the option `assertAttributes` is set (the
+ * instrumenter sets it on Node 20: ASSERT_ATTRIBUTES) and no line break comes before `assert`
+ * (the parser's flag 1), as V8 takes them. 208897: a plain identifier, not an escaped one.
+ */
+const ASSERT_IMPORT_ATTRIBUTES = ['parseImportAttributes', 'if (!consumeOpt(parser, context, 20579))',
+  "if (!consumeOpt(parser, context, 20579) && !(parser.options.assertAttributes && parser.token === 208897 && parser.tokenValue === 'assert' && (parser.flags & 1) === 0 && consumeOpt(parser, context, 208897)))"];
+
+/**
  * `parser.getToken()`, a method that returns `parser.token`, read as `parser.token`: ~500 calls
  * in the parser's hottest functions, which a cold start runs unoptimized for a while (a call
  * each there), and which V8 optimizes later the larger their bytecode is.
@@ -168,8 +177,8 @@ writeFileSync(new URL(BUILD_STAMP_FILE, instrument), contentHash(parts) + '\n');
  * Its calls of `parser.getToken()` read `parser.token` (see `GET_TOKEN`), and `finishNode` sets
  * positions only without reading options (`POSITIONS_ONLY`). Six patches are fixes of meriyah's
  * (`SLOW_IDENTIFIER_KEYWORD`, `SUPER_PRIVATE_FIELD`, `DIRECTIVE_PRIVATE_SCOPE`,
- * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`, `CATCH_PARAMETER_VAR`). meriyah is
- * pinned; a version whose code no longer has this shape fails the build here rather than
+ * `FUNCTION_PARAMETERS_ARGUMENTS`, `NESTED_PARAMETER_FLAGS`, `CATCH_PARAMETER_VAR`); one adds
+ * Node 20's syntax (`ASSERT_IMPORT_ATTRIBUTES`). meriyah is pinned; a version whose code no longer has this shape fails the build here rather than
  * silently losing the gain.
  */
 async function bundleParser() {
@@ -192,7 +201,7 @@ async function bundleParser() {
           .replace(/(const node = \{)(?=\s*type: ')/g, mark)
           .replace(/(finishNode\([\w.]+\s+\?\s*\{)([^]*?\n\s*:\s*\{)/g, (_, a, b) => `${mark(a)}${mark(b)}`);
         if (count < MIN_LITERALS) throw new Error(`post-build: meriyah's node literals (${args.path}) no longer look as expected (${count} found)`);
-        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS, ...NESTED_PARAMETER_FLAGS, CATCH_PARAMETER_VAR]) contents = replaceIn(contents, fn, from, to, args.path);
+        for (const [fn, from, to] of [...EXACT_ARRAYS, ...CLONES, POSITIONS_ONLY, SLOW_IDENTIFIER_KEYWORD, SUPER_PRIVATE_FIELD, ...DIRECTIVE_PRIVATE_SCOPE, ...FUNCTION_PARAMETERS_ARGUMENTS, ...NESTED_PARAMETER_FLAGS, CATCH_PARAMETER_VAR, ASSERT_IMPORT_ATTRIBUTES]) contents = replaceIn(contents, fn, from, to, args.path);
         const [noted, noting] = POSITIONS_ONLY_NOTED;
         if (contents.split(noted).length !== 2) throw new Error(`post-build: meriyah's Parser constructor (${args.path}) no longer looks as expected`);
         contents = contents.replace(noted, noting);

@@ -66,11 +66,11 @@ const RANGES = { start: true, end: true, range: false };
 function parseSource(js: string, filename: string, type: SourceType | undefined): ESTree.Program {
   if (type !== undefined) return parseAs(js, filename, type);
   try {
-    return parseModule(js);
+    return parse(js, OPTIONS.module);
   } catch (moduleError) {
     // Unknown type: a file that is no valid module is taken as CommonJS when it parses as such.
     try {
-      return parse(js, options('commonjs'));
+      return parse(js, OPTIONS.commonjs);
     } catch {
       throw describe(moduleError, filename);
     }
@@ -79,7 +79,7 @@ function parseSource(js: string, filename: string, type: SourceType | undefined)
 
 function parseAs(js: string, filename: string, type: SourceType): ESTree.Program {
   try {
-    return type === 'module' ? parseModule(js) : parse(js, options(type));
+    return parse(js, OPTIONS[type]);
   } catch (e) {
     throw describe(e, filename);
   }
@@ -87,49 +87,23 @@ function parseAs(js: string, filename: string, type: SourceType): ESTree.Program
 
 // Regular expressions are left to the engine to judge (Node 24 accepts `(?i:…)`, meriyah does
 // not); proposals (`next`) stay off, so that syntax Node rejects runs uninstrumented and Node
-// reports it as it would without jsmemtrace, but for source phase imports where Node takes them
-// (meriyah's internal `features`, bit 4, one of those that `next` sets; pinned meriyah). The
-// redeclarations that V8 refuses (`let a; var a;`) are found too (`lexical`: ~5% of a warm
-// parse, ~2% of a cold instrumentation): instrumented, such a file would fail with V8's excerpt
-// of the probed line.
-const FEATURES = SOURCE_PHASE_IMPORTS ? 4 : 0;
-
-function options(type: SourceType): Options {
-  if (type === 'module') return { sourceType: 'module', ranges: RANGES, validateRegex: false, lexical: true, features: FEATURES } as Options;
+// reports it as it would without jsmemtrace, but for syntax that only some Nodes take, where the
+// running Node takes it: source phase imports (meriyah's internal `features`, bit 4, one of those
+// that `next` sets) and Node 20's `assert { … }` import attributes (`assertAttributes`, an option
+// of the build's own: scripts/post-build.mjs). The redeclarations that V8 refuses (`let a; var
+// a;`) are found too (`lexical`: ~5% of a warm parse, ~2% of a cold instrumentation):
+// instrumented, such a file would fail with V8's excerpt of the probed line.
+const COMMON = { ranges: RANGES, validateRegex: false, lexical: true, features: SOURCE_PHASE_IMPORTS ? 4 : 0 };
+const OPTIONS: Record<SourceType, Options> = {
+  module: { ...COMMON, sourceType: 'module', assertAttributes: ASSERT_ATTRIBUTES } as Options,
   // CommonJS code is the body of Node's wrapper function: a top-level `return` is valid.
-  return { sourceType: 'script', ranges: RANGES, webcompat: true, globalReturn: type === 'commonjs', validateRegex: false, lexical: true, features: FEATURES } as Options;
-}
-
-/**
- * An ES module's tree. Node 20's import attributes written `assert { … }` (ASSERT_ATTRIBUTES),
- * which meriyah does not know: where the parse stops at such an `assert` (after a module
- * specifier, on its line), a copy with `with` and two spaces in its place is parsed: the same
- * offsets, and the rewriter copies the program's own text, `assert`.
- */
-function parseModule(js: string): ESTree.Program {
-  let text = js;
-  for (let tries = 0; ; tries++) {
-    try {
-      return parse(text, options('module'));
-    } catch (e) {
-      const at = ASSERT_ATTRIBUTES && tries < 64 ? (e as { start?: unknown }).start : undefined;
-      if (typeof at !== 'number' || !assertAttributes(text, at)) throw e;
-      text = `${text.slice(0, at)}with  ${text.slice(at + 6)}`;
-    }
-  }
-}
-
-/** Whether `text` has `assert {` at `at`, after a string literal (and spaces) on the same line. */
-function assertAttributes(text: string, at: number): boolean {
-  if (!/^assert\s*\{/.test(text.slice(at, at + 64))) return false;
-  let k = at - 1;
-  while (k >= 0 && (text[k] === ' ' || text[k] === '\t')) k--;
-  return text[k] === "'" || text[k] === '"';
-}
+  commonjs: { ...COMMON, sourceType: 'script', webcompat: true, globalReturn: true } as Options,
+  script: { ...COMMON, sourceType: 'script', webcompat: true, globalReturn: false } as Options,
+};
 
 /** A sloppy script, as the parser's warm-up parses one (warm-up.ts). */
 function parseScript(text: string): ESTree.Program {
-  return parse(text, options('script'));
+  return parse(text, OPTIONS.script);
 }
 
 function describe(e: unknown, filename: string): Error {

@@ -57,11 +57,13 @@ export interface Site {
  */
 export const MODULE_KEY_DECL = 'function __jsmt$m(){return ';
 
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+/** The running Node's major version. */
+export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 /**
- * Syntax that only some of the supported Nodes take, which the instrumenter then parses too
- * (index.ts); the cache keys its output by them, as the same file fails to parse on another Node.
+ * Syntax that only some of the supported Nodes take, which the instrumenter parses where the
+ * running Node takes it (index.ts); the cache keys its output by them, as the same file fails to
+ * parse on another Node.
  * Import attributes written `assert { type: 'json' }`: Node 20, with a deprecation warning (V8
  * dropped them in Node 22).
  */

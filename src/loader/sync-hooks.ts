@@ -7,6 +7,7 @@ const { readFileSync } = process.getBuiltinModule('node:fs');
 import { formatOf, jsFormat, packageType, typelessPackageJson, type ModuleFormat } from './format.js';
 import { NODE_TYPESCRIPT, TRANSFORMS_TYPES, hasEscapeOrQuery, hasTypeScriptExtension, isTypeScript, pathOfFileUrl, underNodeModules } from './scope.js';
 import { wordAt } from '../instrument/lines.js';
+import { NODE_MAJOR } from '../instrument/types.js';
 import { keepRegExpStatics, keepingRegExpStatics } from './regexp-statics.js';
 import { registerTransformed } from './registration.js';
 import { sourceText, type ModuleTransformer, type Transformed } from './transform.js';
@@ -134,7 +135,6 @@ export function installSyncHooks(registerHooks: RegisterHooks, transformer: Modu
   });
 }
 
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const NODE_RUNS_TYPESCRIPT = Boolean(NODE_TYPESCRIPT);
 
 /**
